@@ -1,0 +1,39 @@
+/*
+ * cb_time: the date formats feeds and commands use, all to and from
+ * Unix seconds in UTC.
+ */
+#ifndef CB_TIME_H
+#define CB_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CB_TIME_BUFSZ 32
+
+/* Seconds and milliseconds since the epoch, from the real-time clock. */
+int64_t cb_time_now(void);
+int64_t cb_time_now_ms(void);
+/* Milliseconds from CLOCK_MONOTONIC, for intervals. */
+int64_t cb_time_mono_ms(void);
+
+/* RFC 3339 / ISO 8601: "2024-03-01T12:00:00Z", with optional fraction
+ * and numeric offset ("+07:00", "+0700"), or a bare date "2024-03-01".
+ * Returns 0 and sets *out, or -1. */
+int cb_time_parse_iso(const char *s, int64_t *out);
+
+/* RFC 822 / 2822 as in RSS: "Tue, 10 Jun 2003 04:00:00 GMT", with a
+ * numeric offset or one of UT, GMT, Z, EST, EDT, CST, CDT, MST, MDT,
+ * PST, PDT; the weekday is optional.  Returns 0 or -1. */
+int cb_time_parse_rfc822(const char *s, int64_t *out);
+
+/* Either of the two above. */
+int cb_time_parse_any(const char *s, int64_t *out);
+
+/* "2026-11-24T01:02:03Z" into buf (CB_TIME_BUFSZ bytes); returns buf. */
+char *cb_time_format(int64_t t, char *buf);
+
+/* A duration: a number followed by s, m, h, d or w ("30d", "12h"; a
+ * bare number is seconds).  Returns 0 and *out in seconds, or -1. */
+int cb_duration_parse(const char *s, int64_t *out);
+
+#endif

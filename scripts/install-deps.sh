@@ -1,0 +1,51 @@
+#!/bin/sh
+# Install the Debian packages canhbao needs to build, test and demo.
+# Only what is missing is installed; with nothing missing this does
+# nothing and needs no root.  Used by "make test" and "make demo".
+set -eu
+
+# package: the file or pkg-config module that shows it is there
+need() {
+	pkg=$1 probe=$2
+	case $probe in
+	pc:*) pkg-config --exists "${probe#pc:}" 2>/dev/null && return 0 ;;
+	/*) [ -e "$probe" ] && return 0 ;;
+	*) command -v "$probe" >/dev/null 2>&1 && return 0 ;;
+	esac
+	missing="$missing $pkg"
+}
+
+missing=""
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v cc >/dev/null 2>&1 || missing="$missing build-essential"
+need libsodium-dev pc:libsodium
+need libzmq3-dev pc:libzmq
+need libcurl4-openssl-dev pc:libcurl
+need libsqlite3-dev pc:sqlite3
+need libcjson-dev pc:libcjson
+need libxml2-dev pc:libxml-2.0
+need libinih-dev pc:inih
+need libsystemd-dev pc:libsystemd
+need libcmocka-dev pc:cmocka
+need minisign minisign
+need mandoc mandoc
+need sqlite3 sqlite3
+# Tests: an independent ZeroMQ client, a local HTTP server.
+need python3 /usr/bin/python3
+need python3-zmq /usr/lib/python3/dist-packages/zmq
+
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "install-deps: need root to install:$missing" >&2
+	exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,154 @@
+/* Unit tests for cb_adv: names, validation, canonical JSON round trip. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_test.h"
+#include "cb_adv.h"
+
+static const char *vi_title =
+    "Cảnh báo chiến dịch tấn công APT nhắm vào các cơ quan nhà nước "
+    "dịp Tết Nguyên đán \"Canh Tý\" & cách phòng chống <khẩn>";
+
+static void
+fill(struct cb_adv *a)
+{
+	cb_adv_init(a);
+	a->id = strdup("local:2026-000001");
+	a->source = strdup("local");
+	a->title = strdup(vi_title);
+	a->summary = strdup("Đề nghị các đơn vị rà soát, khắc phục ngay.");
+	a->severity = CB_SEV_CRITICAL;
+	a->status = CB_STATUS_EXERCISE;
+	a->origin = CB_ORIGIN_PROVINCIAL;
+	a->published = 1732406400;
+	cb_strlist_add(&a->cves, "CVE-2024-3400");
+	cb_strlist_add(&a->actions, "Cập nhật bản vá");
+}
+
+static void
+test_names(void **state)
+{
+	enum cb_severity s;
+	enum cb_kind k;
+
+	(void)state;
+	assert_int_equal(cb_severity_parse("high", &s), 0);
+	assert_int_equal(s, CB_SEV_HIGH);
+	assert_string_equal(cb_severity_name(CB_SEV_CRITICAL), "critical");
+	assert_int_equal(cb_severity_parse("HIGH", &s), -1);
+	assert_int_equal(cb_severity_parse("severe", &s), -1);
+	assert_int_equal(cb_kind_parse("cancel", &k), 0);
+	assert_int_equal(k, CB_KIND_CANCEL);
+}
+
+static void
+test_roundtrip_byte_exact(void **state)
+{
+	struct cb_adv a, b;
+	struct cb_err err;
+	char *j1, *j2;
+
+	(void)state;
+	fill(&a);
+	j1 = cb_adv_to_json(&a);
+	assert_int_equal(cb_adv_from_json(&b, j1, strlen(j1), 0, &err), 0);
+	assert_string_equal(b.title, vi_title);
+	assert_int_equal(b.severity, CB_SEV_CRITICAL);
+	assert_int_equal(b.status, CB_STATUS_EXERCISE);
+	assert_int_equal(b.published, 1732406400);
+	assert_int_equal(b.cves.n, 1);
+	j2 = cb_adv_to_json(&b);
+	assert_string_equal(j1, j2); /* canonical: same bytes again */
+	/* Vietnamese text is kept as UTF-8, not escaped. */
+	assert_non_null(strstr(j1, "Cảnh báo"));
+	free(j1);
+	free(j2);
+	cb_adv_release(&a);
+	cb_adv_release(&b);
+}
+
+static void
+expect_reject(const char *json, int partial, const char *needle)
+{
+	struct cb_adv a;
+	struct cb_err err = { "" };
+
+	assert_int_equal(cb_adv_from_json(&a, json, strlen(json), partial,
+			     &err),
+	    -1);
+	if (strstr(err.msg, needle) == NULL)
+		fail_msg("error '%s' does not mention '%s'", err.msg, needle);
+	cb_adv_release(&a);
+}
+
+static void
+test_rejects(void **state)
+{
+	(void)state;
+	expect_reject("{\"severity\":\"high\",\"title\":\"  \"}", 1,
+	    "title is empty");
+	expect_reject("{\"severity\":\"severe\",\"title\":\"x\"}", 1,
+	    "severity");
+	expect_reject("{\"title\":\"x\"}", 1, "severity");
+	expect_reject("{\"severity\":\"low\",\"title\":\"x\",\"titel\":1}", 1,
+	    "unknown key 'titel'");
+	expect_reject("{\"severity\":\"low\",\"title\":\"x\"", 1,
+	    "not valid JSON");
+	expect_reject("{\"severity\":\"low\",\"title\":\"x\"} xx", 1,
+	    "trailing");
+	expect_reject("{\"severity\":\"low\",\"title\":\"\xc3\x28\"}", 1,
+	    "UTF-8");
+	expect_reject("{\"severity\":\"low\",\"title\":\"x\"}", 0, "id");
+	expect_reject("{\"severity\":\"low\",\"title\":\"x\",\"cves\":[1]}", 1,
+	    "cves");
+	expect_reject("[]", 1, "object");
+}
+
+static void
+test_title_limit(void **state)
+{
+	struct cb_adv a;
+	struct cb_err err;
+
+	(void)state;
+	fill(&a);
+	free(a.title);
+	a.title = malloc(CB_ADV_MAX_TITLE + 2);
+	memset(a.title, 'x', CB_ADV_MAX_TITLE + 1);
+	a.title[CB_ADV_MAX_TITLE + 1] = '\0';
+	assert_int_equal(cb_adv_validate(&a, &err), -1);
+	assert_non_null(strstr(err.msg, "title"));
+	cb_adv_release(&a);
+}
+
+static void
+test_copy(void **state)
+{
+	struct cb_adv a, b;
+	char *j1, *j2;
+
+	(void)state;
+	fill(&a);
+	cb_adv_copy(&b, &a);
+	j1 = cb_adv_to_json(&a);
+	j2 = cb_adv_to_json(&b);
+	assert_string_equal(j1, j2);
+	free(j1);
+	free(j2);
+	cb_adv_release(&a);
+	cb_adv_release(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_roundtrip_byte_exact),
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_title_limit),
+		cmocka_unit_test(test_copy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
