@@ -1,0 +1,38 @@
+/*
+ * cb_db: opening the daemons' SQLite files the one way canhbao uses
+ * them: WAL, a busy timeout so lookups read while the daemon writes,
+ * foreign keys on, and the schema brought up to date through numbered
+ * migrations recorded in PRAGMA user_version.
+ *
+ * The journal (publisher) and the archive (subscriber) build their
+ * queries on top of this; they bind parameters, never build SQL.
+ */
+#ifndef CB_DB_H
+#define CB_DB_H
+
+#include <sqlite3.h>
+
+#include "cb_err.h"
+
+/* Open (creating when writable) the database at path.  migrations[i]
+ * is the SQL that takes the schema from version i to i + 1; those not
+ * yet applied run in one transaction.  A read-only open applies none and
+ * fails when the file is missing or older than the program.  Returns the
+ * handle (close with cb_db_close) or NULL. */
+sqlite3 *cb_db_open(const char *path, int readonly,
+    const char *const *migrations, int nmigrations, struct cb_err *err);
+void cb_db_close(sqlite3 *db);
+
+/* Run SQL without results; 0 or -1 with the SQLite message in err. */
+int cb_db_exec(sqlite3 *db, const char *sql, struct cb_err *err);
+
+/* Prepare one statement; NULL with err set on failure. */
+sqlite3_stmt *cb_db_prepare(sqlite3 *db, const char *sql, struct cb_err *err);
+
+/* Fill err from the handle's last error, prefixed by what; returns -1. */
+int cb_db_error(sqlite3 *db, const char *what, struct cb_err *err);
+
+/* Borrowed text of column i, or "" for NULL. */
+const char *cb_db_text(sqlite3_stmt *st, int i);
+
+#endif

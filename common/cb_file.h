@@ -1,0 +1,45 @@
+/*
+ * cb_file: reading and writing whole files, with the limits and the
+ * permission checks canhbao needs for state folders and key files.
+ */
+#ifndef CB_FILE_H
+#define CB_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cb_err.h"
+
+/* Read all of path into a malloc'd, NUL-terminated buffer (the caller
+ * frees it); fails when the file is larger than max bytes, or is not a
+ * regular file.  With nofollow set, a symbolic link is refused. */
+char *cb_file_read(const char *path, size_t max, int nofollow, size_t *lenp,
+    struct cb_err *err);
+
+/* Like cb_file_read with nofollow, for secrets: also refuses a file
+ * that group or others may read or write, or that another user owns,
+ * as ssh does with private keys. */
+char *cb_file_read_secret(const char *path, size_t max, size_t *lenp,
+    struct cb_err *err);
+
+/* Write len bytes to path through a temporary file and rename(2), so a
+ * reader sees the old file or the new one, never half of one. */
+int cb_file_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct cb_err *err);
+
+/* Create path exclusively (O_EXCL, no links followed) with mode and
+ * write data: refuses to overwrite anything. */
+int cb_file_write_new(const char *path, const void *data, size_t len,
+    mode_t mode, struct cb_err *err);
+
+/* Make sure dir exists and is a folder only its owner can use (0700):
+ * created when missing; an existing one with group or other bits set is
+ * refused. */
+int cb_file_private_dir(const char *dir, int create, struct cb_err *err);
+
+/* Take an exclusive advisory lock on path (created 0600).  Returns the
+ * descriptor, kept open for the life of the process, or -1 (another
+ * process holds it). */
+int cb_file_lock(const char *path, struct cb_err *err);
+
+#endif

@@ -1,0 +1,197 @@
+/* cb_msg: the signed envelope (layout in cb_msg.h and canhbao.7). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_mem.h"
+#include "cb_msg.h"
+
+static void
+put_be(uint8_t *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+static uint64_t
+get_be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static int
+comment_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len > CB_MSG_MAXCOMMENT)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+const char *
+cb_msg_type_name(enum cb_msg_type type)
+{
+	switch (type) {
+	case CB_MSG_ADVISORY:
+		return "advisory";
+	case CB_MSG_HEARTBEAT:
+		return "heartbeat";
+	}
+	return "unknown";
+}
+
+int
+cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type, uint64_t seq,
+    int64_t issued_ms, const void *payload, size_t payload_len,
+    const char *comment, struct cb_sealed *out, struct cb_err *err)
+{
+	struct cb_pubkey pk;
+	size_t clen = strlen(comment);
+	uint8_t *s, *b;
+
+	memset(out, 0, sizeof(*out));
+	if (payload_len > CB_MSG_MAXPAYLOAD)
+		return cb_err_set(err, "payload of %zu bytes is over the "
+		    "limit of %d", payload_len, CB_MSG_MAXPAYLOAD);
+	if (!comment_ok(comment, clen))
+		return cb_err_set(err, "trusted comment is not printable "
+		    "ASCII of at most %d bytes", CB_MSG_MAXCOMMENT);
+	cb_seckey_public(sk, &pk);
+	s = cb_xmalloc(CB_MSG_HDRLEN + payload_len);
+	memcpy(s, CB_MSG_MAGIC, 4);
+	s[4] = (uint8_t)type;
+	memcpy(s + 5, pk.id, CB_SIG_KEYIDLEN);
+	put_be(s + 13, seq, 8);
+	put_be(s + 21, (uint64_t)issued_ms, 8);
+	put_be(s + 29, payload_len, 4);
+	if (payload_len > 0)
+		memcpy(s + CB_MSG_HDRLEN, payload, payload_len);
+
+	b = cb_xmalloc(CB_MSG_SIGHDRLEN + clen);
+	memcpy(b, "ED", 2);
+	memcpy(b + 2, pk.id, CB_SIG_KEYIDLEN);
+	cb_sig_sign(sk, s, CB_MSG_HDRLEN + payload_len, b + 10);
+	cb_sig_sign_comment(sk, b + 10, comment, clen, b + 74);
+	put_be(b + 138, clen, 2);
+	memcpy(b + CB_MSG_SIGHDRLEN, comment, clen);
+
+	out->signed_bytes = s;
+	out->signed_len = CB_MSG_HDRLEN + payload_len;
+	out->sigblock = b;
+	out->sigblock_len = CB_MSG_SIGHDRLEN + clen;
+	return 0;
+}
+
+void
+cb_sealed_release(struct cb_sealed *s)
+{
+	free(s->signed_bytes);
+	free(s->sigblock);
+	memset(s, 0, sizeof(*s));
+}
+
+static const struct cb_pubkey *
+find_key(const struct cb_pubkey *keys, size_t nkeys, const uint8_t *id)
+{
+	size_t i;
+
+	for (i = 0; i < nkeys; i++)
+		if (memcmp(keys[i].id, id, CB_SIG_KEYIDLEN) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+check_sigblock(const uint8_t *b, size_t len, size_t *clen,
+    struct cb_err *err)
+{
+	if (len < CB_MSG_SIGHDRLEN)
+		return cb_err_set(err, "signature block is %zu bytes, shorter "
+		    "than %d", len, CB_MSG_SIGHDRLEN);
+	if (memcmp(b, "ED", 2) != 0)
+		return cb_err_set(err, "unknown signature algorithm");
+	*clen = (size_t)get_be(b + 138, 2);
+	if (*clen > CB_MSG_MAXCOMMENT || len != CB_MSG_SIGHDRLEN + *clen)
+		return cb_err_set(err, "signature block length %zu does not "
+		    "match its comment length %zu", len, *clen);
+	if (!comment_ok((const char *)b + CB_MSG_SIGHDRLEN, *clen))
+		return cb_err_set(err, "trusted comment is not printable");
+	return 0;
+}
+
+static int
+read_header(const uint8_t *s, size_t len, const uint8_t *sig_keyid,
+    struct cb_msg *out, struct cb_err *err)
+{
+	uint64_t plen;
+
+	if (len < CB_MSG_HDRLEN)
+		return cb_err_set(err, "message is %zu bytes, shorter than "
+		    "its header", len);
+	if (memcmp(s, CB_MSG_MAGIC, 4) != 0)
+		return cb_err_set(err, "bad magic");
+	if (memcmp(s + 5, sig_keyid, CB_SIG_KEYIDLEN) != 0)
+		return cb_err_set(err, "key id in the message differs from "
+		    "the signature's");
+	plen = get_be(s + 29, 4);
+	if (plen != len - CB_MSG_HDRLEN)
+		return cb_err_set(err, "payload length %llu does not match "
+		    "message", (unsigned long long)plen);
+	if (s[4] != CB_MSG_ADVISORY && s[4] != CB_MSG_HEARTBEAT)
+		return cb_err_set(err, "unknown message type %u", s[4]);
+	out->type = (enum cb_msg_type)s[4];
+	memcpy(out->key_id, s + 5, CB_SIG_KEYIDLEN);
+	out->seq = get_be(s + 13, 8);
+	out->issued_ms = (int64_t)get_be(s + 21, 8);
+	out->payload = s + CB_MSG_HDRLEN;
+	out->payload_len = (size_t)plen;
+	return 0;
+}
+
+int
+cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
+    const uint8_t *signed_bytes, size_t signed_len, const uint8_t *sigblock,
+    size_t sigblock_len, struct cb_msg *out, struct cb_err *err)
+{
+	const struct cb_pubkey *pk;
+	const char *comment;
+	char idhex[CB_SIG_KEYIDHEX];
+	size_t clen = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (signed_len > CB_MSG_MAXSIGNED)
+		return cb_err_set(err, "message of %zu bytes is over the limit",
+		    signed_len);
+	if (check_sigblock(sigblock, sigblock_len, &clen, err) < 0)
+		return -1;
+	pk = find_key(keys, nkeys, sigblock + 2);
+	if (pk == NULL)
+		return cb_err_set(err, "signed by unknown key %s",
+		    cb_sig_keyid_hex(sigblock + 2, idhex));
+	if (cb_sig_verify(pk, signed_bytes, signed_len, sigblock + 10) < 0)
+		return cb_err_set(err, "bad signature (key %s)",
+		    cb_sig_keyid_hex(pk->id, idhex));
+	comment = (const char *)sigblock + CB_MSG_SIGHDRLEN;
+	if (cb_sig_verify_comment(pk, sigblock + 10, comment, clen,
+		sigblock + 74) < 0)
+		return cb_err_set(err, "bad signature on the trusted comment");
+	if (read_header(signed_bytes, signed_len, sigblock + 2, out, err) < 0)
+		return -1;
+	out->sig = sigblock + 10;
+	out->gsig = sigblock + 74;
+	memcpy(out->comment, comment, clen);
+	out->comment[clen] = '\0';
+	return 0;
+}

@@ -1,0 +1,85 @@
+/*
+ * cb_msg: the signed envelope, byte by byte as canhbao.7 specifies.
+ *
+ * A message travels as two parts: the signed bytes (what the subscriber
+ * stores and what an export writes to FILE) and the signature block
+ * (what goes into FILE.minisig).
+ *
+ *   signed bytes, big-endian:
+ *     0   4  magic "CBM1"
+ *     4   1  type (1 advisory, 2 heartbeat)
+ *     5   8  key id of the signing key (minisign key number)
+ *     13  8  sequence number (advisory: its own; heartbeat: the latest)
+ *     21  8  issue time, milliseconds since 1970-01-01 UTC
+ *     29  4  payload length N
+ *     33  N  payload (advisory: its canonical JSON; heartbeat: empty)
+ *
+ *   signature block:
+ *     0   2  "ED"
+ *     2   8  key id (same as in the signed bytes)
+ *     10  64 Ed25519 signature of BLAKE2b-512(signed bytes)
+ *     74  64 Ed25519 signature of (the 64 bytes above || comment)
+ *     138 2  comment length C (at most CB_MSG_MAXCOMMENT)
+ *     140 C  trusted comment, printable ASCII
+ */
+#ifndef CB_MSG_H
+#define CB_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_err.h"
+#include "cb_sig.h"
+
+#define CB_MSG_MAGIC "CBM1"
+#define CB_MSG_HDRLEN 33
+#define CB_MSG_SIGHDRLEN 140
+#define CB_MSG_MAXCOMMENT 256
+#define CB_MSG_MAXPAYLOAD (256 * 1024)
+#define CB_MSG_MAXSIGNED (CB_MSG_HDRLEN + CB_MSG_MAXPAYLOAD)
+#define CB_MSG_MAXSIGBLOCK (CB_MSG_SIGHDRLEN + CB_MSG_MAXCOMMENT)
+
+enum cb_msg_type { CB_MSG_ADVISORY = 1, CB_MSG_HEARTBEAT = 2 };
+
+/* A message as sealed by the publisher; owns both buffers. */
+struct cb_sealed {
+	uint8_t *signed_bytes;
+	size_t signed_len;
+	uint8_t *sigblock;
+	size_t sigblock_len;
+};
+
+/* A verified message.  payload and the signature fields point into the
+ * buffers given to cb_msg_open, which must outlive this struct. */
+struct cb_msg {
+	enum cb_msg_type type;
+	uint8_t key_id[CB_SIG_KEYIDLEN];
+	uint64_t seq;
+	int64_t issued_ms;
+	const uint8_t *payload;
+	size_t payload_len;
+	const uint8_t *sig;  /* 64 bytes */
+	const uint8_t *gsig; /* 64 bytes */
+	char comment[CB_MSG_MAXCOMMENT + 1];
+};
+
+/* Build and sign a message.  comment is the trusted comment (printable
+ * ASCII, at most CB_MSG_MAXCOMMENT bytes).  Release out with
+ * cb_sealed_release. */
+int cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type,
+    uint64_t seq, int64_t issued_ms, const void *payload, size_t payload_len,
+    const char *comment, struct cb_sealed *out, struct cb_err *err);
+void cb_sealed_release(struct cb_sealed *s);
+
+/* Check a received message against the trusted keys, in this order:
+ * sizes and layout of the signature block, key id among keys[0..nkeys),
+ * signature over the signed bytes, global signature over the comment;
+ * only then the header of the signed bytes is read.  Returns 0 and
+ * fills out, or -1 with err saying why. */
+int cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
+    const uint8_t *signed_bytes, size_t signed_len, const uint8_t *sigblock,
+    size_t sigblock_len, struct cb_msg *out, struct cb_err *err);
+
+const char *cb_msg_type_name(enum cb_msg_type type);
+
+#endif

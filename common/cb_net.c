@@ -1,0 +1,160 @@
+/* cb_net: ZeroMQ context, sockets with limits, framing (see cb_net.h). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "cb_mem.h"
+#include "cb_net.h"
+
+static void *net_ctx;
+
+void *
+cb_net_ctx(void)
+{
+	if (net_ctx == NULL) {
+		net_ctx = zmq_ctx_new();
+		if (net_ctx == NULL)
+			abort();
+	}
+	return net_ctx;
+}
+
+void
+cb_net_shutdown(void)
+{
+	if (net_ctx != NULL)
+		zmq_ctx_term(net_ctx);
+	net_ctx = NULL;
+}
+
+void *
+cb_net_socket(int type, struct cb_err *err)
+{
+	void *s = zmq_socket(cb_net_ctx(), type);
+	int linger = CB_NET_LINGER_MS;
+	int64_t maxmsg = CB_NET_MAXMSG;
+
+	if (s == NULL) {
+		cb_err_set(err, "cannot create socket: %s", zmq_strerror(errno));
+		return NULL;
+	}
+	if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||
+	    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) < 0) {
+		cb_err_set(err, "cannot set socket options: %s",
+		    zmq_strerror(errno));
+		zmq_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+cb_net_close(void *sock)
+{
+	if (sock != NULL)
+		zmq_close(sock);
+}
+
+int
+cb_net_bind(void *sock, const char *endpoint, char *last, size_t lastsz,
+    struct cb_err *err)
+{
+	size_t sz = lastsz;
+
+	if (zmq_bind(sock, endpoint) < 0)
+		return cb_err_set(err, "cannot bind '%s': %s", endpoint,
+		    zmq_strerror(errno));
+	if (last != NULL &&
+	    zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, last, &sz) < 0)
+		return cb_err_set(err, "cannot read bound endpoint: %s",
+		    zmq_strerror(errno));
+	return 0;
+}
+
+int
+cb_net_connect(void *sock, const char *endpoint, struct cb_err *err)
+{
+	if (zmq_connect(sock, endpoint) < 0)
+		return cb_err_set(err, "cannot connect to '%s': %s", endpoint,
+		    zmq_strerror(errno));
+	return 0;
+}
+
+int
+cb_net_send(void *sock, const void *const *data, const size_t *len,
+    size_t n, int flags)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int more = i + 1 < n ? ZMQ_SNDMORE : 0;
+
+		if (zmq_send(sock, data[i], len[i], flags | more) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+has_more(void *sock)
+{
+	int more = 0;
+	size_t sz = sizeof(more);
+
+	zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
+	return more;
+}
+
+int
+cb_net_recv(void *sock, struct cb_frames *out, int flags, struct cb_err *err)
+{
+	zmq_msg_t m;
+	int too_many = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, sock, out->n == 0 ? flags : 0) < 0) {
+			int saved = errno;
+
+			zmq_msg_close(&m);
+			cb_frames_release(out);
+			errno = saved;
+			return cb_err_set(err, "receive: %s",
+			    zmq_strerror(saved));
+		}
+		if (out->n < CB_NET_MAXFRAMES) {
+			size_t len = zmq_msg_size(&m);
+
+			out->data[out->n] = cb_xmalloc(len + 1);
+			memcpy(out->data[out->n], zmq_msg_data(&m), len);
+			((char *)out->data[out->n])[len] = '\0';
+			out->len[out->n++] = len;
+		} else {
+			too_many = 1;
+		}
+		zmq_msg_close(&m);
+		if (!has_more(sock))
+			break;
+	}
+	if (too_many) {
+		cb_frames_release(out);
+		errno = EPROTO;
+		return cb_err_set(err, "message has more than %d frames",
+		    CB_NET_MAXFRAMES);
+	}
+	return 0;
+}
+
+void
+cb_frames_release(struct cb_frames *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->data[i]);
+	memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,54 @@
+/*
+ * cb_net: the ZeroMQ parts both programs share: one context, sockets
+ * with canhbao's limits set, multipart send and bounded receive.
+ *
+ * Every socket gets ZMQ_LINGER (so shutdown cannot hang) and
+ * ZMQ_MAXMSGSIZE (so no peer can make us buffer more than one message's
+ * worth); both values are documented in canhbao.7.
+ */
+#ifndef CB_NET_H
+#define CB_NET_H
+
+#include <stddef.h>
+
+#include "cb_err.h"
+
+#define CB_NET_MAXFRAMES 8
+#define CB_NET_MAXMSG (512 * 1024) /* bytes in one frame */
+#define CB_NET_LINGER_MS 1000
+
+struct cb_frames {
+	size_t n;
+	void *data[CB_NET_MAXFRAMES]; /* owned, each NUL-terminated */
+	size_t len[CB_NET_MAXFRAMES];
+};
+
+/* The process's one ZeroMQ context; created on first use. */
+void *cb_net_ctx(void);
+/* zmq_ctx_term on the context, if any. */
+void cb_net_shutdown(void);
+
+/* A socket of the given ZMQ type with limits set, or NULL. */
+void *cb_net_socket(int type, struct cb_err *err);
+void cb_net_close(void *sock);
+
+/* Bind; when last is non-NULL it gets the endpoint actually bound
+ * (tcp://127.0.0.1:* becomes a real port). */
+int cb_net_bind(void *sock, const char *endpoint, char *last, size_t lastsz,
+    struct cb_err *err);
+int cb_net_connect(void *sock, const char *endpoint, struct cb_err *err);
+
+/* Send n frames as one message; flags may hold ZMQ_DONTWAIT.  Returns 0
+ * or -1 (errno from zmq_msg_send). */
+int cb_net_send(void *sock, const void *const *data, const size_t *len,
+    size_t n, int flags);
+
+/* Receive one whole message.  More than CB_NET_MAXFRAMES frames is an
+ * error (the rest is drained).  Release with cb_frames_release.  Returns
+ * 0, or -1 with errno set (EAGAIN, EINTR) or err describing the
+ * message. */
+int cb_net_recv(void *sock, struct cb_frames *out, int flags,
+    struct cb_err *err);
+void cb_frames_release(struct cb_frames *f);
+
+#endif
