@@ -166,11 +166,33 @@ out:
 	return rc;
 }
 
+/* mkdir -p for the folders above dir (made with the usual mode). */
+static int
+make_parents(const char *dir, struct cb_err *err)
+{
+	char *path = cb_xstrdup(dir), *p;
+	int rc = 0;
+
+	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			rc = cb_err_setsys(err, "cannot create folder '%s'",
+			    path);
+			break;
+		}
+		*p = '/';
+	}
+	free(path);
+	return rc;
+}
+
 int
 cb_file_private_dir(const char *dir, int create, struct cb_err *err)
 {
 	struct stat st;
 
+	if (create && make_parents(dir, err) < 0)
+		return -1;
 	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cb_err_setsys(err, "cannot create folder '%s'", dir);
 	if (lstat(dir, &st) < 0)

@@ -195,3 +195,18 @@ cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
 	out->comment[clen] = '\0';
 	return 0;
 }
+
+char *
+cb_msg_minisig(const uint8_t *sigblock, size_t sigblock_len,
+    struct cb_err *err)
+{
+	char comment[CB_MSG_MAXCOMMENT + 1];
+	size_t clen;
+
+	if (check_sigblock(sigblock, sigblock_len, &clen, err) < 0)
+		return NULL;
+	memcpy(comment, sigblock + CB_MSG_SIGHDRLEN, clen);
+	comment[clen] = '\0';
+	return cb_sig_minisig_text(sigblock + 2, sigblock + 10, comment,
+	    sigblock + 74);
+}

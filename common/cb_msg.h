@@ -82,4 +82,11 @@ int cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
 
 const char *cb_msg_type_name(enum cb_msg_type type);
 
+/* The text of the .minisig file that stock minisign verifies the signed
+ * bytes with, made from a signature block (layout checked, signatures
+ * not: the archive holds only messages verified on arrival).  The
+ * caller frees it; NULL with err set for a malformed block. */
+char *cb_msg_minisig(const uint8_t *sigblock, size_t sigblock_len,
+    struct cb_err *err);
+
 #endif

@@ -1,0 +1,179 @@
+/* pub_bcast: sign, journal, then broadcast (see pub_bcast.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "cb_mem.h"
+#include "cb_msg.h"
+#include "cb_net.h"
+#include "cb_time.h"
+#include "pub_bcast.h"
+
+/* Messages queued per subscriber before PUB drops: generous, because a
+ * burst of feed items must not be dropped for a connected subscriber
+ * (catch-up covers the rest). */
+#define PUB_SNDHWM 100000
+
+struct pub_bcast {
+	void *sock;
+	const struct cb_seckey *sk;
+	struct pub_journal *journal;
+	char keyhex[CB_SIG_KEYIDHEX];
+};
+
+struct pub_bcast *
+pub_bcast_open(const char *endpoint, const struct cb_seckey *sk,
+    struct pub_journal *journal, char *bound, size_t boundsz,
+    struct cb_err *err)
+{
+	struct pub_bcast *b = cb_xcalloc(1, sizeof(*b));
+	struct cb_pubkey pk;
+	int hwm = PUB_SNDHWM;
+
+	b->sk = sk;
+	b->journal = journal;
+	cb_seckey_public(sk, &pk);
+	cb_sig_keyid_hex(pk.id, b->keyhex);
+	b->sock = cb_net_socket(ZMQ_PUB, err);
+	if (b->sock == NULL)
+		goto fail;
+	zmq_setsockopt(b->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (cb_net_bind(b->sock, endpoint, bound, boundsz, err) < 0)
+		goto fail;
+	return b;
+fail:
+	pub_bcast_close(b);
+	return NULL;
+}
+
+void
+pub_bcast_close(struct pub_bcast *b)
+{
+	if (b == NULL)
+		return;
+	cb_net_close(b->sock);
+	free(b);
+}
+
+static int
+send_frames(struct pub_bcast *b, const char *topic, const struct cb_sealed *s)
+{
+	const void *data[3] = { topic, s->signed_bytes, s->sigblock };
+	size_t len[3] = { strlen(topic), s->signed_len, s->sigblock_len };
+
+	return cb_net_send(b->sock, data, len, 3, ZMQ_DONTWAIT);
+}
+
+/* The trusted comment: printable ASCII only, so other bytes of the id
+ * become '?'. */
+static void
+make_comment(char *out, size_t outsz, const struct pub_bcast *b,
+    const struct cb_adv *adv, uint64_t seq, int64_t issued_ms)
+{
+	char when[CB_TIME_BUFSZ];
+	char *p;
+
+	snprintf(out, outsz, "canhbao advisory seq:%llu key:%s issued:%s "
+	    "rev:%u id:%s", (unsigned long long)seq, b->keyhex,
+	    cb_time_format(issued_ms / 1000, when), adv->revision, adv->id);
+	for (p = out; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+}
+
+static int
+assign(struct pub_bcast *b, struct cb_adv *adv, uint64_t seq, int64_t now,
+    struct cb_err *err)
+{
+	char year[CB_TIME_BUFSZ];
+	unsigned last;
+	int found;
+
+	if (adv->source == NULL)
+		adv->source = cb_xstrdup("local");
+	if (adv->id == NULL) {
+		cb_time_format(now, year);
+		year[4] = '\0';
+		adv->id = cb_xasprintf("local:%s-%06llu", year,
+		    (unsigned long long)seq);
+		adv->revision = 1;
+	} else {
+		found = pub_journal_revision(b->journal, adv->id, &last, err);
+		if (found < 0)
+			return -1;
+		if (found == 0 && adv->kind != CB_KIND_NEW)
+			return cb_err_set(err, "no advisory '%s' to %s",
+			    adv->id, cb_kind_name(adv->kind));
+		adv->revision = found ? last + 1 : 1;
+		if (found && adv->kind == CB_KIND_NEW)
+			adv->kind = CB_KIND_UPDATE;
+	}
+	if (adv->published == 0)
+		adv->published = now;
+	if (adv->revision > 1)
+		adv->updated = now;
+	return cb_adv_validate(adv, err);
+}
+
+int
+pub_bcast_advisory(struct pub_bcast *b, struct cb_adv *adv, uint64_t *seq,
+    struct cb_err *err)
+{
+	uint64_t next = pub_journal_last_seq(b->journal) + 1;
+	int64_t issued_ms = cb_time_now_ms();
+	struct cb_sealed s;
+	struct pub_entry e;
+	char comment[CB_MSG_MAXCOMMENT + 1], topic[32], *json;
+	int rc;
+
+	if (assign(b, adv, next, issued_ms / 1000, err) < 0)
+		return -1;
+	json = cb_adv_to_json(adv);
+	make_comment(comment, sizeof(comment), b, adv, next, issued_ms);
+	rc = cb_msg_seal(b->sk, CB_MSG_ADVISORY, next, issued_ms, json,
+	    strlen(json), comment, &s, err);
+	free(json);
+	if (rc < 0)
+		return -1;
+	e = (struct pub_entry){ .seq = next, .type = CB_MSG_ADVISORY,
+		.issued_ms = issued_ms, .adv_id = adv->id,
+		.revision = adv->revision, .signed_bytes = s.signed_bytes,
+		.signed_len = s.signed_len, .sigblock = s.sigblock,
+		.sigblock_len = s.sigblock_len };
+	if (pub_journal_append(b->journal, &e, err) < 0) {
+		cb_sealed_release(&s);
+		return -1;
+	}
+	/* Journaled: from here on the message exists, whether or not this
+	 * send reaches anyone (subscribers catch up from the journal). */
+	snprintf(topic, sizeof(topic), "adv.%s", cb_severity_name(adv->severity));
+	send_frames(b, topic, &s);
+	cb_sealed_release(&s);
+	*seq = next;
+	return 0;
+}
+
+int
+pub_bcast_heartbeat(struct pub_bcast *b, struct cb_err *err)
+{
+	uint64_t last = pub_journal_last_seq(b->journal);
+	int64_t now = cb_time_now_ms();
+	char comment[CB_MSG_MAXCOMMENT + 1], when[CB_TIME_BUFSZ];
+	struct cb_sealed s;
+	int rc;
+
+	snprintf(comment, sizeof(comment), "canhbao heartbeat seq:%llu key:%s "
+	    "issued:%s", (unsigned long long)last, b->keyhex,
+	    cb_time_format(now / 1000, when));
+	if (cb_msg_seal(b->sk, CB_MSG_HEARTBEAT, last, now, NULL, 0, comment,
+		&s, err) < 0)
+		return -1;
+	rc = send_frames(b, "hb", &s);
+	cb_sealed_release(&s);
+	if (rc < 0)
+		return cb_err_set(err, "cannot send heartbeat: %s",
+		    zmq_strerror(zmq_errno()));
+	return 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * pub_control: the local control channel between staff commands
+ * ("canhbao-pub publish", "status") and the running daemon.
+ *
+ * A ZeroMQ REQ/REP pair over ipc://STATE/control.sock.  The socket
+ * file is 0600 inside the 0700 state folder, so only the daemon's own
+ * user can talk to it.  Requests and replies are JSON objects
+ * (canhbao-pub.8 lists them): {"cmd":"publish","advisory":{...}} is
+ * answered by {"ok":true,"id":...,"seq":...} or {"ok":false,"error":...}.
+ */
+#ifndef PUB_CONTROL_H
+#define PUB_CONTROL_H
+
+#include "cb_err.h"
+
+#define PUB_CONTROL_SOCK "control.sock"
+#define PUB_CONTROL_MAXREQ (512 * 1024)
+
+/* Daemon side: bind the REP socket (a stale socket file left by a
+ * killed daemon is removed; the caller holds the state folder's lock). */
+void *pub_control_bind(const char *state, struct cb_err *err);
+void pub_control_close(void *sock, const char *state);
+
+/* Command side: send request, wait for the reply (caller frees it).
+ * Fails with a clear message when no daemon is running. */
+char *pub_control_call(const char *state, const char *request,
+    struct cb_err *err);
+
+#endif

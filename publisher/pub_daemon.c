@@ -1,0 +1,297 @@
+/*
+ * pub_daemon: the publisher daemon's start-up and event loop.
+ *
+ * Start-up follows the pledge habit: parse, open everything needed (the
+ * state folder's lock, the key, the journal, the sockets), then loop.
+ * The loop polls the control socket and wakes for heartbeats; signal
+ * handlers only set a flag.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <systemd/sd-daemon.h>
+#include <zmq.h>
+
+#include "cb_adv.h"
+#include "cb_file.h"
+#include "cb_log.h"
+#include "cb_mem.h"
+#include "cb_net.h"
+#include "cb_sig.h"
+#include "cb_time.h"
+#include "pub_bcast.h"
+#include "pub_control.h"
+#include "pub_daemon.h"
+#include "pub_journal.h"
+
+struct pub_ctx {
+	const struct pub_options *opts;
+	int lockfd;
+	struct cb_seckey *sk;
+	struct cb_pubkey pk;
+	struct pub_journal *journal;
+	struct pub_bcast *bcast;
+	void *control;
+	char bound[256];
+	int64_t started;
+	unsigned long published;
+};
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: zmq_poll sees EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static char *
+state_path(const struct pub_ctx *c, const char *name)
+{
+	return cb_xasprintf("%s/%s", c->opts->state, name);
+}
+
+static int
+open_state(struct pub_ctx *c, struct cb_err *err)
+{
+	char *path;
+
+	if (cb_file_private_dir(c->opts->state, 0, err) < 0)
+		return -1;
+	path = state_path(c, PUB_LOCK_FILE);
+	c->lockfd = cb_file_lock(path, err);
+	free(path);
+	if (c->lockfd < 0)
+		return -1;
+	path = state_path(c, PUB_KEY_FILE);
+	c->sk = cb_sig_read_seckey(path, err);
+	free(path);
+	if (c->sk == NULL)
+		return -1;
+	cb_seckey_public(c->sk, &c->pk);
+	path = state_path(c, PUB_JOURNAL_FILE);
+	c->journal = pub_journal_open(path, err);
+	free(path);
+	return c->journal == NULL ? -1 : 0;
+}
+
+static int
+open_sockets(struct pub_ctx *c, struct cb_err *err)
+{
+	char *path;
+	int rc;
+
+	c->bcast = pub_bcast_open(c->opts->broadcast, c->sk, c->journal,
+	    c->bound, sizeof(c->bound), err);
+	if (c->bcast == NULL)
+		return -1;
+	c->control = pub_control_bind(c->opts->state, err);
+	if (c->control == NULL)
+		return -1;
+	/* Tests and tools find a "tcp://...:*" endpoint's port here. */
+	path = state_path(c, PUB_ENDPOINT_FILE);
+	rc = cb_file_write_atomic(path, c->bound, strlen(c->bound), 0600, err);
+	free(path);
+	return rc;
+}
+
+static void
+close_all(struct pub_ctx *c)
+{
+	pub_control_close(c->control, c->opts->state);
+	pub_bcast_close(c->bcast);
+	pub_journal_close(c->journal);
+	cb_seckey_free(c->sk);
+	cb_net_shutdown();
+	if (c->lockfd >= 0)
+		close(c->lockfd);
+}
+
+/* --- control requests -------------------------------------------------- */
+
+static char *
+reply_error(const char *msg)
+{
+	cJSON *r = cJSON_CreateObject();
+	char *s;
+
+	cJSON_AddFalseToObject(r, "ok");
+	cJSON_AddStringToObject(r, "error", msg);
+	s = cJSON_PrintUnformatted(r);
+	cJSON_Delete(r);
+	return s;
+}
+
+static char *
+do_publish(struct pub_ctx *c, const cJSON *req)
+{
+	struct cb_adv adv;
+	struct cb_err err;
+	uint64_t seq;
+	cJSON *r;
+	char *s;
+
+	if (cb_adv_from_cjson(&adv, cJSON_GetObjectItemCaseSensitive(req,
+				      "advisory"), 1, &err) < 0 ||
+	    pub_bcast_advisory(c->bcast, &adv, &seq, &err) < 0) {
+		log_warnx("publish refused: %s", err.msg);
+		cb_adv_release(&adv);
+		return reply_error(err.msg);
+	}
+	c->published++;
+	log_info("published %s revision %u as seq %llu (%s)", adv.id,
+	    adv.revision, (unsigned long long)seq,
+	    cb_severity_name(adv.severity));
+	r = cJSON_CreateObject();
+	cJSON_AddTrueToObject(r, "ok");
+	cJSON_AddStringToObject(r, "id", adv.id);
+	cJSON_AddNumberToObject(r, "seq", (double)seq);
+	cJSON_AddNumberToObject(r, "revision", adv.revision);
+	s = cJSON_PrintUnformatted(r);
+	cJSON_Delete(r);
+	cb_adv_release(&adv);
+	return s;
+}
+
+static char *
+do_status(struct pub_ctx *c)
+{
+	char keyhex[CB_SIG_KEYIDHEX];
+	cJSON *r = cJSON_CreateObject();
+	char *s;
+
+	cJSON_AddTrueToObject(r, "ok");
+	cJSON_AddStringToObject(r, "key_id", cb_sig_keyid_hex(c->pk.id, keyhex));
+	cJSON_AddStringToObject(r, "broadcast", c->bound);
+	cJSON_AddNumberToObject(r, "last_seq",
+	    (double)pub_journal_last_seq(c->journal));
+	cJSON_AddNumberToObject(r, "published", (double)c->published);
+	cJSON_AddNumberToObject(r, "uptime", (double)(cb_time_now() -
+						   c->started));
+	s = cJSON_PrintUnformatted(r);
+	cJSON_Delete(r);
+	return s;
+}
+
+static char *
+dispatch(struct pub_ctx *c, const char *text, size_t len)
+{
+	cJSON *req = cJSON_ParseWithLength(text, len);
+	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd");
+	char *reply;
+
+	if (!cJSON_IsString(cmd))
+		reply = reply_error("request is not a JSON object with 'cmd'");
+	else if (strcmp(cmd->valuestring, "publish") == 0)
+		reply = do_publish(c, req);
+	else if (strcmp(cmd->valuestring, "status") == 0)
+		reply = do_status(c);
+	else
+		reply = reply_error("unknown command");
+	cJSON_Delete(req);
+	return reply;
+}
+
+static void
+serve_control(struct pub_ctx *c)
+{
+	struct cb_frames f;
+	struct cb_err err;
+	char *reply;
+	const void *data[1];
+	size_t len[1];
+
+	if (cb_net_recv(c->control, &f, ZMQ_DONTWAIT, &err) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warnx("control: %s", err.msg);
+		return;
+	}
+	if (f.n != 1 || f.len[0] > PUB_CONTROL_MAXREQ)
+		reply = reply_error("request must be one JSON frame");
+	else
+		reply = dispatch(c, f.data[0], f.len[0]);
+	cb_frames_release(&f);
+	data[0] = reply;
+	len[0] = strlen(reply);
+	if (cb_net_send(c->control, data, len, 1, 0) < 0)
+		log_warnx("control: cannot reply: %s", zmq_strerror(zmq_errno()));
+	free(reply);
+}
+
+/* --- the loop ---------------------------------------------------------- */
+
+static void
+loop(struct pub_ctx *c)
+{
+	int64_t hb_ms = (int64_t)c->opts->heartbeat * 1000;
+	int64_t next_hb = cb_time_mono_ms(), now;
+	zmq_pollitem_t items[1];
+	struct cb_err err;
+	int rc;
+
+	while (!quit) {
+		now = cb_time_mono_ms();
+		if (now >= next_hb) {
+			if (pub_bcast_heartbeat(c->bcast, &err) < 0)
+				log_warnx("%s", err.msg);
+			next_hb = now + hb_ms;
+		}
+		items[0] = (zmq_pollitem_t){ .socket = c->control,
+			.events = ZMQ_POLLIN };
+		rc = zmq_poll(items, 1, (long)(next_hb - now));
+		if (rc < 0) {
+			if (errno != EINTR)
+				log_warnx("poll: %s", zmq_strerror(errno));
+			continue;
+		}
+		if (items[0].revents & ZMQ_POLLIN)
+			serve_control(c);
+	}
+}
+
+int
+pub_daemon_run(const struct pub_options *opts)
+{
+	struct pub_ctx c = { .opts = opts, .lockfd = -1 };
+	char keyhex[CB_SIG_KEYIDHEX];
+	struct cb_err err;
+
+	install_signals();
+	c.started = cb_time_now();
+	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0) {
+		log_warnx("cannot start: %s", err.msg);
+		close_all(&c);
+		return 2;
+	}
+	if (opts->insecure)
+		log_warnx("transport is plaintext (--insecure): anyone who can "
+		    "reach %s can listen", c.bound);
+	log_info("ready: key %s, broadcast on %s, last seq %llu",
+	    cb_sig_keyid_hex(c.pk.id, keyhex), c.bound,
+	    (unsigned long long)pub_journal_last_seq(c.journal));
+	sd_notify(0, "READY=1");
+	loop(&c);
+	log_info("stopping");
+	sd_notify(0, "STOPPING=1");
+	close_all(&c);
+	return 0;
+}
