@@ -33,6 +33,7 @@ need sqlite3 sqlite3
 # Tests: an independent ZeroMQ client, a local HTTP server.
 need python3 /usr/bin/python3
 need python3-zmq /usr/lib/python3/dist-packages/zmq
+need python3-nacl /usr/lib/python3/dist-packages/nacl
 
 [ -z "$missing" ] && exit 0
 

@@ -57,6 +57,19 @@ cb_test_fixture(const char *rel, size_t *lenp)
 }
 
 char *
+cb_test_path(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + b + 2);
+
+	assert_non_null(p);
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, name, b + 1);
+	return p;
+}
+
+char *
 cb_test_tmpdir(void)
 {
 	char tmpl[] = "/tmp/canhbao-test.XXXXXX";

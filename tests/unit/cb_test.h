@@ -22,6 +22,9 @@ char *cb_test_read(const char *path, size_t *lenp);
 /* Read ../shared/fixtures/feeds/<rel>. */
 char *cb_test_fixture(const char *rel, size_t *lenp);
 
+/* dir + "/" + name, malloc'd. */
+char *cb_test_path(const char *dir, const char *name);
+
 /* A new temporary directory (free the string, cb_test_rmtree it). */
 char *cb_test_tmpdir(void);
 void cb_test_rmtree(const char *path);

@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""An independent canhbao client, written from canhbao(7) alone: pyzmq
+for the wire, PyNaCl for Ed25519, hashlib for BLAKE2b.  None of
+canhbao's code is used, so it shows the wire format is what the page
+says.
+
+  wire_client.py listen ENDPOINT PUBKEY COUNT OUTDIR
+      subscribe, verify COUNT advisories, print one JSON line each and
+      save their frames as OUTDIR/<seq>.{topic,msg,sig}
+  wire_client.py fakepub ENDPOINT_FILE GO_FILE FRAMES_DIR
+      bind a PUB socket on 127.0.0.1, write its endpoint, wait for
+      GO_FILE, then send the messages in FRAMES_DIR (sorted by name; a
+      message is NAME.0, NAME.1, ... one file per frame)
+"""
+import base64
+import hashlib
+import json
+import os
+import struct
+import sys
+import time
+
+import nacl.exceptions
+import nacl.signing
+import zmq
+
+
+def read_pubkey(path):
+    with open(path, encoding="ascii") as f:
+        lines = [l for l in f.read().splitlines()
+                 if l and not l.startswith("untrusted comment:")]
+    raw = base64.b64decode(lines[0])
+    assert len(raw) == 42 and raw[:2] == b"Ed", "not a minisign public key"
+    return raw[2:10], nacl.signing.VerifyKey(raw[10:])
+
+
+def verify(keyid, vk, signed, sigblock):
+    """Returns the decoded message, raising ValueError when anything is
+    wrong, in the order canhbao(7) gives."""
+    if len(sigblock) < 140 or sigblock[:2] != b"ED":
+        raise ValueError("bad signature block")
+    (clen,) = struct.unpack(">H", sigblock[138:140])
+    if len(sigblock) != 140 + clen:
+        raise ValueError("signature block length")
+    if sigblock[2:10] != keyid:
+        raise ValueError("unknown key id")
+    sig, gsig, comment = sigblock[10:74], sigblock[74:138], sigblock[140:]
+    try:
+        vk.verify(hashlib.blake2b(signed, digest_size=64).digest(), sig)
+        vk.verify(sig + comment, gsig)
+    except nacl.exceptions.BadSignatureError:
+        raise ValueError("bad signature")
+    magic, mtype, kid, seq, issued, plen = struct.unpack(
+        ">4sB8sQQI", signed[:33])
+    if magic != b"CBM1" or kid != keyid or plen != len(signed) - 33:
+        raise ValueError("bad header")
+    return {"type": mtype, "seq": seq, "issued_ms": issued,
+            "payload": signed[33:], "comment": comment.decode("ascii")}
+
+
+def listen(endpoint, pubkey, count, outdir):
+    keyid, vk = read_pubkey(pubkey)
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.SUB)
+    s.setsockopt(zmq.SUBSCRIBE, b"")
+    s.setsockopt(zmq.RCVTIMEO, 30000)
+    s.connect(endpoint)
+    # Tell the test we are subscribed (heartbeats prove it).
+    got = 0
+    ready = os.path.join(outdir, "ready")
+    while got < count:
+        topic, signed, sigblock = s.recv_multipart()
+        m = verify(keyid, vk, signed, sigblock)
+        if m["type"] == 2:
+            if not os.path.exists(ready):
+                open(ready, "w").close()
+            continue
+        adv = json.loads(m["payload"].decode("utf-8"))
+        if topic != ("adv." + adv["severity"]).encode():
+            raise SystemExit("topic does not match the signed severity")
+        for part, data in (("topic", topic), ("msg", signed),
+                           ("sig", sigblock)):
+            with open(os.path.join(outdir, "%d.%s" % (m["seq"], part)),
+                      "wb") as f:
+                f.write(data)
+        print(json.dumps({"seq": m["seq"], "topic": topic.decode(),
+                          "id": adv["id"], "title": adv["title"]},
+                         ensure_ascii=False), flush=True)
+        got += 1
+    s.close(0)
+    ctx.term()
+
+
+def fakepub(endpoint_file, go_file, frames_dir):
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.PUB)
+    s.bind("tcp://127.0.0.1:*")
+    with open(endpoint_file + ".tmp", "w") as f:
+        f.write(s.getsockopt_string(zmq.LAST_ENDPOINT))
+    os.rename(endpoint_file + ".tmp", endpoint_file)
+    deadline = time.time() + 30
+    while not os.path.exists(go_file) and time.time() < deadline:
+        time.sleep(0.05)
+    names = sorted({n.rsplit(".", 1)[0] for n in os.listdir(frames_dir)})
+    for name in names:
+        frames, i = [], 0
+        while os.path.exists(os.path.join(frames_dir, "%s.%d" % (name, i))):
+            with open(os.path.join(frames_dir, "%s.%d" % (name, i)),
+                      "rb") as f:
+                frames.append(f.read())
+            i += 1
+        s.send_multipart(frames)
+        time.sleep(0.05)
+    time.sleep(0.5)
+    s.close(1000)
+    ctx.term()
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "listen":
+        listen(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif sys.argv[1] == "fakepub":
+        fakepub(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        raise SystemExit(__doc__)
