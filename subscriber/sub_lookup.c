@@ -15,7 +15,9 @@
 #include "sub_lookup.h"
 #include "sub_store.h"
 
-#define TITLE_COLUMNS 38
+/* A row is "SEQ SEVERITY PUBLISHED ID TITLE" in 80 columns. */
+#define ID_COLUMNS 18
+#define TITLE_COLUMNS (80 - 5 - 1 - 8 - 1 - 16 - 1 - ID_COLUMNS - 1)
 
 static struct sub_store *
 open_archive(const char *state)
@@ -108,16 +110,19 @@ list_row(const struct sub_row *r, void *arg)
 	struct list_state *ls = arg;
 	char when[32], *id, *title;
 
-	ls->rows++;
 	if (ls->o->json) {
+		ls->rows++;
 		cJSON_AddItemToArray(ls->array, row_json(r));
 		return 0;
 	}
-	id = clip(r->id, 18);
+	if (ls->rows++ == 0)
+		printf("%5s %-8s %-16s %-*s %s\n", "SEQ", "SEVERITY",
+		    "PUBLISHED", ID_COLUMNS, "ID", "TITLE");
+	id = clip(r->id, ID_COLUMNS);
 	title = clip(r->title, TITLE_COLUMNS - (ls->o->utc ? 1 : 0));
-	printf("%5llu %-8s %s %-18s %s\n", (unsigned long long)r->seq,
+	printf("%5llu %-8s %s %-*s %s\n", (unsigned long long)r->seq,
 	    r->severity, format_time(r->published, ls->o->utc, when,
-			     sizeof(when)), id, title);
+			     sizeof(when)), ID_COLUMNS, id, title);
 	free(id);
 	free(title);
 	return 0;
