@@ -269,11 +269,29 @@ blank(const char *s)
 	return 1;
 }
 
+static int
+tlp_known(const char *tlp)
+{
+	static const char *const labels[] = { "CLEAR", "GREEN", "AMBER",
+		"AMBER+STRICT", "RED" };
+	size_t i;
+
+	for (i = 0; i < NELEM(labels); i++)
+		if (strcmp(tlp, labels[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int
 cb_adv_validate(const struct cb_adv *adv, struct cb_err *err)
 {
 	if (blank(adv->title))
 		return cb_err_set(err, "title is empty");
+	if (adv->id != NULL && blank(adv->id))
+		return cb_err_set(err, "id is empty");
+	if (adv->tlp != NULL && !tlp_known(adv->tlp))
+		return cb_err_set(err, "tlp '%s' is not one of CLEAR, GREEN, "
+		    "AMBER, AMBER+STRICT, RED", adv->tlp);
 	if (check_text("id", adv->id, CB_ADV_MAX_ID, err) < 0 ||
 	    check_text("source", adv->source, CB_ADV_MAX_ID, err) < 0 ||
 	    check_text("source_id", adv->source_id, CB_ADV_MAX_ITEM, err) < 0 ||

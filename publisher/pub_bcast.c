@@ -93,6 +93,9 @@ assign(struct pub_bcast *b, struct cb_adv *adv, uint64_t seq, int64_t now,
 
 	if (adv->source == NULL)
 		adv->source = cb_xstrdup("local");
+	if (adv->id == NULL && adv->kind != CB_KIND_NEW)
+		return cb_err_set(err, "an advisory of kind '%s' needs the "
+		    "'id' of the advisory it changes", cb_kind_name(adv->kind));
 	if (adv->id == NULL) {
 		cb_time_format(now, year);
 		year[4] = '\0';
@@ -118,8 +121,8 @@ assign(struct pub_bcast *b, struct cb_adv *adv, uint64_t seq, int64_t now,
 }
 
 int
-pub_bcast_advisory(struct pub_bcast *b, struct cb_adv *adv, uint64_t *seq,
-    struct cb_err *err)
+pub_bcast_advisory(struct pub_bcast *b, struct cb_adv *adv,
+    const struct pub_item_ref *item, uint64_t *seq, struct cb_err *err)
 {
 	uint64_t next = pub_journal_last_seq(b->journal) + 1;
 	int64_t issued_ms = cb_time_now_ms();
@@ -142,7 +145,7 @@ pub_bcast_advisory(struct pub_bcast *b, struct cb_adv *adv, uint64_t *seq,
 		.revision = adv->revision, .signed_bytes = s.signed_bytes,
 		.signed_len = s.signed_len, .sigblock = s.sigblock,
 		.sigblock_len = s.sigblock_len };
-	if (pub_journal_append(b->journal, &e, err) < 0) {
+	if (pub_journal_append(b->journal, &e, item, err) < 0) {
 		cb_sealed_release(&s);
 		return -1;
 	}

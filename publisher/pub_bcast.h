@@ -28,10 +28,12 @@ void pub_bcast_close(struct pub_bcast *b);
 /* Publish adv: fills in what the publisher assigns (a local id when it
  * has none, the revision after the journal's latest for its id, source,
  * published/updated times), then seals, journals and broadcasts it.
+ * item, when not NULL, is the feed item it came from, journaled with
+ * it.
  * *seq gets its sequence number.  Returns 0, or -1 with nothing
  * journaled or sent. */
 int pub_bcast_advisory(struct pub_bcast *b, struct cb_adv *adv,
-    uint64_t *seq, struct cb_err *err);
+    const struct pub_item_ref *item, uint64_t *seq, struct cb_err *err);
 
 /* Broadcast a signed heartbeat carrying the latest sequence number
  * (not journaled). */

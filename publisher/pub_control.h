@@ -5,7 +5,7 @@
  * A ZeroMQ REQ/REP pair over ipc://STATE/control.sock.  The socket
  * file is 0600 inside the 0700 state folder, so only the daemon's own
  * user can talk to it.  Requests and replies are JSON objects
- * (canhbao-pub.8 lists them): {"cmd":"publish","advisory":{...}} is
+ * (canhbao.7 lists them): {"cmd":"publish","advisory":{...}} is
  * answered by {"ok":true,"id":...,"seq":...} or {"ok":false,"error":...}.
  */
 #ifndef PUB_CONTROL_H
@@ -14,7 +14,7 @@
 #include "cb_err.h"
 
 #define PUB_CONTROL_SOCK "control.sock"
-#define PUB_CONTROL_MAXREQ (512 * 1024)
+#define PUB_CONTROL_MAXREQ (512 * 1024) /* within CB_NET_MAXMSG */
 
 /* Daemon side: bind the REP socket (a stale socket file left by a
  * killed daemon is removed; the caller holds the state folder's lock). */

@@ -27,10 +27,13 @@
 #include "pub_bcast.h"
 #include "pub_control.h"
 #include "pub_daemon.h"
+#include "pub_feeds.h"
+#include "pub_fetch.h"
 #include "pub_journal.h"
 
 struct pub_ctx {
-	const struct pub_options *opts;
+	const struct pub_config *opts;
+	struct pub_feeds *feeds;
 	int lockfd;
 	struct cb_seckey *sk;
 	struct cb_pubkey pk;
@@ -107,6 +110,9 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 	c->control = pub_control_bind(c->opts->state, err);
 	if (c->control == NULL)
 		return -1;
+	c->feeds = pub_feeds_new(c->opts, c->journal, c->bcast, err);
+	if (c->feeds == NULL)
+		return -1;
 	/* Tests and tools find a "tcp://...:*" endpoint's port here. */
 	path = state_path(c, PUB_ENDPOINT_FILE);
 	rc = cb_file_write_atomic(path, c->bound, strlen(c->bound), 0600, err);
@@ -117,6 +123,7 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 static void
 close_all(struct pub_ctx *c)
 {
+	pub_feeds_free(c->feeds);
 	pub_control_close(c->control, c->opts->state);
 	pub_bcast_close(c->bcast);
 	pub_journal_close(c->journal);
@@ -152,7 +159,7 @@ do_publish(struct pub_ctx *c, const cJSON *req)
 
 	if (cb_adv_from_cjson(&adv, cJSON_GetObjectItemCaseSensitive(req,
 				      "advisory"), 1, &err) < 0 ||
-	    pub_bcast_advisory(c->bcast, &adv, &seq, &err) < 0) {
+	    pub_bcast_advisory(c->bcast, &adv, NULL, &seq, &err) < 0) {
 		log_warnx("publish refused: %s", err.msg);
 		cb_adv_release(&adv);
 		return reply_error(err.msg);
@@ -187,6 +194,27 @@ do_status(struct pub_ctx *c)
 	cJSON_AddNumberToObject(r, "published", (double)c->published);
 	cJSON_AddNumberToObject(r, "uptime", (double)(cb_time_now() -
 						   c->started));
+	cJSON_AddItemToObject(r, "feeds", pub_feeds_status(c->feeds));
+	s = cJSON_PrintUnformatted(r);
+	cJSON_Delete(r);
+	return s;
+}
+
+static char *
+do_poll(struct pub_ctx *c, const cJSON *req)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "feed");
+	cJSON *r;
+	char *s;
+	int n;
+
+	n = pub_feeds_poll_now(c->feeds, cJSON_IsString(name) ?
+		name->valuestring : NULL);
+	if (n < 0)
+		return reply_error("no such feed");
+	r = cJSON_CreateObject();
+	cJSON_AddTrueToObject(r, "ok");
+	cJSON_AddNumberToObject(r, "feeds", n);
 	s = cJSON_PrintUnformatted(r);
 	cJSON_Delete(r);
 	return s;
@@ -205,6 +233,8 @@ dispatch(struct pub_ctx *c, const char *text, size_t len)
 		reply = do_publish(c, req);
 	else if (strcmp(cmd->valuestring, "status") == 0)
 		reply = do_status(c);
+	else if (strcmp(cmd->valuestring, "poll") == 0)
+		reply = do_poll(c, req);
 	else
 		reply = reply_error("unknown command");
 	cJSON_Delete(req);
@@ -239,14 +269,25 @@ serve_control(struct pub_ctx *c)
 
 /* --- the loop ---------------------------------------------------------- */
 
+/* Sleep until the next heartbeat, feed poll or curl timer at most. */
+static long
+poll_timeout(struct pub_ctx *c, int64_t next_hb, int64_t now)
+{
+	long t = (long)(next_hb - now), feeds = pub_feeds_timeout(c->feeds);
+
+	if (feeds >= 0 && feeds < t)
+		t = feeds;
+	return t < 0 ? 0 : t;
+}
+
 static void
 loop(struct pub_ctx *c)
 {
 	int64_t hb_ms = (int64_t)c->opts->heartbeat * 1000;
 	int64_t next_hb = cb_time_mono_ms(), now;
-	zmq_pollitem_t items[1];
+	zmq_pollitem_t items[1 + PUB_FETCH_MAX_ITEMS];
 	struct cb_err err;
-	int rc;
+	int rc, n;
 
 	while (!quit) {
 		now = cb_time_mono_ms();
@@ -257,7 +298,9 @@ loop(struct pub_ctx *c)
 		}
 		items[0] = (zmq_pollitem_t){ .socket = c->control,
 			.events = ZMQ_POLLIN };
-		rc = zmq_poll(items, 1, (long)(next_hb - now));
+		n = 1 + pub_feeds_pollitems(c->feeds, items + 1,
+		    PUB_FETCH_MAX_ITEMS);
+		rc = zmq_poll(items, n, poll_timeout(c, next_hb, now));
 		if (rc < 0) {
 			if (errno != EINTR)
 				log_warnx("poll: %s", zmq_strerror(errno));
@@ -265,17 +308,19 @@ loop(struct pub_ctx *c)
 		}
 		if (items[0].revents & ZMQ_POLLIN)
 			serve_control(c);
+		pub_feeds_run(c->feeds, items + 1, n - 1);
 	}
 }
 
 int
-pub_daemon_run(const struct pub_options *opts)
+pub_daemon_run(const struct pub_config *opts)
 {
 	struct pub_ctx c = { .opts = opts, .lockfd = -1 };
 	char keyhex[CB_SIG_KEYIDHEX];
 	struct cb_err err;
 
 	install_signals();
+	srandom((unsigned)(cb_time_now_ms() ^ getpid())); /* backoff jitter */
 	c.started = cb_time_now();
 	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0) {
 		log_warnx("cannot start: %s", err.msg);
@@ -285,9 +330,9 @@ pub_daemon_run(const struct pub_options *opts)
 	if (opts->insecure)
 		log_warnx("transport is plaintext (--insecure): anyone who can "
 		    "reach %s can listen", c.bound);
-	log_info("ready: key %s, broadcast on %s, last seq %llu",
+	log_info("ready: key %s, broadcast on %s, last seq %llu, %zu feeds",
 	    cb_sig_keyid_hex(c.pk.id, keyhex), c.bound,
-	    (unsigned long long)pub_journal_last_seq(c.journal));
+	    (unsigned long long)pub_journal_last_seq(c.journal), opts->nfeeds);
 	sd_notify(0, "READY=1");
 	loop(&c);
 	log_info("stopping");

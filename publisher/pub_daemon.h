@@ -5,15 +5,8 @@
 #ifndef PUB_DAEMON_H
 #define PUB_DAEMON_H
 
-struct pub_options {
-	const char *state;     /* state folder (key, journal, sockets) */
-	const char *broadcast; /* PUB endpoint */
-	int insecure;          /* plaintext transport accepted */
-	int heartbeat;         /* seconds between heartbeats */
-};
+#include "pub_config.h"
 
-#define PUB_DEFAULT_BROADCAST "tcp://*:7370"
-#define PUB_DEFAULT_HEARTBEAT 5
 #define PUB_KEY_FILE "publisher.key"
 #define PUB_PUBKEY_FILE "publisher.pub"
 #define PUB_JOURNAL_FILE "journal.db"
@@ -22,6 +15,6 @@ struct pub_options {
 
 /* Runs until asked to stop; returns the process exit status (0 after a
  * clean shutdown, 2 when start-up failed). */
-int pub_daemon_run(const struct pub_options *opts);
+int pub_daemon_run(const struct pub_config *cfg);
 
 #endif

@@ -1,5 +1,7 @@
 /* pub_journal: the publisher's journal of signed messages (see .h). */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cb_db.h"
 #include "cb_mem.h"
@@ -22,7 +24,28 @@ static const char *const migrations[] = {
 	"  signed BLOB NOT NULL,"
 	"  sigblock BLOB NOT NULL);"
 	"CREATE INDEX message_adv ON message(adv_id, revision);",
+
+	"CREATE TABLE feed_item ("
+	"  feed TEXT NOT NULL,"
+	"  source_id TEXT NOT NULL,"
+	"  adv_id TEXT NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  published INTEGER NOT NULL,"
+	"  PRIMARY KEY (feed, source_id));"
+	"CREATE TABLE fetch_cache ("
+	"  url TEXT PRIMARY KEY,"
+	"  etag TEXT,"
+	"  last_modified TEXT);"
+	"CREATE TABLE feed_state ("
+	"  feed TEXT PRIMARY KEY,"
+	"  last_success INTEGER NOT NULL,"
+	"  last_error_at INTEGER NOT NULL,"
+	"  last_error TEXT NOT NULL,"
+	"  initialized INTEGER NOT NULL);",
 };
+
+static int insert_message(struct pub_journal *, const struct pub_entry *,
+    struct cb_err *);
 
 static int
 load_last_seq(struct pub_journal *j, struct cb_err *err)
@@ -103,17 +126,63 @@ pub_journal_revision(struct pub_journal *j, const char *adv_id,
 	return 1;
 }
 
+static int
+put_item(struct pub_journal *j, const struct pub_item_ref *item,
+    const char *adv_id, int published, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "INSERT INTO feed_item (feed, source_id, adv_id, hash, published) "
+	    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(feed, source_id) DO UPDATE "
+	    "SET adv_id = excluded.adv_id, hash = excluded.hash, "
+	    "published = max(published, excluded.published)", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, item->feed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, item->source_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, adv_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, item->hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, published);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_item_seen(struct pub_journal *j, const struct pub_item_ref *item,
+    const char *adv_id, struct cb_err *err)
+{
+	return put_item(j, item, adv_id, 0, err);
+}
+
 int
 pub_journal_append(struct pub_journal *j, const struct pub_entry *e,
+    const struct pub_item_ref *item, struct cb_err *err)
+{
+	if (e->seq != j->last_seq + 1)
+		return cb_err_set(err, "journal: sequence %llu is not next "
+		    "after %llu", (unsigned long long)e->seq,
+		    (unsigned long long)j->last_seq);
+	if (cb_db_exec(j->db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	if (insert_message(j, e, err) < 0 ||
+	    (item != NULL && put_item(j, item, e->adv_id, 1, err) < 0) ||
+	    cb_db_exec(j->db, "COMMIT", err) < 0) {
+		cb_db_exec(j->db, "ROLLBACK", NULL);
+		return -1;
+	}
+	j->last_seq = e->seq;
+	return 0;
+}
+
+static int
+insert_message(struct pub_journal *j, const struct pub_entry *e,
     struct cb_err *err)
 {
 	sqlite3_stmt *st = j->insert;
 	int rc;
 
-	if (e->seq != j->last_seq + 1)
-		return cb_err_set(err, "journal: sequence %llu is not next "
-		    "after %llu", (unsigned long long)e->seq,
-		    (unsigned long long)j->last_seq);
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)e->seq);
 	sqlite3_bind_int(st, 2, e->type);
@@ -129,12 +198,11 @@ pub_journal_append(struct pub_journal *j, const struct pub_entry *e,
 	    SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, e->sigblock, (int)e->sigblock_len,
 	    SQLITE_STATIC);
-	rc = sqlite3_step(st); /* autocommit: durable once this returns */
+	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		return cb_db_error(j->db, "journal: cannot append", err);
-	j->last_seq = e->seq;
 	return 0;
 }
 
@@ -174,4 +242,146 @@ pub_journal_each(struct pub_journal *j, uint64_t after, int limit,
 	}
 	sqlite3_finalize(st);
 	return n;
+}
+
+int
+pub_journal_item(struct pub_journal *j, const char *feed,
+    const char *source_id, uint8_t hash[32], int *published,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT hash, published FROM feed_item "
+	    "WHERE feed = ? AND source_id = ?", err);
+	int rc, found = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+		memcpy(hash, sqlite3_column_blob(st, 0), 32);
+		*published = sqlite3_column_int(st, 1);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(j->db, "journal", err);
+	return found;
+}
+
+int
+pub_journal_item_count(struct pub_journal *j, const char *feed, long *count,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT count(*) FROM feed_item WHERE feed = ?", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+static char *
+column_dup(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	return cb_xstrdup(cb_db_text(st, i));
+}
+
+int
+pub_journal_cache_get(struct pub_journal *j, const char *url, char **etag,
+    char **last_modified, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT etag, last_modified FROM fetch_cache WHERE url = ?", err);
+	int rc;
+
+	*etag = *last_modified = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*etag = column_dup(st, 0);
+		*last_modified = column_dup(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(j->db, "journal", err);
+	return 0;
+}
+
+int
+pub_journal_cache_put(struct pub_journal *j, const char *url,
+    const char *etag, const char *last_modified, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "INSERT OR REPLACE INTO fetch_cache (url, etag, last_modified) "
+	    "VALUES (?, ?, ?)", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, etag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, last_modified, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_feed_get(struct pub_journal *j, const char *feed,
+    struct pub_feed_state *fs, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT last_success, last_error_at, last_error, initialized "
+	    "FROM feed_state WHERE feed = ?", err);
+	int rc;
+
+	memset(fs, 0, sizeof(*fs));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		fs->last_success = sqlite3_column_int64(st, 0);
+		fs->last_error_at = sqlite3_column_int64(st, 1);
+		snprintf(fs->last_error, sizeof(fs->last_error), "%s",
+		    cb_db_text(st, 2));
+		fs->initialized = sqlite3_column_int(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(j->db, "journal", err);
+	return 0;
+}
+
+int
+pub_journal_feed_put(struct pub_journal *j, const char *feed,
+    const struct pub_feed_state *fs, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "INSERT OR REPLACE INTO feed_state (feed, last_success, "
+	    "last_error_at, last_error, initialized) VALUES (?, ?, ?, ?, ?)",
+	    err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, fs->last_success);
+	sqlite3_bind_int64(st, 3, fs->last_error_at);
+	sqlite3_bind_text(st, 4, fs->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, fs->initialized);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
 }

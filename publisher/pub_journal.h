@@ -39,9 +39,52 @@ struct pub_entry {
 	size_t sigblock_len;
 };
 
-/* Write e and commit.  e->seq must be pub_journal_last_seq() + 1. */
+/* The feed item an advisory message came from, recorded in the same
+ * transaction as the message so that a crash never leaves one without
+ * the other. */
+struct pub_item_ref {
+	const char *feed;
+	const char *source_id;
+	const uint8_t *hash; /* 32 bytes: BLAKE2b-256 of the item's JSON */
+};
+
+/* Write e (and item, when not NULL) and commit.  e->seq must be
+ * pub_journal_last_seq() + 1. */
 int pub_journal_append(struct pub_journal *j, const struct pub_entry *e,
+    const struct pub_item_ref *item, struct cb_err *err);
+
+/* What the journal knows of a feed item: 1 and its content hash and
+ * whether it was ever published, 0 when never seen, -1 on error. */
+int pub_journal_item(struct pub_journal *j, const char *feed,
+    const char *source_id, uint8_t hash[32], int *published,
     struct cb_err *err);
+
+/* Record an item as seen without publishing it (before the backfill
+ * window, already expired, a cancel of something never published). */
+int pub_journal_item_seen(struct pub_journal *j, const struct pub_item_ref *item,
+    const char *adv_id, struct cb_err *err);
+
+/* Items recorded for a feed. */
+int pub_journal_item_count(struct pub_journal *j, const char *feed,
+    long *count, struct cb_err *err);
+
+/* Conditional-GET validators of a URL (caller frees; NULL when none). */
+int pub_journal_cache_get(struct pub_journal *j, const char *url,
+    char **etag, char **last_modified, struct cb_err *err);
+int pub_journal_cache_put(struct pub_journal *j, const char *url,
+    const char *etag, const char *last_modified, struct cb_err *err);
+
+/* Per-feed health, kept across restarts. */
+struct pub_feed_state {
+	int64_t last_success;  /* Unix seconds, 0 never */
+	int64_t last_error_at; /* 0 never */
+	char last_error[256];
+	int initialized;       /* a first fetch has succeeded */
+};
+int pub_journal_feed_get(struct pub_journal *j, const char *feed,
+    struct pub_feed_state *st, struct cb_err *err);
+int pub_journal_feed_put(struct pub_journal *j, const char *feed,
+    const struct pub_feed_state *st, struct cb_err *err);
 
 /* Call fn for each message with after < seq, in order, at most limit of
  * them (the entry's pointers are valid during the call only).  Returns

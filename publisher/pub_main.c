@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -13,7 +14,10 @@
 #include "cb_file.h"
 #include "cb_log.h"
 #include "cb_mem.h"
+#include "cb_msg.h"
 #include "cb_sig.h"
+#include "feed.h"
+#include "pub_config.h"
 #include "pub_control.h"
 #include "pub_daemon.h"
 
@@ -29,17 +33,21 @@ static int cmd_keygen(int, char **);
 static int cmd_run(int, char **);
 static int cmd_publish(int, char **);
 static int cmd_status(int, char **);
+static int cmd_check_config(int, char **);
+static int cmd_poll(int, char **);
 
 static const struct command commands[] = {
 	{ "keygen", cmd_keygen, "--state DIR" },
 	{ "run", cmd_run,
-	    "--state DIR [--broadcast ENDPOINT] [--heartbeat SECONDS] "
-	    "[--insecure] [-v]" },
+	    "[-c FILE] [--state DIR] [--broadcast ENDPOINT]\n"
+	    "\t\t[--ca-path DIR] [--heartbeat SECONDS] [--insecure] [-v]" },
+	{ "check-config", cmd_check_config, "-c FILE" },
 	{ "publish", cmd_publish,
 	    "--state DIR --severity LEVEL --title TEXT [--summary TEXT]\n"
 	    "\t\t[--cve ID]... [--origin ORIGIN] [--status STATUS]\n"
 	    "\t\t[--file advisory.json]" },
-	{ "status", cmd_status, "--state DIR [--json]" },
+	{ "status", cmd_status, "--state DIR | -c FILE [--json]" },
+	{ "poll", cmd_poll, "--state DIR | -c FILE [FEED]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -60,20 +68,6 @@ die(const char *msg)
 {
 	fprintf(stderr, "canhbao-pub: %s\n", msg);
 	exit(2);
-}
-
-static int
-parse_seconds(const char *s, int min, int max, const char *what)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "canhbao-pub: %s must be a number from %d to "
-		    "%d, not '%s'\n", what, min, max, s);
-		exit(2);
-	}
-	return (int)v;
 }
 
 static char *
@@ -107,6 +101,11 @@ cmd_keygen(int argc, char **argv)
 		die(err.msg);
 	skpath = state_file(state, PUB_KEY_FILE);
 	pkpath = state_file(state, PUB_PUBKEY_FILE);
+	if (access(pkpath, F_OK) == 0) {
+		fprintf(stderr, "canhbao-pub: '%s' already exists; refusing to "
+		    "overwrite it\n", pkpath);
+		exit(2);
+	}
 	if (cb_sig_keygen(&sk, &pk, &err) < 0 ||
 	    cb_sig_write_seckey(skpath, sk, &err) < 0)
 		die(err.msg);
@@ -120,45 +119,117 @@ cmd_keygen(int argc, char **argv)
 	return 0;
 }
 
-/* --- run ----------------------------------------------------------------- */
+/* --- run, check-config ------------------------------------------------- */
+
+/* The run options, each also a [publisher] key of the same name. */
+static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
+	{ "ca-path", 1, NULL, 'A' }, { "config", 1, NULL, 'c' },
+	{ "heartbeat", 1, NULL, 'H' }, { "insecure", 0, NULL, 'I' },
+	{ "state", 1, NULL, 's' }, { "verbose", 0, NULL, 'v' },
+	{ NULL, 0, NULL, 0 } };
+
+static const char *
+run_key(int ch)
+{
+	switch (ch) {
+	case 'A':
+		return "ca_path";
+	case 'b':
+		return "broadcast";
+	case 'H':
+		return "heartbeat";
+	case 'I':
+		return "insecure";
+	case 's':
+		return "state";
+	case 'v':
+		return "verbose";
+	}
+	return NULL;
+}
+
+/* Defaults, then the file (-c), then the flags on top; exits 2 with the
+ * file:line of the first problem. */
+static void
+load_config(int argc, char **argv, struct pub_config *cfg)
+{
+	const char *file = NULL, *keys[16], *values[16];
+	struct cb_err err;
+	int ch, n = 0, i;
+
+	while ((ch = getopt_long(argc, argv, "A:b:c:H:Is:v", run_opts,
+		    NULL)) != -1) {
+		if (ch == 'c') {
+			file = optarg;
+			continue;
+		}
+		if (run_key(ch) == NULL || n == 16)
+			usage();
+		keys[n] = run_key(ch);
+		values[n++] = (ch == 'I' || ch == 'v') ? "yes" : optarg;
+	}
+	if (optind != argc)
+		usage();
+	pub_config_init(cfg);
+	if (file != NULL && pub_config_load(cfg, file, &err) < 0)
+		die(err.msg);
+	for (i = 0; i < n; i++)
+		if (pub_config_set(cfg, keys[i], values[i], &err) < 0) {
+			fprintf(stderr, "canhbao-pub: --%s: %s\n", keys[i],
+			    err.msg);
+			exit(2);
+		}
+	if (pub_config_check(cfg, &err) < 0)
+		die(err.msg);
+}
 
 static int
 cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = { { "broadcast", 1, NULL, 'b' },
-		{ "heartbeat", 1, NULL, 'H' }, { "insecure", 0, NULL, 'I' },
-		{ "state", 1, NULL, 's' }, { "verbose", 0, NULL, 'v' },
-		{ NULL, 0, NULL, 0 } };
-	struct pub_options o = { .broadcast = PUB_DEFAULT_BROADCAST,
-		.heartbeat = PUB_DEFAULT_HEARTBEAT };
-	int ch, verbosity = CB_LOG_INFO;
+	struct pub_config cfg;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "b:H:Is:v", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			o.broadcast = optarg;
-			break;
-		case 'H':
-			o.heartbeat = parse_seconds(optarg, 1, 3600,
-			    "--heartbeat");
-			break;
-		case 'I':
-			o.insecure = 1;
-			break;
-		case 's':
-			o.state = optarg;
-			break;
-		case 'v':
-			verbosity = CB_LOG_DEBUG;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (o.state == NULL || optind != argc)
+	load_config(argc, argv, &cfg);
+	cb_log_init("canhbao-pub", cfg.verbose ? CB_LOG_DEBUG : CB_LOG_INFO);
+	rc = pub_daemon_run(&cfg);
+	pub_config_release(&cfg);
+	return rc;
+}
+
+static int
+cmd_check_config(int argc, char **argv)
+{
+	struct pub_config cfg;
+	size_t i;
+
+	load_config(argc, argv, &cfg);
+	printf("%s: ok: state %s, broadcast %s, %zu feed%s\n",
+	    cfg.path ? cfg.path : "(no file)", cfg.state, cfg.broadcast,
+	    cfg.nfeeds, cfg.nfeeds == 1 ? "" : "s");
+	for (i = 0; i < cfg.nfeeds; i++)
+		printf("  feed %s: %s %s every %ds\n", cfg.feeds[i].name,
+		    feed_format_name(cfg.feeds[i].format), cfg.feeds[i].url,
+		    cfg.feeds[i].interval);
+	pub_config_release(&cfg);
+	return 0;
+}
+
+/* --state DIR, or the state folder named in -c FILE. */
+static const char *
+state_option(const char *state, const char *file, struct pub_config *cfg)
+{
+	struct cb_err err;
+
+	pub_config_init(cfg);
+	if (state != NULL)
+		return state;
+	if (file == NULL)
 		usage();
-	cb_log_init("canhbao-pub", verbosity);
-	return pub_daemon_run(&o);
+	if (pub_config_load(cfg, file, &err) < 0)
+		die(err.msg);
+	if (cfg->state == NULL)
+		die("the configuration names no state folder");
+	return cfg->state;
 }
 
 /* --- publish ------------------------------------------------------------- */
@@ -253,7 +324,15 @@ static char *
 publish_request(const struct cb_adv *adv)
 {
 	char *json = cb_adv_to_json(adv), *req;
-	cJSON *r = cJSON_CreateObject();
+	cJSON *r;
+
+	/* Leave room for what the daemon adds (id, times). */
+	if (strlen(json) > CB_MSG_MAXPAYLOAD - 1024) {
+		fprintf(stderr, "canhbao-pub: advisory of %zu bytes is over the "
+		    "limit of %d\n", strlen(json), CB_MSG_MAXPAYLOAD - 1024);
+		exit(2);
+	}
+	r = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(r, "cmd", "publish");
 	cJSON_AddItemToObject(r, "advisory", cJSON_Parse(json));
@@ -353,26 +432,66 @@ cmd_publish(int argc, char **argv)
 
 /* --- status -------------------------------------------------------------- */
 
+/* Fields of a daemon reply, tolerant of a missing one. */
+static const char *
+str_of(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static double
+num_of(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void
+print_feed(const cJSON *f)
+{
+	const cJSON *err = cJSON_GetObjectItem(f, "last_error");
+	const cJSON *ok = cJSON_GetObjectItem(f, "last_success");
+	const cJSON *next = cJSON_GetObjectItem(f, "next_poll");
+
+	printf("feed %s (%s) %s\n", str_of(f, "name"), str_of(f, "format"),
+	    str_of(f, "url"));
+	printf("  last success %s, next poll %s, %.0f items, %.0f published, "
+	       "%.0f updated\n",
+	    cJSON_IsString(ok) ? ok->valuestring : "never",
+	    cJSON_IsString(next) ? next->valuestring : "-",
+	    num_of(f, "items"), num_of(f, "published"), num_of(f, "updated"));
+	if (cJSON_IsString(err))
+		printf("  last error: %s\n", err->valuestring);
+}
+
 static int
 cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", 0, NULL, 'j' },
-		{ "state", 1, NULL, 's' }, { NULL, 0, NULL, 0 } };
-	const char *state = NULL;
+	static const struct option opts[] = { { "config", 1, NULL, 'c' },
+		{ "json", 0, NULL, 'j' }, { "state", 1, NULL, 's' },
+		{ NULL, 0, NULL, 0 } };
+	const char *state = NULL, *file = NULL;
+	struct pub_config cfg;
+	const cJSON *f;
 	int ch, json = 0;
 	cJSON *r;
 	char *s;
 
-	while ((ch = getopt_long(argc, argv, "js:", opts, NULL)) != -1)
-		if (ch == 'j')
+	while ((ch = getopt_long(argc, argv, "c:js:", opts, NULL)) != -1)
+		if (ch == 'c')
+			file = optarg;
+		else if (ch == 'j')
 			json = 1;
 		else if (ch == 's')
 			state = optarg;
 		else
 			usage();
-	if (state == NULL || optind != argc)
+	if (optind != argc)
 		usage();
-	r = call(state, "{\"cmd\":\"status\"}");
+	r = call(state_option(state, file, &cfg), "{\"cmd\":\"status\"}");
 	cJSON_DeleteItemFromObjectCaseSensitive(r, "ok");
 	if (json) {
 		s = cJSON_Print(r);
@@ -381,13 +500,48 @@ cmd_status(int argc, char **argv)
 	} else {
 		printf("key id     %s\nbroadcast  %s\nlast seq   %.0f\n"
 		       "published  %.0f since start\nuptime     %.0f s\n",
-		    cJSON_GetObjectItem(r, "key_id")->valuestring,
-		    cJSON_GetObjectItem(r, "broadcast")->valuestring,
-		    cJSON_GetObjectItem(r, "last_seq")->valuedouble,
-		    cJSON_GetObjectItem(r, "published")->valuedouble,
-		    cJSON_GetObjectItem(r, "uptime")->valuedouble);
+		    str_of(r, "key_id"), str_of(r, "broadcast"),
+		    num_of(r, "last_seq"), num_of(r, "published"),
+		    num_of(r, "uptime"));
+		cJSON_ArrayForEach(f, cJSON_GetObjectItem(r, "feeds"))
+			print_feed(f);
 	}
 	cJSON_Delete(r);
+	pub_config_release(&cfg);
+	return 0;
+}
+
+static int
+cmd_poll(int argc, char **argv)
+{
+	static const struct option opts[] = { { "config", 1, NULL, 'c' },
+		{ "state", 1, NULL, 's' }, { NULL, 0, NULL, 0 } };
+	const char *state = NULL, *file = NULL;
+	struct pub_config cfg;
+	cJSON *req, *r;
+	char *text;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "c:s:", opts, NULL)) != -1)
+		if (ch == 'c')
+			file = optarg;
+		else if (ch == 's')
+			state = optarg;
+		else
+			usage();
+	if (optind < argc - 1)
+		usage();
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", "poll");
+	if (optind == argc - 1)
+		cJSON_AddStringToObject(req, "feed", argv[optind]);
+	text = cJSON_PrintUnformatted(req);
+	r = call(state_option(state, file, &cfg), text);
+	printf("polling %.0f feed(s)\n", num_of(r, "feeds"));
+	cJSON_Delete(r);
+	cJSON_Delete(req);
+	free(text);
+	pub_config_release(&cfg);
 	return 0;
 }
 

@@ -144,7 +144,10 @@ archive(struct sub_ctx *c, const struct sub_incoming *in)
 		drop(c, why);
 		return;
 	}
-	if (in->msg.seq > c->last_seq + 1)
+	if (in->msg.seq == c->last_seq + 2)
+		log_warnx("gap: sequence %llu was missed",
+		    (unsigned long long)c->last_seq + 1);
+	else if (in->msg.seq > c->last_seq + 2)
 		log_warnx("gap: sequences %llu to %llu were missed",
 		    (unsigned long long)c->last_seq + 1,
 		    (unsigned long long)in->msg.seq - 1);

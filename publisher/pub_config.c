@@ -1,0 +1,399 @@
+/*
+ * pub_config: the publisher's settings (see pub_config.h).  Table
+ * driven: the tables below are the whole list of keys; the parser, the
+ * defaults and canhbao.conf.5 follow them.
+ */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "cb_file.h"
+#include "cb_mem.h"
+#include "cb_time.h"
+#include "pub_config.h"
+
+#define HEADER_FILE_MAX 8192
+
+enum key_type { KEY_STRING, KEY_BOOL, KEY_INT };
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	int min, max;
+};
+
+static const struct key publisher_keys[] = {
+	{ "broadcast", KEY_STRING, offsetof(struct pub_config, broadcast), 0, 0 },
+	{ "ca_path", KEY_STRING, offsetof(struct pub_config, ca_path), 0, 0 },
+	{ "heartbeat", KEY_INT, offsetof(struct pub_config, heartbeat), 1, 3600 },
+	{ "insecure", KEY_BOOL, offsetof(struct pub_config, insecure), 0, 1 },
+	{ "state", KEY_STRING, offsetof(struct pub_config, state), 0, 0 },
+	{ "verbose", KEY_BOOL, offsetof(struct pub_config, verbose), 0, 1 },
+};
+
+/* Keys of a [feed "NAME"] section; bit i of pub_feed_conf.seen. */
+enum feed_key {
+	FK_URL,
+	FK_FORMAT,
+	FK_ORIGIN,
+	FK_INTERVAL,
+	FK_SEVERITY,
+	FK_HEADER,
+	FK_HEADER_FILE,
+	FK_BACKFILL,
+	FK_COUNT
+};
+
+static const char *const feed_keys[FK_COUNT] = { "url", "format", "origin",
+	"interval", "severity", "header", "header_file", "backfill" };
+
+struct load {
+	struct pub_config *c;
+	struct cb_err err;
+	int failed;
+	FILE *fp;
+	int line; /* of the line inih is handling */
+};
+
+void
+pub_config_init(struct pub_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->broadcast = cb_xstrdup(PUB_DEFAULT_BROADCAST);
+	c->heartbeat = PUB_DEFAULT_HEARTBEAT;
+}
+
+static void
+feed_release(struct pub_feed_conf *f)
+{
+	free(f->name);
+	free(f->url);
+	cb_strlist_release(&f->headers);
+}
+
+void
+pub_config_release(struct pub_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfeeds; i++)
+		feed_release(&c->feeds[i]);
+	free(c->feeds);
+	free(c->path);
+	free(c->state);
+	free(c->broadcast);
+	free(c->ca_path);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
+	    strcmp(v, "1") == 0 || strcmp(v, "on") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
+	    strcmp(v, "0") == 0 || strcmp(v, "off") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+parse_int(const char *v, int min, int max, int *out)
+{
+	char *end;
+	long n;
+
+	if (!isdigit((unsigned char)*v) && *v != '-')
+		return -1;
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < min || n > max)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+static int
+set_key(void *base, const struct key *k, const char *value,
+    struct cb_err *err)
+{
+	char **sp;
+
+	switch (k->type) {
+	case KEY_STRING:
+		if (*value == '\0')
+			return cb_err_set(err, "'%s' is empty", k->name);
+		sp = (char **)((char *)base + k->offset);
+		free(*sp);
+		*sp = cb_xstrdup(value);
+		return 0;
+	case KEY_BOOL:
+		if (parse_bool(value, (int *)((char *)base + k->offset)) < 0)
+			return cb_err_set(err, "'%s' must be yes or no, not "
+			    "'%s'", k->name, value);
+		return 0;
+	case KEY_INT:
+		if (parse_int(value, k->min, k->max,
+			(int *)((char *)base + k->offset)) < 0)
+			return cb_err_set(err, "'%s' must be a number from %d "
+			    "to %d, not '%s'", k->name, k->min, k->max, value);
+		return 0;
+	}
+	return -1;
+}
+
+int
+pub_config_set(struct pub_config *c, const char *key, const char *value,
+    struct cb_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(publisher_keys) / sizeof(publisher_keys[0]);
+	     i++)
+		if (strcmp(publisher_keys[i].name, key) == 0)
+			return set_key(c, &publisher_keys[i], value, err);
+	return cb_err_set(err, "unknown key '%s' in [publisher]", key);
+}
+
+/* "feed \"kev\"" -> "kev"; NULL when the section is not a feed. */
+static char *
+feed_section_name(const char *section)
+{
+	size_t len;
+
+	if (strncmp(section, "feed \"", 6) != 0)
+		return NULL;
+	len = strlen(section + 6);
+	if (len < 2 || section[6 + len - 1] != '"')
+		return NULL;
+	return cb_xstrndup(section + 6, len - 1);
+}
+
+static struct pub_feed_conf *
+feed_for(struct pub_config *c, const char *name, int line, int *created)
+{
+	struct pub_feed_conf *f;
+	size_t i;
+
+	*created = 0;
+	for (i = 0; i < c->nfeeds; i++)
+		if (strcmp(c->feeds[i].name, name) == 0)
+			return &c->feeds[i];
+	if (c->nfeeds >= PUB_MAX_FEEDS)
+		return NULL;
+	c->feeds = cb_xrealloc(c->feeds, (c->nfeeds + 1) * sizeof(*c->feeds));
+	f = &c->feeds[c->nfeeds++];
+	memset(f, 0, sizeof(*f));
+	f->name = cb_xstrdup(name);
+	f->origin = CB_ORIGIN_NATIONAL;
+	f->interval = PUB_DEFAULT_INTERVAL;
+	f->severity = CB_SEV_MEDIUM;
+	f->backfill = PUB_DEFAULT_BACKFILL;
+	f->line = line;
+	*created = 1;
+	return f;
+}
+
+static int
+valid_url(const char *u)
+{
+	return strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0 ||
+	    strncmp(u, "file://", 7) == 0;
+}
+
+/* "Name: value" with a token name and no line breaks. */
+static int
+valid_header(const char *h)
+{
+	const char *colon = strchr(h, ':'), *p;
+
+	if (colon == NULL || colon == h)
+		return 0;
+	for (p = h; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return 0;
+	return strpbrk(h, "\r\n") == NULL;
+}
+
+static int
+read_header_file(struct pub_feed_conf *f, const char *path,
+    struct cb_err *err)
+{
+	char *text = cb_file_read_secret(path, HEADER_FILE_MAX, NULL, err);
+
+	if (text == NULL)
+		return -1;
+	text[strcspn(text, "\r\n")] = '\0';
+	if (!valid_header(text)) {
+		free(text);
+		return cb_err_set(err, "'%s' does not hold one 'Name: value' "
+		    "header line", path);
+	}
+	cb_strlist_add(&f->headers, text);
+	free(text);
+	return 0;
+}
+
+static int
+set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
+    struct cb_err *err)
+{
+	switch (k) {
+	case FK_URL:
+		if (!valid_url(v))
+			return cb_err_set(err, "url '%s' is not https://, "
+			    "http:// or file://", v);
+		free(f->url);
+		f->url = cb_xstrdup(v);
+		return 0;
+	case FK_FORMAT:
+		if (feed_format_parse(v, &f->format) < 0)
+			return cb_err_set(err, "unknown format '%s' (use csaf, "
+			    "kev, rss, atom, cap or json)", v);
+		return 0;
+	case FK_ORIGIN:
+		if (cb_origin_parse(v, &f->origin) < 0)
+			return cb_err_set(err, "origin must be national or "
+			    "provincial, not '%s'", v);
+		return 0;
+	case FK_INTERVAL:
+		if (parse_int(v, 10, 7 * 86400, &f->interval) < 0)
+			return cb_err_set(err, "interval must be a number of "
+			    "seconds from 10 to 604800, not '%s'", v);
+		return 0;
+	case FK_SEVERITY:
+		if (cb_severity_parse(v, &f->severity) < 0)
+			return cb_err_set(err, "unknown severity '%s'", v);
+		return 0;
+	case FK_HEADER:
+		if (!valid_header(v))
+			return cb_err_set(err, "header must be 'Name: value'");
+		cb_strlist_add(&f->headers, v);
+		return 0;
+	case FK_HEADER_FILE:
+		return read_header_file(f, v, err);
+	case FK_BACKFILL:
+		if (strcmp(v, "all") == 0)
+			f->backfill = PUB_BACKFILL_ALL;
+		else if (cb_duration_parse(v, &f->backfill) < 0)
+			return cb_err_set(err, "backfill must be a duration "
+			    "such as 30d or 12h, or all; not '%s'", v);
+		return 0;
+	case FK_COUNT:
+		break;
+	}
+	return -1;
+}
+
+static int
+feed_key(struct load *l, const char *section, const char *name,
+    const char *value, int line)
+{
+	char *fname = feed_section_name(section);
+	struct pub_feed_conf *f;
+	int created, k;
+
+	if (fname == NULL)
+		return cb_err_set(&l->err, "unknown section [%s]", section);
+	f = feed_for(l->c, fname, line, &created);
+	free(fname);
+	if (f == NULL)
+		return cb_err_set(&l->err, "more than %d feeds", PUB_MAX_FEEDS);
+	for (k = 0; k < FK_COUNT; k++)
+		if (strcmp(feed_keys[k], name) == 0)
+			break;
+	if (k == FK_COUNT)
+		return cb_err_set(&l->err, "unknown key '%s' in [%s]", name,
+		    section);
+	if ((f->seen & (1u << k)) && k != FK_HEADER && k != FK_HEADER_FILE)
+		return cb_err_set(&l->err, "'%s' given twice in [%s]", name,
+		    section);
+	f->seen |= 1u << k;
+	return set_feed_key(f, (enum feed_key)k, value, &l->err);
+}
+
+static int
+on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct load *l = user;
+	int rc;
+
+	if (l->failed)
+		return 1; /* keep the first error only */
+	if (strcmp(section, "publisher") == 0)
+		rc = pub_config_set(l->c, name, value, &l->err);
+	else
+		rc = feed_key(l, section, name, value, l->line);
+	if (rc < 0) {
+		l->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* fgets for inih that also counts lines, so handlers know where they
+ * are (Debian's inih is built without INI_HANDLER_LINENO). */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct load *l = stream;
+
+	l->line++;
+	return fgets(str, num, l->fp);
+}
+
+int
+pub_config_load(struct pub_config *c, const char *path, struct cb_err *err)
+{
+	struct load l = { .c = c };
+	int line;
+
+	free(c->path);
+	c->path = cb_xstrdup(path);
+	if ((l.fp = fopen(path, "r")) == NULL)
+		return cb_err_setsys(err, "cannot read '%s'", path);
+	line = ini_parse_stream(read_line, &l, on_key, &l);
+	fclose(l.fp);
+	if (line < 0)
+		return cb_err_set(err, "cannot read '%s'", path);
+	if (line > 0 && l.failed)
+		return cb_err_set(err, "%s:%d: %s", path, line, l.err.msg);
+	if (line > 0)
+		return cb_err_set(err, "%s:%d: syntax error (lines are 'key = "
+		    "value' under a [section], at most %d bytes)", path, line,
+		    INI_MAX_LINE - 1);
+	return 0;
+}
+
+int
+pub_config_check(const struct pub_config *c, struct cb_err *err)
+{
+	const char *where = c->path ? c->path : "configuration";
+	size_t i;
+
+	if (c->state == NULL)
+		return cb_err_set(err, "%s: no state folder (--state or state "
+		    "= in [publisher])", where);
+	for (i = 0; i < c->nfeeds; i++) {
+		const struct pub_feed_conf *f = &c->feeds[i];
+
+		if (f->url == NULL)
+			return cb_err_set(err, "%s:%d: feed \"%s\" has no url",
+			    where, f->line, f->name);
+		if (!(f->seen & (1u << FK_FORMAT)))
+			return cb_err_set(err, "%s:%d: feed \"%s\" has no "
+			    "format", where, f->line, f->name);
+		if (f->name[0] == '\0' || strpbrk(f->name, ": \t/") != NULL)
+			return cb_err_set(err, "%s:%d: feed name \"%s\" must be "
+			    "non-empty, without spaces, '/' or ':'", where,
+			    f->line, f->name);
+	}
+	return 0;
+}

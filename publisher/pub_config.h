@@ -1,0 +1,69 @@
+/*
+ * pub_config: the publisher's settings, from defaults, an INI file
+ * (inih) and the command line, in that order: flags override the file.
+ *
+ *   [publisher]      one key per "run" option, '-' written '_'
+ *   [feed "NAME"]    one section per feed
+ *
+ * Every key, its type and range is in the tables in pub_config.c, which
+ * canhbao.conf.5 documents.  Errors name the place: "pub.conf:12: ...".
+ */
+#ifndef PUB_CONFIG_H
+#define PUB_CONFIG_H
+
+#include <stdint.h>
+
+#include "cb_adv.h"
+#include "cb_err.h"
+#include "feed.h"
+
+#define PUB_DEFAULT_BROADCAST "tcp://*:7370"
+#define PUB_DEFAULT_HEARTBEAT 5
+#define PUB_DEFAULT_INTERVAL 900          /* seconds between polls */
+#define PUB_DEFAULT_BACKFILL (7 * 86400)  /* first fetch: last 7 days */
+#define PUB_BACKFILL_ALL INT64_MAX
+#define PUB_MAX_FEEDS 256
+
+struct pub_feed_conf {
+	char *name;
+	char *url;
+	enum feed_format format;
+	enum cb_origin origin;
+	int interval;               /* seconds */
+	enum cb_severity severity;  /* for items that carry none */
+	struct cb_strlist headers;  /* "Name: value" request headers */
+	int64_t backfill;           /* seconds, or PUB_BACKFILL_ALL */
+	int line;                   /* line of the section header */
+	unsigned seen;              /* bit set of keys given (internal) */
+};
+
+struct pub_config {
+	char *path;       /* the file read, or NULL */
+	char *state;      /* state folder */
+	char *broadcast;  /* PUB endpoint */
+	char *ca_path;    /* CA certificates folder for https feeds */
+	int insecure;
+	int heartbeat;    /* seconds */
+	int verbose;
+	struct pub_feed_conf *feeds;
+	size_t nfeeds;
+};
+
+void pub_config_init(struct pub_config *c);
+void pub_config_release(struct pub_config *c);
+
+/* Read path into c (on top of what c holds).  Returns 0, or -1 with
+ * err as "FILE:LINE: what is wrong". */
+int pub_config_load(struct pub_config *c, const char *path,
+    struct cb_err *err);
+
+/* Set one [publisher] key as the command line does ("heartbeat", "10").
+ * Returns 0 or -1 naming the key. */
+int pub_config_set(struct pub_config *c, const char *key, const char *value,
+    struct cb_err *err);
+
+/* The checks across keys: a state folder is set, every feed has a url
+ * and a format, names are unique.  Returns 0 or -1. */
+int pub_config_check(const struct pub_config *c, struct cb_err *err);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * pub_feeds: the feed scheduler inside the publisher daemon.  Polls
+ * every configured feed on its interval, all at once through pub_fetch
+ * (so one slow or failing feed never delays another or the broadcast),
+ * follows CSAF discovery (provider-metadata.json -> ROLIE feeds or
+ * changes.csv -> documents), hands each document to its adapter and the
+ * result to pub_ingest, and keeps each feed's health.  A failed poll
+ * backs off exponentially with jitter; a bad document is logged with the
+ * feed's name and the reason, and the feed's previous state is kept.
+ */
+#ifndef PUB_FEEDS_H
+#define PUB_FEEDS_H
+
+#include <zmq.h>
+
+#include "cb_err.h"
+#include "pub_bcast.h"
+#include "pub_config.h"
+#include "pub_journal.h"
+
+struct cJSON;
+struct pub_feeds;
+
+#define PUB_FEEDS_MAX_DOCS 500 /* CSAF documents fetched per poll */
+#define PUB_FEEDS_MAX_DEPTH 3  /* provider -> feed -> list -> document */
+
+/* cfg, journal and bcast are borrowed and must outlive the result. */
+struct pub_feeds *pub_feeds_new(const struct pub_config *cfg,
+    struct pub_journal *journal, struct pub_bcast *bcast, struct cb_err *err);
+void pub_feeds_free(struct pub_feeds *fs);
+
+/* Poll integration (see pub_fetch.h). */
+int pub_feeds_pollitems(struct pub_feeds *fs, zmq_pollitem_t *items, int max);
+long pub_feeds_timeout(struct pub_feeds *fs);
+void pub_feeds_run(struct pub_feeds *fs, const zmq_pollitem_t *items, int n);
+
+/* Poll feed name (NULL: every feed) at once.  Returns the number of
+ * feeds started, or -1 for an unknown name. */
+int pub_feeds_poll_now(struct pub_feeds *fs, const char *name);
+
+/* Health of every feed, for "canhbao-pub status": a JSON array the
+ * caller owns. */
+struct cJSON *pub_feeds_status(struct pub_feeds *fs);
+
+#endif
