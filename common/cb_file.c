@@ -33,7 +33,7 @@ read_checked(const char *path, size_t max, int nofollow, int secret,
 		return NULL;
 	}
 	if (secret && ((st.st_mode & 077) != 0 || st.st_uid != geteuid())) {
-		cb_err_set(err, "secret key '%s' is accessible by others "
+		cb_err_set(err, "secret file '%s' is accessible by others "
 		    "(mode %03o); run chmod 600 '%s'", path,
 		    (unsigned)(st.st_mode & 0777), path);
 		close(fd);

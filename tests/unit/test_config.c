@@ -1,0 +1,196 @@
+/* Unit tests for pub_config: the INI file, defaults, flags on top, and
+ * errors that name the file and line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cb_test.h"
+#include "pub_config.h"
+
+static char *dir;
+
+static char *
+write_conf(const char *name, const char *text)
+{
+	char *path = cb_test_path(dir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void
+expect_error(const char *text, const char *needle)
+{
+	char *path = write_conf("bad.conf", text);
+	struct pub_config c;
+	struct cb_err err = { "" };
+	int rc;
+
+	pub_config_init(&c);
+	rc = pub_config_load(&c, path, &err);
+	if (rc == 0)
+		rc = pub_config_check(&c, &err);
+	assert_int_equal(rc, -1);
+	if (strstr(err.msg, needle) == NULL)
+		fail_msg("error '%s' does not contain '%s'", err.msg, needle);
+	pub_config_release(&c);
+	free(path);
+}
+
+static void
+test_full_file(void **state)
+{
+	char *path = write_conf("pub.conf",
+	    "# a comment\n"
+	    "[publisher]\n"
+	    "state = /var/lib/canhbao\n"
+	    "broadcast = tcp://127.0.0.1:7370\n"
+	    "heartbeat = 10\n"
+	    "insecure = yes\n"
+	    "\n"
+	    "[feed \"kev\"]\n"
+	    "url = https://www.cisa.gov/kev.json\n"
+	    "format = kev\n"
+	    "interval = 3600\n"
+	    "backfill = 30d\n"
+	    "header = Authorization: Bearer abc\n"
+	    "\n"
+	    "[feed \"so-tttt\"]\n"
+	    "url = http://127.0.0.1/feed.json\n"
+	    "format = json\n"
+	    "origin = provincial\n"
+	    "severity = high\n"
+	    "backfill = all\n");
+	struct pub_config c;
+	struct cb_err err;
+
+	(void)state;
+	pub_config_init(&c);
+	assert_int_equal(pub_config_load(&c, path, &err), 0);
+	assert_int_equal(pub_config_check(&c, &err), 0);
+	assert_string_equal(c.state, "/var/lib/canhbao");
+	assert_string_equal(c.broadcast, "tcp://127.0.0.1:7370");
+	assert_int_equal(c.heartbeat, 10);
+	assert_int_equal(c.insecure, 1);
+	assert_int_equal(c.nfeeds, 2);
+	assert_string_equal(c.feeds[0].name, "kev");
+	assert_int_equal(c.feeds[0].format, FEED_KEV);
+	assert_int_equal(c.feeds[0].interval, 3600);
+	assert_int_equal(c.feeds[0].backfill, 30 * 86400);
+	assert_int_equal(c.feeds[0].origin, CB_ORIGIN_NATIONAL);
+	assert_int_equal(c.feeds[0].headers.n, 1);
+	assert_string_equal(c.feeds[0].headers.v[0],
+	    "Authorization: Bearer abc");
+	assert_int_equal(c.feeds[1].origin, CB_ORIGIN_PROVINCIAL);
+	assert_int_equal(c.feeds[1].severity, CB_SEV_HIGH);
+	assert_true(c.feeds[1].backfill == PUB_BACKFILL_ALL);
+	/* A flag overrides the file. */
+	assert_int_equal(pub_config_set(&c, "heartbeat", "3", &err), 0);
+	assert_int_equal(c.heartbeat, 3);
+	assert_int_equal(pub_config_set(&c, "heartbeat", "0", &err), -1);
+	assert_non_null(strstr(err.msg, "from 1 to 3600"));
+	pub_config_release(&c);
+	free(path);
+}
+
+static void
+test_defaults(void **state)
+{
+	char *path = write_conf("min.conf", "[feed \"x\"]\nurl = "
+					    "https://a/b\nformat = rss\n");
+	struct pub_config c;
+	struct cb_err err;
+
+	(void)state;
+	pub_config_init(&c);
+	assert_int_equal(pub_config_load(&c, path, &err), 0);
+	assert_string_equal(c.broadcast, PUB_DEFAULT_BROADCAST);
+	assert_int_equal(c.heartbeat, PUB_DEFAULT_HEARTBEAT);
+	assert_int_equal(c.feeds[0].interval, PUB_DEFAULT_INTERVAL);
+	assert_int_equal(c.feeds[0].backfill, PUB_DEFAULT_BACKFILL);
+	/* No state folder anywhere: the check says so. */
+	assert_int_equal(pub_config_check(&c, &err), -1);
+	assert_non_null(strstr(err.msg, "no state folder"));
+	pub_config_release(&c);
+	free(path);
+}
+
+static void
+test_errors_name_the_line(void **state)
+{
+	(void)state;
+	expect_error("[publisher]\nstate = /x\nheartbaet = 5\n",
+	    "bad.conf:3: unknown key 'heartbaet' in [publisher]");
+	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = ftp://x\n",
+	    "bad.conf:4: url 'ftp://x' is not");
+	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n"
+		     "format = yaml\n",
+	    "bad.conf:5: unknown format 'yaml'");
+	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nformat = rss\n",
+	    "bad.conf:4: feed \"a\" has no url");
+	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n",
+	    "feed \"a\" has no format");
+	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n"
+		     "format = rss\nbackfill = forever\n",
+	    "bad.conf:6: backfill must be a duration");
+	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n"
+		     "url = http://y\n",
+	    "bad.conf:5: 'url' given twice");
+	expect_error("[publisher]\ninsecure = maybe\n",
+	    "bad.conf:2: 'insecure' must be yes or no");
+	expect_error("[publisher]\nstate = /x\n[feeds]\nurl = http://x\n",
+	    "bad.conf:4: unknown section [feeds]");
+	expect_error("[publisher]\nthis is not ini\n", "bad.conf:2: syntax");
+	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n"
+		     "format = rss\nheader = no colon here\n",
+	    "bad.conf:6: header must be");
+}
+
+static void
+test_header_file_must_be_private(void **state)
+{
+	char *hdr = write_conf("token", "Authorization: Bearer s3cret\n");
+	char text[512], *path;
+	struct pub_config c;
+	struct cb_err err;
+
+	(void)state;
+	snprintf(text, sizeof(text), "[feed \"a\"]\nurl = https://x\n"
+				     "format = json\nheader_file = %s\n", hdr);
+	path = write_conf("h.conf", text);
+	chmod(hdr, 0644);
+	pub_config_init(&c);
+	assert_int_equal(pub_config_load(&c, path, &err), -1);
+	assert_non_null(strstr(err.msg, "accessible by others"));
+	pub_config_release(&c);
+	chmod(hdr, 0600);
+	pub_config_init(&c);
+	assert_int_equal(pub_config_load(&c, path, &err), 0);
+	assert_string_equal(c.feeds[0].headers.v[0],
+	    "Authorization: Bearer s3cret");
+	pub_config_release(&c);
+	free(hdr);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_file),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_errors_name_the_line),
+		cmocka_unit_test(test_header_file_must_be_private),
+	};
+	int rc;
+
+	dir = cb_test_tmpdir();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	cb_test_rmtree(dir);
+	free(dir);
+	return rc;
+}
