@@ -77,6 +77,12 @@ clip(const char *s, size_t cols)
 	return out;
 }
 
+static int
+expired(int64_t expires)
+{
+	return expires != 0 && expires < cb_time_now();
+}
+
 struct list_state {
 	const struct sub_lookup_opts *o;
 	cJSON *array;
@@ -101,6 +107,10 @@ row_json(const struct sub_row *r)
 	    cb_time_format(r->published, when));
 	cJSON_AddStringToObject(obj, "received",
 	    cb_time_format(r->received, when));
+	if (r->expires != 0)
+		cJSON_AddStringToObject(obj, "expires",
+		    cb_time_format(r->expires, when));
+	cJSON_AddBoolToObject(obj, "expired", expired(r->expires));
 	return obj;
 }
 
@@ -108,7 +118,7 @@ static int
 list_row(const struct sub_row *r, void *arg)
 {
 	struct list_state *ls = arg;
-	char when[32], *id, *title;
+	char when[32], *id, *title, *full;
 
 	if (ls->o->json) {
 		ls->rows++;
@@ -119,7 +129,10 @@ list_row(const struct sub_row *r, void *arg)
 		printf("%5s %-8s %-16s %-*s %s\n", "SEQ", "SEVERITY",
 		    "PUBLISHED", ID_COLUMNS, "ID", "TITLE");
 	id = clip(r->id, ID_COLUMNS);
-	title = clip(r->title, TITLE_COLUMNS - (ls->o->utc ? 1 : 0));
+	full = cb_xasprintf("%s%s", expired(r->expires) ? "(expired) " : "",
+	    r->title);
+	title = clip(full, TITLE_COLUMNS - (ls->o->utc ? 1 : 0));
+	free(full);
 	printf("%5llu %-8s %s %-*s %s\n", (unsigned long long)r->seq,
 	    r->severity, format_time(r->published, ls->o->utc, when,
 			     sizeof(when)), ID_COLUMNS, id, title);
@@ -226,9 +239,12 @@ show_text(const struct sub_lookup_opts *o, const struct sub_row *r,
 	if (a->updated != 0)
 		print_field("updated", format_time(a->updated, o->utc, when,
 					   sizeof(when)));
-	if (a->expires != 0)
-		print_field("expires", format_time(a->expires, o->utc, when,
-					   sizeof(when)));
+	if (a->expires != 0) {
+		format_time(a->expires, o->utc, when, sizeof(when));
+		snprintf(buf, sizeof(buf), "%s%s", when,
+		    expired(a->expires) ? " (expired)" : "");
+		print_field("expires", buf);
+	}
 	print_field("tlp", a->tlp);
 	print_field("title", a->title);
 	print_field("summary", a->summary);
@@ -254,6 +270,7 @@ show_json(const struct sub_row *r)
 	    cb_time_format(r->issued_ms / 1000, when));
 	cJSON_AddStringToObject(obj, "received",
 	    cb_time_format(r->received, when));
+	cJSON_AddBoolToObject(obj, "expired", expired(r->expires));
 	text = cJSON_Print(obj);
 	printf("%s\n", text);
 	free(text);

@@ -31,6 +31,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE publisher ("
 	"  key_id BLOB PRIMARY KEY,"
 	"  last_seq INTEGER NOT NULL);",
+
+	"ALTER TABLE message ADD COLUMN expires INTEGER NOT NULL DEFAULT 0;",
 };
 
 struct sub_store *
@@ -83,8 +85,8 @@ insert_message(struct sub_store *s, const struct cb_msg *msg,
 	sqlite3_stmt *st = cb_db_prepare(s->db,
 	    "INSERT OR IGNORE INTO message (seq, key_id, issued_ms, adv_id, "
 	    "revision, kind, severity, status, origin, title, published, "
-	    "received, signed, sigblock) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	    "received, signed, sigblock, expires) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	int rc;
 
 	if (st == NULL)
@@ -106,6 +108,7 @@ insert_message(struct sub_store *s, const struct cb_msg *msg,
 	sqlite3_bind_int64(st, 12, cb_time_now());
 	sqlite3_bind_blob(st, 13, sb, (int)sblen, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 14, sig, (int)siglen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 15, adv->expires);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -181,7 +184,7 @@ blob_copy(sqlite3_stmt *st, int i, size_t *len)
 
 #define ROW_COLUMNS \
 	"seq, adv_id, revision, kind, severity, status, origin, title, " \
-	"published, issued_ms, received"
+	"published, issued_ms, received, expires"
 
 static void
 read_row(sqlite3_stmt *st, struct sub_row *r, int with_blobs)
@@ -198,9 +201,10 @@ read_row(sqlite3_stmt *st, struct sub_row *r, int with_blobs)
 	r->published = sqlite3_column_int64(st, 8);
 	r->issued_ms = sqlite3_column_int64(st, 9);
 	r->received = sqlite3_column_int64(st, 10);
+	r->expires = sqlite3_column_int64(st, 11);
 	if (with_blobs) {
-		r->signed_bytes = blob_copy(st, 11, &r->signed_len);
-		r->sigblock = blob_copy(st, 12, &r->sigblock_len);
+		r->signed_bytes = blob_copy(st, 12, &r->signed_len);
+		r->sigblock = blob_copy(st, 13, &r->sigblock_len);
 	}
 }
 

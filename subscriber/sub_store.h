@@ -47,6 +47,7 @@ struct sub_row {
 	int64_t published;
 	int64_t issued_ms;
 	int64_t received;
+	int64_t expires; /* 0: does not expire */
 	uint8_t *signed_bytes;
 	size_t signed_len;
 	uint8_t *sigblock;
