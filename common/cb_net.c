@@ -58,6 +58,17 @@ cb_net_close(void *sock)
 		zmq_close(sock);
 }
 
+void
+cb_net_keepalive(void *sock)
+{
+	int ivl = CB_NET_PING_MS, timeout = CB_NET_PING_TIMEOUT_MS,
+	    rmax = CB_NET_RECONNECT_MAX_MS;
+
+	zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &ivl, sizeof(ivl));
+	zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof(timeout));
+	zmq_setsockopt(sock, ZMQ_RECONNECT_IVL_MAX, &rmax, sizeof(rmax));
+}
+
 int
 cb_net_bind(void *sock, const char *endpoint, char *last, size_t lastsz,
     struct cb_err *err)

@@ -16,6 +16,9 @@
 #define CB_NET_MAXFRAMES 8
 #define CB_NET_MAXMSG (512 * 1024) /* bytes in one frame */
 #define CB_NET_LINGER_MS 1000
+#define CB_NET_PING_MS 2000
+#define CB_NET_PING_TIMEOUT_MS 6000
+#define CB_NET_RECONNECT_MAX_MS 5000
 
 struct cb_frames {
 	size_t n;
@@ -31,6 +34,12 @@ void cb_net_shutdown(void);
 /* A socket of the given ZMQ type with limits set, or NULL. */
 void *cb_net_socket(int type, struct cb_err *err);
 void cb_net_close(void *sock);
+
+/* ZeroMQ heartbeats on a connecting socket, so a dead or cut link is
+ * noticed and the connection made again (CB_NET_PING_MS,
+ * CB_NET_PING_TIMEOUT_MS), and reconnection at most CB_NET_RECONNECT_MAX_MS
+ * apart. */
+void cb_net_keepalive(void *sock);
 
 /* Bind; when last is non-NULL it gets the endpoint actually bound
  * (tcp://127.0.0.1:* becomes a real port). */

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
+#include "cb_cfg.h"
 #include "cb_file.h"
 #include "cb_mem.h"
 #include "cb_time.h"
@@ -18,23 +17,20 @@
 
 #define HEADER_FILE_MAX 8192
 
-enum key_type { KEY_STRING, KEY_BOOL, KEY_INT };
-
-struct key {
-	const char *name;
-	enum key_type type;
-	size_t offset;
-	int min, max;
+static const struct cb_cfg_key publisher_keys[] = {
+	{ "broadcast", CB_CFG_STRING, offsetof(struct pub_config, broadcast), 0,
+	    0 },
+	{ "ca_path", CB_CFG_STRING, offsetof(struct pub_config, ca_path), 0, 0 },
+	{ "heartbeat", CB_CFG_INT, offsetof(struct pub_config, heartbeat), 1,
+	    3600 },
+	{ "insecure", CB_CFG_BOOL, offsetof(struct pub_config, insecure), 0, 1 },
+	{ "requests", CB_CFG_STRING, offsetof(struct pub_config, requests), 0,
+	    0 },
+	{ "state", CB_CFG_STRING, offsetof(struct pub_config, state), 0, 0 },
+	{ "verbose", CB_CFG_BOOL, offsetof(struct pub_config, verbose), 0, 1 },
 };
 
-static const struct key publisher_keys[] = {
-	{ "broadcast", KEY_STRING, offsetof(struct pub_config, broadcast), 0, 0 },
-	{ "ca_path", KEY_STRING, offsetof(struct pub_config, ca_path), 0, 0 },
-	{ "heartbeat", KEY_INT, offsetof(struct pub_config, heartbeat), 1, 3600 },
-	{ "insecure", KEY_BOOL, offsetof(struct pub_config, insecure), 0, 1 },
-	{ "state", KEY_STRING, offsetof(struct pub_config, state), 0, 0 },
-	{ "verbose", KEY_BOOL, offsetof(struct pub_config, verbose), 0, 1 },
-};
+#define NKEYS (sizeof(publisher_keys) / sizeof(publisher_keys[0]))
 
 /* Keys of a [feed "NAME"] section; bit i of pub_feed_conf.seen. */
 enum feed_key {
@@ -51,14 +47,6 @@ enum feed_key {
 
 static const char *const feed_keys[FK_COUNT] = { "url", "format", "origin",
 	"interval", "severity", "header", "header_file", "backfill" };
-
-struct load {
-	struct pub_config *c;
-	struct cb_err err;
-	int failed;
-	FILE *fp;
-	int line; /* of the line inih is handling */
-};
 
 void
 pub_config_init(struct pub_config *c)
@@ -88,78 +76,16 @@ pub_config_release(struct pub_config *c)
 	free(c->state);
 	free(c->broadcast);
 	free(c->ca_path);
+	free(c->requests);
 	memset(c, 0, sizeof(*c));
-}
-
-static int
-parse_bool(const char *v, int *out)
-{
-	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
-	    strcmp(v, "1") == 0 || strcmp(v, "on") == 0)
-		*out = 1;
-	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
-	    strcmp(v, "0") == 0 || strcmp(v, "off") == 0)
-		*out = 0;
-	else
-		return -1;
-	return 0;
-}
-
-static int
-parse_int(const char *v, int min, int max, int *out)
-{
-	char *end;
-	long n;
-
-	if (!isdigit((unsigned char)*v) && *v != '-')
-		return -1;
-	n = strtol(v, &end, 10);
-	if (*end != '\0' || n < min || n > max)
-		return -1;
-	*out = (int)n;
-	return 0;
-}
-
-static int
-set_key(void *base, const struct key *k, const char *value,
-    struct cb_err *err)
-{
-	char **sp;
-
-	switch (k->type) {
-	case KEY_STRING:
-		if (*value == '\0')
-			return cb_err_set(err, "'%s' is empty", k->name);
-		sp = (char **)((char *)base + k->offset);
-		free(*sp);
-		*sp = cb_xstrdup(value);
-		return 0;
-	case KEY_BOOL:
-		if (parse_bool(value, (int *)((char *)base + k->offset)) < 0)
-			return cb_err_set(err, "'%s' must be yes or no, not "
-			    "'%s'", k->name, value);
-		return 0;
-	case KEY_INT:
-		if (parse_int(value, k->min, k->max,
-			(int *)((char *)base + k->offset)) < 0)
-			return cb_err_set(err, "'%s' must be a number from %d "
-			    "to %d, not '%s'", k->name, k->min, k->max, value);
-		return 0;
-	}
-	return -1;
 }
 
 int
 pub_config_set(struct pub_config *c, const char *key, const char *value,
     struct cb_err *err)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(publisher_keys) / sizeof(publisher_keys[0]);
-	     i++)
-		if (strcmp(publisher_keys[i].name, key) == 0)
-			return set_key(c, &publisher_keys[i], value, err);
-	return cb_err_set(err, "unknown key '%s' in [publisher]", key);
+	return cb_cfg_set(publisher_keys, NKEYS, c, "publisher", key, value,
+	    err);
 }
 
 /* "feed \"kev\"" -> "kev"; NULL when the section is not a feed. */
@@ -264,7 +190,7 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 			    "provincial, not '%s'", v);
 		return 0;
 	case FK_INTERVAL:
-		if (parse_int(v, 10, 7 * 86400, &f->interval) < 0)
+		if (cb_cfg_int(v, 10, 7 * 86400, &f->interval) < 0)
 			return cb_err_set(err, "interval must be a number of "
 			    "seconds from 10 to 604800, not '%s'", v);
 		return 0;
@@ -293,83 +219,39 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 }
 
 static int
-feed_key(struct load *l, const char *section, const char *name,
-    const char *value, int line)
+feed_key(void *user, const char *section, const char *name,
+    const char *value, int line, struct cb_err *err)
 {
 	char *fname = feed_section_name(section);
 	struct pub_feed_conf *f;
 	int created, k;
 
 	if (fname == NULL)
-		return cb_err_set(&l->err, "unknown section [%s]", section);
-	f = feed_for(l->c, fname, line, &created);
+		return cb_err_set(err, "unknown section [%s]", section);
+	f = feed_for(user, fname, line, &created);
 	free(fname);
 	if (f == NULL)
-		return cb_err_set(&l->err, "more than %d feeds", PUB_MAX_FEEDS);
+		return cb_err_set(err, "more than %d feeds", PUB_MAX_FEEDS);
 	for (k = 0; k < FK_COUNT; k++)
 		if (strcmp(feed_keys[k], name) == 0)
 			break;
 	if (k == FK_COUNT)
-		return cb_err_set(&l->err, "unknown key '%s' in [%s]", name,
+		return cb_err_set(err, "unknown key '%s' in [%s]", name,
 		    section);
 	if ((f->seen & (1u << k)) && k != FK_HEADER && k != FK_HEADER_FILE)
-		return cb_err_set(&l->err, "'%s' given twice in [%s]", name,
+		return cb_err_set(err, "'%s' given twice in [%s]", name,
 		    section);
 	f->seen |= 1u << k;
-	return set_feed_key(f, (enum feed_key)k, value, &l->err);
-}
-
-static int
-on_key(void *user, const char *section, const char *name, const char *value)
-{
-	struct load *l = user;
-	int rc;
-
-	if (l->failed)
-		return 1; /* keep the first error only */
-	if (strcmp(section, "publisher") == 0)
-		rc = pub_config_set(l->c, name, value, &l->err);
-	else
-		rc = feed_key(l, section, name, value, l->line);
-	if (rc < 0) {
-		l->failed = 1;
-		return 0;
-	}
-	return 1;
-}
-
-/* fgets for inih that also counts lines, so handlers know where they
- * are (Debian's inih is built without INI_HANDLER_LINENO). */
-static char *
-read_line(char *str, int num, void *stream)
-{
-	struct load *l = stream;
-
-	l->line++;
-	return fgets(str, num, l->fp);
+	return set_feed_key(f, (enum feed_key)k, value, err);
 }
 
 int
 pub_config_load(struct pub_config *c, const char *path, struct cb_err *err)
 {
-	struct load l = { .c = c };
-	int line;
-
 	free(c->path);
 	c->path = cb_xstrdup(path);
-	if ((l.fp = fopen(path, "r")) == NULL)
-		return cb_err_setsys(err, "cannot read '%s'", path);
-	line = ini_parse_stream(read_line, &l, on_key, &l);
-	fclose(l.fp);
-	if (line < 0)
-		return cb_err_set(err, "cannot read '%s'", path);
-	if (line > 0 && l.failed)
-		return cb_err_set(err, "%s:%d: %s", path, line, l.err.msg);
-	if (line > 0)
-		return cb_err_set(err, "%s:%d: syntax error (lines are 'key = "
-		    "value' under a [section], at most %d bytes)", path, line,
-		    INI_MAX_LINE - 1);
-	return 0;
+	return cb_cfg_load(path, "publisher", publisher_keys, NKEYS, c,
+	    feed_key, c, err);
 }
 
 int

@@ -33,7 +33,7 @@ struct pub_feed_conf {
 	enum cb_severity severity;  /* for items that carry none */
 	struct cb_strlist headers;  /* "Name: value" request headers */
 	int64_t backfill;           /* seconds, or PUB_BACKFILL_ALL */
-	int line;                   /* line of the section header */
+	int line;                   /* line of the section's first key */
 	unsigned seen;              /* bit set of keys given (internal) */
 };
 
@@ -42,6 +42,7 @@ struct pub_config {
 	char *state;      /* state folder */
 	char *broadcast;  /* PUB endpoint */
 	char *ca_path;    /* CA certificates folder for https feeds */
+	char *requests;   /* ROUTER endpoint for catch-up, or NULL */
 	int insecure;
 	int heartbeat;    /* seconds */
 	int verbose;

@@ -30,10 +30,12 @@
 #include "pub_feeds.h"
 #include "pub_fetch.h"
 #include "pub_journal.h"
+#include "pub_requests.h"
 
 struct pub_ctx {
 	const struct pub_config *opts;
 	struct pub_feeds *feeds;
+	struct pub_requests *requests; /* NULL without --requests */
 	int lockfd;
 	struct cb_seckey *sk;
 	struct cb_pubkey pk;
@@ -41,6 +43,7 @@ struct pub_ctx {
 	struct pub_bcast *bcast;
 	void *control;
 	char bound[256];
+	char req_bound[256];
 	int64_t started;
 	unsigned long published;
 };
@@ -113,6 +116,18 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 	c->feeds = pub_feeds_new(c->opts, c->journal, c->bcast, err);
 	if (c->feeds == NULL)
 		return -1;
+	if (c->opts->requests != NULL) {
+		c->requests = pub_requests_open(c->opts->requests, c->journal,
+		    c->req_bound, sizeof(c->req_bound), err);
+		if (c->requests == NULL)
+			return -1;
+		path = state_path(c, PUB_REQUESTS_FILE);
+		rc = cb_file_write_atomic(path, c->req_bound,
+		    strlen(c->req_bound), 0600, err);
+		free(path);
+		if (rc < 0)
+			return -1;
+	}
 	/* Tests and tools find a "tcp://...:*" endpoint's port here. */
 	path = state_path(c, PUB_ENDPOINT_FILE);
 	rc = cb_file_write_atomic(path, c->bound, strlen(c->bound), 0600, err);
@@ -124,6 +139,7 @@ static void
 close_all(struct pub_ctx *c)
 {
 	pub_feeds_free(c->feeds);
+	pub_requests_close(c->requests);
 	pub_control_close(c->control, c->opts->state);
 	pub_bcast_close(c->bcast);
 	pub_journal_close(c->journal);
@@ -194,6 +210,13 @@ do_status(struct pub_ctx *c)
 	cJSON_AddNumberToObject(r, "published", (double)c->published);
 	cJSON_AddNumberToObject(r, "uptime", (double)(cb_time_now() -
 						   c->started));
+	if (c->requests != NULL) {
+		cJSON_AddStringToObject(r, "requests", c->req_bound);
+		cJSON_AddNumberToObject(r, "requests_served",
+		    (double)pub_requests_served(c->requests));
+		cJSON_AddNumberToObject(r, "requests_dropped",
+		    (double)pub_requests_dropped(c->requests));
+	}
 	cJSON_AddItemToObject(r, "feeds", pub_feeds_status(c->feeds));
 	s = cJSON_PrintUnformatted(r);
 	cJSON_Delete(r);
@@ -285,9 +308,9 @@ loop(struct pub_ctx *c)
 {
 	int64_t hb_ms = (int64_t)c->opts->heartbeat * 1000;
 	int64_t next_hb = cb_time_mono_ms(), now;
-	zmq_pollitem_t items[1 + PUB_FETCH_MAX_ITEMS];
+	zmq_pollitem_t items[2 + PUB_FETCH_MAX_ITEMS];
 	struct cb_err err;
-	int rc, n;
+	int rc, n, first;
 
 	while (!quit) {
 		now = cb_time_mono_ms();
@@ -298,7 +321,11 @@ loop(struct pub_ctx *c)
 		}
 		items[0] = (zmq_pollitem_t){ .socket = c->control,
 			.events = ZMQ_POLLIN };
-		n = 1 + pub_feeds_pollitems(c->feeds, items + 1,
+		items[1] = (zmq_pollitem_t){ .socket = c->requests ?
+			pub_requests_socket(c->requests) : NULL,
+			.fd = -1, .events = c->requests ? ZMQ_POLLIN : 0 };
+		first = c->requests ? 2 : 1;
+		n = first + pub_feeds_pollitems(c->feeds, items + first,
 		    PUB_FETCH_MAX_ITEMS);
 		rc = zmq_poll(items, n, poll_timeout(c, next_hb, now));
 		if (rc < 0) {
@@ -308,7 +335,9 @@ loop(struct pub_ctx *c)
 		}
 		if (items[0].revents & ZMQ_POLLIN)
 			serve_control(c);
-		pub_feeds_run(c->feeds, items + 1, n - 1);
+		if (c->requests != NULL && (items[1].revents & ZMQ_POLLIN))
+			pub_requests_serve(c->requests);
+		pub_feeds_run(c->feeds, items + first, n - first);
 	}
 }
 
@@ -330,8 +359,10 @@ pub_daemon_run(const struct pub_config *opts)
 	if (opts->insecure)
 		log_warnx("transport is plaintext (--insecure): anyone who can "
 		    "reach %s can listen", c.bound);
-	log_info("ready: key %s, broadcast on %s, last seq %llu, %zu feeds",
+	log_info("ready: key %s, broadcast on %s, requests on %s, last seq "
+		 "%llu, %zu feeds",
 	    cb_sig_keyid_hex(c.pk.id, keyhex), c.bound,
+	    c.requests ? c.req_bound : "(none)",
 	    (unsigned long long)pub_journal_last_seq(c.journal), opts->nfeeds);
 	sd_notify(0, "READY=1");
 	loop(&c);

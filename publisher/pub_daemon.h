@@ -12,6 +12,7 @@
 #define PUB_JOURNAL_FILE "journal.db"
 #define PUB_LOCK_FILE "pub.lock"
 #define PUB_ENDPOINT_FILE "broadcast.endpoint"
+#define PUB_REQUESTS_FILE "requests.endpoint"
 
 /* Runs until asked to stop; returns the process exit status (0 after a
  * clean shutdown, 2 when start-up failed). */

@@ -40,7 +40,8 @@ static const struct command commands[] = {
 	{ "keygen", cmd_keygen, "--state DIR" },
 	{ "run", cmd_run,
 	    "[-c FILE] [--state DIR] [--broadcast ENDPOINT]\n"
-	    "\t\t[--ca-path DIR] [--heartbeat SECONDS] [--insecure] [-v]" },
+	    "\t\t[--requests ENDPOINT] [--ca-path DIR] [--heartbeat SECONDS]\n"
+	    "\t\t[--insecure] [-v]" },
 	{ "check-config", cmd_check_config, "-c FILE" },
 	{ "publish", cmd_publish,
 	    "--state DIR --severity LEVEL --title TEXT [--summary TEXT]\n"
@@ -125,8 +126,8 @@ cmd_keygen(int argc, char **argv)
 static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
 	{ "ca-path", 1, NULL, 'A' }, { "config", 1, NULL, 'c' },
 	{ "heartbeat", 1, NULL, 'H' }, { "insecure", 0, NULL, 'I' },
-	{ "state", 1, NULL, 's' }, { "verbose", 0, NULL, 'v' },
-	{ NULL, 0, NULL, 0 } };
+	{ "requests", 1, NULL, 'R' }, { "state", 1, NULL, 's' },
+	{ "verbose", 0, NULL, 'v' }, { NULL, 0, NULL, 0 } };
 
 static const char *
 run_key(int ch)
@@ -140,6 +141,8 @@ run_key(int ch)
 		return "heartbeat";
 	case 'I':
 		return "insecure";
+	case 'R':
+		return "requests";
 	case 's':
 		return "state";
 	case 'v':
@@ -157,7 +160,7 @@ load_config(int argc, char **argv, struct pub_config *cfg)
 	struct cb_err err;
 	int ch, n = 0, i;
 
-	while ((ch = getopt_long(argc, argv, "A:b:c:H:Is:v", run_opts,
+	while ((ch = getopt_long(argc, argv, "A:b:c:H:IR:s:v", run_opts,
 		    NULL)) != -1) {
 		if (ch == 'c') {
 			file = optarg;

@@ -34,6 +34,9 @@ need sqlite3 sqlite3
 need python3 /usr/bin/python3
 need python3-zmq /usr/lib/python3/dist-packages/zmq
 need python3-nacl /usr/lib/python3/dist-packages/nacl
+# Fault tests: network namespaces and packet loss.
+need iproute2 ip
+need iptables iptables
 
 [ -z "$missing" ] && exit 0
 

@@ -1,7 +1,16 @@
 /*
- * sub_daemon: the subscriber daemon.  Every message goes verify ->
- * order/dedupe -> archive -> report; anything that fails a step is
- * dropped, counted and logged with its reason, and the daemon goes on.
+ * sub_daemon: the subscriber daemon.  Every message, live or caught up,
+ * goes verify -> order -> archive -> report.  Order is by sequence: a
+ * message is archived only when it is the next one; anything further
+ * ahead means something was missed, and the missing stretch (with the
+ * message itself) is fetched from the requests channel, so nothing is
+ * lost and nothing archived twice.  What fails a check is dropped,
+ * counted and logged with its reason, and the daemon goes on.
+ *
+ * Heartbeats say how far the publisher is; one that is fresh (issued
+ * within stale_after of our clock) proves the channel is alive.  With
+ * none for stale_after seconds the subscriber raises the stale-channel
+ * alarm, and clears it when they return.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,21 +26,28 @@
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
+#include "cb_time.h"
 #include "cb_utf8.h"
+#include "sub_catchup.h"
 #include "sub_daemon.h"
 #include "sub_recv.h"
 #include "sub_store.h"
 
 #define SUB_RCVHWM 100000
+#define TICK_MS 500
 
 struct sub_ctx {
-	const struct sub_options *opts;
+	const struct sub_config *cfg;
 	int lockfd;
 	struct cb_pubkey key; /* the pinned publisher key */
 	struct sub_store *store;
 	void *sock;
-	uint64_t last_seq;
-	unsigned long archived, dropped;
+	struct sub_catchup *catchup; /* NULL without a requests endpoint */
+	uint64_t last_seq;      /* last archived */
+	uint64_t publisher_seq; /* latest the publisher announced */
+	int64_t last_hb_ms;     /* monotonic time of the last fresh one */
+	int stale;              /* the alarm is raised */
+	unsigned long archived, dropped, ignored;
 };
 
 static volatile sig_atomic_t quit;
@@ -61,15 +77,15 @@ open_state(struct sub_ctx *c, struct cb_err *err)
 {
 	char *path;
 
-	if (cb_sig_read_pubkey(c->opts->publisher_key, &c->key, err) < 0 ||
-	    cb_file_private_dir(c->opts->state, 1, err) < 0)
+	if (cb_sig_read_pubkey(c->cfg->publisher_key, &c->key, err) < 0 ||
+	    cb_file_private_dir(c->cfg->state, 1, err) < 0)
 		return -1;
-	path = cb_xasprintf("%s/%s", c->opts->state, SUB_LOCK_FILE);
+	path = cb_xasprintf("%s/%s", c->cfg->state, SUB_LOCK_FILE);
 	c->lockfd = cb_file_lock(path, err);
 	free(path);
 	if (c->lockfd < 0)
 		return -1;
-	path = cb_xasprintf("%s/%s", c->opts->state, SUB_ARCHIVE_FILE);
+	path = cb_xasprintf("%s/%s", c->cfg->state, SUB_ARCHIVE_FILE);
 	c->store = sub_store_open(path, 0, err);
 	free(path);
 	if (c->store == NULL)
@@ -78,7 +94,7 @@ open_state(struct sub_ctx *c, struct cb_err *err)
 }
 
 static int
-open_socket(struct sub_ctx *c, struct cb_err *err)
+open_sockets(struct sub_ctx *c, struct cb_err *err)
 {
 	int hwm = SUB_RCVHWM;
 
@@ -88,12 +104,21 @@ open_socket(struct sub_ctx *c, struct cb_err *err)
 	zmq_setsockopt(c->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(c->sock, ZMQ_SUBSCRIBE, "adv.", 4);
 	zmq_setsockopt(c->sock, ZMQ_SUBSCRIBE, "hb", 2);
-	return cb_net_connect(c->sock, c->opts->broadcast, err);
+	cb_net_keepalive(c->sock);
+	if (cb_net_connect(c->sock, c->cfg->broadcast, err) < 0)
+		return -1;
+	if (c->cfg->requests != NULL) {
+		c->catchup = sub_catchup_open(c->cfg->requests, err);
+		if (c->catchup == NULL)
+			return -1;
+	}
+	return 0;
 }
 
 static void
 close_all(struct sub_ctx *c)
 {
+	sub_catchup_close(c->catchup);
 	cb_net_close(c->sock);
 	cb_net_shutdown();
 	sub_store_close(c->store);
@@ -129,28 +154,45 @@ report(const struct sub_incoming *in)
 	free(id);
 }
 
+/* Ask for what is missing after the last archived message. */
 static void
-archive(struct sub_ctx *c, const struct sub_incoming *in)
+catch_up(struct sub_ctx *c, const char *why)
+{
+	if (c->catchup == NULL) {
+		log_warnx("%s, and no requests endpoint to catch up from",
+		    why);
+		return;
+	}
+	if (!sub_catchup_busy(c->catchup))
+		log_info("catching up after seq %llu: %s",
+		    (unsigned long long)c->last_seq, why);
+	sub_catchup_ask(c->catchup, c->last_seq);
+}
+
+static void
+archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 {
 	struct cb_err err;
-	char why[256];
+	char why[128];
 	int rc;
 
 	if (in->msg.seq <= c->last_seq) {
-		snprintf(why, sizeof(why), "sequence %llu is not newer than "
-		    "%llu (replayed or duplicate)",
-		    (unsigned long long)in->msg.seq,
-		    (unsigned long long)c->last_seq);
-		drop(c, why);
+		/* Seen already: a late live copy of a caught-up message,
+		 * or a replay.  Either way nothing changes. */
+		c->ignored++;
+		if (live)
+			log_info("ignored seq %llu: not newer than %llu "
+			    "(duplicate or replayed)",
+			    (unsigned long long)in->msg.seq,
+			    (unsigned long long)c->last_seq);
 		return;
 	}
-	if (in->msg.seq == c->last_seq + 2)
-		log_warnx("gap: sequence %llu was missed",
-		    (unsigned long long)c->last_seq + 1);
-	else if (in->msg.seq > c->last_seq + 2)
-		log_warnx("gap: sequences %llu to %llu were missed",
-		    (unsigned long long)c->last_seq + 1,
-		    (unsigned long long)in->msg.seq - 1);
+	if (in->msg.seq > c->last_seq + 1) {
+		snprintf(why, sizeof(why), "received seq %llu",
+		    (unsigned long long)in->msg.seq);
+		catch_up(c, why);
+		return; /* it comes again, in order, with the catch-up */
+	}
 	rc = sub_store_put(c->store, &in->msg, &in->adv, in->signed_bytes,
 	    in->signed_len, in->sigblock, in->sigblock_len, &err);
 	if (rc < 0) {
@@ -166,7 +208,53 @@ archive(struct sub_ctx *c, const struct sub_incoming *in)
 }
 
 static void
-receive_one(struct sub_ctx *c)
+alarm_state(struct sub_ctx *c, int stale)
+{
+	if (stale == c->stale)
+		return;
+	c->stale = stale;
+	if (stale) {
+		printf("ALARM stale channel: no valid heartbeat from the "
+		       "publisher for %d s\n", c->cfg->stale_after);
+		log_warnx("ALARM: channel stale, no valid heartbeat for %d s",
+		    c->cfg->stale_after);
+	} else {
+		printf("ALARM cleared: heartbeats from the publisher are back\n");
+		log_info("channel alive again");
+	}
+	fflush(stdout);
+}
+
+static void
+heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
+{
+	int64_t age_ms = cb_time_now_ms() - in->msg.issued_ms;
+	char why[128];
+
+	if (age_ms > (int64_t)c->cfg->stale_after * 1000 ||
+	    age_ms < -(int64_t)c->cfg->stale_after * 1000) {
+		log_warnx("heartbeat issued %lld s from now does not count as "
+		    "fresh", (long long)(-age_ms / 1000));
+		return;
+	}
+	c->last_hb_ms = cb_time_mono_ms();
+	alarm_state(c, 0);
+	if (in->msg.seq > c->publisher_seq)
+		c->publisher_seq = in->msg.seq;
+	if (in->msg.seq > c->last_seq) {
+		snprintf(why, sizeof(why), "the publisher is at seq %llu",
+		    (unsigned long long)in->msg.seq);
+		catch_up(c, why);
+	} else if (in->msg.seq < c->last_seq) {
+		log_warnx("heartbeat says the publisher is at seq %llu, behind "
+		    "our %llu: its journal went back?",
+		    (unsigned long long)in->msg.seq,
+		    (unsigned long long)c->last_seq);
+	}
+}
+
+static void
+receive_live(struct sub_ctx *c)
 {
 	struct sub_incoming in;
 	struct cb_frames f;
@@ -183,56 +271,117 @@ receive_one(struct sub_ctx *c)
 		return;
 	}
 	if (in.msg.type == CB_MSG_ADVISORY)
-		archive(c, &in);
-	else if (in.msg.seq > c->last_seq)
-		log_debug("heartbeat: publisher at seq %llu, archive at %llu",
-		    (unsigned long long)in.msg.seq,
-		    (unsigned long long)c->last_seq);
+		archive(c, &in, 1);
+	else
+		heartbeat(c, &in);
 	sub_incoming_release(&in);
 	cb_frames_release(&f);
 }
 
 static void
+receive_catchup(struct sub_ctx *c)
+{
+	struct sub_incoming in;
+	struct cb_frames f;
+	struct cb_req end;
+	struct cb_err err;
+
+	switch (sub_catchup_recv(c->catchup, &f, &end, &err)) {
+	case SUB_CATCHUP_NONE:
+		return;
+	case SUB_CATCHUP_BAD:
+		drop(c, err.msg);
+		return;
+	case SUB_CATCHUP_END:
+		if (end.latest > c->publisher_seq)
+			c->publisher_seq = end.latest;
+		if (end.latest > c->last_seq)
+			sub_catchup_ask(c->catchup, c->last_seq);
+		else
+			log_info("caught up at seq %llu",
+			    (unsigned long long)c->last_seq);
+		return;
+	case SUB_CATCHUP_MSG:
+		break;
+	}
+	if (sub_recv_open(&c->key, 1, f.data[1], f.len[1], f.data[2],
+		f.len[2], &in, &err) < 0) {
+		drop(c, err.msg);
+	} else {
+		if (in.msg.type == CB_MSG_ADVISORY)
+			archive(c, &in, 0);
+		sub_incoming_release(&in);
+	}
+	cb_frames_release(&f);
+}
+
+/* Every TICK_MS: the stale alarm and catch-up time-outs. */
+static void
+tick(struct sub_ctx *c)
+{
+	if (cb_time_mono_ms() - c->last_hb_ms >
+	    (int64_t)c->cfg->stale_after * 1000)
+		alarm_state(c, 1);
+	if (c->catchup != NULL)
+		sub_catchup_tick(c->catchup, c->last_seq);
+}
+
+static void
 loop(struct sub_ctx *c)
 {
-	zmq_pollitem_t items[1];
-	int rc;
+	zmq_pollitem_t items[2];
+	int64_t next_tick = cb_time_mono_ms() + TICK_MS;
+	int rc, n;
 
 	while (!quit) {
 		items[0] = (zmq_pollitem_t){ .socket = c->sock,
 			.events = ZMQ_POLLIN };
-		rc = zmq_poll(items, 1, 1000);
-		if (rc < 0) {
-			if (errno != EINTR)
-				log_warnx("poll: %s", zmq_strerror(errno));
-			continue;
+		n = 1;
+		if (c->catchup != NULL)
+			items[n++] = (zmq_pollitem_t){ .socket =
+				sub_catchup_socket(c->catchup),
+				.events = ZMQ_POLLIN };
+		rc = zmq_poll(items, n, TICK_MS);
+		if (rc < 0 && errno != EINTR)
+			log_warnx("poll: %s", zmq_strerror(errno));
+		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+			receive_live(c);
+		if (rc > 0 && n > 1 && (items[1].revents & ZMQ_POLLIN))
+			receive_catchup(c);
+		if (cb_time_mono_ms() >= next_tick) {
+			tick(c);
+			next_tick = cb_time_mono_ms() + TICK_MS;
 		}
-		if (items[0].revents & ZMQ_POLLIN)
-			receive_one(c);
 	}
 }
 
 int
-sub_daemon_run(const struct sub_options *opts)
+sub_daemon_run(const struct sub_config *cfg)
 {
-	struct sub_ctx c = { .opts = opts, .lockfd = -1 };
+	struct sub_ctx c = { .cfg = cfg, .lockfd = -1 };
 	char keyhex[CB_SIG_KEYIDHEX];
 	struct cb_err err;
 
 	install_signals();
-	if (open_state(&c, &err) < 0 || open_socket(&c, &err) < 0) {
+	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0) {
 		log_warnx("cannot start: %s", err.msg);
 		close_all(&c);
 		return 2;
 	}
-	if (opts->insecure)
+	if (cfg->insecure)
 		log_warnx("transport is plaintext (--insecure)");
-	log_info("ready: publisher key %s, broadcast %s, last seq %llu",
-	    cb_sig_keyid_hex(c.key.id, keyhex), opts->broadcast,
+	c.last_hb_ms = cb_time_mono_ms(); /* the alarm counts from start */
+	log_info("ready: publisher key %s, broadcast %s, requests %s, last "
+		 "seq %llu",
+	    cb_sig_keyid_hex(c.key.id, keyhex), cfg->broadcast,
+	    cfg->requests ? cfg->requests : "(none)",
 	    (unsigned long long)c.last_seq);
+	if (c.catchup != NULL)
+		catch_up(&c, "starting");
 	sd_notify(0, "READY=1");
 	loop(&c);
-	log_info("stopping: %lu archived, %lu dropped", c.archived, c.dropped);
+	log_info("stopping: %lu archived, %lu dropped, %lu duplicates ignored",
+	    c.archived, c.dropped, c.ignored);
 	close_all(&c);
 	return 0;
 }

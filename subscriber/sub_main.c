@@ -9,6 +9,7 @@
 
 #include "cb_log.h"
 #include "cb_sig.h"
+#include "sub_config.h"
 #include "sub_daemon.h"
 #include "sub_lookup.h"
 
@@ -19,14 +20,17 @@ struct command {
 };
 
 static int cmd_run(int, char **);
+static int cmd_check_config(int, char **);
 static int cmd_list(int, char **);
 static int cmd_show(int, char **);
 static int cmd_export(int, char **);
 
 static const struct command commands[] = {
 	{ "run", cmd_run,
-	    "--state DIR --broadcast ENDPOINT --publisher-key FILE "
-	    "[--insecure] [-v]" },
+	    "[-c FILE] --state DIR --broadcast ENDPOINT --publisher-key FILE\n"
+	    "\t\t[--requests ENDPOINT] [--stale-after SECONDS] [--insecure] "
+	    "[-v]" },
+	{ "check-config", cmd_check_config, "-c FILE" },
 	{ "list", cmd_list, "--state DIR [--json] [--utc]" },
 	{ "show", cmd_show, "--state DIR [--json] [--utc] ID" },
 	{ "export", cmd_export, "--state DIR -o FILE ID" },
@@ -45,42 +49,98 @@ usage(void)
 	exit(2);
 }
 
+static void __attribute__((noreturn))
+die(const char *msg)
+{
+	fprintf(stderr, "canhbao-sub: %s\n", msg);
+	exit(2);
+}
+
+/* The run options, each also a [subscriber] key of the same name. */
+static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
+	{ "config", 1, NULL, 'c' }, { "insecure", 0, NULL, 'I' },
+	{ "publisher-key", 1, NULL, 'k' }, { "requests", 1, NULL, 'R' },
+	{ "stale-after", 1, NULL, 'S' }, { "state", 1, NULL, 's' },
+	{ "verbose", 0, NULL, 'v' }, { NULL, 0, NULL, 0 } };
+
+static const char *
+run_key(int ch)
+{
+	switch (ch) {
+	case 'b':
+		return "broadcast";
+	case 'I':
+		return "insecure";
+	case 'k':
+		return "publisher_key";
+	case 'R':
+		return "requests";
+	case 'S':
+		return "stale_after";
+	case 's':
+		return "state";
+	case 'v':
+		return "verbose";
+	}
+	return NULL;
+}
+
+/* Defaults, then the file (-c), then the flags on top; exits 2 with the
+ * file:line of the first problem. */
+static void
+load_config(int argc, char **argv, struct sub_config *cfg)
+{
+	const char *file = NULL, *keys[16], *values[16];
+	struct cb_err err;
+	int ch, n = 0, i;
+
+	while ((ch = getopt_long(argc, argv, "b:c:Ik:R:S:s:v", run_opts,
+		    NULL)) != -1) {
+		if (ch == 'c') {
+			file = optarg;
+			continue;
+		}
+		if (run_key(ch) == NULL || n == 16)
+			usage();
+		keys[n] = run_key(ch);
+		values[n++] = (ch == 'I' || ch == 'v') ? "yes" : optarg;
+	}
+	if (optind != argc)
+		usage();
+	sub_config_init(cfg);
+	if (file != NULL && sub_config_load(cfg, file, &err) < 0)
+		die(err.msg);
+	for (i = 0; i < n; i++)
+		if (sub_config_set(cfg, keys[i], values[i], &err) < 0)
+			die(err.msg);
+	if (sub_config_check(cfg, &err) < 0)
+		die(err.msg);
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = { { "broadcast", 1, NULL, 'b' },
-		{ "insecure", 0, NULL, 'I' }, { "publisher-key", 1, NULL, 'k' },
-		{ "state", 1, NULL, 's' }, { "verbose", 0, NULL, 'v' },
-		{ NULL, 0, NULL, 0 } };
-	struct sub_options o = { 0 };
-	int ch, verbosity = CB_LOG_INFO;
+	struct sub_config cfg;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "b:Ik:s:v", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			o.broadcast = optarg;
-			break;
-		case 'I':
-			o.insecure = 1;
-			break;
-		case 'k':
-			o.publisher_key = optarg;
-			break;
-		case 's':
-			o.state = optarg;
-			break;
-		case 'v':
-			verbosity = CB_LOG_DEBUG;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (o.state == NULL || o.broadcast == NULL ||
-	    o.publisher_key == NULL || optind != argc)
-		usage();
-	cb_log_init("canhbao-sub", verbosity);
-	return sub_daemon_run(&o);
+	load_config(argc, argv, &cfg);
+	cb_log_init("canhbao-sub", cfg.verbose ? CB_LOG_DEBUG : CB_LOG_INFO);
+	rc = sub_daemon_run(&cfg);
+	sub_config_release(&cfg);
+	return rc;
+}
+
+static int
+cmd_check_config(int argc, char **argv)
+{
+	struct sub_config cfg;
+
+	load_config(argc, argv, &cfg);
+	printf("%s: ok: state %s, broadcast %s, requests %s\n",
+	    cfg.path ? cfg.path : "(no file)", cfg.state, cfg.broadcast,
+	    cfg.requests ? cfg.requests : "(none)");
+	sub_config_release(&cfg);
+	return 0;
 }
 
 /* Options shared by the lookups; returns the first operand's index. */

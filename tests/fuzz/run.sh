@@ -1,7 +1,9 @@
 #!/bin/sh
 # make fuzz: build each tests/fuzz/fuzz_*.c with clang's libFuzzer and
-# run it for a short while on its saved corpus (new finds are saved
-# into the corpus folder, to be committed as regression inputs).
+# run it for a short while from its saved seeds.  New inputs go to
+# build-fuzz/corpus-<target>/, crashes to build-fuzz/; a crash input
+# worth keeping is copied into tests/fuzz/corpus/<target>/ by hand, so
+# that "make check" replays it from then on.
 set -eu
 cc=${1:-clang} seconds=${2:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,5 +24,7 @@ for src in "$top"/tests/fuzz/fuzz_*.c; do
 	    $(ls "$top"/publisher/*.c | grep -v pub_main.c) \
 	    $(pkg-config --libs $pkgs) -lm
 	echo "== $name ($seconds s)"
-	"$out/$name" -max_total_time="$seconds" -max_len=1048576 "$corpus"
+	mkdir -p "$out/corpus-$target"
+	"$out/$name" -max_total_time="$seconds" -max_len=1048576 \
+	    -artifact_prefix="$out/" "$out/corpus-$target" "$corpus"
 done

@@ -12,13 +12,18 @@ T=$(mktemp -d /tmp/canhbao-it.XXXXXX)
 PIDS=""
 FAILS=0
 
-cleanup() {
+stop_all() {
 	for p in $PIDS; do
 		kill "$p" 2>/dev/null
 	done
 	for p in $PIDS; do
 		wait "$p" 2>/dev/null
 	done
+	PIDS=""
+}
+
+cleanup() {
+	stop_all
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -108,7 +113,14 @@ count_archived() {
 	    "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))'
 }
 
+# Stop everything, then fail on any sanitizer report in the logs (the
+# daemons' leak checks run as they exit).
 finish() {
+	stop_all
+	if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$T"/*.log "$T"/*.out "$T"/*/*.log >/dev/null 2>&1; then
+		fail "sanitizer reports in the logs"
+	fi
 	if [ "$FAILS" -gt 0 ]; then
 		echo "$FAILS check(s) failed"
 		for f in "$T"/*.log; do

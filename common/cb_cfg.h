@@ -1,0 +1,47 @@
+/*
+ * cb_cfg: INI configuration files (inih), table-driven, with errors that
+ * name the place ("sub.conf:12: unknown key 'pubkye' in [subscriber]").
+ *
+ * A program describes its main section as a table of keys, each stored
+ * at an offset in its settings struct; sections it handles itself (the
+ * publisher's [feed "NAME"]) go to a callback with the line number.
+ */
+#ifndef CB_CFG_H
+#define CB_CFG_H
+
+#include <stddef.h>
+
+#include "cb_err.h"
+
+enum cb_cfg_type { CB_CFG_STRING, CB_CFG_BOOL, CB_CFG_INT };
+
+struct cb_cfg_key {
+	const char *name;
+	enum cb_cfg_type type;
+	size_t offset; /* of a char * (owned, replaced) or an int */
+	int min, max;  /* CB_CFG_INT only */
+};
+
+/* Set key to value in base through the table.  Returns 0 or -1 with err
+ * naming the key (and section, for an unknown key). */
+int cb_cfg_set(const struct cb_cfg_key *keys, size_t nkeys, void *base,
+    const char *section, const char *key, const char *value,
+    struct cb_err *err);
+
+/* Called for keys outside the main section; returns 0 or -1 with err. */
+typedef int (*cb_cfg_other_fn)(void *user, const char *section,
+    const char *key, const char *value, int line, struct cb_err *err);
+
+/* Read path: keys of [section] through the table into base, others to
+ * other (NULL: any other section is an error).  Returns 0, or -1 with
+ * err as "PATH:LINE: what is wrong". */
+int cb_cfg_load(const char *path, const char *section,
+    const struct cb_cfg_key *keys, size_t nkeys, void *base,
+    cb_cfg_other_fn other, void *user, struct cb_err *err);
+
+/* "yes"/"no" and friends; 0 with *out, or -1. */
+int cb_cfg_bool(const char *v, int *out);
+/* A decimal integer in [min, max]; 0 with *out, or -1. */
+int cb_cfg_int(const char *v, int min, int max, int *out);
+
+#endif

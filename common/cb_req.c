@@ -1,0 +1,85 @@
+/* cb_req: requests channel frames (see cb_req.h). */
+#include <string.h>
+
+#include "cb_req.h"
+
+static void
+put_be(uint8_t *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+static uint64_t
+get_be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+size_t
+cb_req_encode(const struct cb_req *r, uint8_t *buf)
+{
+	memcpy(buf, CB_REQ_MAGIC, 4);
+	buf[4] = (uint8_t)r->type;
+	put_be(buf + 5, r->id, 4);
+	switch (r->type) {
+	case CB_REQ_CATCHUP:
+		put_be(buf + 9, r->after, 8);
+		put_be(buf + 17, r->max, 4);
+		return CB_REQ_CATCHUP_LEN;
+	case CB_REQ_END:
+		put_be(buf + 9, r->last, 8);
+		put_be(buf + 17, r->latest, 8);
+		return CB_REQ_END_LEN;
+	case CB_REQ_MSG:
+		break;
+	}
+	return CB_REQ_HDRLEN;
+}
+
+static size_t
+expected_len(enum cb_req_type t)
+{
+	switch (t) {
+	case CB_REQ_CATCHUP:
+		return CB_REQ_CATCHUP_LEN;
+	case CB_REQ_END:
+		return CB_REQ_END_LEN;
+	case CB_REQ_MSG:
+		break;
+	}
+	return CB_REQ_HDRLEN;
+}
+
+int
+cb_req_decode(const uint8_t *buf, size_t len, struct cb_req *r,
+    struct cb_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	if (len < CB_REQ_HDRLEN || memcmp(buf, CB_REQ_MAGIC, 4) != 0)
+		return cb_err_set(err, "not a canhbao request frame");
+	if (buf[4] < CB_REQ_CATCHUP || buf[4] > CB_REQ_END)
+		return cb_err_set(err, "unknown request type %u", buf[4]);
+	r->type = (enum cb_req_type)buf[4];
+	if (len != expected_len(r->type))
+		return cb_err_set(err, "request frame of type %u is %zu bytes, "
+		    "not %zu", buf[4], len, expected_len(r->type));
+	r->id = (uint32_t)get_be(buf + 5, 4);
+	if (r->type == CB_REQ_CATCHUP) {
+		r->after = get_be(buf + 9, 8);
+		r->max = (uint32_t)get_be(buf + 17, 4);
+	} else if (r->type == CB_REQ_END) {
+		r->last = get_be(buf + 9, 8);
+		r->latest = get_be(buf + 17, 8);
+	}
+	return 0;
+}

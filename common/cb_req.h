@@ -1,0 +1,57 @@
+/*
+ * cb_req: the requests channel's frames (canhbao.7), between a
+ * subscriber's DEALER socket and the publisher's (or a relay's) ROUTER.
+ * Pure encoding and decoding of untrusted bytes; no I/O.
+ *
+ * Every frame starts with a 9-byte header, big-endian:
+ *   0  4  magic "CBR1"
+ *   4  1  type
+ *   5  4  request id (chosen by the subscriber, echoed in replies)
+ *
+ *   CATCHUP (1), subscriber -> publisher, one frame of 21 bytes:
+ *     9  8  send the messages with a sequence greater than this
+ *     17 4  at most this many (the publisher may send fewer)
+ *   MSG (2), publisher -> subscriber, three frames: the header frame,
+ *     then the message's signed bytes and its signature block, exactly
+ *     as journaled (and as broadcast).
+ *   END (3), publisher -> subscriber, one frame of 25 bytes, after the
+ *     MSG frames of one batch:
+ *     9  8  sequence of the last message sent in this batch (or the
+ *           CATCHUP's "after" when none was)
+ *     17 8  the latest sequence in the journal
+ */
+#ifndef CB_REQ_H
+#define CB_REQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_err.h"
+
+#define CB_REQ_MAGIC "CBR1"
+#define CB_REQ_HDRLEN 9
+#define CB_REQ_CATCHUP_LEN 21
+#define CB_REQ_END_LEN 25
+#define CB_REQ_MAXBATCH 1000 /* messages in one reply batch */
+
+enum cb_req_type { CB_REQ_CATCHUP = 1, CB_REQ_MSG = 2, CB_REQ_END = 3 };
+
+struct cb_req {
+	enum cb_req_type type;
+	uint32_t id;
+	uint64_t after;   /* CATCHUP */
+	uint32_t max;     /* CATCHUP */
+	uint64_t last;    /* END: last sent */
+	uint64_t latest;  /* END: the journal's latest */
+};
+
+/* Write a frame of type r->type into buf (at least CB_REQ_END_LEN
+ * bytes); returns its length. */
+size_t cb_req_encode(const struct cb_req *r, uint8_t *buf);
+
+/* Decode the first frame of a request or reply.  Returns 0, or -1 with
+ * err saying what is wrong (bad magic, unknown type, wrong length). */
+int cb_req_decode(const uint8_t *buf, size_t len, struct cb_req *r,
+    struct cb_err *err);
+
+#endif

@@ -1,0 +1,175 @@
+/* pub_requests: catch-up from the journal over ROUTER (see .h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "cb_log.h"
+#include "cb_mem.h"
+#include "cb_net.h"
+#include "cb_req.h"
+#include "pub_requests.h"
+
+/* Room for a few full batches per peer before ROUTER drops (a peer that
+ * lets it come to that asks again after its timeout). */
+#define ROUTER_SNDHWM (4 * 3 * (CB_REQ_MAXBATCH + 1))
+
+struct pub_requests {
+	void *sock;
+	struct pub_journal *journal;
+	unsigned long served, dropped;
+};
+
+struct batch {
+	struct pub_requests *r;
+	const struct cb_frames *peer; /* identity frame */
+	uint32_t id;
+	uint64_t last;
+	int failed;
+};
+
+struct pub_requests *
+pub_requests_open(const char *endpoint, struct pub_journal *journal,
+    char *bound, size_t boundsz, struct cb_err *err)
+{
+	struct pub_requests *r = cb_xcalloc(1, sizeof(*r));
+	int hwm = ROUTER_SNDHWM;
+
+	r->journal = journal;
+	r->sock = cb_net_socket(ZMQ_ROUTER, err);
+	if (r->sock == NULL)
+		goto fail;
+	zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (cb_net_bind(r->sock, endpoint, bound, boundsz, err) < 0)
+		goto fail;
+	return r;
+fail:
+	pub_requests_close(r);
+	return NULL;
+}
+
+void
+pub_requests_close(struct pub_requests *r)
+{
+	if (r == NULL)
+		return;
+	cb_net_close(r->sock);
+	free(r);
+}
+
+void *
+pub_requests_socket(const struct pub_requests *r)
+{
+	return r->sock;
+}
+
+unsigned long
+pub_requests_served(const struct pub_requests *r)
+{
+	return r->served;
+}
+
+unsigned long
+pub_requests_dropped(const struct pub_requests *r)
+{
+	return r->dropped;
+}
+
+static int
+send_to(struct batch *b, const void *const *data, const size_t *len,
+    size_t n)
+{
+	const void *d[4];
+	size_t l[4], i;
+
+	d[0] = b->peer->data[0];
+	l[0] = b->peer->len[0];
+	for (i = 0; i < n; i++) {
+		d[i + 1] = data[i];
+		l[i + 1] = len[i];
+	}
+	return cb_net_send(b->r->sock, d, l, n + 1, ZMQ_DONTWAIT);
+}
+
+static int
+send_msg(const struct pub_entry *e, void *arg)
+{
+	struct batch *b = arg;
+	struct cb_req h = { .type = CB_REQ_MSG, .id = b->id };
+	uint8_t hdr[CB_REQ_HDRLEN];
+	const void *data[3] = { hdr, e->signed_bytes, e->sigblock };
+	size_t len[3] = { 0, e->signed_len, e->sigblock_len };
+
+	len[0] = cb_req_encode(&h, hdr);
+	if (send_to(b, data, len, 3) < 0) {
+		b->failed = 1; /* peer gone or over its HWM: stop here */
+		return -1;
+	}
+	b->last = e->seq;
+	return 0;
+}
+
+static void
+answer(struct pub_requests *r, const struct cb_frames *f,
+    const struct cb_req *q)
+{
+	struct batch b = { .r = r, .peer = f, .id = q->id, .last = q->after };
+	struct cb_req end = { .type = CB_REQ_END, .id = q->id };
+	uint8_t buf[CB_REQ_END_LEN];
+	const void *data[1] = { buf };
+	size_t len[1];
+	struct cb_err err;
+	int max = q->max > CB_REQ_MAXBATCH || q->max == 0 ? CB_REQ_MAXBATCH :
+							    (int)q->max;
+
+	if (pub_journal_each(r->journal, q->after, max, send_msg, &b,
+		&err) < 0) {
+		log_warnx("requests: %s", err.msg);
+		return;
+	}
+	if (b.failed)
+		return;
+	end.last = b.last;
+	end.latest = pub_journal_last_seq(r->journal);
+	len[0] = cb_req_encode(&end, buf);
+	send_to(&b, data, len, 1);
+	r->served++;
+	log_debug("requests: sent %llu..%llu (latest %llu)",
+	    (unsigned long long)q->after + 1, (unsigned long long)b.last,
+	    (unsigned long long)end.latest);
+}
+
+static void
+drop(struct pub_requests *r, const char *why)
+{
+	r->dropped++;
+	log_warnx("requests: dropped request (%lu so far): %s", r->dropped,
+	    why);
+}
+
+void
+pub_requests_serve(struct pub_requests *r)
+{
+	struct cb_frames f;
+	struct cb_req q;
+	struct cb_err err;
+	int i;
+
+	for (i = 0; i < PUB_REQUESTS_PER_PASS; i++) {
+		if (cb_net_recv(r->sock, &f, ZMQ_DONTWAIT, &err) < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				drop(r, err.msg);
+			return;
+		}
+		if (f.n != 2)
+			drop(r, "a request is one frame");
+		else if (cb_req_decode(f.data[1], f.len[1], &q, &err) < 0)
+			drop(r, err.msg);
+		else if (q.type != CB_REQ_CATCHUP)
+			drop(r, "not a request type a subscriber sends");
+		else
+			answer(r, &f, &q);
+		cb_frames_release(&f);
+	}
+}

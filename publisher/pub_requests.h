@@ -1,0 +1,41 @@
+/*
+ * pub_requests: the publisher's requests channel, a ROUTER socket.
+ * Subscribers ask for every message after sequence N and get the same
+ * signed messages from the journal, in batches of at most
+ * CB_REQ_MAXBATCH, each closed by an END frame.  A subscriber asks for
+ * the next batch only after the END of the last, so no subscriber, how
+ * far behind it may be, makes the publisher hold more than one batch
+ * for it; requests are served in turn, a few per loop pass, so many
+ * subscribers catching up at once share the publisher fairly.
+ * Malformed requests are dropped, counted and logged.
+ */
+#ifndef PUB_REQUESTS_H
+#define PUB_REQUESTS_H
+
+#include <stddef.h>
+
+#include "cb_err.h"
+#include "pub_journal.h"
+
+#define PUB_REQUESTS_PER_PASS 8 /* requests served per loop pass */
+
+struct pub_requests;
+
+/* Bind a ROUTER on endpoint; journal is borrowed.  bound gets the actual
+ * endpoint. */
+struct pub_requests *pub_requests_open(const char *endpoint,
+    struct pub_journal *journal, char *bound, size_t boundsz,
+    struct cb_err *err);
+void pub_requests_close(struct pub_requests *r);
+
+/* The socket to poll for ZMQ_POLLIN. */
+void *pub_requests_socket(const struct pub_requests *r);
+
+/* Serve up to PUB_REQUESTS_PER_PASS waiting requests. */
+void pub_requests_serve(struct pub_requests *r);
+
+/* Counters for status. */
+unsigned long pub_requests_served(const struct pub_requests *r);
+unsigned long pub_requests_dropped(const struct pub_requests *r);
+
+#endif

@@ -1,0 +1,120 @@
+/* sub_catchup: catch-up requests over DEALER (see sub_catchup.h). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <zmq.h>
+
+#include "cb_mem.h"
+#include "cb_time.h"
+#include "sub_catchup.h"
+
+struct sub_catchup {
+	void *sock;
+	uint32_t next_id;
+	uint32_t outstanding; /* request id, 0 when none */
+	int64_t sent_ms;
+};
+
+struct sub_catchup *
+sub_catchup_open(const char *endpoint, struct cb_err *err)
+{
+	struct sub_catchup *c = cb_xcalloc(1, sizeof(*c));
+	int hwm = 4 * 3 * (CB_REQ_MAXBATCH + 1);
+
+	c->next_id = 1;
+	c->sock = cb_net_socket(ZMQ_DEALER, err);
+	if (c->sock == NULL) {
+		free(c);
+		return NULL;
+	}
+	zmq_setsockopt(c->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	cb_net_keepalive(c->sock);
+	if (cb_net_connect(c->sock, endpoint, err) < 0) {
+		sub_catchup_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+sub_catchup_close(struct sub_catchup *c)
+{
+	if (c == NULL)
+		return;
+	cb_net_close(c->sock);
+	free(c);
+}
+
+void *
+sub_catchup_socket(const struct sub_catchup *c)
+{
+	return c->sock;
+}
+
+int
+sub_catchup_busy(const struct sub_catchup *c)
+{
+	return c->outstanding != 0;
+}
+
+static void
+send_request(struct sub_catchup *c, uint64_t after)
+{
+	struct cb_req q = { .type = CB_REQ_CATCHUP, .id = c->next_id++,
+		.after = after, .max = CB_REQ_MAXBATCH };
+	uint8_t buf[CB_REQ_CATCHUP_LEN];
+	const void *data[1] = { buf };
+	size_t len[1];
+
+	if (c->next_id == 0)
+		c->next_id = 1;
+	len[0] = cb_req_encode(&q, buf);
+	if (cb_net_send(c->sock, data, len, 1, ZMQ_DONTWAIT) < 0)
+		return; /* not connected yet: tick asks again */
+	c->outstanding = q.id;
+	c->sent_ms = cb_time_mono_ms();
+}
+
+void
+sub_catchup_ask(struct sub_catchup *c, uint64_t after)
+{
+	if (c->outstanding == 0)
+		send_request(c, after);
+}
+
+void
+sub_catchup_tick(struct sub_catchup *c, uint64_t after)
+{
+	if (c->outstanding != 0 &&
+	    cb_time_mono_ms() - c->sent_ms > SUB_CATCHUP_TIMEOUT_MS)
+		c->outstanding = 0;
+	if (c->outstanding == 0 && c->sent_ms != 0)
+		send_request(c, after);
+}
+
+enum sub_catchup_what
+sub_catchup_recv(struct sub_catchup *c, struct cb_frames *f,
+    struct cb_req *end, struct cb_err *err)
+{
+	struct cb_req h;
+
+	if (cb_net_recv(c->sock, f, ZMQ_DONTWAIT, err) < 0)
+		return errno == EAGAIN || errno == EINTR ? SUB_CATCHUP_NONE :
+							  SUB_CATCHUP_BAD;
+	if (cb_req_decode(f->data[0], f->len[0], &h, err) < 0)
+		goto bad;
+	if (h.type == CB_REQ_MSG && f->n == 3)
+		return SUB_CATCHUP_MSG;
+	if (h.type == CB_REQ_END && f->n == 1) {
+		*end = h;
+		if (h.id == c->outstanding)
+			c->outstanding = 0;
+		cb_frames_release(f);
+		return SUB_CATCHUP_END;
+	}
+	cb_err_set(err, "unexpected reply of type %u with %zu frames",
+	    (unsigned)h.type, f->n);
+bad:
+	cb_frames_release(f);
+	return SUB_CATCHUP_BAD;
+}
