@@ -66,7 +66,8 @@ static int
 check_root(const xmlNode *root, struct cb_err *err)
 {
 	if (!feed_xml_is(root, "alert"))
-		return cb_err_set(err, "cap: root element is <%.40s>, not <alert>",
+		return cb_err_set(err,
+		    "cap: root element is <%.40s>, not <alert>",
 		    (const char *)root->name);
 	if (root->ns != NULL && !feed_xml_ns_is(root, FEED_CAP_NS))
 		return cb_err_set(err,
@@ -86,13 +87,17 @@ head_codes(const xmlNode *alert, struct cb_adv *a, struct cb_err *err)
 	if (status == NULL)
 		cb_err_set(err, "cap: <alert> has no <status>");
 	else if (feed_cap_status(status, &a->status) < 0)
-		cb_err_set(err, "cap: status '%.40s' is not an advisory "
-				"(only Actual, Exercise or Test are)", status);
+		cb_err_set(err,
+		    "cap: status '%.40s' is not an advisory "
+		    "(only Actual, Exercise or Test are)",
+		    status);
 	else if (type == NULL)
 		cb_err_set(err, "cap: <alert> has no <msgType>");
 	else if (feed_cap_kind(type, &a->kind) < 0)
-		cb_err_set(err, "cap: msgType '%.40s' is not an advisory "
-				"(only Alert, Update or Cancel are)", type);
+		cb_err_set(err,
+		    "cap: msgType '%.40s' is not an advisory "
+		    "(only Alert, Update or Cancel are)",
+		    type);
 	else
 		rc = 0;
 	free(status);
@@ -121,7 +126,7 @@ head_references(const xmlNode *alert, struct cb_adv *a)
 	if (refs == NULL)
 		return NULL;
 	for (tok = strtok_r(refs, " \t\r\n", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t\r\n", &save)) {
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
 		feed_xml_add_item(&a->references, tok);
 		if (first == NULL)
 			first = triplet_id(tok);
@@ -220,7 +225,7 @@ choose_info(const xmlNode *alert)
 	int vi;
 
 	for (info = feed_xml_child(alert, "info"); info != NULL;
-	    info = feed_xml_next(info, "info")) {
+	     info = feed_xml_next(info, "info")) {
 		if (first == NULL)
 			first = info;
 		lang = feed_xml_child_text(info, "language");
@@ -261,8 +266,8 @@ info_links(const xmlNode *info, struct cb_adv *a)
 
 /* What the chosen <info> says: text, severity, expiry, links. */
 static int
-cap_info(const xmlNode *info, const struct feed_opts *opts,
-    struct cb_adv *a, struct cb_err *err)
+cap_info(const xmlNode *info, const struct feed_opts *opts, struct cb_adv *a,
+    struct cb_err *err)
 {
 	char *severity, *action;
 
@@ -270,8 +275,9 @@ cap_info(const xmlNode *info, const struct feed_opts *opts,
 	if (a->title == NULL)
 		a->title = child_plain(info, "event", CB_ADV_MAX_TITLE);
 	if (a->title == NULL)
-		return cb_err_set(err, "cap: <info> has no <headline> and "
-				       "no <event>");
+		return cb_err_set(err,
+		    "cap: <info> has no <headline> and "
+		    "no <event>");
 	a->summary = child_plain(info, "description", CB_ADV_MAX_TEXT);
 	if ((action = child_plain(info, "instruction", CB_ADV_MAX_TEXT)) !=
 	    NULL) {

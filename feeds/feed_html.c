@@ -84,8 +84,8 @@ out_char(struct out *o, unsigned long cp)
 	size_t n;
 
 	cp = cp1252(cp);
-	if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
-	    cp == '\f' || cp == 0xa0) {
+	if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' ||
+	    cp == 0xa0) {
 		out_gap(o, GAP_SPACE);
 		return;
 	}
@@ -114,12 +114,12 @@ char_ref(const char *p, unsigned long *cp)
 		}
 		start = i;
 		*cp = 0;
-		while (hex ? isxdigit((unsigned char)p[i]) :
-			     isdigit((unsigned char)p[i])) {
-			unsigned long d1 = isdigit((unsigned char)p[i]) ?
-			    (unsigned long)(p[i] - '0') :
-			    (unsigned long)(tolower((unsigned char)p[i]) -
-				'a' + 10);
+		while (hex ? isxdigit((unsigned char)p[i])
+			   : isdigit((unsigned char)p[i])) {
+			unsigned long d1 = isdigit((unsigned char)p[i])
+			    ? (unsigned long)(p[i] - '0')
+			    : (unsigned long)(tolower((unsigned char)p[i]) -
+				  'a' + 10);
 
 			if (*cp <= 0x10ffff)
 				*cp = *cp * (hex ? 16 : 10) + d1;
@@ -160,13 +160,13 @@ utf8_len(const char *p)
 static enum gap
 tag_gap(const char *name)
 {
-	static const char *const para[] = { "p", "h1", "h2", "h3", "h4",
-		"h5", "h6", "ul", "ol", "dl", "table", "blockquote", "pre",
-		"hr", "section", "article", "header", "footer", "aside",
-		"figure", "details", NULL };
-	static const char *const line[] = { "br", "div", "li", "tr", "dt",
-		"dd", "caption", "summary", "figcaption", "address", "nav",
-		"main", NULL };
+	static const char *const para[] = { "p", "h1", "h2", "h3", "h4", "h5",
+		"h6", "ul", "ol", "dl", "table", "blockquote", "pre", "hr",
+		"section", "article", "header", "footer", "aside", "figure",
+		"details", NULL };
+	static const char *const line[] = { "br", "div", "li", "tr", "dt", "dd",
+		"caption", "summary", "figcaption", "address", "nav", "main",
+		NULL };
 	static const char *const space[] = { "td", "th", "img", NULL };
 	size_t i;
 
@@ -182,8 +182,8 @@ tag_gap(const char *name)
 	return GAP_NONE;
 }
 
-/* Where s (not NUL-terminated in meaning: stops at NUL) first holds
- * needle, compared without case; NULL when nowhere. */
+/* The first place in s where needle (whose first character is not a
+ * letter) starts, compared without case; NULL when nowhere. */
 static const char *
 find_nocase(const char *s, const char *needle)
 {
@@ -325,12 +325,12 @@ feed_html_to_text(const char *html)
 static int
 known_tag(const char *p)
 {
-	static const char *const tags[] = { "a", "abbr", "acronym", "b",
-		"big", "body", "cite", "code", "del", "dfn", "em", "font",
-		"head", "html", "i", "img", "ins", "kbd", "mark", "q", "s",
-		"samp", "script", "small", "span", "strike", "strong", "style",
-		"sub", "sup", "tbody", "tfoot", "thead", "title", "tt", "u",
-		"var", NULL };
+	static const char *const tags[] = { "a", "abbr", "acronym", "b", "big",
+		"body", "cite", "code", "del", "dfn", "em", "font", "head",
+		"html", "i", "img", "ins", "kbd", "mark", "q", "s", "samp",
+		"script", "small", "span", "strike", "strong", "style", "sub",
+		"sup", "tbody", "tfoot", "thead", "title", "tt", "u", "var",
+		NULL };
 	char name[16];
 	size_t i, n;
 

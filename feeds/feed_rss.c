@@ -79,8 +79,8 @@ static void
 grade_apply(const struct grade *g, const struct feed_opts *opts,
     struct cb_adv *a)
 {
-	a->severity = g->sev >= 0 ? (enum cb_severity)g->sev :
-				    opts->default_severity;
+	a->severity =
+	    g->sev >= 0 ? (enum cb_severity)g->sev : opts->default_severity;
 }
 
 /* Text of a node that may hold HTML, cut to max; NULL when empty. */
@@ -113,7 +113,8 @@ html_text(const char *html, size_t max)
 static int
 take_id(struct cb_adv *a, char *id)
 {
-	if (id == NULL || a->source_id != NULL || strlen(id) > CB_ADV_MAX_ITEM) {
+	if (id == NULL || a->source_id != NULL ||
+	    strlen(id) > CB_ADV_MAX_ITEM) {
 		free(id);
 		return a->source_id != NULL;
 	}
@@ -156,7 +157,7 @@ add_links(const xmlNode *item, struct cb_adv *a)
 	char *url;
 
 	for (l = feed_xml_child(item, "link"); l != NULL;
-	    l = feed_xml_next(l, "link")) {
+	     l = feed_xml_next(l, "link")) {
 		url = link_of(l);
 		feed_xml_add_item(&a->references, url);
 		free(url);
@@ -173,7 +174,7 @@ add_categories(const xmlNode *item, struct cb_adv *a, struct grade *g)
 	size_t i;
 
 	for (c = feed_xml_child(item, "category"); c != NULL;
-	    c = feed_xml_next(c, "category")) {
+	     c = feed_xml_next(c, "category")) {
 		s[0] = feed_xml_text(c);
 		s[1] = feed_xml_attr(c, "term");
 		s[2] = feed_xml_attr(c, "label");
@@ -193,7 +194,7 @@ add_jvn(const xmlNode *item, struct cb_adv *a, struct grade *g)
 	char *s;
 
 	for (n = feed_xml_child(item, "references"); n != NULL;
-	    n = feed_xml_next(n, "references")) {
+	     n = feed_xml_next(n, "references")) {
 		s = feed_xml_text(n);
 		feed_xml_add_item(&a->references, s);
 		free(s);
@@ -202,13 +203,13 @@ add_jvn(const xmlNode *item, struct cb_adv *a, struct grade *g)
 		free(s);
 	}
 	for (n = feed_xml_child(item, "cvss"); n != NULL;
-	    n = feed_xml_next(n, "cvss")) {
+	     n = feed_xml_next(n, "cvss")) {
 		s = feed_xml_attr(n, "severity");
 		grade_word(g, s);
 		free(s);
 	}
 	for (n = feed_xml_child(item, "cpe"); n != NULL;
-	    n = feed_xml_next(n, "cpe")) {
+	     n = feed_xml_next(n, "cpe")) {
 		if ((s = feed_xml_attr(n, "product")) == NULL)
 			s = feed_xml_text(n);
 		feed_xml_add_item(&a->products, s);
@@ -262,8 +263,7 @@ rss_dates(const xmlNode *item, struct cb_adv *a)
 
 /* One RSS item into a; -1 when it is unusable (skipped). */
 static int
-rss_item(const xmlNode *item, const struct feed_opts *opts,
-    struct cb_adv *a)
+rss_item(const xmlNode *item, const struct feed_opts *opts, struct cb_adv *a)
 {
 	struct grade g = { -1 };
 
@@ -375,8 +375,7 @@ atom_cap(const xmlNode *entry, struct cb_adv *a, struct grade *g)
 
 /* One Atom entry into a; -1 when it is unusable (skipped). */
 static int
-atom_entry(const xmlNode *entry, const struct feed_opts *opts,
-    struct cb_adv *a)
+atom_entry(const xmlNode *entry, const struct feed_opts *opts, struct cb_adv *a)
 {
 	struct grade g = { -1 };
 
@@ -387,8 +386,8 @@ atom_entry(const xmlNode *entry, const struct feed_opts *opts,
 	atom_ids(entry, a);
 	if (a->source_id == NULL)
 		return -1;
-	a->summary = atom_text(feed_xml_child(entry, "summary"),
-	    CB_ADV_MAX_TEXT);
+	a->summary =
+	    atom_text(feed_xml_child(entry, "summary"), CB_ADV_MAX_TEXT);
 	if (a->summary == NULL)
 		a->summary = atom_text(feed_xml_child(entry, "content"),
 		    CB_ADV_MAX_TEXT);
@@ -410,15 +409,14 @@ typedef int (*item_fn)(const xmlNode *item, const struct feed_opts *opts,
 /* Every element named name under parent, through fn, into list. */
 static int
 add_items(const xmlNode *parent, const char *name, item_fn fn,
-    const struct feed_opts *opts, struct cb_adv_list *list,
-    struct cb_err *err)
+    const struct feed_opts *opts, struct cb_adv_list *list, struct cb_err *err)
 {
 	const xmlNode *item;
 	struct cb_adv a;
 	size_t n = 0;
 
 	for (item = feed_xml_child(parent, name); item != NULL;
-	    item = feed_xml_next(item, name)) {
+	     item = feed_xml_next(item, name)) {
 		if (++n > FEED_MAX_ITEMS)
 			return cb_err_set(err, "more than %d items",
 			    FEED_MAX_ITEMS);
@@ -470,8 +468,7 @@ atom_walk(const xmlNode *root, const struct feed_opts *opts,
 /* Parse, walk into a local list, and hand it over only on success. */
 static int
 parse_with(const char *what, walk_fn walk, const char *buf, size_t len,
-    const struct feed_opts *opts, struct cb_adv_list *out,
-    struct cb_err *err)
+    const struct feed_opts *opts, struct cb_adv_list *out, struct cb_err *err)
 {
 	struct cb_adv_list local = { NULL, 0, 0 };
 	xmlDocPtr doc;

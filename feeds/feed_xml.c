@@ -90,8 +90,7 @@ on_generic(void *data, const char *fmt, ...)
 
 /* Record why the document is refused and stop building it: SAX stays
  * off for the rest of the parse, as after a fatal error. */
-static void
-refuse(xmlParserCtxtPtr ctxt, const char *fmt, ...)
+static void refuse(xmlParserCtxtPtr ctxt, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -127,8 +126,7 @@ on_entity_decl(void *ctx, const xmlChar *name, int type,
 
 static void
 on_unparsed_entity_decl(void *ctx, const xmlChar *name,
-    const xmlChar *public_id, const xmlChar *system_id,
-    const xmlChar *notation)
+    const xmlChar *public_id, const xmlChar *system_id, const xmlChar *notation)
 {
 	on_entity_decl(ctx, name, 0, public_id, system_id, NULL);
 	(void)notation;
@@ -145,8 +143,8 @@ on_element_decl(void *ctx, const xmlChar *name, int type,
 }
 
 static void
-on_attribute_decl(void *ctx, const xmlChar *elem, const xmlChar *name,
-    int type, int def, const xmlChar *value, xmlEnumerationPtr tree)
+on_attribute_decl(void *ctx, const xmlChar *elem, const xmlChar *name, int type,
+    int def, const xmlChar *value, xmlEnumerationPtr tree)
 {
 	(void)elem;
 	(void)name;
@@ -179,8 +177,7 @@ on_external_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id,
 }
 
 static xmlParserInputPtr
-on_resolve_entity(void *ctx, const xmlChar *public_id,
-    const xmlChar *system_id)
+on_resolve_entity(void *ctx, const xmlChar *public_id, const xmlChar *system_id)
 {
 	(void)public_id;
 	refuse(ctx, "external entity '%.128s' (refused)",
@@ -339,7 +336,7 @@ check_tree(const xmlDoc *doc, struct xml_state *st)
 		return -1;
 	}
 	for (node = doc->children; node != NULL;
-	    node = walk_next(node, root, node->type != XML_DTD_NODE)) {
+	     node = walk_next(node, root, node->type != XML_DTD_NODE)) {
 		if (check_node(node, st) < 0)
 			return -1;
 		if (node->type != XML_ELEMENT_NODE)
@@ -356,8 +353,7 @@ check_tree(const xmlDoc *doc, struct xml_state *st)
 }
 
 xmlDocPtr
-feed_xml_read(const char *buf, size_t len, const char *what,
-    struct cb_err *err)
+feed_xml_read(const char *buf, size_t len, const char *what, struct cb_err *err)
 {
 	struct xml_state st;
 	xmlDocPtr doc;
@@ -376,7 +372,8 @@ feed_xml_read(const char *buf, size_t len, const char *what,
 	memset(&st, 0, sizeof(st));
 	doc = parse(buf, len, &st, &ok);
 	if (doc != NULL && ok && xmlDocGetRootElement(doc) == NULL) {
-		snprintf(st.msg, sizeof(st.msg), "document has no root element");
+		snprintf(st.msg, sizeof(st.msg),
+		    "document has no root element");
 		ok = 0;
 	}
 	if (doc != NULL && ok && check_tree(doc, &st) < 0)

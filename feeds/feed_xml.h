@@ -30,8 +30,11 @@
 /* Parse buf[0..len) as one XML document.  what names the caller in
  * error messages ("rss", "cap"): "rss: xml: line 116: AttValue: \" or '
  * expected".  Returns a document the caller frees with xmlFreeDoc, or
- * NULL with err set.  Initialises libxml2 (idempotent); never calls
- * xmlCleanupParser.  Thread-safe as far as libxml2 is. */
+ * NULL with err set.  Initialises libxml2 on first use (xmlInitParser,
+ * idempotent) and never calls xmlCleanupParser; a program that parses
+ * from several threads calls xmlInitParser once before starting them.
+ * libxml2's error handlers are per thread: this function sets them for
+ * the duration of the parse and puts back what it found. */
 xmlDocPtr feed_xml_read(const char *buf, size_t len, const char *what,
     struct cb_err *err);
 

@@ -22,8 +22,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!cb_utf8_valid(text, n))
 		abort();
-	if (n > 0 && (text[0] == ' ' || text[0] == '\n' ||
-	    text[n - 1] == ' ' || text[n - 1] == '\n'))
+	if (n > 0 &&
+	    (text[0] == ' ' || text[0] == '\n' || text[n - 1] == ' ' ||
+		text[n - 1] == '\n'))
 		abort();
 	if (feed_html_detect(in) &&
 	    (n > 0 ? plain == NULL || strcmp(plain, text) != 0 : plain != NULL))

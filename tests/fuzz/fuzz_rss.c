@@ -13,8 +13,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef int (*parse_fn)(const char *buf, size_t len,
-    const struct feed_opts *opts, struct cb_adv_list *out,
-    struct cb_err *err);
+    const struct feed_opts *opts, struct cb_adv_list *out, struct cb_err *err);
 
 static void
 run(parse_fn fn, const uint8_t *data, size_t size)

@@ -91,8 +91,8 @@ test_thunderstorm(void **state)
 	assert_int_equal(a.published, 1055887020);
 	assert_int_equal(a.updated, 0);
 	assert_int_equal(a.expires, 1055890800);
-	assert_true(strncmp(a.summary, "AT 254 PM PDT...NATIONAL WEATHER", 32) ==
-	    0);
+	assert_true(
+	    strncmp(a.summary, "AT 254 PM PDT...NATIONAL WEATHER", 32) == 0);
 	assert_list(&a.actions, 1,
 	    "TAKE COVER IN A SUBSTANTIAL SHELTER UNTIL THE STORM PASSES.");
 	assert_int_equal(a.references.n, 0);
@@ -137,8 +137,9 @@ test_earthquake_latin1(void **state)
 
 	(void)state;
 	parse_fixture("cap/earthquake-iso8859-1.cap", &a);
-	assert_string_equal(a.title, "EQ 4.6 Usulut\xc3\xa1n, Usulut\xc3\xa1n, "
-				     "El Salvador - PRELIMINARY REPORT");
+	assert_string_equal(a.title,
+	    "EQ 4.6 Usulut\xc3\xa1n, Usulut\xc3\xa1n, "
+	    "El Salvador - PRELIMINARY REPORT");
 	assert_true(cb_utf8_valid(a.summary, strlen(a.summary)));
 	assert_non_null(strstr(a.summary, "near Usulut\xc3\xa1n, "));
 	assert_int_equal(a.severity, CB_SEV_LOW); /* Unknown: default */
@@ -161,8 +162,9 @@ test_australia_prefixed(void **state)
 	assert_string_equal(a.title, "Yerong Creek Structure Fire");
 	assert_int_equal(a.severity, CB_SEV_LOW); /* Minor */
 	/* The description is escaped HTML with <br />: lines now. */
-	assert_true(strncmp(a.summary, "ALERT LEVEL: Not Applicable\n"
-				       "LOCATION: 12 Cox Street, Yerong Creek\n",
+	assert_true(strncmp(a.summary,
+			"ALERT LEVEL: Not Applicable\n"
+			"LOCATION: 12 Cox Street, Yerong Creek\n",
 			66) == 0);
 	assert_null(strstr(a.summary, "<br"));
 	cb_adv_release(&a);
@@ -226,8 +228,9 @@ test_weather_cap11(void **state)
 
 	(void)state;
 	parse_fixture("cap/weather.cap", &a);
-	assert_string_equal(a.source_id, "NOAA-NWS-ALERTS-MT20100830100700"
-					 "TFXFlashFloodWatchTFX20100830180000MT");
+	assert_string_equal(a.source_id,
+	    "NOAA-NWS-ALERTS-MT20100830100700"
+	    "TFXFlashFloodWatchTFX20100830180000MT");
 	assert_int_equal(a.severity, CB_SEV_HIGH);
 	assert_true(strncmp(a.title, "Flash Flood Watch issued", 24) == 0);
 	cb_adv_release(&a);
@@ -329,7 +332,8 @@ test_not_advisories(void **state)
 		    "cap: status 'Draft' is not an advisory" },
 		{ "<status>Actual", "<status>System",
 		    "cap: status 'System' is not an advisory" },
-		{ "<status>Actual</status>", "", "cap: <alert> has no <status>" },
+		{ "<status>Actual</status>", "",
+		    "cap: <alert> has no <status>" },
 		{ "<msgType>Alert</msgType>", "",
 		    "cap: <alert> has no <msgType>" },
 		{ "<identifier>STTTT-TH-2026-0042</identifier>", "",
@@ -455,8 +459,9 @@ test_long_headline(void **state)
 	int i;
 
 	(void)state;
-	p += sprintf(p, "<alert><identifier>x</identifier><status>Actual"
-			"</status><msgType>Alert</msgType><info><headline>");
+	p += sprintf(p,
+	    "<alert><identifier>x</identifier><status>Actual"
+	    "</status><msgType>Alert</msgType><info><headline>");
 	for (i = 0; i < 2000; i++)
 		p += sprintf(p, "ễ");
 	sprintf(p, "</headline></info></alert>");
@@ -529,8 +534,7 @@ test_code_words(void **state)
 	assert_int_equal(feed_cap_severity("Minor", CB_SEV_HIGH), CB_SEV_LOW);
 	assert_int_equal(feed_cap_severity("Unknown", CB_SEV_INFO),
 	    CB_SEV_INFO);
-	assert_int_equal(feed_cap_severity(NULL, CB_SEV_MEDIUM),
-	    CB_SEV_MEDIUM);
+	assert_int_equal(feed_cap_severity(NULL, CB_SEV_MEDIUM), CB_SEV_MEDIUM);
 	assert_int_equal(feed_cap_status("Exercise", &st), 0);
 	assert_int_equal(st, CB_STATUS_EXERCISE);
 	assert_int_equal(feed_cap_status("Draft", &st), -1);

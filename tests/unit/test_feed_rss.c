@@ -13,8 +13,7 @@
 #include "feed_rss.h"
 
 typedef int (*parse_fn)(const char *buf, size_t len,
-    const struct feed_opts *opts, struct cb_adv_list *out,
-    struct cb_err *err);
+    const struct feed_opts *opts, struct cb_adv_list *out, struct cb_err *err);
 
 /* A default the samples never state, so that falling back shows. */
 static const struct feed_opts opts = { CB_SEV_LOW };
@@ -92,8 +91,8 @@ test_bugalert_rss(void **state)
 	const struct cb_adv *a;
 
 	(void)state;
-	parse_fixture(feed_rss_parse, "rss/bugalert-bug-alert-contributors.rss.xml",
-	    &l);
+	parse_fixture(feed_rss_parse,
+	    "rss/bugalert-bug-alert-contributors.rss.xml", &l);
 	assert_int_equal(l.n, 17);
 	a = &l.v[0];
 	assert_string_equal(a->title,
@@ -111,8 +110,10 @@ test_bugalert_rss(void **state)
 	assert_list(&a->references, 1,
 	    "https://bugalert.org/content/notices/2023-10-31-confluence.html");
 	/* The HTML-escaped description is plain text now. */
-	assert_true(strncmp(a->summary, "An authorization vulnerability "
-					"exploitable", 42) == 0);
+	assert_true(strncmp(a->summary,
+			"An authorization vulnerability "
+			"exploitable",
+			42) == 0);
 	assert_null(strstr(a->summary, "<p>"));
 	assert_null(strstr(a->summary, "&lt;"));
 	assert_non_null(strstr(a->summary, "severity of 'very high'."));
@@ -136,15 +137,16 @@ test_bugalert_atom(void **state)
 	const struct cb_adv *a;
 
 	(void)state;
-	parse_fixture(feed_atom_parse, "atom/bugalert-critical-severity.atom.xml",
-	    &l);
+	parse_fixture(feed_atom_parse,
+	    "atom/bugalert-critical-severity.atom.xml", &l);
 	assert_int_equal(l.n, 3);
 	a = &l.v[0];
 	assert_string_equal(a->title,
 	    "Confirmed remote code execution (RCE) in Spring Core, an "
 	    "extremely popular Java framework (CVE-2022-22965)");
-	assert_string_equal(a->source_id, "tag:bugalert.org,2022-03-30:"
-					  "/content/notices/2022-03-30-spring.html");
+	assert_string_equal(a->source_id,
+	    "tag:bugalert.org,2022-03-30:"
+	    "/content/notices/2022-03-30-spring.html");
 	assert_int_equal(a->severity, CB_SEV_CRITICAL);
 	assert_int_equal(a->published, 1648652400);
 	assert_int_equal(a->updated, 0); /* same as published */
@@ -178,8 +180,9 @@ test_jvn_rdf(void **state)
 	    "Contiki-NG における再帰制御に関する脆弱性");
 	assert_string_equal(a->summary,
 	    "Contiki-NG には、再帰制御に関する脆弱性が存在します。");
-	assert_string_equal(a->source_id, "https://jvndb.jvn.jp/ja/contents/"
-					  "2023/JVNDB-2023-028579.html");
+	assert_string_equal(a->source_id,
+	    "https://jvndb.jvn.jp/ja/contents/"
+	    "2023/JVNDB-2023-028579.html");
 	assert_int_equal(a->severity, CB_SEV_HIGH); /* sec:cvss */
 	assert_int_equal(a->published, 1744383120); /* 23:52+09:00 */
 	assert_list(&a->cves, 1, "CVE-2023-29001");
@@ -197,12 +200,14 @@ static void
 test_jvn_malformed(void **state)
 {
 	size_t len;
-	char *buf = cb_test_fixture(
-	    "rss/jvn-dataFeed_jvndb_rss_hnd.malformed.rdf.xml", &len);
+	char *buf =
+	    cb_test_fixture("rss/jvn-dataFeed_jvndb_rss_hnd.malformed.rdf.xml",
+		&len);
 
 	(void)state;
 	/* retCd= 0 (unquoted) on line 116: the whole feed goes. */
-	expect_refused(feed_rss_parse, buf, len, "rss: xml: line 116: AttValue");
+	expect_refused(feed_rss_parse, buf, len,
+	    "rss: xml: line 116: AttValue");
 	free(buf);
 }
 
@@ -217,9 +222,10 @@ test_nyalert(void **state)
 	assert_int_equal(l.n, 2);
 	a = &l.v[0];
 	assert_string_equal(a->source_id, "NYAlert-ALLHAZALERT-3167113");
-	assert_string_equal(a->title, "I-81 NB  29S EXIT RAMP to I-481SB is "
-				      "Restricted  @ 3:20 PM due to an accident "
-				      "for upto 2 hours. Onondaga County.");
+	assert_string_equal(a->title,
+	    "I-81 NB  29S EXIT RAMP to I-481SB is "
+	    "Restricted  @ 3:20 PM due to an accident "
+	    "for upto 2 hours. Onondaga County.");
 	assert_int_equal(a->published, 1296850800);
 	assert_int_equal(a->severity, CB_SEV_LOW);
 	assert_string_equal(l.v[1].title,
@@ -245,14 +251,14 @@ test_nws_atom(void **state)
 	assert_string_equal(a->source_id,
 	    "http://www.weather.gov/alerts-beta/wwacapget.php?x="
 	    "CT20100831030400OKXAirQualityAlertOKX20100901031500CT");
-	assert_true(strncmp(a->title, "Air Quality Alert issued August 30", 34) ==
-	    0);
-	assert_int_equal(a->kind, CB_KIND_NEW);       /* cap:msgType */
+	assert_true(
+	    strncmp(a->title, "Air Quality Alert issued August 30", 34) == 0);
+	assert_int_equal(a->kind, CB_KIND_NEW);	       /* cap:msgType */
 	assert_int_equal(a->status, CB_STATUS_ACTUAL); /* cap:status */
 	assert_int_equal(a->severity, CB_SEV_LOW);     /* Unknown */
 	assert_int_equal(a->expires, 1283310900);      /* cap:expires */
-	assert_true(strncmp(a->summary, "...AIR QUALITY ALERT IS IN EFFECT", 33) ==
-	    0);
+	assert_true(
+	    strncmp(a->summary, "...AIR QUALITY ALERT IS IN EFFECT", 33) == 0);
 	cb_adv_list_release(&l);
 }
 
@@ -352,7 +358,8 @@ static const char vi_atom[] =
     "\"Outlook\"</title>\n"
     " <id>urn:uuid:5f0c3e1a-0b6e-4d55-9d1e-2c1f7a0e2026</id>\n"
     " <link rel=\"alternate\" href=\"https://ncsc.example.vn/a/1\"/>\n"
-    " <link rel=\"related\" href=\"https://msrc.example.com/CVE-2024-21410\"/>\n"
+    " <link rel=\"related\" "
+    "href=\"https://msrc.example.com/CVE-2024-21410\"/>\n"
     " <published>2026-11-24T08:30:00+07:00</published>\n"
     " <updated>2026-11-24T10:00:00+07:00</updated>\n"
     " <category term=\"critical\" label=\"Nghiêm trọng\"/>\n"
@@ -399,12 +406,11 @@ test_vi_atom(void **state)
 	assert_string_equal(a->source_id, "https://ncsc.example.vn/a/2");
 	assert_int_equal(a->published, 1795485600); /* updated only */
 	assert_int_equal(a->updated, 0);
-	assert_string_equal(a->summary,
-	    "Dòng một <khẩn>\n\nbước 1\nbước 2");
+	assert_string_equal(a->summary, "Dòng một <khẩn>\n\nbước 1\nbước 2");
 	assert_int_equal(a->severity, CB_SEV_LOW);
 	a = &l.v[2];
 	assert_string_equal(a->title, "a <b> c"); /* type="text": as is */
-	assert_null(a->summary);                  /* not text */
+	assert_null(a->summary);		  /* not text */
 	cb_adv_list_release(&l);
 }
 
@@ -465,8 +471,9 @@ test_cap_index_skips(void **state)
 static void
 test_entry_document(void **state)
 {
-	static const char doc[] = "<entry xmlns=\"http://www.w3.org/2005/Atom\">"
-				  "<id>e</id><title>one</title></entry>";
+	static const char doc[] =
+	    "<entry xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<id>e</id><title>one</title></entry>";
 	struct cb_adv_list l;
 
 	(void)state;
@@ -497,7 +504,8 @@ test_appends(void **state)
 static void
 test_too_many_items(void **state)
 {
-	static const char item[] = "<item><title>t</title><guid>g</guid></item>";
+	static const char item[] =
+	    "<item><title>t</title><guid>g</guid></item>";
 	size_t n = FEED_MAX_ITEMS + 1, i;
 	char *doc = malloc(n * (sizeof(item) - 1) + 64), *p = doc;
 
@@ -520,8 +528,8 @@ test_wrong_format(void **state)
 	static const char rss[] = "<rss version=\"2.0\"><channel/></rss>";
 	static const char norss[] = "<rss version=\"2.0\"></rss>";
 	size_t len;
-	char *atom = cb_test_fixture("atom/bugalert-critical-severity.atom.xml",
-	    &len);
+	char *atom =
+	    cb_test_fixture("atom/bugalert-critical-severity.atom.xml", &len);
 	char *cap = cb_test_fixture("cap/thunderstorm.cap", NULL);
 
 	(void)state;

@@ -13,6 +13,7 @@
 #include "feed_html.h"
 #include "feed_xml.h"
 
+#include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
 /* Parse s; fail the test unless it is refused with a message holding
@@ -126,8 +127,9 @@ test_latin1(void **state)
 	doc = must_read(buf, len);
 	info = feed_xml_child(xmlDocGetRootElement(doc), "info");
 	s = feed_xml_child_text(info, "headline");
-	assert_string_equal(s, "EQ 4.6 Usulut\xc3\xa1n, Usulut\xc3\xa1n, El "
-			       "Salvador - PRELIMINARY REPORT");
+	assert_string_equal(s,
+	    "EQ 4.6 Usulut\xc3\xa1n, Usulut\xc3\xa1n, El "
+	    "Salvador - PRELIMINARY REPORT");
 	assert_true(cb_utf8_valid(s, strlen(s)));
 	free(s);
 	xmlFreeDoc(doc);
@@ -154,8 +156,8 @@ test_billion_laughs(void **state)
 	    "<lolz>&lol9;</lolz>\n";
 
 	(void)state;
-	expect_refused(xml, sizeof(xml) - 1, "line 3",
-	    "declares entity 'lol'", NULL);
+	expect_refused(xml, sizeof(xml) - 1, "line 3", "declares entity 'lol'",
+	    NULL);
 }
 
 static void
@@ -205,8 +207,7 @@ test_internal_subset(void **state)
 	(void)state;
 	expect_refused(elem, sizeof(elem) - 1, "internal subset", NULL);
 	expect_refused(attr, sizeof(attr) - 1, "internal subset", NULL);
-	expect_refused(comment, sizeof(comment) - 1, "internal subset",
-	    NULL);
+	expect_refused(comment, sizeof(comment) - 1, "internal subset", NULL);
 	xmlFreeDoc(must_read(empty, sizeof(empty) - 1));
 }
 
@@ -271,11 +272,11 @@ test_not_xml(void **state)
 	static const char twice[] = "<r/><r/>";
 
 	(void)state;
-	expect_refused(json, sizeof(json) - 1, "line 1",
-	    "Start tag expected", NULL);
+	expect_refused(json, sizeof(json) - 1, "line 1", "Start tag expected",
+	    NULL);
 	expect_refused(trunc, sizeof(trunc) - 1, "line 2", NULL);
-	expect_refused(malformed, sizeof(malformed) - 1, "line 2",
-	    "AttValue", NULL);
+	expect_refused(malformed, sizeof(malformed) - 1, "line 2", "AttValue",
+	    NULL);
 	expect_refused(twice, sizeof(twice) - 1, "line 1", NULL);
 	expect_refused("", 0, "empty", NULL);
 }
@@ -295,8 +296,9 @@ test_message_utf8(void **state)
 		memcpy(p, "\xe1\xba\xa3", 3); /* "ả" */
 	strcpy(p, ">\n</b>");
 	assert_null(feed_xml_read(doc, strlen(doc), "test", &err));
-	assert_non_null(strstr(err.msg, "line 2: Opening and ending tag "
-					"mismatch"));
+	assert_non_null(strstr(err.msg,
+	    "line 2: Opening and ending tag "
+	    "mismatch"));
 	assert_true(cb_utf8_valid(err.msg, strlen(err.msg)));
 	assert_null(strchr(err.msg, '\n'));
 }
@@ -354,6 +356,27 @@ test_quiet(void **state)
 	assert_true(err.msg[0] != '\0');
 }
 
+/* The hooks and settings stay with feed_xml_read's own parser: plain
+ * libxml2 use elsewhere in the process behaves as before. */
+static void
+test_no_side_effects(void **state)
+{
+	static const char doc[] = "<!DOCTYPE r [<!ENTITY e \"x\">]><r>&e;</r>";
+	struct cb_err err;
+	xmlDocPtr d;
+	xmlChar *s;
+
+	(void)state;
+	assert_null(feed_xml_read(doc, sizeof(doc) - 1, "test", &err));
+	d = xmlReadMemory(doc, sizeof(doc) - 1, NULL, NULL,
+	    XML_PARSE_NOENT | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	assert_non_null(d);
+	s = xmlNodeGetContent(xmlDocGetRootElement(d));
+	assert_string_equal((const char *)s, "x");
+	xmlFree(s);
+	xmlFreeDoc(d);
+}
+
 static void
 test_clip(void **state)
 {
@@ -384,10 +407,11 @@ test_cves(void **state)
 	struct cb_strlist l = { NULL, 0 };
 
 	(void)state;
-	feed_xml_add_cves(&l, "Fix cve-2024-3400 and CVE-2021-44228; again "
-			      "CVE-2024-3400, not XCVE-2020-1234, "
-			      "CVE-2020-123, CVE-20201-1234 or CVE-2020-1234x;"
-			      " last (CVE-2023-1234567)");
+	feed_xml_add_cves(&l,
+	    "Fix cve-2024-3400 and CVE-2021-44228; again "
+	    "CVE-2024-3400, not XCVE-2020-1234, "
+	    "CVE-2020-123, CVE-20201-1234 or CVE-2020-1234x;"
+	    " last (CVE-2023-1234567)");
 	assert_int_equal(l.n, 3);
 	assert_string_equal(l.v[0], "CVE-2024-3400");
 	assert_string_equal(l.v[1], "CVE-2021-44228");
@@ -442,8 +466,9 @@ test_html_entities(void **state)
 	expect_text("it&#8217;s &#x201C;q&#x201d; &#150; C&#7871;",
 	    "it’s “q” – Cế");
 	expect_text("a&nbsp;&nbsp; b", "a b");
-	expect_text("AT&T &unknown; &amp &#; &#x; 5 & 6", "AT&T &unknown; "
-							  "&amp &#; &#x; 5 & 6");
+	expect_text("AT&T &unknown; &amp &#; &#x; 5 & 6",
+	    "AT&T &unknown; "
+	    "&amp &#; &#x; 5 & 6");
 	expect_text("bad &#0; &#xD800; &#x110000; &#99999999999; end",
 	    "bad \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd end");
 	expect_text("&#1;&#7;x", "x"); /* control characters vanish */
@@ -477,7 +502,10 @@ test_html_utf8(void **state)
 {
 	(void)state;
 	expect_text("<p>Cảnh báo <b>khẩn</b></p>", "Cảnh báo khẩn");
-	expect_text("a\xff" "b\xc3", "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+	expect_text("a\xff"
+		    "b\xc3",
+	    "a\xef\xbf\xbd"
+	    "b\xef\xbf\xbd");
 	expect_text("\xed\xa0\x80!", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!");
 	expect_text("x\xc2\xa0\xc2\xa0y", "x y"); /* raw no-break spaces */
 }
@@ -529,6 +557,7 @@ main(void)
 		cmocka_unit_test(test_message_utf8),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_quiet),
+		cmocka_unit_test(test_no_side_effects),
 		cmocka_unit_test(test_clip),
 		cmocka_unit_test(test_cves),
 		cmocka_unit_test(test_add_item),
