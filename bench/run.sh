@@ -11,3 +11,6 @@ echo "== feed adapters: parse time and peak memory (median of 21 runs)"
 "$build/bench/bench_feeds" csaf "$fix/csaf/provider-stackable/advisories/2024/stacksa_2024_0101_0001.json"
 "$build/bench/bench_feeds" rss "$fix/rss/bugalert-bug-alert-contributors.rss.xml"
 "$build/bench/bench_feeds" cap "$fix/cap/canada_signed.cap"
+
+echo
+"$build/bench/bench_delivery" "$CANHBAO_BIN"

@@ -128,3 +128,9 @@ cb_db_close(sqlite3 *db)
 {
 	sqlite3_close(db);
 }
+
+int
+cb_db_relax(sqlite3 *db, struct cb_err *err)
+{
+	return cb_db_exec(db, "PRAGMA synchronous = NORMAL", err);
+}

@@ -23,6 +23,13 @@ sqlite3 *cb_db_open(const char *path, int readonly,
     const char *const *migrations, int nmigrations, struct cb_err *err);
 void cb_db_close(sqlite3 *db);
 
+/* cb_db_open makes every commit durable (synchronous = FULL: it
+ * survives a power cut), as the publisher's journal must be.  Data that
+ * can be fetched again, like the subscriber's archive, may trade that
+ * for speed: after cb_db_relax a commit survives a crash of the program
+ * but not of the machine (synchronous = NORMAL in WAL mode). */
+int cb_db_relax(sqlite3 *db, struct cb_err *err);
+
 /* Run SQL without results; 0 or -1 with the SQLite message in err. */
 int cb_db_exec(sqlite3 *db, const char *sql, struct cb_err *err);
 

@@ -16,11 +16,19 @@
  * (catch-up covers the rest). */
 #define PUB_SNDHWM 100000
 
+struct held {
+	char topic[32];
+	struct cb_sealed s;
+};
+
 struct pub_bcast {
 	void *sock;
 	const struct cb_seckey *sk;
 	struct pub_journal *journal;
 	char keyhex[CB_SIG_KEYIDHEX];
+	int batch;          /* inside pub_bcast_begin */
+	struct held *held;  /* journaled, not yet committed nor sent */
+	size_t nheld, capheld;
 };
 
 struct pub_bcast *
@@ -53,8 +61,23 @@ pub_bcast_close(struct pub_bcast *b)
 {
 	if (b == NULL)
 		return;
+	pub_bcast_abort(b);
+	free(b->held);
 	cb_net_close(b->sock);
 	free(b);
+}
+
+/* Keep a journaled message until its transaction commits. */
+static void
+hold(struct pub_bcast *b, const char *topic, struct cb_sealed *s)
+{
+	if (b->nheld == b->capheld) {
+		b->capheld = b->capheld ? 2 * b->capheld : 64;
+		b->held = cb_xrealloc(b->held, b->capheld * sizeof(*b->held));
+	}
+	snprintf(b->held[b->nheld].topic, sizeof(b->held[b->nheld].topic),
+	    "%s", topic);
+	b->held[b->nheld++].s = *s; /* takes the buffers */
 }
 
 static int
@@ -149,13 +172,60 @@ pub_bcast_advisory(struct pub_bcast *b, struct cb_adv *adv,
 		cb_sealed_release(&s);
 		return -1;
 	}
+	snprintf(topic, sizeof(topic), "adv.%s", cb_severity_name(adv->severity));
+	*seq = next;
+	if (b->batch) {
+		hold(b, topic, &s);
+		return 0;
+	}
 	/* Journaled: from here on the message exists, whether or not this
 	 * send reaches anyone (subscribers catch up from the journal). */
-	snprintf(topic, sizeof(topic), "adv.%s", cb_severity_name(adv->severity));
 	send_frames(b, topic, &s);
 	cb_sealed_release(&s);
-	*seq = next;
 	return 0;
+}
+
+int
+pub_bcast_begin(struct pub_bcast *b, struct cb_err *err)
+{
+	if (pub_journal_begin(b->journal, err) < 0)
+		return -1;
+	b->batch = 1;
+	return 0;
+}
+
+int
+pub_bcast_commit(struct pub_bcast *b, struct cb_err *err)
+{
+	size_t i;
+
+	if (!b->batch)
+		return 0;
+	if (pub_journal_commit(b->journal, err) < 0) {
+		pub_bcast_abort(b);
+		return -1;
+	}
+	for (i = 0; i < b->nheld; i++) {
+		send_frames(b, b->held[i].topic, &b->held[i].s);
+		cb_sealed_release(&b->held[i].s);
+	}
+	b->nheld = 0;
+	b->batch = 0;
+	return 0;
+}
+
+void
+pub_bcast_abort(struct pub_bcast *b)
+{
+	size_t i;
+
+	if (!b->batch)
+		return;
+	pub_journal_rollback(b->journal);
+	for (i = 0; i < b->nheld; i++)
+		cb_sealed_release(&b->held[i].s);
+	b->nheld = 0;
+	b->batch = 0;
 }
 
 int

@@ -35,6 +35,14 @@ void pub_bcast_close(struct pub_bcast *b);
 int pub_bcast_advisory(struct pub_bcast *b, struct cb_adv *adv,
     const struct pub_item_ref *item, uint64_t *seq, struct cb_err *err);
 
+/* Publish a group of advisories (one feed document) in one journal
+ * transaction: between begin and commit, pub_bcast_advisory journals
+ * but holds the messages back; commit makes them durable and only then
+ * broadcasts them, in order; abort drops them all, unsent. */
+int pub_bcast_begin(struct pub_bcast *b, struct cb_err *err);
+int pub_bcast_commit(struct pub_bcast *b, struct cb_err *err);
+void pub_bcast_abort(struct pub_bcast *b);
+
 /* Broadcast a signed heartbeat carrying the latest sequence number
  * (not journaled). */
 int pub_bcast_heartbeat(struct pub_bcast *b, struct cb_err *err);

@@ -1,7 +1,9 @@
 /* pub_control: the daemon's local control socket (see pub_control.h). */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 
 #define CALL_SEND_TIMEOUT_MS 2000
 #define CALL_REPLY_TIMEOUT_MS 30000
+#define CALL_CHECK_MS 250 /* how often a waiting call checks the daemon */
 
 static char *
 sock_path(const char *state)
@@ -87,6 +90,42 @@ out:
 	return s;
 }
 
+/* 1 while a daemon holds the state folder's lock. */
+static int
+daemon_alive(const char *state)
+{
+	char *path = cb_xasprintf("%s/%s", state, PUB_CONTROL_LOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), alive = 0;
+
+	free(path);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+		alive = 1;
+	close(fd);
+	return alive;
+}
+
+/* Wait for the reply, giving up early if the daemon dies meanwhile. */
+static int
+await_reply(void *s, const char *state, struct cb_err *err)
+{
+	zmq_pollitem_t item = { .socket = s, .events = ZMQ_POLLIN };
+	int waited = 0;
+
+	while (waited < CALL_REPLY_TIMEOUT_MS) {
+		if (zmq_poll(&item, 1, CALL_CHECK_MS) > 0)
+			return 0;
+		waited += CALL_CHECK_MS;
+		if (!daemon_alive(state))
+			return cb_err_set(err, "canhbao-pub stopped before it "
+			    "answered; see 'canhbao-pub status' for whether "
+			    "the request took effect");
+	}
+	return cb_err_set(err, "canhbao-pub did not answer within %d s",
+	    CALL_REPLY_TIMEOUT_MS / 1000);
+}
+
 char *
 pub_control_call(const char *state, const char *request, struct cb_err *err)
 {
@@ -103,12 +142,8 @@ pub_control_call(const char *state, const char *request, struct cb_err *err)
 		    "answers on its control socket)", state);
 		goto out;
 	}
-	if (cb_net_recv(s, &f, 0, err) < 0) {
-		if (errno == EAGAIN)
-			cb_err_set(err, "canhbao-pub did not answer within "
-			    "%d s", CALL_REPLY_TIMEOUT_MS / 1000);
+	if (await_reply(s, state, err) < 0 || cb_net_recv(s, &f, 0, err) < 0)
 		goto out;
-	}
 	if (f.n == 1) {
 		reply = f.data[0];
 		f.data[0] = NULL;

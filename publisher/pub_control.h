@@ -14,6 +14,7 @@
 #include "cb_err.h"
 
 #define PUB_CONTROL_SOCK "control.sock"
+#define PUB_CONTROL_LOCK "pub.lock" /* held by the running daemon */
 #define PUB_CONTROL_MAXREQ (512 * 1024) /* within CB_NET_MAXMSG */
 
 /* Daemon side: bind the REP socket (a stale socket file left by a

@@ -6,11 +6,12 @@
 #define PUB_DAEMON_H
 
 #include "pub_config.h"
+#include "pub_control.h"
 
 #define PUB_KEY_FILE "publisher.key"
 #define PUB_PUBKEY_FILE "publisher.pub"
 #define PUB_JOURNAL_FILE "journal.db"
-#define PUB_LOCK_FILE "pub.lock"
+#define PUB_LOCK_FILE PUB_CONTROL_LOCK
 #define PUB_ENDPOINT_FILE "broadcast.endpoint"
 #define PUB_REQUESTS_FILE "requests.endpoint"
 

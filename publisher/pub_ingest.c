@@ -128,13 +128,25 @@ pub_ingest(struct pub_journal *j, struct pub_bcast *b,
     const struct pub_feed_conf *feed, struct cb_adv_list *items, int initial,
     int64_t now, struct pub_ingest_stats *st, struct cb_err *err)
 {
+	struct pub_ingest_stats before = *st;
 	size_t i;
 
+	/* One transaction per document: one disk flush, and a document
+	 * either lands whole or not at all. */
+	if (pub_bcast_begin(b, err) < 0)
+		return -1;
 	for (i = 0; i < items->n; i++) {
 		st->items++;
 		if (ingest_one(j, b, feed, &items->v[i], initial, now, st,
-			err) < 0)
+			err) < 0) {
+			pub_bcast_abort(b);
+			*st = before;
 			return -1;
+		}
+	}
+	if (pub_bcast_commit(b, err) < 0) {
+		*st = before;
+		return -1;
 	}
 	return 0;
 }

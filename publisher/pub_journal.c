@@ -9,7 +9,9 @@
 
 struct pub_journal {
 	sqlite3 *db;
-	uint64_t last_seq;
+	uint64_t last_seq;      /* including appends not yet committed */
+	uint64_t committed_seq; /* what a rollback returns to */
+	int batch;              /* inside pub_journal_begin */
 	sqlite3_stmt *insert;
 	sqlite3_stmt *revision;
 };
@@ -60,6 +62,7 @@ load_last_seq(struct pub_journal *j, struct cb_err *err)
 		return cb_db_error(j->db, "journal", err);
 	}
 	j->last_seq = (uint64_t)sqlite3_column_int64(st, 0);
+	j->committed_seq = j->last_seq;
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -157,23 +160,60 @@ pub_journal_item_seen(struct pub_journal *j, const struct pub_item_ref *item,
 }
 
 int
+pub_journal_begin(struct pub_journal *j, struct cb_err *err)
+{
+	if (j->batch)
+		return cb_err_set(err, "journal: already in a transaction");
+	if (cb_db_exec(j->db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	j->batch = 1;
+	return 0;
+}
+
+int
+pub_journal_commit(struct pub_journal *j, struct cb_err *err)
+{
+	if (!j->batch)
+		return 0;
+	if (cb_db_exec(j->db, "COMMIT", err) < 0) {
+		pub_journal_rollback(j);
+		return -1;
+	}
+	j->batch = 0;
+	j->committed_seq = j->last_seq;
+	return 0;
+}
+
+void
+pub_journal_rollback(struct pub_journal *j)
+{
+	if (!j->batch)
+		return;
+	cb_db_exec(j->db, "ROLLBACK", NULL);
+	j->batch = 0;
+	j->last_seq = j->committed_seq;
+}
+
+int
 pub_journal_append(struct pub_journal *j, const struct pub_entry *e,
     const struct pub_item_ref *item, struct cb_err *err)
 {
+	int own = !j->batch;
+
 	if (e->seq != j->last_seq + 1)
 		return cb_err_set(err, "journal: sequence %llu is not next "
 		    "after %llu", (unsigned long long)e->seq,
 		    (unsigned long long)j->last_seq);
-	if (cb_db_exec(j->db, "BEGIN IMMEDIATE", err) < 0)
+	if (own && pub_journal_begin(j, err) < 0)
 		return -1;
 	if (insert_message(j, e, err) < 0 ||
-	    (item != NULL && put_item(j, item, e->adv_id, 1, err) < 0) ||
-	    cb_db_exec(j->db, "COMMIT", err) < 0) {
-		cb_db_exec(j->db, "ROLLBACK", NULL);
+	    (item != NULL && put_item(j, item, e->adv_id, 1, err) < 0)) {
+		if (own)
+			pub_journal_rollback(j);
 		return -1;
 	}
 	j->last_seq = e->seq;
-	return 0;
+	return own ? pub_journal_commit(j, err) : 0;
 }
 
 static int

@@ -48,8 +48,16 @@ struct pub_item_ref {
 	const uint8_t *hash; /* 32 bytes: BLAKE2b-256 of the item's JSON */
 };
 
-/* Write e (and item, when not NULL) and commit.  e->seq must be
- * pub_journal_last_seq() + 1. */
+/* Group the appends that follow into one transaction (one disk flush
+ * for a whole feed document instead of one per advisory).  Nothing
+ * appended is durable, and nothing may be sent, before
+ * pub_journal_commit returns 0; pub_journal_rollback forgets it all. */
+int pub_journal_begin(struct pub_journal *j, struct cb_err *err);
+int pub_journal_commit(struct pub_journal *j, struct cb_err *err);
+void pub_journal_rollback(struct pub_journal *j);
+
+/* Write e (and item, when not NULL), committed at once unless inside
+ * pub_journal_begin.  e->seq must be pub_journal_last_seq() + 1. */
 int pub_journal_append(struct pub_journal *j, const struct pub_entry *e,
     const struct pub_item_ref *item, struct cb_err *err);
 

@@ -13,6 +13,7 @@ struct sub_catchup {
 	uint32_t next_id;
 	uint32_t outstanding; /* request id, 0 when none */
 	int64_t sent_ms;
+	int retry;            /* a request could not go out: try again */
 };
 
 struct sub_catchup *
@@ -69,8 +70,11 @@ send_request(struct sub_catchup *c, uint64_t after)
 	if (c->next_id == 0)
 		c->next_id = 1;
 	len[0] = cb_req_encode(&q, buf);
-	if (cb_net_send(c->sock, data, len, 1, ZMQ_DONTWAIT) < 0)
-		return; /* not connected yet: tick asks again */
+	if (cb_net_send(c->sock, data, len, 1, ZMQ_DONTWAIT) < 0) {
+		c->retry = 1; /* not connected yet: tick asks again */
+		return;
+	}
+	c->retry = 0;
 	c->outstanding = q.id;
 	c->sent_ms = cb_time_mono_ms();
 }
@@ -86,9 +90,11 @@ void
 sub_catchup_tick(struct sub_catchup *c, uint64_t after)
 {
 	if (c->outstanding != 0 &&
-	    cb_time_mono_ms() - c->sent_ms > SUB_CATCHUP_TIMEOUT_MS)
-		c->outstanding = 0;
-	if (c->outstanding == 0 && c->sent_ms != 0)
+	    cb_time_mono_ms() - c->sent_ms > SUB_CATCHUP_TIMEOUT_MS) {
+		c->outstanding = 0; /* lost, or its answer was: ask again */
+		c->retry = 1;
+	}
+	if (c->outstanding == 0 && c->retry)
 		send_request(c, after);
 }
 

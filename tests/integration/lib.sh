@@ -130,3 +130,77 @@ finish() {
 	fi
 	exit 0
 }
+
+# --- for the reliable-delivery tests ------------------------------------
+
+# make_feed FILE N [PREFIX]: a canhbao JSON feed of N advisories.
+make_feed() {
+	"$PY" - "$1" "$2" "${3:-ADV}" <<'PYEOF'
+import json, sys
+path, n, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sev = ["critical", "high", "medium", "low", "info"]
+advs = [{"id": "%s-%05d" % (prefix, i),
+         "title": "Cảnh báo số %d: lỗ hổng trong hệ thống một cửa" % i,
+         "severity": sev[i % 5],
+         "summary": "Đề nghị rà soát và cập nhật bản vá (%d)." % i,
+         "published": "2026-11-20T08:00:00Z"} for i in range(n)]
+with open(path + ".tmp", "w", encoding="utf-8") as f:
+    json.dump({"canhbao_feed": 1, "advisories": advs}, f, ensure_ascii=False)
+import os
+os.rename(path + ".tmp", path)
+PYEOF
+}
+
+# pub_conf DIR FEEDFILE: a publisher configuration with one file:// feed.
+pub_conf() {
+	cat <<CONF
+[publisher]
+state = $1
+broadcast = ${BCAST:-tcp://127.0.0.1:*}
+requests = ${REQS:-tcp://127.0.0.1:*}
+insecure = yes
+heartbeat = 1
+
+[feed "bulk"]
+url = file://$2
+format = json
+backfill = all
+interval = 3600
+CONF
+}
+
+# start_pub_conf DIR CONF: run the publisher from a configuration; sets
+# PUB_PID, PUB_EP and REQ_EP.  $NETNS, when set, names a network
+# namespace to run it in.
+start_pub_conf() {
+	dir=$1
+	[ -f "$dir/publisher.key" ] || "$PUB" keygen --state "$dir" >/dev/null
+	rm -f "$dir/broadcast.endpoint" "$dir/requests.endpoint"
+	${NETNS:+ip netns exec "$NETNS"} "$PUB" run -c "$2" >>"$dir.log" 2>&1 &
+	PUB_PID=$!
+	track "$PUB_PID"
+	wait_until 10 test -s "$dir/requests.endpoint" ||
+	    { echo "publisher did not start:"; cat "$dir.log"; exit 1; }
+	PUB_EP=$(cat "$dir/broadcast.endpoint")
+	REQ_EP=$(cat "$dir/requests.endpoint")
+}
+
+# archive_count DIR: rows in the archive (read with the sqlite3 tool).
+archive_count() {
+	sqlite3 -readonly "file:$1/archive.db?mode=ro" \
+	    'SELECT count(*) FROM message' 2>/dev/null || echo 0
+}
+
+# journal_last DIR: the publisher journal's last sequence number.
+journal_last() {
+	sqlite3 -readonly "file:$1/journal.db?mode=ro" \
+	    'SELECT coalesce(max(seq), 0) FROM message' 2>/dev/null || echo 0
+}
+
+# archive_is_complete DIR N: seqs 1..N, each once, nothing else.
+archive_is_complete() {
+	test "$(sqlite3 -readonly "file:$1/archive.db?mode=ro" \
+	    'SELECT count(*) || "/" || count(DISTINCT seq) || "/" ||
+	     coalesce(min(seq), 0) || "/" || coalesce(max(seq), 0)
+	     FROM message')" = "$2/$2/1/$2"
+}
