@@ -48,6 +48,8 @@ cb_msg_type_name(enum cb_msg_type type)
 		return "advisory";
 	case CB_MSG_HEARTBEAT:
 		return "heartbeat";
+	case CB_MSG_ROTATE:
+		return "key rotation";
 	}
 	return "unknown";
 }
@@ -149,7 +151,7 @@ read_header(const uint8_t *s, size_t len, const uint8_t *sig_keyid,
 	if (plen != len - CB_MSG_HDRLEN)
 		return cb_err_set(err, "payload length %llu does not match "
 		    "message", (unsigned long long)plen);
-	if (s[4] != CB_MSG_ADVISORY && s[4] != CB_MSG_HEARTBEAT)
+	if (s[4] < CB_MSG_ADVISORY || s[4] > CB_MSG_ROTATE)
 		return cb_err_set(err, "unknown message type %u", s[4]);
 	out->type = (enum cb_msg_type)s[4];
 	memcpy(out->key_id, s + 5, CB_SIG_KEYIDLEN);
@@ -209,4 +211,52 @@ cb_msg_minisig(const uint8_t *sigblock, size_t sigblock_len,
 	comment[clen] = '\0';
 	return cb_sig_minisig_text(sigblock + 2, sigblock + 10, comment,
 	    sigblock + 74);
+}
+
+/* The statement the new key signs. */
+static void
+rotation_statement(const uint8_t old_id[CB_SIG_KEYIDLEN],
+    const uint8_t newkey[CB_SIG_PKBIN], uint64_t seq, uint8_t *out)
+{
+	size_t t = strlen(CB_MSG_ROTATE_TAG);
+
+	memcpy(out, CB_MSG_ROTATE_TAG, t);
+	memcpy(out + t, old_id, CB_SIG_KEYIDLEN);
+	memcpy(out + t + CB_SIG_KEYIDLEN, newkey, CB_SIG_PKBIN);
+	put_be(out + t + CB_SIG_KEYIDLEN + CB_SIG_PKBIN, seq, 8);
+}
+
+#define STATEMENT_LEN (17 + CB_SIG_KEYIDLEN + CB_SIG_PKBIN + 8)
+
+void
+cb_msg_rotation(const struct cb_seckey *new_sk,
+    const uint8_t old_id[CB_SIG_KEYIDLEN], uint64_t seq,
+    uint8_t out[CB_MSG_ROTATE_LEN])
+{
+	uint8_t st[STATEMENT_LEN];
+	struct cb_pubkey pk;
+
+	cb_seckey_public(new_sk, &pk);
+	cb_sig_pubkey_bin(&pk, out);
+	rotation_statement(old_id, out, seq, st);
+	cb_sig_sign_plain(new_sk, st, sizeof(st), out + CB_SIG_PKBIN);
+}
+
+int
+cb_msg_rotation_check(const struct cb_msg *m, struct cb_pubkey *next,
+    struct cb_err *err)
+{
+	uint8_t st[STATEMENT_LEN];
+
+	if (m->type != CB_MSG_ROTATE || m->payload_len != CB_MSG_ROTATE_LEN)
+		return cb_err_set(err, "key rotation payload of %zu bytes, not "
+		    "%d", m->payload_len, CB_MSG_ROTATE_LEN);
+	if (cb_sig_pubkey_from_bin(m->payload, next) < 0)
+		return cb_err_set(err, "key rotation names a malformed key");
+	rotation_statement(m->key_id, m->payload, m->seq, st);
+	if (cb_sig_verify_plain(next, st, sizeof(st),
+		m->payload + CB_SIG_PKBIN) < 0)
+		return cb_err_set(err, "key rotation is not signed by the new "
+		    "key");
+	return 0;
 }

@@ -39,7 +39,24 @@
 #define CB_MSG_MAXSIGNED (CB_MSG_HDRLEN + CB_MSG_MAXPAYLOAD)
 #define CB_MSG_MAXSIGBLOCK (CB_MSG_SIGHDRLEN + CB_MSG_MAXCOMMENT)
 
-enum cb_msg_type { CB_MSG_ADVISORY = 1, CB_MSG_HEARTBEAT = 2 };
+enum cb_msg_type {
+	CB_MSG_ADVISORY = 1,
+	CB_MSG_HEARTBEAT = 2,
+	CB_MSG_ROTATE = 3 /* the publisher's signing key changes */
+};
+
+/*
+ * A key rotation's payload: the new key, and the new key's own signature
+ * over a statement naming the old key and the sequence number, so the
+ * message is signed by both (the old key signs the envelope):
+ *
+ *   0   42  new public key, minisign binary form ("Ed" | key id | key)
+ *   42  64  Ed25519 (plain, not prehashed) by the new key over
+ *           "canhbao-rotate-v1" | old key id (8) | new key (42) |
+ *           sequence (8, big-endian)
+ */
+#define CB_MSG_ROTATE_LEN (42 + 64)
+#define CB_MSG_ROTATE_TAG "canhbao-rotate-v1"
 
 /* A message as sealed by the publisher; owns both buffers. */
 struct cb_sealed {
@@ -81,6 +98,17 @@ int cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
     size_t sigblock_len, struct cb_msg *out, struct cb_err *err);
 
 const char *cb_msg_type_name(enum cb_msg_type type);
+
+/* The rotation payload for moving from the key old_id to new_sk. */
+void cb_msg_rotation(const struct cb_seckey *new_sk,
+    const uint8_t old_id[CB_SIG_KEYIDLEN], uint64_t seq,
+    uint8_t out[CB_MSG_ROTATE_LEN]);
+
+/* Check a verified ROTATE message (its envelope already verified by the
+ * old key): the new key's signature must hold.  Returns 0 with *next
+ * set, or -1. */
+int cb_msg_rotation_check(const struct cb_msg *m, struct cb_pubkey *next,
+    struct cb_err *err);
 
 /* The text of the .minisig file that stock minisign verifies the signed
  * bytes with, made from a signature block (layout checked, signatures

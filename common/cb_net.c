@@ -1,6 +1,7 @@
 /* cb_net: ZeroMQ context, sockets with limits, framing (see cb_net.h). */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,32 @@ cb_net_keepalive(void *sock)
 }
 
 int
+cb_net_curve_server(void *sock, const uint8_t secret[32], struct cb_err *err)
+{
+	int one = 1;
+
+	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) < 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 32) < 0 ||
+	    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, CB_NET_ZAP_DOMAIN,
+		strlen(CB_NET_ZAP_DOMAIN)) < 0)
+		return cb_err_set(err, "cannot set up CurveZMQ: %s",
+		    zmq_strerror(errno));
+	return 0;
+}
+
+int
+cb_net_curve_client(void *sock, const uint8_t server_public[32],
+    const uint8_t public[32], const uint8_t secret[32], struct cb_err *err)
+{
+	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_public, 32) < 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, public, 32) < 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret, 32) < 0)
+		return cb_err_set(err, "cannot set up CurveZMQ: %s",
+		    zmq_strerror(errno));
+	return 0;
+}
+
+int
 cb_net_bind(void *sock, const char *endpoint, char *last, size_t lastsz,
     struct cb_err *err)
 {
@@ -136,6 +163,13 @@ cb_net_recv(void *sock, struct cb_frames *out, int flags, struct cb_err *err)
 			errno = saved;
 			return cb_err_set(err, "receive: %s",
 			    zmq_strerror(saved));
+		}
+		if (out->n == 0) {
+			const char *uid = zmq_msg_gets(&m, "User-Id");
+
+			if (uid != NULL)
+				snprintf(out->user_id, sizeof(out->user_id),
+				    "%s", uid);
 		}
 		if (out->n < CB_NET_MAXFRAMES) {
 			size_t len = zmq_msg_size(&m);

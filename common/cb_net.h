@@ -24,6 +24,7 @@ struct cb_frames {
 	size_t n;
 	void *data[CB_NET_MAXFRAMES]; /* owned, each NUL-terminated */
 	size_t len[CB_NET_MAXFRAMES];
+	char user_id[64]; /* who ZAP said sent it ("" when unknown) */
 };
 
 /* The process's one ZeroMQ context; created on first use. */
@@ -40,6 +41,16 @@ void cb_net_close(void *sock);
  * CB_NET_PING_TIMEOUT_MS), and reconnection at most CB_NET_RECONNECT_MAX_MS
  * apart. */
 void cb_net_keepalive(void *sock);
+
+/* CurveZMQ.  A server socket (PUB, ROUTER) gets its secret key and asks
+ * the ZAP handler (pub_zap) about every client; a client socket (SUB,
+ * DEALER) gets the server's public key and its own key pair.  Keys are
+ * 32 raw bytes.  Call before bind or connect. */
+#define CB_NET_ZAP_DOMAIN "canhbao"
+int cb_net_curve_server(void *sock, const uint8_t secret[32],
+    struct cb_err *err);
+int cb_net_curve_client(void *sock, const uint8_t server_public[32],
+    const uint8_t public[32], const uint8_t secret[32], struct cb_err *err);
 
 /* Bind; when last is non-NULL it gets the endpoint actually bound
  * (tcp://127.0.0.1:* becomes a real port). */

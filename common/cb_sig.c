@@ -192,13 +192,11 @@ out:
 	return sk;
 }
 
-int
-cb_sig_write_pubkey(const char *path, const struct cb_pubkey *pk,
-    struct cb_err *err)
+char *
+cb_sig_pubkey_text(const struct cb_pubkey *pk)
 {
 	uint8_t raw[PK_FILE_LEN];
 	char id[CB_SIG_KEYIDHEX], *b64, *text;
-	int rc;
 
 	memcpy(raw, "Ed", 2);
 	memcpy(raw + 2, pk->id, CB_SIG_KEYIDLEN);
@@ -206,8 +204,17 @@ cb_sig_write_pubkey(const char *path, const struct cb_pubkey *pk,
 	b64 = cb_sig_base64(raw, sizeof(raw));
 	text = cb_xasprintf("untrusted comment: minisign public key %s\n%s\n",
 	    cb_sig_keyid_hex(pk->id, id), b64);
-	rc = cb_file_write_new(path, text, strlen(text), 0644, err);
 	free(b64);
+	return text;
+}
+
+int
+cb_sig_write_pubkey(const char *path, const struct cb_pubkey *pk,
+    struct cb_err *err)
+{
+	char *text = cb_sig_pubkey_text(pk);
+	int rc = cb_file_write_new(path, text, strlen(text), 0644, err);
+
 	free(text);
 	return rc;
 }
@@ -340,4 +347,57 @@ int
 cb_sig_memcmp(const void *a, const void *b, size_t len)
 {
 	return sodium_memcmp(a, b, len);
+}
+
+int
+cb_sig_curve_public(const struct cb_pubkey *pk, uint8_t out[32])
+{
+	return crypto_sign_ed25519_pk_to_curve25519(out, pk->pk) == 0 ? 0 : -1;
+}
+
+int
+cb_sig_curve_secret(const struct cb_seckey *sk, uint8_t out[32])
+{
+	return crypto_sign_ed25519_sk_to_curve25519(out, sk->sk) == 0 ? 0 : -1;
+}
+
+void
+cb_sig_wipe(void *p, size_t len)
+{
+	sodium_memzero(p, len);
+}
+
+void
+cb_sig_sign_plain(const struct cb_seckey *sk, const void *msg, size_t len,
+    uint8_t sig[CB_SIG_LEN])
+{
+	crypto_sign_detached(sig, NULL, msg, len, sk->sk);
+}
+
+int
+cb_sig_verify_plain(const struct cb_pubkey *pk, const void *msg, size_t len,
+    const uint8_t sig[CB_SIG_LEN])
+{
+	return crypto_sign_verify_detached(sig, msg, len, pk->pk) == 0 ? 0 : -1;
+}
+
+void
+cb_sig_pubkey_bin(const struct cb_pubkey *pk, uint8_t out[CB_SIG_PKBIN])
+{
+	memcpy(out, "Ed", 2);
+	memcpy(out + 2, pk->id, CB_SIG_KEYIDLEN);
+	memcpy(out + 2 + CB_SIG_KEYIDLEN, pk->pk, CB_SIG_PKLEN);
+}
+
+int
+cb_sig_pubkey_from_bin(const uint8_t in[CB_SIG_PKBIN], struct cb_pubkey *pk)
+{
+	uint8_t id[CB_SIG_KEYIDLEN];
+
+	if (memcmp(in, "Ed", 2) != 0)
+		return -1;
+	memcpy(pk->id, in + 2, CB_SIG_KEYIDLEN);
+	memcpy(pk->pk, in + 2 + CB_SIG_KEYIDLEN, CB_SIG_PKLEN);
+	key_id(pk->pk, id); /* canhbao key ids are derived: check it */
+	return memcmp(id, pk->id, CB_SIG_KEYIDLEN) == 0 ? 0 : -1;
 }

@@ -54,6 +54,9 @@ int cb_sig_write_pubkey(const char *path, const struct cb_pubkey *pk,
     struct cb_err *err);
 int cb_sig_read_pubkey(const char *path, struct cb_pubkey *pk,
     struct cb_err *err);
+/* The text of a public key file (the caller frees it), for writing it
+ * where one may already be (cb_file_write_atomic). */
+char *cb_sig_pubkey_text(const struct cb_pubkey *pk);
 /* Parse the text of a minisign public key file (or its base64 line). */
 int cb_sig_parse_pubkey(const char *text, struct cb_pubkey *pk,
     struct cb_err *err);
@@ -64,6 +67,19 @@ void cb_sig_sign(const struct cb_seckey *sk, const void *msg, size_t len,
 /* Returns 0 when sig is pk's signature of msg, -1 otherwise. */
 int cb_sig_verify(const struct cb_pubkey *pk, const void *msg, size_t len,
     const uint8_t sig[CB_SIG_LEN]);
+
+/* Plain Ed25519 over msg (not prehashed), for the key-rotation proof. */
+void cb_sig_sign_plain(const struct cb_seckey *sk, const void *msg,
+    size_t len, uint8_t sig[CB_SIG_LEN]);
+int cb_sig_verify_plain(const struct cb_pubkey *pk, const void *msg,
+    size_t len, const uint8_t sig[CB_SIG_LEN]);
+
+/* A public key in minisign's binary form, "Ed" | key id | key (42
+ * bytes), and back (-1 when it is not one). */
+#define CB_SIG_PKBIN 42
+void cb_sig_pubkey_bin(const struct cb_pubkey *pk, uint8_t out[CB_SIG_PKBIN]);
+int cb_sig_pubkey_from_bin(const uint8_t in[CB_SIG_PKBIN],
+    struct cb_pubkey *pk);
 
 /* Global signature over sig || comment (comment_len bytes). */
 void cb_sig_sign_comment(const struct cb_seckey *sk,
@@ -82,6 +98,14 @@ char *cb_sig_keyid_hex(const uint8_t id[CB_SIG_KEYIDLEN], char *out);
 char *cb_sig_minisig_text(const uint8_t id[CB_SIG_KEYIDLEN],
     const uint8_t sig[CB_SIG_LEN], const char *comment,
     const uint8_t gsig[CB_SIG_LEN]);
+
+/* The X25519 (CurveZMQ) keys derived from an Ed25519 key, so that each
+ * party is known by one public key.  The secret goes into a caller's
+ * buffer, to be wiped with cb_sig_wipe as soon as it has been handed to
+ * the socket.  Return 0, or -1 for a key that does not convert. */
+int cb_sig_curve_public(const struct cb_pubkey *pk, uint8_t out[32]);
+int cb_sig_curve_secret(const struct cb_seckey *sk, uint8_t out[32]);
+void cb_sig_wipe(void *p, size_t len);
 
 /* Base64 (standard, padded) of len bytes; the caller frees it. */
 char *cb_sig_base64(const void *data, size_t len);

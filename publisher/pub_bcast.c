@@ -23,7 +23,9 @@ struct held {
 
 struct pub_bcast {
 	void *sock;
+	char endpoint[256];               /* as bound */
 	const struct cb_seckey *sk;
+	const struct cb_seckey *transport; /* NULL: plaintext */
 	struct pub_journal *journal;
 	char keyhex[CB_SIG_KEYIDHEX];
 	int batch;          /* inside pub_bcast_begin */
@@ -31,29 +33,73 @@ struct pub_bcast {
 	size_t nheld, capheld;
 };
 
+/* A PUB socket with canhbao's options, CurveZMQ when transport is set. */
+static void *
+pub_socket(const struct cb_seckey *transport, struct cb_err *err)
+{
+	uint8_t curve[32];
+	int hwm = PUB_SNDHWM, rc;
+	void *s = cb_net_socket(ZMQ_PUB, err);
+
+	if (s == NULL)
+		return NULL;
+	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (transport == NULL)
+		return s;
+	rc = cb_sig_curve_secret(transport, curve);
+	if (rc == 0)
+		rc = cb_net_curve_server(s, curve, err);
+	else
+		cb_err_set(err, "cannot derive the CurveZMQ key");
+	cb_sig_wipe(curve, sizeof(curve));
+	if (rc < 0) {
+		cb_net_close(s);
+		return NULL;
+	}
+	return s;
+}
+
 struct pub_bcast *
 pub_bcast_open(const char *endpoint, const struct cb_seckey *sk,
-    struct pub_journal *journal, char *bound, size_t boundsz,
-    struct cb_err *err)
+    const struct cb_seckey *transport, struct pub_journal *journal,
+    char *bound, size_t boundsz, struct cb_err *err)
 {
 	struct pub_bcast *b = cb_xcalloc(1, sizeof(*b));
-	struct cb_pubkey pk;
-	int hwm = PUB_SNDHWM;
 
-	b->sk = sk;
 	b->journal = journal;
-	cb_seckey_public(sk, &pk);
-	cb_sig_keyid_hex(pk.id, b->keyhex);
-	b->sock = cb_net_socket(ZMQ_PUB, err);
-	if (b->sock == NULL)
+	b->transport = transport;
+	pub_bcast_set_key(b, sk);
+	b->sock = pub_socket(transport, err);
+	if (b->sock == NULL || cb_net_bind(b->sock, endpoint, b->endpoint,
+				  sizeof(b->endpoint), err) < 0)
 		goto fail;
-	zmq_setsockopt(b->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	if (cb_net_bind(b->sock, endpoint, bound, boundsz, err) < 0)
-		goto fail;
+	snprintf(bound, boundsz, "%s", b->endpoint);
 	return b;
 fail:
 	pub_bcast_close(b);
 	return NULL;
+}
+
+void
+pub_bcast_set_key(struct pub_bcast *b, const struct cb_seckey *sk)
+{
+	struct cb_pubkey pk;
+
+	b->sk = sk;
+	cb_seckey_public(sk, &pk);
+	cb_sig_keyid_hex(pk.id, b->keyhex);
+}
+
+int
+pub_bcast_rebind(struct pub_bcast *b, struct cb_err *err)
+{
+	void *s = pub_socket(b->transport, err);
+
+	if (s == NULL)
+		return -1;
+	cb_net_close(b->sock); /* linger lets queued messages go first */
+	b->sock = s;
+	return cb_net_bind(s, b->endpoint, NULL, 0, err);
 }
 
 void
@@ -116,6 +162,9 @@ assign(struct pub_bcast *b, struct cb_adv *adv, uint64_t seq, int64_t now,
 
 	if (adv->source == NULL)
 		adv->source = cb_xstrdup("local");
+	if (adv->id != NULL && strncmp(adv->id, "rotate:", 7) == 0)
+		return cb_err_set(err, "advisory ids may not begin with "
+		    "'rotate:'");
 	if (adv->id == NULL && adv->kind != CB_KIND_NEW)
 		return cb_err_set(err, "an advisory of kind '%s' needs the "
 		    "'id' of the advisory it changes", cb_kind_name(adv->kind));
@@ -226,6 +275,55 @@ pub_bcast_abort(struct pub_bcast *b)
 		cb_sealed_release(&b->held[i].s);
 	b->nheld = 0;
 	b->batch = 0;
+}
+
+int
+pub_bcast_rotation(struct pub_bcast *b, const struct cb_seckey *new_sk,
+    int (*installed)(void *arg, struct cb_err *err), void *arg,
+    uint64_t *seq, struct cb_err *err)
+{
+	uint64_t next = pub_journal_last_seq(b->journal) + 1;
+	int64_t now = cb_time_now_ms();
+	uint8_t payload[CB_MSG_ROTATE_LEN];
+	char comment[CB_MSG_MAXCOMMENT + 1], when[CB_TIME_BUFSZ];
+	char newhex[CB_SIG_KEYIDHEX], *id;
+	struct cb_pubkey old, pk;
+	struct cb_sealed s;
+	struct pub_entry e;
+	int rc;
+
+	if (b->batch)
+		return cb_err_set(err, "cannot rotate inside a batch");
+	cb_seckey_public(b->sk, &old);
+	cb_seckey_public(new_sk, &pk);
+	cb_sig_keyid_hex(pk.id, newhex);
+	cb_msg_rotation(new_sk, old.id, next, payload);
+	snprintf(comment, sizeof(comment), "canhbao key rotation seq:%llu "
+	    "from:%s to:%s issued:%s", (unsigned long long)next, b->keyhex,
+	    newhex, cb_time_format(now / 1000, when));
+	if (cb_msg_seal(b->sk, CB_MSG_ROTATE, next, now, payload,
+		sizeof(payload), comment, &s, err) < 0)
+		return -1;
+	id = cb_xasprintf("rotate:%s", newhex);
+	e = (struct pub_entry){ .seq = next, .type = CB_MSG_ROTATE,
+		.issued_ms = now, .adv_id = id, .revision = 1,
+		.signed_bytes = s.signed_bytes, .signed_len = s.signed_len,
+		.sigblock = s.sigblock, .sigblock_len = s.sigblock_len };
+	if (pub_journal_append(b->journal, &e, NULL, err) < 0) {
+		free(id);
+		cb_sealed_release(&s);
+		return -1;
+	}
+	free(id);
+	/* Journaled: the rotation has happened, whatever comes next.  A
+	 * key file that cannot be put in place now is put there by the
+	 * next start (the new key waits beside it). */
+	rc = installed(arg, err);
+	send_frames(b, "key", &s);
+	cb_sealed_release(&s);
+	pub_bcast_set_key(b, new_sk);
+	*seq = next;
+	return rc < 0 ? -2 : 0;
 }
 
 int

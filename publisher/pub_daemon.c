@@ -31,14 +31,17 @@
 #include "pub_fetch.h"
 #include "pub_journal.h"
 #include "pub_requests.h"
+#include "pub_zap.h"
 
 struct pub_ctx {
 	const struct pub_config *opts;
 	struct pub_feeds *feeds;
 	struct pub_requests *requests; /* NULL without --requests */
 	int lockfd;
-	struct cb_seckey *sk;
-	struct cb_pubkey pk;
+	struct cb_seckey *identity; /* publisher.key: transport, first signer */
+	struct cb_seckey *sk;       /* the signing key (identity until rotated) */
+	struct cb_pubkey pk;        /* the signing key's public half */
+	struct pub_zap *zap;        /* NULL with --insecure */
 	struct pub_journal *journal;
 	struct pub_bcast *bcast;
 	void *control;
@@ -76,6 +79,76 @@ state_path(const struct pub_ctx *c, const char *name)
 	return cb_xasprintf("%s/%s", c->opts->state, name);
 }
 
+/* Put a new signing key in place: signing.key.new becomes signing.key,
+ * and signing.pub is written beside it. */
+static int
+install_key(void *arg, struct cb_err *err)
+{
+	struct pub_ctx *c = arg;
+	char *new = state_path(c, PUB_SIGNING_KEY_FILE ".new");
+	char *key = state_path(c, PUB_SIGNING_KEY_FILE);
+	char *pub = state_path(c, PUB_SIGNING_PUB_FILE), *text = NULL;
+	struct cb_seckey *sk = cb_sig_read_seckey(new, err);
+	struct cb_pubkey pk;
+	int rc = -1;
+
+	if (sk == NULL)
+		goto out;
+	cb_seckey_public(sk, &pk);
+	text = cb_sig_pubkey_text(&pk);
+	if (cb_file_write_atomic(pub, text, strlen(text), 0644, err) < 0)
+		goto out;
+	if (rename(new, key) < 0) {
+		cb_err_setsys(err, "cannot rename '%s'", new);
+		goto out;
+	}
+	rc = 0;
+out:
+	cb_seckey_free(sk);
+	free(text);
+	free(new);
+	free(key);
+	free(pub);
+	return rc;
+}
+
+/* A rotation interrupted by a crash: the new key is waiting as
+ * signing.key.new.  Journaled rotation: finish it; none: forget it. */
+static int
+finish_rotation(struct pub_ctx *c, struct cb_err *err)
+{
+	char *new = state_path(c, PUB_SIGNING_KEY_FILE ".new"), *id;
+	char hex[CB_SIG_KEYIDHEX];
+	struct cb_seckey *sk;
+	struct cb_pubkey pk;
+	unsigned rev;
+	int found = 0;
+
+	if (access(new, F_OK) < 0) {
+		free(new);
+		return 0;
+	}
+	sk = cb_sig_read_seckey(new, err);
+	if (sk == NULL) {
+		free(new);
+		return -1;
+	}
+	cb_seckey_public(sk, &pk);
+	cb_seckey_free(sk);
+	id = cb_xasprintf("rotate:%s", cb_sig_keyid_hex(pk.id, hex));
+	found = pub_journal_revision(c->journal, id, &rev, err);
+	free(id);
+	if (found > 0) {
+		log_warnx("finishing the rotation to key %s that a crash "
+			  "interrupted", hex);
+		found = install_key(c, err);
+	} else if (found == 0) {
+		unlink(new); /* never journaled: it never happened */
+	}
+	free(new);
+	return found < 0 ? -1 : 0;
+}
+
 static int
 open_state(struct pub_ctx *c, struct cb_err *err)
 {
@@ -89,15 +162,23 @@ open_state(struct pub_ctx *c, struct cb_err *err)
 	if (c->lockfd < 0)
 		return -1;
 	path = state_path(c, PUB_KEY_FILE);
-	c->sk = cb_sig_read_seckey(path, err);
+	c->identity = cb_sig_read_seckey(path, err);
+	free(path);
+	if (c->identity == NULL)
+		return -1;
+	path = state_path(c, PUB_JOURNAL_FILE);
+	c->journal = pub_journal_open(path, err);
+	free(path);
+	if (c->journal == NULL || finish_rotation(c, err) < 0)
+		return -1;
+	path = state_path(c, PUB_SIGNING_KEY_FILE);
+	c->sk = access(path, F_OK) == 0 ? cb_sig_read_seckey(path, err) :
+					  c->identity;
 	free(path);
 	if (c->sk == NULL)
 		return -1;
 	cb_seckey_public(c->sk, &c->pk);
-	path = state_path(c, PUB_JOURNAL_FILE);
-	c->journal = pub_journal_open(path, err);
-	free(path);
-	return c->journal == NULL ? -1 : 0;
+	return 0;
 }
 
 static int
@@ -106,8 +187,15 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 	char *path;
 	int rc;
 
-	c->bcast = pub_bcast_open(c->opts->broadcast, c->sk, c->journal,
-	    c->bound, sizeof(c->bound), err);
+	const struct cb_seckey *transport = c->opts->insecure ? NULL :
+								c->identity;
+
+	/* The ZAP handler must be there before a CurveZMQ socket binds. */
+	if (!c->opts->insecure &&
+	    (c->zap = pub_zap_open(c->journal, err)) == NULL)
+		return -1;
+	c->bcast = pub_bcast_open(c->opts->broadcast, c->sk, transport,
+	    c->journal, c->bound, sizeof(c->bound), err);
 	if (c->bcast == NULL)
 		return -1;
 	c->control = pub_control_bind(c->opts->state, err);
@@ -117,8 +205,8 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 	if (c->feeds == NULL)
 		return -1;
 	if (c->opts->requests != NULL) {
-		c->requests = pub_requests_open(c->opts->requests, c->journal,
-		    c->req_bound, sizeof(c->req_bound), err);
+		c->requests = pub_requests_open(c->opts->requests, transport,
+		    c->journal, c->req_bound, sizeof(c->req_bound), err);
 		if (c->requests == NULL)
 			return -1;
 		path = state_path(c, PUB_REQUESTS_FILE);
@@ -140,16 +228,25 @@ close_all(struct pub_ctx *c)
 {
 	pub_feeds_free(c->feeds);
 	pub_requests_close(c->requests);
+	pub_zap_close(c->zap);
 	pub_control_close(c->control, c->opts->state);
 	pub_bcast_close(c->bcast);
 	pub_journal_close(c->journal);
-	cb_seckey_free(c->sk);
+	if (c->sk != c->identity)
+		cb_seckey_free(c->sk);
+	cb_seckey_free(c->identity);
 	cb_net_shutdown();
 	if (c->lockfd >= 0)
 		close(c->lockfd);
 }
 
 /* --- control requests -------------------------------------------------- */
+
+static char *
+reply_ok(void)
+{
+	return cb_xstrdup("{\"ok\":true}");
+}
 
 static char *
 reply_error(const char *msg)
@@ -244,6 +341,74 @@ do_poll(struct pub_ctx *c, const cJSON *req)
 }
 
 static char *
+do_rotate(struct pub_ctx *c)
+{
+	char *new = state_path(c, PUB_SIGNING_KEY_FILE ".new"), *s;
+	char oldhex[CB_SIG_KEYIDHEX], newhex[CB_SIG_KEYIDHEX];
+	struct cb_seckey *nsk;
+	struct cb_pubkey npk;
+	struct cb_err err;
+	uint64_t seq;
+	cJSON *r;
+	int rc;
+
+	unlink(new);
+	if (cb_sig_keygen(&nsk, &npk, &err) < 0 ||
+	    cb_sig_write_seckey(new, nsk, &err) < 0) {
+		free(new);
+		return reply_error(err.msg);
+	}
+	free(new);
+	cb_sig_keyid_hex(c->pk.id, oldhex);
+	rc = pub_bcast_rotation(c->bcast, nsk, install_key, c, &seq, &err);
+	if (rc == -1) {
+		cb_seckey_free(nsk);
+		return reply_error(err.msg);
+	}
+	if (rc == -2)
+		log_warnx("rotation: %s (the next start finishes it)", err.msg);
+	if (c->sk != c->identity)
+		cb_seckey_free(c->sk);
+	c->sk = nsk;
+	c->pk = npk;
+	log_info("rotated the signing key from %s to %s at seq %llu", oldhex,
+	    cb_sig_keyid_hex(npk.id, newhex), (unsigned long long)seq);
+	r = cJSON_CreateObject();
+	cJSON_AddTrueToObject(r, "ok");
+	cJSON_AddStringToObject(r, "old_key_id", oldhex);
+	cJSON_AddStringToObject(r, "key_id", newhex);
+	cJSON_AddNumberToObject(r, "seq", (double)seq);
+	s = cJSON_PrintUnformatted(r);
+	cJSON_Delete(r);
+	return s;
+}
+
+/* The registry changed ("agency add/remove" wrote the journal): load it
+ * again, and when an agency is gone, make every subscriber connect (and
+ * pass ZAP) again, so the removed one receives nothing more. */
+static char *
+do_agencies(struct pub_ctx *c)
+{
+	struct cb_err err;
+	int gone;
+
+	if (c->zap == NULL)
+		return reply_ok();
+	gone = pub_zap_reload(c->zap, &err);
+	if (gone < 0)
+		return reply_error(err.msg);
+	if (gone > 0) {
+		log_info("%d agenc%s removed: reconnecting every subscriber",
+		    gone, gone == 1 ? "y" : "ies");
+		if (pub_bcast_rebind(c->bcast, &err) < 0 ||
+		    (c->requests != NULL &&
+			pub_requests_rebind(c->requests, &err) < 0))
+			fatalx("cannot bind again: %s", err.msg);
+	}
+	return reply_ok();
+}
+
+static char *
 dispatch(struct pub_ctx *c, const char *text, size_t len)
 {
 	cJSON *req = cJSON_ParseWithLength(text, len);
@@ -258,6 +423,10 @@ dispatch(struct pub_ctx *c, const char *text, size_t len)
 		reply = do_status(c);
 	else if (strcmp(cmd->valuestring, "poll") == 0)
 		reply = do_poll(c, req);
+	else if (strcmp(cmd->valuestring, "agencies") == 0)
+		reply = do_agencies(c);
+	else if (strcmp(cmd->valuestring, "rotate") == 0)
+		reply = do_rotate(c);
 	else
 		reply = reply_error("unknown command");
 	cJSON_Delete(req);
@@ -308,7 +477,7 @@ loop(struct pub_ctx *c)
 {
 	int64_t hb_ms = (int64_t)c->opts->heartbeat * 1000;
 	int64_t next_hb = cb_time_mono_ms(), now;
-	zmq_pollitem_t items[2 + PUB_FETCH_MAX_ITEMS];
+	zmq_pollitem_t items[3 + PUB_FETCH_MAX_ITEMS];
 	struct cb_err err;
 	int rc, n, first;
 
@@ -324,7 +493,10 @@ loop(struct pub_ctx *c)
 		items[1] = (zmq_pollitem_t){ .socket = c->requests ?
 			pub_requests_socket(c->requests) : NULL,
 			.fd = -1, .events = c->requests ? ZMQ_POLLIN : 0 };
-		first = c->requests ? 2 : 1;
+		items[2] = (zmq_pollitem_t){ .socket = c->zap ?
+			pub_zap_socket(c->zap) : NULL, .fd = -1,
+			.events = c->zap ? ZMQ_POLLIN : 0 };
+		first = 3;
 		n = first + pub_feeds_pollitems(c->feeds, items + first,
 		    PUB_FETCH_MAX_ITEMS);
 		rc = zmq_poll(items, n, poll_timeout(c, next_hb, now));
@@ -337,6 +509,8 @@ loop(struct pub_ctx *c)
 			serve_control(c);
 		if (c->requests != NULL && (items[1].revents & ZMQ_POLLIN))
 			pub_requests_serve(c->requests);
+		if (c->zap != NULL && (items[2].revents & ZMQ_POLLIN))
+			pub_zap_serve(c->zap);
 		pub_feeds_run(c->feeds, items + first, n - first);
 	}
 }
@@ -359,6 +533,9 @@ pub_daemon_run(const struct pub_config *opts)
 	if (opts->insecure)
 		log_warnx("transport is plaintext (--insecure): anyone who can "
 		    "reach %s can listen", c.bound);
+	else
+		log_info("transport is CurveZMQ; only registered agencies may "
+			 "connect");
 	log_info("ready: key %s, broadcast on %s, requests on %s, last seq "
 		 "%llu, %zu feeds",
 	    cb_sig_keyid_hex(c.pk.id, keyhex), c.bound,

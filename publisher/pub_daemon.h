@@ -10,6 +10,8 @@
 
 #define PUB_KEY_FILE "publisher.key"
 #define PUB_PUBKEY_FILE "publisher.pub"
+#define PUB_SIGNING_KEY_FILE "signing.key" /* after a rotation */
+#define PUB_SIGNING_PUB_FILE "signing.pub"
 #define PUB_JOURNAL_FILE "journal.db"
 #define PUB_LOCK_FILE PUB_CONTROL_LOCK
 #define PUB_ENDPOINT_FILE "broadcast.endpoint"

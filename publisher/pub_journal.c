@@ -44,6 +44,12 @@ static const char *const migrations[] = {
 	"  last_error_at INTEGER NOT NULL,"
 	"  last_error TEXT NOT NULL,"
 	"  initialized INTEGER NOT NULL);",
+
+	"CREATE TABLE agency ("
+	"  name TEXT PRIMARY KEY,"
+	"  key_id BLOB NOT NULL,"
+	"  public_key BLOB NOT NULL UNIQUE,"
+	"  added INTEGER NOT NULL);",
 };
 
 static int insert_message(struct pub_journal *, const struct pub_entry *,
@@ -424,4 +430,72 @@ pub_journal_feed_put(struct pub_journal *j, const char *feed,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_agency_add(struct pub_journal *j, const char *name,
+    const struct cb_pubkey *pk, int64_t now, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "INSERT INTO agency (name, key_id, public_key, added) "
+	    "VALUES (?, ?, ?, ?)", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, pk->id, CB_SIG_KEYIDLEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, pk->pk, CB_SIG_PKLEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return cb_err_set(err, "an agency named '%s' or with that key "
+		    "is already registered", name);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_agency_remove(struct pub_journal *j, const char *name,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "DELETE FROM agency WHERE name = ?", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return cb_db_error(j->db, "journal", err);
+	return sqlite3_changes(j->db) > 0 ? 1 : 0;
+}
+
+int
+pub_journal_agency_each(struct pub_journal *j,
+    void (*fn)(const char *name, const struct cb_pubkey *pk, int64_t added,
+	void *arg),
+    void *arg, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT name, key_id, public_key, added FROM agency ORDER BY name",
+	    err);
+	struct cb_pubkey pk;
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 1) != CB_SIG_KEYIDLEN ||
+		    sqlite3_column_bytes(st, 2) != CB_SIG_PKLEN)
+			continue;
+		memcpy(pk.id, sqlite3_column_blob(st, 1), CB_SIG_KEYIDLEN);
+		memcpy(pk.pk, sqlite3_column_blob(st, 2), CB_SIG_PKLEN);
+		fn(cb_db_text(st, 0), &pk, sqlite3_column_int64(st, 3), arg);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : cb_db_error(j->db, "journal", err);
 }

@@ -11,6 +11,7 @@
 
 #include "cb_err.h"
 #include "cb_msg.h"
+#include "cb_sig.h"
 
 struct pub_journal;
 
@@ -100,5 +101,18 @@ int pub_journal_feed_put(struct pub_journal *j, const char *feed,
 int pub_journal_each(struct pub_journal *j, uint64_t after, int limit,
     int (*fn)(const struct pub_entry *, void *), void *arg,
     struct cb_err *err);
+
+/* The agency registry: who may listen (CurveZMQ via ZAP) and whose
+ * receipts count.  add fails for a name or key already there; remove
+ * returns 1 when it removed, 0 for an unknown name; each returns the
+ * number of agencies or -1. */
+int pub_journal_agency_add(struct pub_journal *j, const char *name,
+    const struct cb_pubkey *pk, int64_t now, struct cb_err *err);
+int pub_journal_agency_remove(struct pub_journal *j, const char *name,
+    struct cb_err *err);
+int pub_journal_agency_each(struct pub_journal *j,
+    void (*fn)(const char *name, const struct cb_pubkey *pk, int64_t added,
+	void *arg),
+    void *arg, struct cb_err *err);
 
 #endif

@@ -2,6 +2,7 @@
  * canhbao-pub: the publisher.  Command dispatch and the one-shot
  * commands; the daemon itself is pub_daemon.c.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,12 @@
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_sig.h"
+#include "cb_time.h"
 #include "feed.h"
 #include "pub_config.h"
 #include "pub_control.h"
 #include "pub_daemon.h"
+#include "pub_journal.h"
 
 #define ADVISORY_FILE_MAX (1024 * 1024)
 
@@ -35,6 +38,8 @@ static int cmd_publish(int, char **);
 static int cmd_status(int, char **);
 static int cmd_check_config(int, char **);
 static int cmd_poll(int, char **);
+static int cmd_agency(int, char **);
+static int cmd_rotate_key(int, char **);
 
 static const struct command commands[] = {
 	{ "keygen", cmd_keygen, "--state DIR" },
@@ -49,6 +54,11 @@ static const struct command commands[] = {
 	    "\t\t[--file advisory.json]" },
 	{ "status", cmd_status, "--state DIR | -c FILE [--json]" },
 	{ "poll", cmd_poll, "--state DIR | -c FILE [FEED]" },
+	{ "agency", cmd_agency,
+	    "add --state DIR NAME PUBFILE\n"
+	    "\t\tagency list --state DIR [--json]\n"
+	    "\t\tagency remove --state DIR NAME" },
+	{ "rotate-key", cmd_rotate_key, "--state DIR" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -546,6 +556,193 @@ cmd_poll(int argc, char **argv)
 	free(text);
 	pub_config_release(&cfg);
 	return 0;
+}
+
+/* --- rotate-key ------------------------------------------------------------ */
+
+static int
+cmd_rotate_key(int argc, char **argv)
+{
+	static const struct option opts[] = { { "state", 1, NULL, 's' },
+		{ NULL, 0, NULL, 0 } };
+	const char *state = NULL;
+	cJSON *r;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "s:", opts, NULL)) != -1)
+		if (ch == 's')
+			state = optarg;
+		else
+			usage();
+	if (state == NULL || optind != argc)
+		usage();
+	r = call(state, "{\"cmd\":\"rotate\"}");
+	printf("signing key rotated from %s to %s (seq %.0f)\n",
+	    str_of(r, "old_key_id"), str_of(r, "key_id"), num_of(r, "seq"));
+	cJSON_Delete(r);
+	return 0;
+}
+
+/* --- agency -------------------------------------------------------------- */
+
+static struct pub_journal *
+open_journal(const char *state)
+{
+	char *path = state_file(state, PUB_JOURNAL_FILE);
+	struct pub_journal *j;
+	struct cb_err err;
+
+	if (cb_file_private_dir(state, 0, &err) < 0)
+		die(err.msg);
+	j = pub_journal_open(path, &err);
+	free(path);
+	if (j == NULL)
+		die(err.msg);
+	return j;
+}
+
+/* Tell a running daemon the registry changed; quiet when none runs. */
+static void
+notify_daemon(const char *state)
+{
+	struct cb_err err;
+	char *reply = pub_control_call(state, "{\"cmd\":\"agencies\"}", &err);
+
+	if (reply == NULL && strstr(err.msg, "not running") == NULL)
+		fprintf(stderr, "canhbao-pub: warning: %s\n", err.msg);
+	free(reply);
+}
+
+static int
+valid_agency_name(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
+		    name[i] != '_' && name[i] != '.')
+			return 0;
+	return 1;
+}
+
+static int
+agency_add(const char *state, const char *name, const char *pubfile)
+{
+	struct pub_journal *j;
+	struct cb_pubkey pk;
+	struct cb_err err;
+	char hex[CB_SIG_KEYIDHEX];
+
+	if (!valid_agency_name(name)) {
+		fprintf(stderr, "canhbao-pub: agency name '%s' must be 1 to 64 "
+		    "letters, digits, '.', '-' or '_'\n", name);
+		return 2;
+	}
+	if (cb_sig_read_pubkey(pubfile, &pk, &err) < 0)
+		die(err.msg);
+	j = open_journal(state);
+	if (pub_journal_agency_add(j, name, &pk, cb_time_now(), &err) < 0) {
+		pub_journal_close(j);
+		die(err.msg);
+	}
+	pub_journal_close(j);
+	notify_daemon(state);
+	printf("agency %s added (key %s)\n", name, cb_sig_keyid_hex(pk.id, hex));
+	return 0;
+}
+
+static int
+agency_remove(const char *state, const char *name)
+{
+	struct pub_journal *j = open_journal(state);
+	struct cb_err err;
+	int rc = pub_journal_agency_remove(j, name, &err);
+
+	pub_journal_close(j);
+	if (rc < 0)
+		die(err.msg);
+	if (rc == 0) {
+		fprintf(stderr, "canhbao-pub: no agency '%s'\n", name);
+		return 1;
+	}
+	notify_daemon(state);
+	printf("agency %s removed\n", name);
+	return 0;
+}
+
+static void
+list_one(const char *name, const struct cb_pubkey *pk, int64_t added,
+    void *arg)
+{
+	char hex[CB_SIG_KEYIDHEX], when[CB_TIME_BUFSZ];
+	cJSON *o, *arr = arg;
+
+	cb_sig_keyid_hex(pk->id, hex);
+	cb_time_format(added, when);
+	if (arr == NULL) {
+		printf("%-24s %s  added %s\n", name, hex, when);
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddStringToObject(o, "key_id", hex);
+	cJSON_AddStringToObject(o, "added", when);
+	cJSON_AddItemToArray(arr, o);
+}
+
+static int
+agency_list(const char *state, int json)
+{
+	struct pub_journal *j = open_journal(state);
+	cJSON *arr = json ? cJSON_CreateArray() : NULL;
+	struct cb_err err;
+	char *text;
+	int n = pub_journal_agency_each(j, list_one, arr, &err);
+
+	pub_journal_close(j);
+	if (n < 0)
+		die(err.msg);
+	if (json) {
+		text = cJSON_Print(arr);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(arr);
+	}
+	return n > 0 ? 0 : 1;
+}
+
+static int
+cmd_agency(int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", 0, NULL, 'j' },
+		{ "state", 1, NULL, 's' }, { NULL, 0, NULL, 0 } };
+	const char *state = NULL, *verb;
+	int ch, json = 0;
+
+	if (argc < 2)
+		usage();
+	verb = argv[1];
+	argc--;
+	argv++;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "js:", opts, NULL)) != -1)
+		if (ch == 'j')
+			json = 1;
+		else if (ch == 's')
+			state = optarg;
+		else
+			usage();
+	if (state == NULL)
+		usage();
+	if (strcmp(verb, "add") == 0 && optind == argc - 2)
+		return agency_add(state, argv[optind], argv[optind + 1]);
+	if (strcmp(verb, "remove") == 0 && optind == argc - 1)
+		return agency_remove(state, argv[optind]);
+	if (strcmp(verb, "list") == 0 && optind == argc)
+		return agency_list(state, json);
+	usage();
 }
 
 int

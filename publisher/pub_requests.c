@@ -1,5 +1,6 @@
 /* pub_requests: catch-up from the journal over ROUTER (see .h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,14 +10,32 @@
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "cb_req.h"
+#include "cb_time.h"
 #include "pub_requests.h"
 
 /* Room for a few full batches per peer before ROUTER drops (a peer that
  * lets it come to that asks again after its timeout). */
 #define ROUTER_SNDHWM (4 * 3 * (CB_REQ_MAXBATCH + 1))
 
+/* Per-agency rate limit: a token bucket for each sender (its ZAP
+ * User-Id, the agency name; in plaintext mode its routing id). */
+#define RATE_PER_S 5.0
+#define RATE_BURST 20.0
+#define RATE_SLOTS 1024
+
+struct bucket {
+	char who[65];
+	double tokens;
+	int64_t last_ms;
+};
+
 struct pub_requests {
+	struct bucket buckets[RATE_SLOTS];
+	size_t nbuckets;
+	unsigned long limited;
 	void *sock;
+	char endpoint[256];
+	const struct cb_seckey *transport;
 	struct pub_journal *journal;
 	unsigned long served, dropped;
 };
@@ -29,24 +48,61 @@ struct batch {
 	int failed;
 };
 
+static void *
+router_socket(const struct cb_seckey *transport, struct cb_err *err)
+{
+	uint8_t curve[32];
+	int hwm = ROUTER_SNDHWM, rc;
+	void *s = cb_net_socket(ZMQ_ROUTER, err);
+
+	if (s == NULL)
+		return NULL;
+	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (transport == NULL)
+		return s;
+	rc = cb_sig_curve_secret(transport, curve);
+	if (rc == 0)
+		rc = cb_net_curve_server(s, curve, err);
+	else
+		cb_err_set(err, "cannot derive the CurveZMQ key");
+	cb_sig_wipe(curve, sizeof(curve));
+	if (rc < 0) {
+		cb_net_close(s);
+		return NULL;
+	}
+	return s;
+}
+
 struct pub_requests *
-pub_requests_open(const char *endpoint, struct pub_journal *journal,
-    char *bound, size_t boundsz, struct cb_err *err)
+pub_requests_open(const char *endpoint, const struct cb_seckey *transport,
+    struct pub_journal *journal, char *bound, size_t boundsz,
+    struct cb_err *err)
 {
 	struct pub_requests *r = cb_xcalloc(1, sizeof(*r));
-	int hwm = ROUTER_SNDHWM;
 
 	r->journal = journal;
-	r->sock = cb_net_socket(ZMQ_ROUTER, err);
-	if (r->sock == NULL)
+	r->transport = transport;
+	r->sock = router_socket(transport, err);
+	if (r->sock == NULL || cb_net_bind(r->sock, endpoint, r->endpoint,
+				  sizeof(r->endpoint), err) < 0)
 		goto fail;
-	zmq_setsockopt(r->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	if (cb_net_bind(r->sock, endpoint, bound, boundsz, err) < 0)
-		goto fail;
+	snprintf(bound, boundsz, "%s", r->endpoint);
 	return r;
 fail:
 	pub_requests_close(r);
 	return NULL;
+}
+
+int
+pub_requests_rebind(struct pub_requests *r, struct cb_err *err)
+{
+	void *s = router_socket(r->transport, err);
+
+	if (s == NULL)
+		return -1;
+	cb_net_close(r->sock);
+	r->sock = s;
+	return cb_net_bind(s, r->endpoint, NULL, 0, err);
 }
 
 void
@@ -148,12 +204,63 @@ drop(struct pub_requests *r, const char *why)
 	    why);
 }
 
+/* The sender's name for the rate limit: what ZAP said, else the hex of
+ * its routing id. */
+static void
+sender(const struct cb_frames *f, char *out, size_t size)
+{
+	size_t i, n = f->len[0] < (size - 1) / 2 ? f->len[0] : (size - 1) / 2;
+
+	if (f->user_id[0] != '\0') {
+		snprintf(out, size, "%s", f->user_id);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x",
+		    ((const unsigned char *)f->data[0])[i]);
+	out[2 * n] = '\0';
+}
+
+/* 1 when who may make a request now (taking a token), 0 when over. */
+static int
+allowed(struct pub_requests *r, const char *who)
+{
+	int64_t now = cb_time_mono_ms();
+	struct bucket *b = NULL;
+	size_t i, oldest = 0;
+
+	for (i = 0; i < r->nbuckets; i++) {
+		if (strcmp(r->buckets[i].who, who) == 0) {
+			b = &r->buckets[i];
+			break;
+		}
+		if (r->buckets[i].last_ms < r->buckets[oldest].last_ms)
+			oldest = i;
+	}
+	if (b == NULL) {
+		b = r->nbuckets < RATE_SLOTS ? &r->buckets[r->nbuckets++] :
+					       &r->buckets[oldest];
+		snprintf(b->who, sizeof(b->who), "%s", who);
+		b->tokens = RATE_BURST;
+		b->last_ms = now;
+	}
+	b->tokens += (double)(now - b->last_ms) * RATE_PER_S / 1000.0;
+	if (b->tokens > RATE_BURST)
+		b->tokens = RATE_BURST;
+	b->last_ms = now;
+	if (b->tokens < 1.0)
+		return 0;
+	b->tokens -= 1.0;
+	return 1;
+}
+
 void
 pub_requests_serve(struct pub_requests *r)
 {
 	struct cb_frames f;
 	struct cb_req q;
 	struct cb_err err;
+	char who[65];
 	int i;
 
 	for (i = 0; i < PUB_REQUESTS_PER_PASS; i++) {
@@ -162,7 +269,13 @@ pub_requests_serve(struct pub_requests *r)
 				drop(r, err.msg);
 			return;
 		}
-		if (f.n != 2)
+		sender(&f, who, sizeof(who));
+		if (!allowed(r, who)) {
+			if (r->limited++ % 100 == 0)
+				drop(r, "over the rate limit");
+			else
+				r->dropped++;
+		} else if (f.n != 2)
 			drop(r, "a request is one frame");
 		else if (cb_req_decode(f.data[1], f.len[1], &q, &err) < 0)
 			drop(r, err.msg);

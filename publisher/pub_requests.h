@@ -15,17 +15,21 @@
 #include <stddef.h>
 
 #include "cb_err.h"
+#include "cb_sig.h"
 #include "pub_journal.h"
 
 #define PUB_REQUESTS_PER_PASS 8 /* requests served per loop pass */
 
 struct pub_requests;
 
-/* Bind a ROUTER on endpoint; journal is borrowed.  bound gets the actual
- * endpoint. */
+/* Bind a ROUTER on endpoint; transport (NULL: plaintext) and journal are
+ * borrowed.  bound gets the actual endpoint. */
 struct pub_requests *pub_requests_open(const char *endpoint,
-    struct pub_journal *journal, char *bound, size_t boundsz,
-    struct cb_err *err);
+    const struct cb_seckey *transport, struct pub_journal *journal,
+    char *bound, size_t boundsz, struct cb_err *err);
+
+/* Close and bind again: every client must pass ZAP again. */
+int pub_requests_rebind(struct pub_requests *r, struct cb_err *err);
 void pub_requests_close(struct pub_requests *r);
 
 /* The socket to poll for ZMQ_POLLIN. */

@@ -34,6 +34,32 @@ def read_pubkey(path):
     return raw[2:10], nacl.signing.VerifyKey(raw[10:])
 
 
+def read_seckey(path):
+    """The Ed25519 secret key (64 bytes) of a minisign unencrypted secret
+    key file, as canhbao writes them."""
+    with open(path, encoding="ascii") as f:
+        lines = [l for l in f.read().splitlines()
+                 if l and not l.startswith("untrusted comment:")]
+    raw = base64.b64decode(lines[0])
+    assert len(raw) == 158 and raw[:2] == b"Ed" and raw[2:4] == b"\0\0"
+    return raw[62:126]
+
+
+def curve_setup(sock, server_pub):
+    """CurveZMQ client keys, from CB_AGENCY_KEY (an agency's secret key
+    file) and the publisher's public key file, both Ed25519 converted
+    to X25519 as canhbao(7) says.  Without CB_AGENCY_KEY: plaintext."""
+    import nacl.bindings as b
+    key = os.environ.get("CB_AGENCY_KEY")
+    if not key:
+        return
+    sk = read_seckey(key)
+    _, spk = read_pubkey(server_pub)
+    sock.curve_serverkey = b.crypto_sign_ed25519_pk_to_curve25519(bytes(spk))
+    sock.curve_secretkey = b.crypto_sign_ed25519_sk_to_curve25519(sk)
+    sock.curve_publickey = b.crypto_sign_ed25519_pk_to_curve25519(sk[32:])
+
+
 def verify(keyid, vk, signed, sigblock):
     """Returns the decoded message, raising ValueError when anything is
     wrong, in the order canhbao(7) gives."""
@@ -63,13 +89,18 @@ def listen(endpoint, pubkey, count, outdir):
     ctx = zmq.Context()
     s = ctx.socket(zmq.SUB)
     s.setsockopt(zmq.SUBSCRIBE, b"")
-    s.setsockopt(zmq.RCVTIMEO, 30000)
+    s.setsockopt(zmq.RCVTIMEO, int(os.environ.get("CB_TIMEOUT_MS", "30000")))
+    curve_setup(s, pubkey)
     s.connect(endpoint)
     # Tell the test we are subscribed (heartbeats prove it).
     got = 0
     ready = os.path.join(outdir, "ready")
     while got < count:
-        topic, signed, sigblock = s.recv_multipart()
+        try:
+            topic, signed, sigblock = s.recv_multipart()
+        except zmq.Again:
+            print("timeout: nothing received", flush=True)
+            raise SystemExit(3)
         m = verify(keyid, vk, signed, sigblock)
         if m["type"] == 2:
             if not os.path.exists(ready):
