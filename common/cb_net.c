@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
@@ -110,6 +111,22 @@ cb_net_bind(void *sock, const char *endpoint, char *last, size_t lastsz,
 		return cb_err_set(err, "cannot read bound endpoint: %s",
 		    zmq_strerror(errno));
 	return 0;
+}
+
+int
+cb_net_rebind(void *sock, const char *endpoint, struct cb_err *err)
+{
+	int waited;
+
+	for (waited = 0; waited < CB_NET_REBIND_MS; waited += 20) {
+		if (zmq_bind(sock, endpoint) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			break;
+		usleep(20000);
+	}
+	return cb_err_set(err, "cannot bind '%s' again: %s", endpoint,
+	    zmq_strerror(errno));
 }
 
 int

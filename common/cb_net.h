@@ -58,6 +58,12 @@ int cb_net_bind(void *sock, const char *endpoint, char *last, size_t lastsz,
     struct cb_err *err);
 int cb_net_connect(void *sock, const char *endpoint, struct cb_err *err);
 
+/* Bind an endpoint another socket has just been closed on: libzmq
+ * releases the old listener in its I/O thread, so the address may stay
+ * in use for a moment; try again for up to CB_NET_REBIND_MS. */
+#define CB_NET_REBIND_MS 3000
+int cb_net_rebind(void *sock, const char *endpoint, struct cb_err *err);
+
 /* Send n frames as one message; flags may hold ZMQ_DONTWAIT.  Returns 0
  * or -1 (errno from zmq_msg_send). */
 int cb_net_send(void *sock, const void *const *data, const size_t *len,

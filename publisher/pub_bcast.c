@@ -99,7 +99,7 @@ pub_bcast_rebind(struct pub_bcast *b, struct cb_err *err)
 		return -1;
 	cb_net_close(b->sock); /* linger lets queued messages go first */
 	b->sock = s;
-	return cb_net_bind(s, b->endpoint, NULL, 0, err);
+	return cb_net_rebind(s, b->endpoint, err);
 }
 
 void

@@ -102,7 +102,7 @@ pub_requests_rebind(struct pub_requests *r, struct cb_err *err)
 		return -1;
 	cb_net_close(r->sock);
 	r->sock = s;
-	return cb_net_bind(s, r->endpoint, NULL, 0, err);
+	return cb_net_rebind(s, r->endpoint, err);
 }
 
 void

@@ -1,0 +1,141 @@
+/* Unit tests for cb_req (requests channel frames) and key rotation
+ * proofs (cb_msg_rotation, cb_msg_rotation_check). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_test.h"
+#include "cb_msg.h"
+#include "cb_req.h"
+#include "cb_sig.h"
+
+static void
+test_roundtrip(void **state)
+{
+	struct cb_req q = { .type = CB_REQ_CATCHUP, .id = 77, .after = 1234,
+		.max = 500 };
+	struct cb_req e = { .type = CB_REQ_END, .id = 78, .last = 1734,
+		.latest = 99999 };
+	struct cb_req out;
+	uint8_t buf[CB_REQ_END_LEN];
+	struct cb_err err;
+
+	(void)state;
+	assert_int_equal(cb_req_encode(&q, buf), CB_REQ_CATCHUP_LEN);
+	assert_int_equal(cb_req_decode(buf, CB_REQ_CATCHUP_LEN, &out, &err), 0);
+	assert_int_equal(out.type, CB_REQ_CATCHUP);
+	assert_int_equal(out.id, 77);
+	assert_int_equal(out.after, 1234);
+	assert_int_equal(out.max, 500);
+	assert_int_equal(cb_req_encode(&e, buf), CB_REQ_END_LEN);
+	assert_int_equal(cb_req_decode(buf, CB_REQ_END_LEN, &out, &err), 0);
+	assert_int_equal(out.last, 1734);
+	assert_int_equal(out.latest, 99999);
+}
+
+static void
+test_rejects(void **state)
+{
+	uint8_t buf[CB_REQ_END_LEN];
+	struct cb_req q = { .type = CB_REQ_CATCHUP, .id = 1 }, out;
+	struct cb_err err;
+
+	(void)state;
+	cb_req_encode(&q, buf);
+	assert_int_equal(cb_req_decode(buf, 5, &out, &err), -1);
+	assert_int_equal(cb_req_decode(buf, CB_REQ_CATCHUP_LEN - 1, &out,
+			     &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "not 21"));
+	buf[0] = 'X';
+	assert_int_equal(cb_req_decode(buf, CB_REQ_CATCHUP_LEN, &out, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "not a canhbao request"));
+	buf[0] = 'C';
+	buf[4] = 9;
+	assert_int_equal(cb_req_decode(buf, CB_REQ_CATCHUP_LEN, &out, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "unknown request type 9"));
+}
+
+static void
+open_rotation(const struct cb_seckey *signer, const uint8_t *payload,
+    size_t len, uint64_t seq, struct cb_sealed *s, struct cb_msg *m,
+    const struct cb_pubkey *trusted)
+{
+	struct cb_err err;
+
+	assert_int_equal(cb_msg_seal(signer, CB_MSG_ROTATE, seq, 1, payload,
+			     len, "rotate", s, &err),
+	    0);
+	assert_int_equal(cb_msg_open(trusted, 1, s->signed_bytes, s->signed_len,
+			     s->sigblock, s->sigblock_len, m, &err),
+	    0);
+}
+
+static void
+test_rotation(void **state)
+{
+	struct cb_seckey *old, *new, *evil;
+	struct cb_pubkey oldpk, newpk, evilpk, next;
+	uint8_t payload[CB_MSG_ROTATE_LEN];
+	struct cb_sealed s;
+	struct cb_msg m;
+	struct cb_err err;
+
+	(void)state;
+	assert_int_equal(cb_sig_keygen(&old, &oldpk, &err), 0);
+	assert_int_equal(cb_sig_keygen(&new, &newpk, &err), 0);
+	assert_int_equal(cb_sig_keygen(&evil, &evilpk, &err), 0);
+
+	/* Signed by both: accepted, and names the new key. */
+	cb_msg_rotation(new, oldpk.id, 10, payload);
+	open_rotation(old, payload, sizeof(payload), 10, &s, &m, &oldpk);
+	assert_int_equal(cb_msg_rotation_check(&m, &next, &err), 0);
+	assert_memory_equal(&next, &newpk, sizeof(next));
+	cb_sealed_release(&s);
+
+	/* The proof is bound to its sequence number: replayed at another
+	 * sequence it fails. */
+	open_rotation(old, payload, sizeof(payload), 11, &s, &m, &oldpk);
+	assert_int_equal(cb_msg_rotation_check(&m, &next, &err), -1);
+	assert_non_null(strstr(err.msg, "not signed by the new key"));
+	cb_sealed_release(&s);
+
+	/* A proof made by another key than the one it names fails. */
+	cb_msg_rotation(evil, oldpk.id, 12, payload);
+	memcpy(payload + 2, newpk.id, 8);
+	memcpy(payload + 10, newpk.pk, 32);
+	open_rotation(old, payload, sizeof(payload), 12, &s, &m, &oldpk);
+	assert_int_equal(cb_msg_rotation_check(&m, &next, &err), -1);
+	cb_sealed_release(&s);
+
+	/* Signed only by the new key: the envelope does not open for a
+	 * subscriber that trusts the old key. */
+	cb_msg_rotation(new, oldpk.id, 13, payload);
+	assert_int_equal(cb_msg_seal(new, CB_MSG_ROTATE, 13, 1, payload,
+			     sizeof(payload), "x", &s, &err),
+	    0);
+	assert_int_equal(cb_msg_open(&oldpk, 1, s.signed_bytes, s.signed_len,
+			     s.sigblock, s.sigblock_len, &m, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "unknown key"));
+	cb_sealed_release(&s);
+
+	cb_seckey_free(old);
+	cb_seckey_free(new);
+	cb_seckey_free(evil);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_rotation),
+	};
+
+	if (cb_sig_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
