@@ -50,8 +50,20 @@ cb_msg_type_name(enum cb_msg_type type)
 		return "heartbeat";
 	case CB_MSG_ROTATE:
 		return "key rotation";
+	case CB_MSG_RECEIPT:
+		return "receipt";
+	case CB_MSG_PRESENCE:
+		return "presence";
+	case CB_MSG_REPORT:
+		return "incident report";
 	}
 	return "unknown";
+}
+
+size_t
+cb_msg_max_payload(enum cb_msg_type type)
+{
+	return type == CB_MSG_REPORT ? CB_MSG_MAXREPORT : CB_MSG_MAXPAYLOAD;
 }
 
 int
@@ -64,9 +76,9 @@ cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type, uint64_t seq,
 	uint8_t *s, *b;
 
 	memset(out, 0, sizeof(*out));
-	if (payload_len > CB_MSG_MAXPAYLOAD)
+	if (payload_len > cb_msg_max_payload(type))
 		return cb_err_set(err, "payload of %zu bytes is over the "
-		    "limit of %d", payload_len, CB_MSG_MAXPAYLOAD);
+		    "limit of %zu", payload_len, cb_msg_max_payload(type));
 	if (!comment_ok(comment, clen))
 		return cb_err_set(err, "trusted comment is not printable "
 		    "ASCII of at most %d bytes", CB_MSG_MAXCOMMENT);
@@ -151,8 +163,11 @@ read_header(const uint8_t *s, size_t len, const uint8_t *sig_keyid,
 	if (plen != len - CB_MSG_HDRLEN)
 		return cb_err_set(err, "payload length %llu does not match "
 		    "message", (unsigned long long)plen);
-	if (s[4] < CB_MSG_ADVISORY || s[4] > CB_MSG_ROTATE)
+	if (s[4] < CB_MSG_ADVISORY || s[4] > CB_MSG_REPORT)
 		return cb_err_set(err, "unknown message type %u", s[4]);
+	if (plen > cb_msg_max_payload((enum cb_msg_type)s[4]))
+		return cb_err_set(err, "payload of %llu bytes is over the "
+		    "limit for its type", (unsigned long long)plen);
 	out->type = (enum cb_msg_type)s[4];
 	memcpy(out->key_id, s + 5, CB_SIG_KEYIDLEN);
 	out->seq = get_be(s + 13, 8);
@@ -173,7 +188,7 @@ cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
 	size_t clen = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (signed_len > CB_MSG_MAXSIGNED)
+	if (signed_len > CB_MSG_HDRLEN + CB_MSG_MAXREPORT)
 		return cb_err_set(err, "message of %zu bytes is over the limit",
 		    signed_len);
 	if (check_sigblock(sigblock, sigblock_len, &clen, err) < 0)

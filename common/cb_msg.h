@@ -42,8 +42,16 @@
 enum cb_msg_type {
 	CB_MSG_ADVISORY = 1,
 	CB_MSG_HEARTBEAT = 2,
-	CB_MSG_ROTATE = 3 /* the publisher's signing key changes */
+	CB_MSG_ROTATE = 3,   /* the publisher's signing key changes */
+	/* The way back, signed by an agency's key; the sequence number is
+	 * the agency's own (its outbox), so the publisher keeps each once. */
+	CB_MSG_RECEIPT = 4,  /* an advisory was archived or acknowledged */
+	CB_MSG_PRESENCE = 5, /* the agency's subscriber is alive */
+	CB_MSG_REPORT = 6    /* an incident report */
 };
+
+/* Incident reports carry attachments and may be larger than the rest. */
+#define CB_MSG_MAXREPORT (6 * 1024 * 1024)
 
 /*
  * A key rotation's payload: the new key, and the new key's own signature
@@ -83,6 +91,9 @@ struct cb_msg {
 /* Build and sign a message.  comment is the trusted comment (printable
  * ASCII, at most CB_MSG_MAXCOMMENT bytes).  Release out with
  * cb_sealed_release. */
+/* The largest payload a message of this type may carry. */
+size_t cb_msg_max_payload(enum cb_msg_type type);
+
 int cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type,
     uint64_t seq, int64_t issued_ms, const void *payload, size_t payload_len,
     const char *comment, struct cb_sealed *out, struct cb_err *err);

@@ -54,6 +54,12 @@ cb_net_socket(int type, struct cb_err *err)
 }
 
 void
+cb_net_set_maxmsg(void *sock, int64_t bytes)
+{
+	zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &bytes, sizeof(bytes));
+}
+
+void
 cb_net_close(void *sock)
 {
 	if (sock != NULL)

@@ -10,6 +10,7 @@
 #define CB_NET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cb_err.h"
 
@@ -31,6 +32,11 @@ struct cb_frames {
 void *cb_net_ctx(void);
 /* zmq_ctx_term on the context, if any. */
 void cb_net_shutdown(void);
+
+/* The requests channel carries incident reports with attachments: its
+ * two ends accept messages up to this size. */
+#define CB_NET_MAXMSG_REQUESTS (8 * 1024 * 1024)
+void cb_net_set_maxmsg(void *sock, int64_t bytes);
 
 /* A socket of the given ZMQ type with limits set, or NULL. */
 void *cb_net_socket(int type, struct cb_err *err);

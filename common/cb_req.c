@@ -40,7 +40,13 @@ cb_req_encode(const struct cb_req *r, uint8_t *buf)
 		put_be(buf + 9, r->last, 8);
 		put_be(buf + 17, r->latest, 8);
 		return CB_REQ_END_LEN;
+	case CB_REQ_CONFIRM:
+		buf[9] = r->status;
+		memcpy(buf + 10, r->key_id, 8);
+		put_be(buf + 18, r->seq, 8);
+		return CB_REQ_CONFIRM_LEN;
 	case CB_REQ_MSG:
+	case CB_REQ_SUBMIT:
 		break;
 	}
 	return CB_REQ_HDRLEN;
@@ -54,7 +60,10 @@ expected_len(enum cb_req_type t)
 		return CB_REQ_CATCHUP_LEN;
 	case CB_REQ_END:
 		return CB_REQ_END_LEN;
+	case CB_REQ_CONFIRM:
+		return CB_REQ_CONFIRM_LEN;
 	case CB_REQ_MSG:
+	case CB_REQ_SUBMIT:
 		break;
 	}
 	return CB_REQ_HDRLEN;
@@ -67,7 +76,7 @@ cb_req_decode(const uint8_t *buf, size_t len, struct cb_req *r,
 	memset(r, 0, sizeof(*r));
 	if (len < CB_REQ_HDRLEN || memcmp(buf, CB_REQ_MAGIC, 4) != 0)
 		return cb_err_set(err, "not a canhbao request frame");
-	if (buf[4] < CB_REQ_CATCHUP || buf[4] > CB_REQ_END)
+	if (buf[4] < CB_REQ_CATCHUP || buf[4] > CB_REQ_CONFIRM)
 		return cb_err_set(err, "unknown request type %u", buf[4]);
 	r->type = (enum cb_req_type)buf[4];
 	if (len != expected_len(r->type))
@@ -80,6 +89,13 @@ cb_req_decode(const uint8_t *buf, size_t len, struct cb_req *r,
 	} else if (r->type == CB_REQ_END) {
 		r->last = get_be(buf + 9, 8);
 		r->latest = get_be(buf + 17, 8);
+	} else if (r->type == CB_REQ_CONFIRM) {
+		r->status = buf[9];
+		memcpy(r->key_id, buf + 10, 8);
+		r->seq = get_be(buf + 18, 8);
+		if (r->status > CB_REQ_LATER)
+			return cb_err_set(err, "unknown confirmation status %u",
+			    r->status);
 	}
 	return 0;
 }

@@ -19,6 +19,15 @@
  *     9  8  sequence of the last message sent in this batch (or the
  *           CATCHUP's "after" when none was)
  *     17 8  the latest sequence in the journal
+ *   SUBMIT (4), subscriber -> publisher, three frames: the header frame,
+ *     then the signed bytes and signature block of a message signed by
+ *     the agency's key (a receipt, presence or incident report)
+ *   CONFIRM (5), publisher -> subscriber, one frame of 26 bytes:
+ *     9  1  status: 0 kept (now or before), 1 refused for good
+ *           (malformed, bad signature, over a limit), 2 refused for now
+ *           (the key is not a registered agency's: try again later)
+ *     10 8  key id of the message's signer
+ *     18 8  the message's sequence number (the agency's own)
  */
 #ifndef CB_REQ_H
 #define CB_REQ_H
@@ -32,9 +41,22 @@
 #define CB_REQ_HDRLEN 9
 #define CB_REQ_CATCHUP_LEN 21
 #define CB_REQ_END_LEN 25
+#define CB_REQ_CONFIRM_LEN 26
 #define CB_REQ_MAXBATCH 1000 /* messages in one reply batch */
 
-enum cb_req_type { CB_REQ_CATCHUP = 1, CB_REQ_MSG = 2, CB_REQ_END = 3 };
+enum cb_req_type {
+	CB_REQ_CATCHUP = 1,
+	CB_REQ_MSG = 2,
+	CB_REQ_END = 3,
+	CB_REQ_SUBMIT = 4,
+	CB_REQ_CONFIRM = 5
+};
+
+enum cb_req_status {
+	CB_REQ_KEPT = 0,
+	CB_REQ_REFUSED = 1,
+	CB_REQ_LATER = 2
+};
 
 struct cb_req {
 	enum cb_req_type type;
@@ -43,9 +65,12 @@ struct cb_req {
 	uint32_t max;     /* CATCHUP */
 	uint64_t last;    /* END: last sent */
 	uint64_t latest;  /* END: the journal's latest */
+	uint8_t status;   /* CONFIRM */
+	uint8_t key_id[8];/* CONFIRM */
+	uint64_t seq;     /* CONFIRM */
 };
 
-/* Write a frame of type r->type into buf (at least CB_REQ_END_LEN
+/* Write a frame of type r->type into buf (at least CB_REQ_CONFIRM_LEN
  * bytes); returns its length. */
 size_t cb_req_encode(const struct cb_req *r, uint8_t *buf);
 

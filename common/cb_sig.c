@@ -401,3 +401,21 @@ cb_sig_pubkey_from_bin(const uint8_t in[CB_SIG_PKBIN], struct cb_pubkey *pk)
 	key_id(pk->pk, id); /* canhbao key ids are derived: check it */
 	return memcmp(id, pk->id, CB_SIG_KEYIDLEN) == 0 ? 0 : -1;
 }
+
+uint8_t *
+cb_sig_unbase64(const char *b64, size_t max, size_t *lenp)
+{
+	size_t len = strlen(b64), room = len / 4 * 3 + 3, got = 0;
+	uint8_t *out;
+
+	if (room > max + 3)
+		return NULL;
+	out = cb_xmalloc(room ? room : 1);
+	if (sodium_base642bin(out, room, b64, len, NULL, &got, NULL,
+		sodium_base64_VARIANT_ORIGINAL) != 0 || got > max) {
+		free(out);
+		return NULL;
+	}
+	*lenp = got;
+	return out;
+}

@@ -214,7 +214,9 @@ pub_bcast_advisory(struct pub_bcast *b, struct cb_adv *adv,
 		return -1;
 	e = (struct pub_entry){ .seq = next, .type = CB_MSG_ADVISORY,
 		.issued_ms = issued_ms, .adv_id = adv->id,
-		.revision = adv->revision, .signed_bytes = s.signed_bytes,
+		.revision = adv->revision,
+		.severity = cb_severity_name(adv->severity), .title = adv->title,
+		.signed_bytes = s.signed_bytes,
 		.signed_len = s.signed_len, .sigblock = s.sigblock,
 		.sigblock_len = s.sigblock_len };
 	if (pub_journal_append(b->journal, &e, item, err) < 0) {

@@ -16,6 +16,7 @@
 #define PUB_LOCK_FILE PUB_CONTROL_LOCK
 #define PUB_ENDPOINT_FILE "broadcast.endpoint"
 #define PUB_REQUESTS_FILE "requests.endpoint"
+#define PUB_SILENT_AFTER 600 /* seconds without contact: an agency is silent */
 
 /* Runs until asked to stop; returns the process exit status (0 after a
  * clean shutdown, 2 when start-up failed). */

@@ -50,6 +50,41 @@ static const char *const migrations[] = {
 	"  key_id BLOB NOT NULL,"
 	"  public_key BLOB NOT NULL UNIQUE,"
 	"  added INTEGER NOT NULL);",
+
+	"ALTER TABLE agency ADD COLUMN last_contact INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE inbound ("
+	"  agency TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  type INTEGER NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  signed BLOB NOT NULL,"
+	"  sigblock BLOB NOT NULL,"
+	"  PRIMARY KEY (agency, seq));"
+	"CREATE TABLE receipt ("
+	"  agency TEXT NOT NULL,"
+	"  adv_id TEXT NOT NULL,"
+	"  revision INTEGER NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  ack_by TEXT,"
+	"  note TEXT,"
+	"  PRIMARY KEY (agency, adv_id, revision, event));"
+	"CREATE TABLE report ("
+	"  agency TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  filed INTEGER NOT NULL,"
+	"  severity TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  details TEXT,"
+	"  PRIMARY KEY (agency, seq));"
+	"CREATE TABLE report_attachment ("
+	"  agency TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  data BLOB NOT NULL);"
+	"ALTER TABLE message ADD COLUMN severity TEXT;"
+	"ALTER TABLE message ADD COLUMN title TEXT;",
 };
 
 static int insert_message(struct pub_journal *, const struct pub_entry *,
@@ -84,7 +119,8 @@ pub_journal_open(const char *path, struct cb_err *err)
 		goto fail;
 	j->insert = cb_db_prepare(j->db,
 	    "INSERT INTO message (seq, type, issued_ms, adv_id, revision, "
-	    "signed, sigblock) VALUES (?, ?, ?, ?, ?, ?, ?)", err);
+	    "signed, sigblock, severity, title) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	j->revision = cb_db_prepare(j->db,
 	    "SELECT max(revision) FROM message WHERE adv_id = ?", err);
 	if (j->insert == NULL || j->revision == NULL ||
@@ -244,6 +280,8 @@ insert_message(struct pub_journal *j, const struct pub_entry *e,
 	    SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, e->sigblock, (int)e->sigblock_len,
 	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, e->severity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, e->title, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -498,4 +536,34 @@ pub_journal_agency_each(struct pub_journal *j,
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? n : cb_db_error(j->db, "journal", err);
+}
+
+sqlite3 *
+pub_journal_db(struct pub_journal *j)
+{
+	return j->db;
+}
+
+int
+pub_journal_agency_by_key(struct pub_journal *j, const uint8_t *key_id,
+    char *name, size_t namesz, struct cb_pubkey *pk, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT name, public_key FROM agency WHERE key_id = ?", err);
+	int rc, found = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, key_id, CB_SIG_KEYIDLEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == CB_SIG_PKLEN) {
+		snprintf(name, namesz, "%s", cb_db_text(st, 0));
+		memcpy(pk->id, key_id, CB_SIG_KEYIDLEN);
+		memcpy(pk->pk, sqlite3_column_blob(st, 1), CB_SIG_PKLEN);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(j->db, "journal", err);
+	return found;
 }

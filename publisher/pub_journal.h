@@ -7,6 +7,7 @@
 #ifndef PUB_JOURNAL_H
 #define PUB_JOURNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cb_err.h"
@@ -34,6 +35,8 @@ struct pub_entry {
 	int64_t issued_ms;
 	const char *adv_id; /* NULL for non-advisory messages */
 	unsigned revision;
+	const char *severity; /* advisories: for the receipts views */
+	const char *title;
 	const uint8_t *signed_bytes;
 	size_t signed_len;
 	const uint8_t *sigblock;
@@ -114,5 +117,14 @@ int pub_journal_agency_each(struct pub_journal *j,
     void (*fn)(const char *name, const struct cb_pubkey *pk, int64_t added,
 	void *arg),
     void *arg, struct cb_err *err);
+
+/* The agency whose key has this id: 1 with its name and key, 0 when no
+ * registered agency has it, -1 on error. */
+int pub_journal_agency_by_key(struct pub_journal *j, const uint8_t *key_id,
+    char *name, size_t namesz, struct cb_pubkey *pk, struct cb_err *err);
+
+/* The handle, for the modules that keep their own tables in the journal
+ * (pub_inbound); borrowed. */
+struct sqlite3 *pub_journal_db(struct pub_journal *j);
 
 #endif

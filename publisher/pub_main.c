@@ -22,6 +22,7 @@
 #include "pub_config.h"
 #include "pub_control.h"
 #include "pub_daemon.h"
+#include "pub_inbound.h"
 #include "pub_journal.h"
 
 #define ADVISORY_FILE_MAX (1024 * 1024)
@@ -40,6 +41,10 @@ static int cmd_check_config(int, char **);
 static int cmd_poll(int, char **);
 static int cmd_agency(int, char **);
 static int cmd_rotate_key(int, char **);
+static int cmd_receipts(int, char **);
+static int cmd_overdue(int, char **);
+static int cmd_reports(int, char **);
+static int cmd_drill(int, char **);
 
 static const struct command commands[] = {
 	{ "keygen", cmd_keygen, "--state DIR" },
@@ -56,9 +61,14 @@ static const struct command commands[] = {
 	{ "poll", cmd_poll, "--state DIR | -c FILE [FEED]" },
 	{ "agency", cmd_agency,
 	    "add --state DIR NAME PUBFILE\n"
-	    "\t\tagency list --state DIR [--json]\n"
+	    "\t\tagency list --state DIR [--silent-after DURATION] [--json]\n"
 	    "\t\tagency remove --state DIR NAME" },
 	{ "rotate-key", cmd_rotate_key, "--state DIR" },
+	{ "receipts", cmd_receipts, "--state DIR [--json] ID" },
+	{ "overdue", cmd_overdue,
+	    "--state DIR [--severity LEVEL] [--older DURATION] [--json]" },
+	{ "reports", cmd_reports, "--state DIR [--save DIR] [--json]" },
+	{ "drill", cmd_drill, "--state DIR [--wait SECONDS] [--json]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -672,53 +682,70 @@ agency_remove(const char *state, const char *name)
 	return 0;
 }
 
-static void
-list_one(const char *name, const struct cb_pubkey *pk, int64_t added,
-    void *arg)
+/* Print a JSON view, or hand it to the text printer; exit status 0
+ * when it has entries, 1 when empty. */
+static int
+show_view(cJSON *view, int json, void (*text)(const cJSON *))
 {
-	char hex[CB_SIG_KEYIDHEX], when[CB_TIME_BUFSZ];
-	cJSON *o, *arr = arg;
+	const cJSON *e;
+	char *s;
+	int n = cJSON_GetArraySize(view);
 
-	cb_sig_keyid_hex(pk->id, hex);
-	cb_time_format(added, when);
-	if (arr == NULL) {
-		printf("%-24s %s  added %s\n", name, hex, when);
-		return;
+	if (json) {
+		s = cJSON_Print(view);
+		printf("%s\n", s);
+		free(s);
+	} else {
+		cJSON_ArrayForEach(e, view)
+			text(e);
 	}
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "name", name);
-	cJSON_AddStringToObject(o, "key_id", hex);
-	cJSON_AddStringToObject(o, "added", when);
-	cJSON_AddItemToArray(arr, o);
+	cJSON_Delete(view);
+	return n > 0 ? 0 : 1;
+}
+
+static void
+agency_text(const cJSON *a)
+{
+	printf("%-24s %s  last contact %s%s\n", str_of(a, "name"),
+	    str_of(a, "key_id"), str_of(a, "last_contact"),
+	    cJSON_IsTrue(cJSON_GetObjectItem(a, "silent")) ? "  SILENT" : "");
 }
 
 static int
-agency_list(const char *state, int json)
+agency_list(const char *state, int64_t silent_after, int json)
 {
 	struct pub_journal *j = open_journal(state);
-	cJSON *arr = json ? cJSON_CreateArray() : NULL;
 	struct cb_err err;
-	char *text;
-	int n = pub_journal_agency_each(j, list_one, arr, &err);
+	cJSON *view = pub_inbound_agencies(j, cb_time_now(), silent_after,
+	    &err);
 
 	pub_journal_close(j);
-	if (n < 0)
+	if (view == NULL)
 		die(err.msg);
-	if (json) {
-		text = cJSON_Print(arr);
-		printf("%s\n", text);
-		free(text);
-		cJSON_Delete(arr);
+	return show_view(view, json, agency_text);
+}
+
+static int64_t
+duration_arg(const char *s, const char *what)
+{
+	int64_t d;
+
+	if (cb_duration_parse(s, &d) < 0) {
+		fprintf(stderr, "canhbao-pub: %s must be a duration such as 90s, "
+		    "10m, 1h or 2d, not '%s'\n", what, s);
+		exit(2);
 	}
-	return n > 0 ? 0 : 1;
+	return d;
 }
 
 static int
 cmd_agency(int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", 0, NULL, 'j' },
-		{ "state", 1, NULL, 's' }, { NULL, 0, NULL, 0 } };
+		{ "silent-after", 1, NULL, 'S' }, { "state", 1, NULL, 's' },
+		{ NULL, 0, NULL, 0 } };
 	const char *state = NULL, *verb;
+	int64_t silent_after = PUB_SILENT_AFTER;
 	int ch, json = 0;
 
 	if (argc < 2)
@@ -727,9 +754,11 @@ cmd_agency(int argc, char **argv)
 	argc--;
 	argv++;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "js:", opts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "jS:s:", opts, NULL)) != -1)
 		if (ch == 'j')
 			json = 1;
+		else if (ch == 'S')
+			silent_after = duration_arg(optarg, "--silent-after");
 		else if (ch == 's')
 			state = optarg;
 		else
@@ -741,8 +770,194 @@ cmd_agency(int argc, char **argv)
 	if (strcmp(verb, "remove") == 0 && optind == argc - 1)
 		return agency_remove(state, argv[optind]);
 	if (strcmp(verb, "list") == 0 && optind == argc)
-		return agency_list(state, json);
+		return agency_list(state, silent_after, json);
 	usage();
+}
+
+/* --- receipts, overdue, reports, drill --------------------------------- */
+
+/* The options these views share; returns the first operand's index. */
+static int
+view_options(int argc, char **argv, const char **state, int *json,
+    const char **sev, const char **older, const char **save,
+    const char **wait)
+{
+	static const struct option opts[] = { { "json", 0, NULL, 'j' },
+		{ "older", 1, NULL, 'o' }, { "save", 1, NULL, 'S' },
+		{ "severity", 1, NULL, 'e' }, { "state", 1, NULL, 's' },
+		{ "wait", 1, NULL, 'w' }, { NULL, 0, NULL, 0 } };
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "jo:S:e:s:w:", opts, NULL)) !=
+	    -1) {
+		const char **slot = ch == 'o' ? older : ch == 'S' ? save :
+		    ch == 'e' ? sev : ch == 'w' ? wait : NULL;
+
+		if (ch == 'j')
+			*json = 1;
+		else if (ch == 's')
+			*state = optarg;
+		else if (slot != NULL)
+			*slot = optarg;
+		else
+			usage();
+	}
+	if (*state == NULL)
+		usage();
+	return optind;
+}
+
+static void
+receipt_text(const cJSON *r)
+{
+	printf("%-24s %-20s %-20s %s\n", str_of(r, "agency"),
+	    cJSON_IsString(cJSON_GetObjectItem(r, "received")) ?
+		str_of(r, "received") : "not received",
+	    cJSON_IsString(cJSON_GetObjectItem(r, "acknowledged")) ?
+		str_of(r, "acknowledged") : "not acknowledged",
+	    str_of(r, "by"));
+}
+
+static int
+print_receipts(const char *state, const char *id, int json)
+{
+	struct pub_journal *j = open_journal(state);
+	struct cb_err err;
+	int known = pub_inbound_known(j, id, &err);
+	cJSON *view = known > 0 ? pub_inbound_receipts(j, id, &err) : NULL;
+
+	pub_journal_close(j);
+	if (known == 0) {
+		fprintf(stderr, "canhbao-pub: no advisory '%s' in the journal\n",
+		    id);
+		return 1;
+	}
+	if (view == NULL)
+		die(err.msg);
+	if (!json)
+		printf("%-24s %-20s %-20s %s\n", "AGENCY", "RECEIVED",
+		    "ACKNOWLEDGED", "BY");
+	return show_view(view, json, receipt_text);
+}
+
+static int
+cmd_receipts(int argc, char **argv)
+{
+	const char *state = NULL, *x = NULL;
+	int json = 0, i = view_options(argc, argv, &state, &json, &x, &x, &x,
+			   &x);
+
+	if (i != argc - 1)
+		usage();
+	return print_receipts(state, argv[i], json);
+}
+
+static void
+overdue_text(const cJSON *a)
+{
+	const cJSON *adv;
+
+	printf("%s (last contact %s)\n", str_of(a, "agency"),
+	    str_of(a, "last_contact"));
+	cJSON_ArrayForEach(adv, cJSON_GetObjectItem(a, "advisories"))
+		printf("  %-8s %-24s %s%s\n", str_of(adv, "severity"),
+		    str_of(adv, "id"), str_of(adv, "title"),
+		    cJSON_IsString(cJSON_GetObjectItem(adv, "received")) ?
+			"" : " (not even received)");
+}
+
+static int
+cmd_overdue(int argc, char **argv)
+{
+	const char *state = NULL, *sev = NULL, *older = NULL, *x = NULL;
+	enum cb_severity min = CB_SEV_INFO;
+	struct pub_journal *j;
+	struct cb_err err;
+	int json = 0, i = view_options(argc, argv, &state, &json, &sev, &older,
+			   &x, &x);
+	cJSON *view;
+
+	if (i != argc)
+		usage();
+	if (sev != NULL && cb_severity_parse(sev, &min) < 0) {
+		fprintf(stderr, "canhbao-pub: unknown severity '%s'\n", sev);
+		return 2;
+	}
+	j = open_journal(state);
+	view = pub_inbound_overdue(j, (int)min, cb_time_now() -
+	    (older ? duration_arg(older, "--older") : 0), &err);
+	pub_journal_close(j);
+	if (view == NULL)
+		die(err.msg);
+	return show_view(view, json, overdue_text);
+}
+
+static void
+report_text(const cJSON *r)
+{
+	const cJSON *a;
+
+	printf("%s #%.0f %s [%s] %s\n", str_of(r, "agency"), num_of(r, "seq"),
+	    str_of(r, "received"), str_of(r, "severity"), str_of(r, "title"));
+	if (cJSON_IsString(cJSON_GetObjectItem(r, "details")))
+		printf("  %s\n", str_of(r, "details"));
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "attachments"))
+		printf("  attachment %s (%.0f bytes)\n", str_of(a, "name"),
+		    num_of(a, "size"));
+}
+
+static int
+cmd_reports(int argc, char **argv)
+{
+	const char *state = NULL, *save = NULL, *x = NULL;
+	struct pub_journal *j;
+	struct cb_err err;
+	int json = 0, i = view_options(argc, argv, &state, &json, &x, &x,
+			   &save, &x);
+	cJSON *view;
+
+	if (i != argc)
+		usage();
+	if (save != NULL && cb_file_private_dir(save, 1, &err) < 0)
+		die(err.msg);
+	j = open_journal(state);
+	view = pub_inbound_reports(j, save, &err);
+	pub_journal_close(j);
+	if (view == NULL)
+		die(err.msg);
+	return show_view(view, json, report_text);
+}
+
+/* A drill: an exercise advisory, then after a while who received and
+ * acknowledged it. */
+static int
+cmd_drill(int argc, char **argv)
+{
+	const char *state = NULL, *wait = NULL, *x = NULL;
+	int json = 0, i = view_options(argc, argv, &state, &json, &x, &x, &x,
+			   &wait);
+	int64_t seconds = wait ? duration_arg(wait, "--wait") : 60;
+	char *id;
+	cJSON *reply;
+	int rc;
+
+	if (i != argc)
+		usage();
+	reply = call(state, "{\"cmd\":\"publish\",\"advisory\":{"
+			    "\"severity\":\"high\",\"status\":\"exercise\","
+			    "\"origin\":\"provincial\",\"title\":"
+			    "\"Diễn tập: xác nhận đã nhận cảnh báo (drill: "
+			    "please acknowledge)\",\"summary\":\"Đây là "
+			    "bài diễn tập. Đề nghị cán bộ trực xác nhận bằng "
+			    "canhbao-sub ack.\"}}");
+	id = cb_xstrdup(str_of(reply, "id"));
+	cJSON_Delete(reply);
+	fprintf(stderr, "drill %s published; waiting %llds for receipts\n",
+	    id, (long long)seconds);
+	sleep((unsigned)seconds);
+	rc = print_receipts(state, id, json);
+	free(id);
+	return rc;
 }
 
 int

@@ -7,10 +7,12 @@
 #include <zmq.h>
 
 #include "cb_log.h"
+#include "cb_msg.h"
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "cb_req.h"
 #include "cb_time.h"
+#include "pub_inbound.h"
 #include "pub_requests.h"
 
 /* Room for a few full batches per peer before ROUTER drops (a peer that
@@ -19,8 +21,8 @@
 
 /* Per-agency rate limit: a token bucket for each sender (its ZAP
  * User-Id, the agency name; in plaintext mode its routing id). */
-#define RATE_PER_S 5.0
-#define RATE_BURST 20.0
+#define RATE_PER_S 50.0
+#define RATE_BURST 200.0
 #define RATE_SLOTS 1024
 
 struct bucket {
@@ -30,6 +32,8 @@ struct bucket {
 };
 
 struct pub_requests {
+	void (*on_report)(void *arg, const char *agency, uint64_t seq);
+	void *report_arg;
 	struct bucket buckets[RATE_SLOTS];
 	size_t nbuckets;
 	unsigned long limited;
@@ -58,6 +62,7 @@ router_socket(const struct cb_seckey *transport, struct cb_err *err)
 	if (s == NULL)
 		return NULL;
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	cb_net_set_maxmsg(s, CB_NET_MAXMSG_REQUESTS);
 	if (transport == NULL)
 		return s;
 	rc = cb_sig_curve_secret(transport, curve);
@@ -255,6 +260,47 @@ allowed(struct pub_requests *r, const char *who)
 }
 
 void
+pub_requests_on_report(struct pub_requests *r,
+    void (*fn)(void *arg, const char *agency, uint64_t seq), void *arg)
+{
+	r->on_report = fn;
+	r->report_arg = arg;
+}
+
+/* An agency's receipt, presence or report: keep it once, confirm. */
+static void
+submit(struct pub_requests *r, const struct cb_frames *f,
+    const struct cb_req *q)
+{
+	struct batch b = { .r = r, .peer = f };
+	struct cb_req c = { .type = CB_REQ_CONFIRM, .id = q->id };
+	struct pub_inbound_result res;
+	uint8_t buf[CB_REQ_CONFIRM_LEN];
+	const void *data[1] = { buf };
+	size_t len[1];
+	struct cb_err err;
+
+	if (pub_inbound_submit(r->journal, f->data[2], f->len[2], f->data[3],
+		f->len[3], cb_time_now(), &res, &err) < 0) {
+		if (res.status == CB_REQ_LATER)
+			log_warnx("requests: %s", err.msg);
+		else
+			drop(r, err.msg);
+	} else if (res.fresh) {
+		log_info("requests: %s from agency %s (its seq %llu)",
+		    cb_msg_type_name((enum cb_msg_type)res.type), res.agency,
+		    (unsigned long long)res.seq);
+		if (res.type == CB_MSG_REPORT && r->on_report != NULL)
+			r->on_report(r->report_arg, res.agency, res.seq);
+	}
+	c.status = (uint8_t)res.status;
+	memcpy(c.key_id, res.key_id, 8);
+	c.seq = res.seq;
+	len[0] = cb_req_encode(&c, buf);
+	send_to(&b, data, len, 1);
+}
+
+void
 pub_requests_serve(struct pub_requests *r)
 {
 	struct cb_frames f;
@@ -275,14 +321,16 @@ pub_requests_serve(struct pub_requests *r)
 				drop(r, "over the rate limit");
 			else
 				r->dropped++;
-		} else if (f.n != 2)
-			drop(r, "a request is one frame");
-		else if (cb_req_decode(f.data[1], f.len[1], &q, &err) < 0)
-			drop(r, err.msg);
-		else if (q.type != CB_REQ_CATCHUP)
-			drop(r, "not a request type a subscriber sends");
-		else
+		} else if (f.n < 2 ||
+		    cb_req_decode(f.data[1], f.len[1], &q, &err) < 0) {
+			drop(r, f.n < 2 ? "no request frame" : err.msg);
+		} else if (q.type == CB_REQ_CATCHUP && f.n == 2) {
 			answer(r, &f, &q);
+		} else if (q.type == CB_REQ_SUBMIT && f.n == 4) {
+			submit(r, &f, &q);
+		} else {
+			drop(r, "not a request a subscriber sends");
+		}
 		cb_frames_release(&f);
 	}
 }

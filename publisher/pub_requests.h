@@ -7,7 +7,9 @@
  * far behind it may be, makes the publisher hold more than one batch
  * for it; requests are served in turn, a few per loop pass, so many
  * subscribers catching up at once share the publisher fairly.
- * Malformed requests are dropped, counted and logged.
+ * Agencies also submit receipts, presence and incident reports here
+ * (pub_inbound), each answered with a CONFIRM.  Malformed requests are
+ * dropped, counted and logged.
  */
 #ifndef PUB_REQUESTS_H
 #define PUB_REQUESTS_H
@@ -31,6 +33,10 @@ struct pub_requests *pub_requests_open(const char *endpoint,
 /* Close and bind again: every client must pass ZAP again. */
 int pub_requests_rebind(struct pub_requests *r, struct cb_err *err);
 void pub_requests_close(struct pub_requests *r);
+
+/* Call fn for every new incident report kept (the on_report hook). */
+void pub_requests_on_report(struct pub_requests *r,
+    void (*fn)(void *arg, const char *agency, uint64_t seq), void *arg);
 
 /* The socket to poll for ZMQ_POLLIN. */
 void *pub_requests_socket(const struct pub_requests *r);

@@ -29,6 +29,7 @@ sub_catchup_open(const char *endpoint, struct cb_err *err)
 		return NULL;
 	}
 	zmq_setsockopt(c->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	cb_net_set_maxmsg(c->sock, CB_NET_MAXMSG_REQUESTS);
 	cb_net_keepalive(c->sock);
 	if (cb_net_connect(c->sock, endpoint, err) < 0) {
 		sub_catchup_close(c);
