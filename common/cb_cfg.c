@@ -17,8 +17,9 @@ struct load {
 	cb_cfg_other_fn other;
 	void *user;
 	FILE *fp;
-	int line; /* of the line inih is handling */
+	int line;     /* of the line inih is handling */
 	int failed;
+	int err_line; /* of the first key that failed */
 	struct cb_err err;
 };
 
@@ -110,20 +111,30 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		rc = cb_err_set(&l->err, "unknown section [%s]", section);
 	if (rc < 0) {
 		l->failed = 1;
+		l->err_line = l->line;
 		return 0;
 	}
 	return 1;
 }
 
 /* fgets for inih that also counts lines, so handlers know where they
- * are (Debian's inih is built without INI_HANDLER_LINENO). */
+ * are (Debian's inih is built without INI_HANDLER_LINENO), and strips
+ * leading white space: Debian's inih takes an indented line as the
+ * continuation of the value above, so "  heartbeat = 10" under
+ * "state = ..." would silently become part of the state folder's name. */
 static char *
 read_line(char *str, int num, void *stream)
 {
 	struct load *l = stream;
+	size_t skip;
 
 	l->line++;
-	return fgets(str, num, l->fp);
+	if (fgets(str, num, l->fp) == NULL)
+		return NULL;
+	skip = strspn(str, " \t");
+	if (skip > 0)
+		memmove(str, str + skip, strlen(str + skip) + 1);
+	return str;
 }
 
 int
@@ -141,7 +152,7 @@ cb_cfg_load(const char *path, const char *section,
 	fclose(l.fp);
 	if (line < 0)
 		return cb_err_set(err, "cannot read '%s'", path);
-	if (line > 0 && l.failed)
+	if (line > 0 && l.failed && line == l.err_line)
 		return cb_err_set(err, "%s:%d: %s", path, line, l.err.msg);
 	if (line > 0)
 		return cb_err_set(err, "%s:%d: syntax error (lines are 'key = "

@@ -3,7 +3,7 @@
  * that publish advisories themselves, and the JSON reading helpers the
  * other JSON-based adapters (feed_csaf.c, feed_kev.c) share.
  *
- * The format, specified in canhbao-pub(8):
+ * The format, specified in canhbao.conf(5), JSON FEED FORMAT:
  *
  *	{ "canhbao_feed": 1, "title": "...", "advisories": [ {
  *	    "id": "STTTT-2026-001", "title": "...", "severity": "high",

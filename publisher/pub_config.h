@@ -64,7 +64,8 @@ int pub_config_set(struct pub_config *c, const char *key, const char *value,
     struct cb_err *err);
 
 /* The checks across keys: a state folder is set, every feed has a url
- * and a format, names are unique.  Returns 0 or -1. */
+ * and a format, names are well formed (sections with the same name are
+ * one feed: the file's later keys add to it).  Returns 0 or -1. */
 int pub_config_check(const struct pub_config *c, struct cb_err *err);
 
 #endif

@@ -248,14 +248,22 @@ pub_journal_append(struct pub_journal *j, const struct pub_entry *e,
 		    (unsigned long long)j->last_seq);
 	if (own && pub_journal_begin(j, err) < 0)
 		return -1;
+	/* Inside a batch, a failed append must leave nothing behind. */
+	if (!own && cb_db_exec(j->db, "SAVEPOINT append", err) < 0)
+		return -1;
 	if (insert_message(j, e, err) < 0 ||
 	    (item != NULL && put_item(j, item, e->adv_id, 1, err) < 0)) {
 		if (own)
 			pub_journal_rollback(j);
+		else
+			cb_db_exec(j->db, "ROLLBACK TO append; RELEASE append",
+			    NULL);
 		return -1;
 	}
 	j->last_seq = e->seq;
-	return own ? pub_journal_commit(j, err) : 0;
+	if (!own)
+		return cb_db_exec(j->db, "RELEASE append", err);
+	return pub_journal_commit(j, err);
 }
 
 static int

@@ -15,9 +15,11 @@
 #include "pub_inbound.h"
 #include "pub_requests.h"
 
-/* Room for a few full batches per peer before ROUTER drops (a peer that
- * lets it come to that asks again after its timeout). */
-#define ROUTER_SNDHWM (4 * 3 * (CB_REQ_MAXBATCH + 1))
+/* Room for two full batches per peer (libzmq counts whole messages).
+ * With ZMQ_ROUTER_MANDATORY a send beyond it, or to a peer that is
+ * gone, fails at once instead of being dropped unseen, and the batch
+ * stops there (the peer asks again after its timeout). */
+#define ROUTER_SNDHWM (2 * (CB_REQ_MAXBATCH + 1))
 
 /* Per-agency rate limit: a token bucket for each sender (its ZAP
  * User-Id, the agency name; in plaintext mode its routing id). */
@@ -56,12 +58,13 @@ static void *
 router_socket(const struct cb_seckey *transport, struct cb_err *err)
 {
 	uint8_t curve[32];
-	int hwm = ROUTER_SNDHWM, rc;
+	int hwm = ROUTER_SNDHWM, one = 1, rc;
 	void *s = cb_net_socket(ZMQ_ROUTER, err);
 
 	if (s == NULL)
 		return NULL;
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
 	cb_net_set_maxmsg(s, CB_NET_MAXMSG_REQUESTS);
 	if (transport == NULL)
 		return s;

@@ -151,6 +151,26 @@ test_errors_name_the_line(void **state)
 }
 
 static void
+test_indented_lines_are_keys(void **state)
+{
+	char *path = write_conf("indent.conf", "[publisher]\nstate = /x\n"
+					       "  heartbeat = 10\n");
+	struct pub_config c;
+	struct cb_err err;
+
+	(void)state;
+	pub_config_init(&c);
+	assert_int_equal(pub_config_load(&c, path, &err), 0);
+	assert_string_equal(c.state, "/x"); /* not "/x\nheartbeat = 10" */
+	assert_int_equal(c.heartbeat, 10);
+	pub_config_release(&c);
+	free(path);
+	/* The first problem is the one named, with its own line. */
+	expect_error("[publisher]\nthis is junk\nheartbaet = 5\n",
+	    "bad.conf:2: syntax error");
+}
+
+static void
 test_header_file_must_be_private(void **state)
 {
 	char *hdr = write_conf("token", "Authorization: Bearer s3cret\n");
@@ -184,6 +204,7 @@ main(void)
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors_name_the_line),
+		cmocka_unit_test(test_indented_lines_are_keys),
 		cmocka_unit_test(test_header_file_must_be_private),
 	};
 	int rc;
