@@ -167,4 +167,24 @@ install: $(PROGS)
 clean:
 	rm -rf build build-san bin
 
+# --- Messages in Vietnamese (gettext; issue 6) -------------------------
+# po/vi.po compiles to build/locale/vi/LC_MESSAGES/canhbao.mo.  A binary
+# built here reads it from there (sub_main.c checks that it runs from
+# CB_SRCDIR); an installed one from $(LOCALEDIR), where install puts it.
+LOCALEDIR ?= $(PREFIX)/share/locale
+MO := build/locale/vi/LC_MESSAGES/canhbao.mo
+$(BUILD)/subscriber/sub_main.o: ALL_CFLAGS += \
+	-DCB_LOCALEDIR='"$(LOCALEDIR)"' -DCB_SRCDIR='"$(CURDIR)"'
+$(BUILD)/subscriber/sub_main.o: Makefile
+$(MO): po/vi.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+all check: $(MO)
+install: install-locale
+.PHONY: install-locale
+install-locale: $(MO)
+	install -d $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES
+	install -m 0644 $(MO) $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/canhbao.mo
+# --- end of the gettext block --------------------------------------------
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

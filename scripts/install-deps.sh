@@ -37,6 +37,14 @@ need python3-nacl /usr/lib/python3/dist-packages/nacl
 # Fault tests: network namespaces and packet loss.
 need iproute2 ip
 need iptables iptables
+# Issue 6: Vietnamese messages (msgfmt); a real notification daemon
+# (dunst on Xvfb) on a private D-Bus session bus; mount namespaces.
+need gettext msgfmt
+need dbus-daemon dbus-run-session
+need dbus-bin dbus-send
+need xvfb Xvfb
+need dunst dunst
+need util-linux unshare
 
 [ -z "$missing" ] && exit 0
 

@@ -7,18 +7,28 @@
 #include "cb_mem.h"
 #include "sub_config.h"
 
+#define KEY(name, type, field, min, max) \
+	{ name, type, offsetof(struct sub_config, field), min, max }
+
 static const struct cb_cfg_key subscriber_keys[] = {
-	{ "broadcast", CB_CFG_STRING, offsetof(struct sub_config, broadcast), 0,
-	    0 },
-	{ "insecure", CB_CFG_BOOL, offsetof(struct sub_config, insecure), 0, 1 },
-	{ "publisher_key", CB_CFG_STRING,
-	    offsetof(struct sub_config, publisher_key), 0, 0 },
-	{ "requests", CB_CFG_STRING, offsetof(struct sub_config, requests), 0,
-	    0 },
-	{ "stale_after", CB_CFG_INT, offsetof(struct sub_config, stale_after),
-	    2, 86400 },
-	{ "state", CB_CFG_STRING, offsetof(struct sub_config, state), 0, 0 },
-	{ "verbose", CB_CFG_BOOL, offsetof(struct sub_config, verbose), 0, 1 },
+	KEY("broadcast", CB_CFG_STRING, broadcast, 0, 0),
+	KEY("desktop", CB_CFG_BOOL, desktop, 0, 1),
+	KEY("group", CB_CFG_STRING, group, 0, 0),
+	KEY("hook_retries", CB_CFG_INT, hook_retries, 0, 10),
+	KEY("hook_timeout", CB_CFG_INT, hook_timeout, 1, 3600),
+	KEY("insecure", CB_CFG_BOOL, insecure, 0, 1),
+	KEY("journal", CB_CFG_BOOL, journal, 0, 1),
+	KEY("min_severity", CB_CFG_STRING, min_severity, 0, 0),
+	KEY("on_advisory", CB_CFG_STRING, on_advisory, 0, 0),
+	KEY("origin", CB_CFG_STRING, origin, 0, 0),
+	KEY("publisher_key", CB_CFG_STRING, publisher_key, 0, 0),
+	KEY("renotify", CB_CFG_INT, renotify, 0, 7 * 86400),
+	KEY("requests", CB_CFG_STRING, requests, 0, 0),
+	KEY("stale_after", CB_CFG_INT, stale_after, 2, 86400),
+	KEY("state", CB_CFG_STRING, state, 0, 0),
+	KEY("status", CB_CFG_STRING, status, 0, 0),
+	KEY("terminal", CB_CFG_BOOL, terminal, 0, 1),
+	KEY("verbose", CB_CFG_BOOL, verbose, 0, 1),
 };
 
 #define NKEYS (sizeof(subscriber_keys) / sizeof(subscriber_keys[0]))
@@ -28,6 +38,12 @@ sub_config_init(struct sub_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->stale_after = SUB_DEFAULT_STALE_AFTER;
+	c->desktop = 1;
+	c->terminal = 1;
+	c->journal = 1;
+	c->hook_timeout = SUB_DEFAULT_HOOK_TIMEOUT;
+	c->hook_retries = SUB_DEFAULT_HOOK_RETRIES;
+	c->renotify = SUB_DEFAULT_RENOTIFY;
 }
 
 void
@@ -38,6 +54,11 @@ sub_config_release(struct sub_config *c)
 	free(c->broadcast);
 	free(c->requests);
 	free(c->publisher_key);
+	free(c->on_advisory);
+	free(c->min_severity);
+	free(c->origin);
+	free(c->status);
+	free(c->group);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -58,6 +79,91 @@ sub_config_set(struct sub_config *c, const char *key, const char *value,
 	    err);
 }
 
+/* The comma-separated items of s, trimmed, empty ones skipped. */
+static void
+split_list(const char *s, struct cb_strlist *out)
+{
+	const char *p = s, *end;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		for (end = p; *end != '\0' && *end != ','; end++)
+			;
+		if (end > p) {
+			const char *e = end;
+
+			while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			if (e > p) {
+				char *item = cb_xstrndup(p, (size_t)(e - p));
+
+				cb_strlist_add_unique(out, item);
+				free(item);
+			}
+		}
+		p = end;
+	}
+}
+
+static int
+parse_statuses(const char *s, unsigned *mask, struct cb_err *err)
+{
+	struct cb_strlist l = { NULL, 0 };
+	enum cb_status st;
+	size_t i;
+	int rc = 0;
+
+	split_list(s, &l);
+	*mask = 0;
+	for (i = 0; i < l.n && rc == 0; i++) {
+		if (cb_status_parse(l.v[i], &st) < 0)
+			rc = cb_err_set(err, "'status' takes actual, exercise "
+			    "or test (comma-separated), not '%s'", l.v[i]);
+		else
+			*mask |= 1u << st;
+	}
+	cb_strlist_release(&l);
+	if (rc == 0 && *mask == 0)
+		return cb_err_set(err, "'status' names no status");
+	return rc;
+}
+
+int
+sub_config_filter(const struct sub_config *c, struct sub_filter *f,
+    struct cb_err *err)
+{
+	enum cb_origin o;
+
+	memset(f, 0, sizeof(*f));
+	f->min_severity = CB_SEV_INFO;
+	f->origin = -1;
+	f->status_mask = (1u << CB_STATUS_ACTUAL) | (1u << CB_STATUS_EXERCISE) |
+	    (1u << CB_STATUS_TEST);
+	if (c->min_severity != NULL &&
+	    cb_severity_parse(c->min_severity, &f->min_severity) < 0)
+		return cb_err_set(err, "'min_severity' is one of critical, "
+		    "high, medium, low, info, not '%s'", c->min_severity);
+	if (c->origin != NULL && strcmp(c->origin, "any") != 0) {
+		if (cb_origin_parse(c->origin, &o) < 0)
+			return cb_err_set(err, "'origin' is national, "
+			    "provincial or any, not '%s'", c->origin);
+		f->origin = (int)o;
+	}
+	if (c->status != NULL &&
+	    parse_statuses(c->status, &f->status_mask, err) < 0)
+		return -1;
+	if (c->group != NULL)
+		split_list(c->group, &f->groups);
+	return 0;
+}
+
+void
+sub_filter_release(struct sub_filter *f)
+{
+	cb_strlist_release(&f->groups);
+}
+
 int
 sub_config_check(const struct sub_config *c, struct cb_err *err)
 {
@@ -65,11 +171,17 @@ sub_config_check(const struct sub_config *c, struct cb_err *err)
 	    c->broadcast == NULL		   ? "broadcast" :
 	    c->publisher_key == NULL		   ? "publisher_key" :
 						     NULL;
+	struct sub_filter f;
+	int rc;
 
 	if (missing != NULL)
 		return cb_err_set(err, "%s: no %s (--%s, or %s = in "
 		    "[subscriber])", c->path ? c->path : "configuration",
 		    missing, strcmp(missing, "publisher_key") == 0 ?
 			"publisher-key" : missing, missing);
-	return 0;
+	rc = sub_config_filter(c, &f, err);
+	sub_filter_release(&f);
+	if (rc < 0)
+		cb_err_prefix(err, "%s", c->path ? c->path : "configuration");
+	return rc;
 }

@@ -6,9 +6,13 @@
 #ifndef SUB_CONFIG_H
 #define SUB_CONFIG_H
 
+#include "cb_adv.h"
 #include "cb_err.h"
 
 #define SUB_DEFAULT_STALE_AFTER 120 /* seconds without a heartbeat */
+#define SUB_DEFAULT_RENOTIFY 900    /* seconds between reminders */
+#define SUB_DEFAULT_HOOK_TIMEOUT 30 /* seconds a hook may run */
+#define SUB_DEFAULT_HOOK_RETRIES 3  /* runs after a failed first one */
 
 struct sub_config {
 	char *path;          /* the file read, or NULL */
@@ -19,6 +23,27 @@ struct sub_config {
 	int insecure;
 	int stale_after;     /* seconds */
 	int verbose;
+	/* Notification paths. */
+	int desktop;         /* org.freedesktop.Notifications, if reachable */
+	int terminal;        /* a line per advisory on stdout */
+	int journal;         /* journald, or syslog without it */
+	char *on_advisory;   /* hook program, or NULL */
+	int hook_timeout;    /* seconds */
+	int hook_retries;
+	int renotify;        /* seconds between reminders; 0: none */
+	/* Filters: what is notified (everything is archived). */
+	char *min_severity;  /* NULL: info */
+	char *origin;        /* national, provincial, any; NULL: any */
+	char *status;        /* comma-separated statuses; NULL: all */
+	char *group;         /* comma-separated groups; NULL: no filter */
+};
+
+/* The filters, parsed (sub_config_filter). */
+struct sub_filter {
+	enum cb_severity min_severity;
+	int origin;            /* enum cb_origin, or -1 for any */
+	unsigned status_mask;  /* bit (1 << enum cb_status) per status */
+	struct cb_strlist groups; /* empty: every audience */
 };
 
 void sub_config_init(struct sub_config *c);
@@ -29,7 +54,14 @@ int sub_config_load(struct sub_config *c, const char *path,
 /* Set one key as the command line does ("stale_after", "30"). */
 int sub_config_set(struct sub_config *c, const char *key, const char *value,
     struct cb_err *err);
-/* What run needs: state, broadcast, publisher_key. */
+/* What run needs: state, broadcast, publisher_key; and filters that
+ * parse. */
 int sub_config_check(const struct sub_config *c, struct cb_err *err);
+
+/* Parse the filter keys into f (release it with sub_filter_release,
+ * also after a failure).  Returns 0 or -1 naming the key. */
+int sub_config_filter(const struct sub_config *c, struct sub_filter *f,
+    struct cb_err *err);
+void sub_filter_release(struct sub_filter *f);
 
 #endif

@@ -13,6 +13,7 @@
  * alarm, and clears it when they return.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,14 +28,15 @@
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "cb_time.h"
-#include "cb_utf8.h"
 #include "sub_catchup.h"
 #include "sub_daemon.h"
+#include "sub_notify.h"
 #include "sub_recv.h"
 #include "sub_store.h"
 
 #define SUB_RCVHWM 100000
 #define TICK_MS 500
+#define SUB_REMIND_MAX 100 /* reminders in one round */
 
 struct sub_ctx {
 	const struct sub_config *cfg;
@@ -48,6 +50,8 @@ struct sub_ctx {
 	int64_t last_hb_ms;     /* monotonic time of the last fresh one */
 	int stale;              /* the alarm is raised */
 	unsigned long archived, dropped, ignored;
+	struct sub_notify *notify;
+	int64_t next_remind_ms; /* monotonic time of the next reminders */
 };
 
 static volatile sig_atomic_t quit;
@@ -118,6 +122,7 @@ open_sockets(struct sub_ctx *c, struct cb_err *err)
 static void
 close_all(struct sub_ctx *c)
 {
+	sub_notify_free(c->notify);
 	sub_catchup_close(c->catchup);
 	cb_net_close(c->sock);
 	cb_net_shutdown();
@@ -133,25 +138,14 @@ drop(struct sub_ctx *c, const char *why)
 	log_warnx("dropped message (%lu so far): %s", c->dropped, why);
 }
 
-/* One line per archived advisory on stdout, safe for a terminal:
- * "SEQ SEVERITY ID rREVISION [STATUS] TITLE" ([STATUS] only when it is
- * not an actual one). */
+/* Tell people about an advisory just archived, down every path that is
+ * on and that the filters allow (sub_notify); the terminal path prints
+ * "SEQ SEVERITY ID rREVISION [STATUS] TITLE". */
 static void
-report(const struct sub_incoming *in)
+report(struct sub_ctx *c, const struct sub_incoming *in)
 {
-	const struct cb_adv *a = &in->adv;
-	char *title = cb_utf8_printable(a->title);
-	char *id = cb_utf8_printable(a->id);
-	char status[32] = "";
-
-	if (a->status != CB_STATUS_ACTUAL)
-		snprintf(status, sizeof(status), "[%s] ",
-		    cb_status_name(a->status));
-	printf("%llu %s %s r%u %s%s\n", (unsigned long long)in->msg.seq,
-	    cb_severity_name(a->severity), id, a->revision, status, title);
-	fflush(stdout);
-	free(title);
-	free(id);
+	sub_notify_advisory(c->notify, SUB_EVENT_ADVISORY, in->msg.seq,
+	    &in->adv, in->msg.payload, in->msg.payload_len);
 }
 
 /* Ask for what is missing after the last archived message. */
@@ -203,7 +197,7 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 	c->last_seq = in->msg.seq;
 	if (rc == 1) {
 		c->archived++;
-		report(in);
+		report(c, in);
 	}
 }
 
@@ -213,16 +207,12 @@ alarm_state(struct sub_ctx *c, int stale)
 	if (stale == c->stale)
 		return;
 	c->stale = stale;
-	if (stale) {
-		printf("ALARM stale channel: no valid heartbeat from the "
-		       "publisher for %d s\n", c->cfg->stale_after);
+	if (stale)
 		log_warnx("ALARM: channel stale, no valid heartbeat for %d s",
 		    c->cfg->stale_after);
-	} else {
-		printf("ALARM cleared: heartbeats from the publisher are back\n");
+	else
 		log_info("channel alive again");
-	}
-	fflush(stdout);
+	sub_notify_alarm(c->notify, stale, c->cfg->stale_after);
 }
 
 static void
@@ -315,6 +305,52 @@ receive_catchup(struct sub_ctx *c)
 	cb_frames_release(&f);
 }
 
+static int
+remind_one(const struct sub_row *r, void *arg)
+{
+	struct sub_ctx *c = arg;
+	const char *json = (const char *)r->signed_bytes + CB_MSG_HDRLEN;
+	size_t len = r->signed_len > CB_MSG_HDRLEN ?
+	    r->signed_len - CB_MSG_HDRLEN : 0;
+	struct cb_adv adv;
+	struct cb_err err;
+
+	cb_adv_init(&adv);
+	if (len == 0 || cb_adv_from_json(&adv, json, len, 0, &err) < 0)
+		log_warnx("archived seq %llu is damaged; no reminder",
+		    (unsigned long long)r->seq);
+	else
+		sub_notify_advisory(c->notify, SUB_EVENT_REMINDER, r->seq, &adv,
+		    (const uint8_t *)json, len);
+	cb_adv_release(&adv);
+	return 0;
+}
+
+/* Every renotify seconds, remind of each critical advisory that nobody
+ * has acknowledged yet ("canhbao-sub ack" writes the acknowledgement
+ * into the archive from another process). */
+static void
+remind(struct sub_ctx *c)
+{
+	int64_t now = cb_time_now();
+	struct cb_err err;
+	int n;
+
+	if (c->cfg->renotify <= 0 || cb_time_mono_ms() < c->next_remind_ms)
+		return;
+	c->next_remind_ms = cb_time_mono_ms() +
+	    (int64_t)c->cfg->renotify * 1000;
+	n = sub_store_reminders(c->store, now, now - c->cfg->renotify,
+	    SUB_REMIND_MAX, remind_one, c, &err);
+	if (n < 0)
+		log_warnx("cannot look for advisories to remind of: %s",
+		    err.msg);
+	else if (n > 0)
+		log_info("reminded of %d unacknowledged critical "
+			 "advisor%s%s", n, n == 1 ? "y" : "ies",
+		    n == SUB_REMIND_MAX ? " (the oldest; there are more)" : "");
+}
+
 /* Every TICK_MS: the stale alarm and catch-up time-outs. */
 static void
 tick(struct sub_ctx *c)
@@ -324,14 +360,25 @@ tick(struct sub_ctx *c)
 		alarm_state(c, 1);
 	if (c->catchup != NULL)
 		sub_catchup_tick(c->catchup, c->last_seq);
+	sub_notify_tick(c->notify);
+	remind(c);
+}
+
+/* poll(2) events as zmq_poll takes them. */
+static short
+bus_events(short ev)
+{
+	return (short)((ev & POLLIN ? ZMQ_POLLIN : 0) |
+	    (ev & POLLOUT ? ZMQ_POLLOUT : 0));
 }
 
 static void
 loop(struct sub_ctx *c)
 {
-	zmq_pollitem_t items[2];
+	zmq_pollitem_t items[3];
 	int64_t next_tick = cb_time_mono_ms() + TICK_MS;
-	int rc, n;
+	int rc, n, bus = -1, fd;
+	short ev = 0;
 
 	while (!quit) {
 		items[0] = (zmq_pollitem_t){ .socket = c->sock,
@@ -341,13 +388,22 @@ loop(struct sub_ctx *c)
 			items[n++] = (zmq_pollitem_t){ .socket =
 				sub_catchup_socket(c->catchup),
 				.events = ZMQ_POLLIN };
+		if ((fd = sub_notify_fd(c->notify, &ev)) >= 0) {
+			bus = n;
+			items[n++] = (zmq_pollitem_t){ .fd = fd,
+				.events = bus_events(ev) };
+		}
 		rc = zmq_poll(items, n, TICK_MS);
 		if (rc < 0 && errno != EINTR)
 			log_warnx("poll: %s", zmq_strerror(errno));
 		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
 			receive_live(c);
-		if (rc > 0 && n > 1 && (items[1].revents & ZMQ_POLLIN))
+		if (rc > 0 && c->catchup != NULL &&
+		    (items[1].revents & ZMQ_POLLIN))
 			receive_catchup(c);
+		if (rc > 0 && bus >= 0 && items[bus].revents != 0)
+			sub_notify_process(c->notify);
+		bus = -1;
 		if (cb_time_mono_ms() >= next_tick) {
 			tick(c);
 			next_tick = cb_time_mono_ms() + TICK_MS;
@@ -363,7 +419,8 @@ sub_daemon_run(const struct sub_config *cfg)
 	struct cb_err err;
 
 	install_signals();
-	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0) {
+	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0 ||
+	    (c.notify = sub_notify_new(cfg, &err)) == NULL) {
 		log_warnx("cannot start: %s", err.msg);
 		close_all(&c);
 		return 2;
@@ -371,6 +428,7 @@ sub_daemon_run(const struct sub_config *cfg)
 	if (cfg->insecure)
 		log_warnx("transport is plaintext (--insecure)");
 	c.last_hb_ms = cb_time_mono_ms(); /* the alarm counts from start */
+	c.next_remind_ms = c.last_hb_ms + (int64_t)cfg->renotify * 1000;
 	log_info("ready: publisher key %s, broadcast %s, requests %s, last "
 		 "seq %llu",
 	    cb_sig_keyid_hex(c.key.id, keyhex), cfg->broadcast,

@@ -1,12 +1,17 @@
-/* sub_lookup: list, show and export from the archive (see sub_lookup.h). */
+/* sub_lookup: list, show, search, export and ack (see sub_lookup.h). */
+#include <sys/stat.h>
+
+#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "cb_adv.h"
+#include "cb_buf.h"
 #include "cb_file.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
@@ -15,20 +20,43 @@
 #include "sub_lookup.h"
 #include "sub_store.h"
 
+#define _(s) gettext(s)
+
 /* A row is "SEQ SEVERITY PUBLISHED ID TITLE" in 80 columns. */
 #define ID_COLUMNS 18
 #define TITLE_COLUMNS (80 - 5 - 1 - 8 - 1 - 16 - 1 - ID_COLUMNS - 1)
+#define LABEL_COLUMNS 11  /* show: the field names */
+#define SNIPPET_INDENT 6  /* search: the extract under each hit */
+#define SEARCH_LIMIT 20   /* hits shown by default */
+#define ACK_BY_MAX 200    /* bytes of --by */
+#define ACK_NOTE_MAX 4096 /* bytes of --note */
 
+static void
+complain(const char *msg)
+{
+	fprintf(stderr, "canhbao-sub: %s\n", msg);
+}
+
+/* The archive in state, which "run" creates (never a lookup); with
+ * write set, opened for writing. */
 static struct sub_store *
-open_archive(const char *state)
+open_archive(const char *state, int write)
 {
 	char *path = cb_xasprintf("%s/%s", state, SUB_ARCHIVE_FILE);
-	struct sub_store *s;
+	struct sub_store *s = NULL;
 	struct cb_err err;
+	struct stat st;
 
-	s = sub_store_open(path, 1, &err);
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, _("canhbao-sub: no archive in '%s' (has "
+				  "'canhbao-sub run' been started?)\n"),
+		    state);
+		free(path);
+		return NULL;
+	}
+	s = sub_store_open(path, !write, &err);
 	if (s == NULL)
-		fprintf(stderr, "canhbao-sub: %s\n", err.msg);
+		complain(err.msg);
 	free(path);
 	return s;
 }
@@ -49,6 +77,28 @@ format_time(int64_t t, int utc, char *buf, size_t size)
 		localtime_r(&tt, &tm);
 	strftime(buf, size, utc ? "%Y-%m-%d %H:%MZ" : "%Y-%m-%d %H:%M", &tm);
 	return buf;
+}
+
+/* Code points in s (its width on a terminal, near enough). */
+static size_t
+columns(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += (*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Print s and pad it with spaces to cols columns. */
+static void
+put_padded(const char *s, size_t cols)
+{
+	size_t w = columns(s);
+
+	fputs(s, stdout);
+	for (; w < cols; w++)
+		putchar(' ');
 }
 
 /* Copy at most cols characters (code points) of s, with "…" when cut. */
@@ -83,10 +133,89 @@ expired(int64_t expires)
 	return expires != 0 && expires < cb_time_now();
 }
 
+/* --- filters ---------------------------------------------------------- */
+
+int
+sub_lookup_since(const char *s, int utc, int64_t *out)
+{
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0, end = 0, more = 0, got;
+	struct tm tm;
+	int64_t dur;
+	size_t len = strlen(s);
+
+	got = sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &end);
+	if (got == 3 && (s[end] == ' ' || s[end] == 'T') &&
+	    sscanf(s + end + 1, "%2d:%2d%n", &h, &mi, &more) == 2)
+		end += 1 + more;
+	if (got == 3 && (size_t)end == len && mo >= 1 && mo <= 12 && d >= 1 &&
+	    d <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60) {
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_isdst = -1;
+		*out = utc ? (int64_t)timegm(&tm) : (int64_t)mktime(&tm);
+		return 0;
+	}
+	if (cb_time_parse_iso(s, out) == 0)
+		return 0;
+	if (len > 1 && s[len - 1] >= 'a' && s[len - 1] <= 'z' &&
+	    cb_duration_parse(s, &dur) == 0) {
+		*out = cb_time_now() - dur;
+		return 0;
+	}
+	return -1;
+}
+
+/* The filters as the store takes them; prints the problem and returns
+ * -1 when an option does not parse. */
+static int
+make_query(const struct sub_lookup_opts *o, struct sub_query *q)
+{
+	enum cb_severity sev;
+	enum cb_origin orig;
+
+	sub_query_init(q);
+	if (o->since != NULL && sub_lookup_since(o->since, o->utc,
+				    &q->since) < 0) {
+		fprintf(stderr, _("canhbao-sub: --since: '%s' is not a date "
+				  "(YYYY-MM-DD), a time (YYYY-MM-DD HH:MM, "
+				  "ISO 8601) or a duration (7d, 12h)\n"),
+		    o->since);
+		return -1;
+	}
+	if (o->severity != NULL) {
+		if (cb_severity_parse(o->severity, &sev) < 0) {
+			fputs(_("canhbao-sub: --severity is one of critical, "
+				"high, medium, low, info\n"),
+			    stderr);
+			return -1;
+		}
+		q->min_severity = (int)sev;
+	}
+	if (o->origin != NULL) {
+		if (cb_origin_parse(o->origin, &orig) < 0) {
+			fprintf(stderr, _("canhbao-sub: --origin is national "
+					  "or provincial\n"));
+			return -1;
+		}
+		q->origin = (int)orig;
+	}
+	q->cve = o->cve;
+	q->unread = o->unread;
+	q->unacked = o->unacked;
+	return 0;
+}
+
+/* --- list and search ---------------------------------------------------- */
+
 struct list_state {
 	const struct sub_lookup_opts *o;
 	cJSON *array;
 	int rows;
+	int tty;
 };
 
 static cJSON *
@@ -111,100 +240,246 @@ row_json(const struct sub_row *r)
 		cJSON_AddStringToObject(obj, "expires",
 		    cb_time_format(r->expires, when));
 	cJSON_AddBoolToObject(obj, "expired", expired(r->expires));
+	cJSON_AddBoolToObject(obj, "read", r->read);
+	cJSON_AddBoolToObject(obj, "acknowledged", r->acked);
 	return obj;
+}
+
+static void
+list_heading(const struct list_state *ls)
+{
+	char seq[16];
+
+	snprintf(seq, sizeof(seq), "%s", _("SEQ"));
+	printf("%*s", (int)(5 + strlen(seq) - columns(seq)), seq);
+	putchar(' ');
+	put_padded(_("SEVERITY"), 8);
+	putchar(' ');
+	put_padded(_("PUBLISHED"), 16 + (ls->o->utc ? 1 : 0));
+	putchar(' ');
+	put_padded(_("ID"), ID_COLUMNS);
+	printf(" %s\n", _("TITLE"));
+}
+
+/* "(update) ", "(cancelled) ", "(expired) " before the title. */
+static char *
+marked_title(const struct sub_row *r)
+{
+	const char *kind = strcmp(r->kind, "update") == 0 ? _("(update) ") :
+	    strcmp(r->kind, "cancel") == 0		   ? _("(cancelled) ") :
+							     "";
+
+	return cb_xasprintf("%s%s%s", kind,
+	    expired(r->expires) ? _("(expired) ") : "", r->title);
+}
+
+static void
+print_row(const struct list_state *ls, const struct sub_row *r)
+{
+	char when[32], *id, *title, *full;
+
+	if (ls->rows == 0)
+		list_heading(ls);
+	id = clip(r->id, ID_COLUMNS);
+	full = marked_title(r);
+	title = clip(full, TITLE_COLUMNS - (ls->o->utc ? 1 : 0));
+	free(full);
+	printf("%5llu ", (unsigned long long)r->seq);
+	put_padded(r->severity, 8);
+	printf(" %s ", format_time(r->published, ls->o->utc, when,
+			  sizeof(when)));
+	put_padded(id, ID_COLUMNS);
+	printf(" %s\n", title);
+	free(id);
+	free(title);
 }
 
 static int
 list_row(const struct sub_row *r, void *arg)
 {
 	struct list_state *ls = arg;
-	char when[32], *id, *title, *full;
 
-	if (ls->o->json) {
-		ls->rows++;
+	if (ls->o->json)
 		cJSON_AddItemToArray(ls->array, row_json(r));
-		return 0;
-	}
-	if (ls->rows++ == 0)
-		printf("%5s %-8s %-16s %-*s %s\n", "SEQ", "SEVERITY",
-		    "PUBLISHED", ID_COLUMNS, "ID", "TITLE");
-	id = clip(r->id, ID_COLUMNS);
-	full = cb_xasprintf("%s%s", expired(r->expires) ? "(expired) " : "",
-	    r->title);
-	title = clip(full, TITLE_COLUMNS - (ls->o->utc ? 1 : 0));
-	free(full);
-	printf("%5llu %-8s %s %-*s %s\n", (unsigned long long)r->seq,
-	    r->severity, format_time(r->published, ls->o->utc, when,
-			     sizeof(when)), ID_COLUMNS, id, title);
-	free(id);
-	free(title);
+	else
+		print_row(ls, r);
+	ls->rows++;
 	return 0;
+}
+
+static void
+print_json(cJSON *item)
+{
+	char *text = cJSON_Print(item);
+
+	printf("%s\n", text);
+	free(text);
+	cJSON_Delete(item);
 }
 
 int
 sub_lookup_list(const struct sub_lookup_opts *o)
 {
 	struct list_state ls = { .o = o };
-	struct sub_store *s = open_archive(o->state);
+	struct sub_store *s;
+	struct sub_query q;
 	struct cb_err err;
-	char *text;
 	int n;
 
-	if (s == NULL)
+	if (make_query(o, &q) < 0)
+		return 2;
+	if ((s = open_archive(o->state, 0)) == NULL)
 		return 2;
 	if (o->json)
 		ls.array = cJSON_CreateArray();
-	n = sub_store_each(s, list_row, &ls, &err);
+	n = sub_store_list(s, &q, list_row, &ls, &err);
 	sub_store_close(s);
 	if (n < 0) {
-		fprintf(stderr, "canhbao-sub: %s\n", err.msg);
+		complain(err.msg);
 		cJSON_Delete(ls.array);
 		return 2;
 	}
-	if (o->json) {
-		text = cJSON_Print(ls.array);
-		printf("%s\n", text);
-		free(text);
-		cJSON_Delete(ls.array);
-	}
+	if (o->json)
+		print_json(ls.array);
 	return ls.rows > 0 ? 0 : 1;
 }
 
-/* Look id up; prints the reason and returns 1 or 2 when it cannot. */
-static int
-fetch(const struct sub_lookup_opts *o, const char *id, struct sub_row *r)
+/* The snippet with its marks as bold on a terminal, "**" otherwise,
+ * made printable and cut to cols columns. */
+static char *
+render_snippet(const char *snip, int tty, size_t cols)
 {
-	struct sub_store *s = open_archive(o->state);
-	struct cb_err err;
-	int found;
+	const char *on = tty ? "\033[1m" : "**", *off = tty ? "\033[0m" : "**";
+	const char marks[] = { SUB_MARK_ON, SUB_MARK_OFF, '\0' };
+	size_t markw = tty ? 0 : 2, used = 0, i, room;
+	int in_mark = 0;
+	struct cb_buf b;
+	char *piece, *cut;
 
-	if (s == NULL)
-		return 2;
-	found = sub_store_get(s, id, r, &err);
-	sub_store_close(s);
-	if (found < 0) {
-		fprintf(stderr, "canhbao-sub: %s\n", err.msg);
-		return 2;
+	cb_buf_init(&b, 16 * cols + 64);
+	while (*snip != '\0') {
+		i = strcspn(snip, marks);
+		room = cols - used - (in_mark ? markw : 0);
+		if (i > 0 && room > 0) {
+			piece = cb_xstrndup(snip, i);
+			cut = clip(piece, room);
+			used += columns(cut);
+			cb_buf_appendstr(&b, cut, NULL);
+			free(piece);
+			free(cut);
+		}
+		snip += i;
+		if (*snip == SUB_MARK_ON && !in_mark &&
+		    used + 2 * markw + 1 < cols) {
+			cb_buf_appendstr(&b, on, NULL);
+			used += markw;
+			in_mark = 1;
+		} else if (*snip == SUB_MARK_OFF && in_mark) {
+			cb_buf_appendstr(&b, off, NULL);
+			used += markw;
+			in_mark = 0;
+		}
+		if (*snip != '\0')
+			snip++;
 	}
-	if (found == 0) {
-		fprintf(stderr, "canhbao-sub: no advisory '%s' in the "
-		    "archive\n", id);
-		return 1;
+	if (in_mark)
+		cb_buf_appendstr(&b, off, NULL);
+	return cb_buf_detach(&b, NULL);
+}
+
+/* The snippet with the marks as "**" (for JSON). */
+static char *
+plain_snippet(const char *snip)
+{
+	struct cb_buf b;
+	char *raw, *safe;
+
+	cb_buf_init(&b, 3 * strlen(snip) + 1);
+	for (; *snip != '\0'; snip++) {
+		if (*snip == SUB_MARK_ON || *snip == SUB_MARK_OFF)
+			cb_buf_appendstr(&b, "**", NULL);
+		else
+			cb_buf_append(&b, snip, 1, NULL);
 	}
+	raw = cb_buf_detach(&b, NULL);
+	safe = cb_utf8_printable(raw);
+	free(raw);
+	return safe;
+}
+
+static int
+search_hit(const struct sub_hit *h, void *arg)
+{
+	struct list_state *ls = arg;
+	cJSON *obj;
+	char *snip;
+
+	if (ls->o->json) {
+		obj = row_json(&h->row);
+		snip = plain_snippet(h->snippet);
+		cJSON_AddStringToObject(obj, "snippet", snip);
+		cJSON_AddNumberToObject(obj, "score", h->score);
+		cJSON_AddItemToArray(ls->array, obj);
+		free(snip);
+	} else {
+		print_row(ls, &h->row);
+		snip = render_snippet(h->snippet, ls->tty,
+		    80 - SNIPPET_INDENT);
+		printf("%*s%s\n", SNIPPET_INDENT, "", snip);
+		free(snip);
+	}
+	ls->rows++;
 	return 0;
 }
 
-static void
-print_list(const char *label, const struct cb_strlist *l)
+int
+sub_lookup_search(const struct sub_lookup_opts *o, const char *words)
 {
-	size_t i;
-	char *safe;
+	struct list_state ls = { .o = o, .tty = isatty(STDOUT_FILENO) };
+	struct sub_store *s;
+	struct sub_query q;
+	struct cb_err err;
+	int n;
 
-	for (i = 0; i < l->n; i++) {
-		safe = cb_utf8_printable(l->v[i]);
-		printf("%-11s%s\n", i == 0 ? label : "", safe);
-		free(safe);
+	if (make_query(o, &q) < 0)
+		return 2;
+	q.limit = o->limit > 0 ? o->limit : SEARCH_LIMIT;
+	if ((s = open_archive(o->state, 0)) == NULL)
+		return 2;
+	if (o->json)
+		ls.array = cJSON_CreateArray();
+	n = sub_store_search(s, words, &q, search_hit, &ls, &err);
+	sub_store_close(s);
+	if (n < 0) {
+		complain(err.msg);
+		cJSON_Delete(ls.array);
+		return 2;
 	}
+	if (o->json)
+		print_json(ls.array);
+	return ls.rows > 0 ? 0 : 1;
+}
+
+/* --- show ------------------------------------------------------------- */
+
+/* Look id up; prints the reason and returns 1 or 2 when it cannot. */
+static int
+fetch(struct sub_store *s, const char *id, struct sub_row *r)
+{
+	struct cb_err err;
+	int found = sub_store_get(s, id, r, &err);
+
+	if (found < 0) {
+		complain(err.msg);
+		return 2;
+	}
+	if (found == 0) {
+		fprintf(stderr, _("canhbao-sub: no advisory '%s' in the "
+				  "archive\n"),
+		    id);
+		return 1;
+	}
+	return 0;
 }
 
 static void
@@ -215,52 +490,204 @@ print_field(const char *label, const char *value)
 	if (value == NULL)
 		return;
 	safe = cb_utf8_printable(value);
-	printf("%-11s%s\n", label, safe);
+	put_padded(label, LABEL_COLUMNS);
+	printf("%s\n", safe);
 	free(safe);
 }
 
 static void
-show_text(const struct sub_lookup_opts *o, const struct sub_row *r,
-    const struct cb_adv *a)
+print_list(const char *label, const struct cb_strlist *l)
 {
-	char when[32], buf[64];
+	size_t i;
 
-	print_field("id", a->id);
-	snprintf(buf, sizeof(buf), "%u (%s)", a->revision, cb_kind_name(a->kind));
-	print_field("revision", buf);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->seq);
-	print_field("seq", buf);
-	print_field("severity", cb_severity_name(a->severity));
-	print_field("status", cb_status_name(a->status));
-	print_field("origin", cb_origin_name(a->origin));
-	print_field("source", a->source);
-	print_field("published", format_time(a->published, o->utc, when,
-				     sizeof(when)));
-	if (a->updated != 0)
-		print_field("updated", format_time(a->updated, o->utc, when,
-					   sizeof(when)));
-	if (a->expires != 0) {
-		format_time(a->expires, o->utc, when, sizeof(when));
-		snprintf(buf, sizeof(buf), "%s%s", when,
-		    expired(a->expires) ? " (expired)" : "");
-		print_field("expires", buf);
+	for (i = 0; i < l->n; i++)
+		print_field(i == 0 ? label : "", l->v[i]);
+}
+
+static const char *
+kind_label(const char *kind)
+{
+	if (kind == NULL)
+		return "?";
+	return strcmp(kind, "update") == 0 ? _("update") :
+	    strcmp(kind, "cancel") == 0	   ? _("cancel") :
+					     _("new");
+}
+
+/* What show adds to the advisory: its revisions and acknowledgements,
+ * gathered from the archive once. */
+struct extra {
+	const struct sub_lookup_opts *o;
+	const struct sub_row *shown;
+	cJSON *revisions, *acks; /* always built, printed as text too */
+};
+
+static int
+add_revision(const struct sub_row *r, void *arg)
+{
+	struct extra *x = arg;
+	char when[CB_TIME_BUFSZ];
+	cJSON *obj = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(obj, "revision", r->revision);
+	cJSON_AddNumberToObject(obj, "seq", (double)r->seq);
+	cJSON_AddStringToObject(obj, "kind", r->kind);
+	cJSON_AddStringToObject(obj, "severity", r->severity);
+	cJSON_AddStringToObject(obj, "issued",
+	    cb_time_format(r->issued_ms / 1000, when));
+	cJSON_AddBoolToObject(obj, "shown", r->seq == x->shown->seq);
+	cJSON_AddItemToArray(x->revisions, obj);
+	return 0;
+}
+
+static int
+add_ack(const struct sub_ack *a, void *arg)
+{
+	struct extra *x = arg;
+	char when[CB_TIME_BUFSZ];
+	cJSON *obj = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(obj, "revision", a->revision);
+	cJSON_AddStringToObject(obj, "by", a->by);
+	cJSON_AddStringToObject(obj, "at", cb_time_format(a->at, when));
+	cJSON_AddNumberToObject(obj, "at_unix", (double)a->at);
+	if (a->note != NULL)
+		cJSON_AddStringToObject(obj, "note", a->note);
+	else
+		cJSON_AddNullToObject(obj, "note");
+	cJSON_AddItemToArray(x->acks, obj);
+	return 0;
+}
+
+static int
+gather(struct sub_store *s, struct extra *x, const char *id)
+{
+	struct cb_err err;
+
+	x->revisions = cJSON_CreateArray();
+	x->acks = cJSON_CreateArray();
+	if (sub_store_revisions(s, id, add_revision, x, &err) < 0 ||
+	    sub_store_acks(s, id, add_ack, x, &err) < 0) {
+		complain(err.msg);
+		return -1;
 	}
-	print_field("tlp", a->tlp);
-	print_field("title", a->title);
-	print_field("summary", a->summary);
-	print_list("cves", &a->cves);
-	print_list("products", &a->products);
-	print_list("actions", &a->actions);
-	print_list("references", &a->references);
-	if (a->audience.n == 0)
-		print_field("audience", "everyone");
-	print_list("audience", &a->audience);
+	return 0;
+}
+
+static double
+num(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *
+str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* "history" lines, when there is more than one revision. */
+static void
+print_history(const struct extra *x)
+{
+	const cJSON *r;
+	char line[256], when[32];
+	int64_t t;
+	int first = 1;
+
+	if (cJSON_GetArraySize(x->revisions) < 2)
+		return;
+	cJSON_ArrayForEach(r, x->revisions)
+	{
+		cb_time_parse_iso(str(r, "issued"), &t);
+		snprintf(line, sizeof(line), _("r%.0f %s, seq %.0f, %s%s"),
+		    num(r, "revision"), kind_label(str(r, "kind")),
+		    num(r, "seq"),
+		    format_time(t, x->o->utc, when, sizeof(when)),
+		    cJSON_IsTrue(cJSON_GetObjectItem(r, "shown")) ?
+			_(" (shown here)") :
+			"");
+		print_field(first ? _("history") : "", line);
+		first = 0;
+	}
 }
 
 static void
-show_json(const struct sub_row *r)
+print_acks(const struct extra *x)
 {
-	char when[CB_TIME_BUFSZ], *text;
+	const cJSON *a;
+	char *line, when[32];
+	int first = 1;
+
+	if (cJSON_GetArraySize(x->acks) == 0) {
+		print_field(_("ack"), _("not acknowledged"));
+		return;
+	}
+	cJSON_ArrayForEach(a, x->acks)
+	{
+		format_time((int64_t)num(a, "at_unix"), x->o->utc, when,
+		    sizeof(when));
+		line = cb_xasprintf(_("r%.0f %s by %s%s%s"), num(a, "revision"),
+		    when, str(a, "by"), str(a, "note") ? ": " : "",
+		    str(a, "note") ? str(a, "note") : "");
+		print_field(first ? _("ack") : "", line);
+		free(line);
+		first = 0;
+	}
+}
+
+static void
+show_text(const struct sub_lookup_opts *o, const struct sub_row *r,
+    const struct cb_adv *a, const struct extra *x)
+{
+	char when[32], buf[96];
+
+	if (a->kind == CB_KIND_CANCEL)
+		printf("%s\n", _("*** CANCELLED: this revision withdraws the "
+				 "advisory ***"));
+	print_field(_("id"), a->id);
+	snprintf(buf, sizeof(buf), "%u (%s)", a->revision,
+	    kind_label(cb_kind_name(a->kind)));
+	print_field(_("revision"), buf);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->seq);
+	print_field(_("seq"), buf);
+	print_field(_("severity"), cb_severity_name(a->severity));
+	print_field(_("status"), cb_status_name(a->status));
+	print_field(_("origin"), cb_origin_name(a->origin));
+	print_field(_("source"), a->source);
+	print_field(_("published"), format_time(a->published, o->utc, when,
+					sizeof(when)));
+	if (a->updated != 0)
+		print_field(_("updated"), format_time(a->updated, o->utc, when,
+					      sizeof(when)));
+	if (a->expires != 0) {
+		format_time(a->expires, o->utc, when, sizeof(when));
+		snprintf(buf, sizeof(buf), "%s%s", when,
+		    expired(a->expires) ? _(" (expired)") : "");
+		print_field(_("expires"), buf);
+	}
+	print_field(_("tlp"), a->tlp);
+	print_field(_("title"), a->title);
+	print_field(_("summary"), a->summary);
+	print_list(_("cves"), &a->cves);
+	print_list(_("products"), &a->products);
+	print_list(_("actions"), &a->actions);
+	print_list(_("references"), &a->references);
+	if (a->audience.n == 0)
+		print_field(_("audience"), _("everyone"));
+	print_list(_("audience"), &a->audience);
+	print_history(x);
+	print_acks(x);
+}
+
+static void
+show_json(const struct sub_row *r, struct extra *x)
+{
+	char when[CB_TIME_BUFSZ];
 	const uint8_t *payload = r->signed_bytes + CB_MSG_HDRLEN;
 	cJSON *obj = cJSON_ParseWithLength((const char *)payload,
 	    r->signed_len - CB_MSG_HDRLEN);
@@ -271,48 +698,87 @@ show_json(const struct sub_row *r)
 	cJSON_AddStringToObject(obj, "received",
 	    cb_time_format(r->received, when));
 	cJSON_AddBoolToObject(obj, "expired", expired(r->expires));
-	text = cJSON_Print(obj);
-	printf("%s\n", text);
-	free(text);
-	cJSON_Delete(obj);
+	cJSON_AddItemToObject(obj, "revisions", x->revisions);
+	cJSON_AddItemToObject(obj, "acknowledgements", x->acks);
+	x->revisions = x->acks = NULL;
+	print_json(obj);
+}
+
+/* What was shown counts as read (best effort: a read-only archive
+ * still shows). */
+static void
+mark_read(const struct sub_lookup_opts *o, const struct sub_row *r)
+{
+	char *path = cb_xasprintf("%s/%s", o->state, SUB_ARCHIVE_FILE);
+	struct sub_store *s = sub_store_open(path, 0, NULL);
+
+	if (s != NULL)
+		sub_store_mark_read(s, r->id, r->revision, cb_time_now(), NULL);
+	sub_store_close(s);
+	free(path);
 }
 
 int
 sub_lookup_show(const struct sub_lookup_opts *o, const char *id)
 {
+	struct extra x = { .o = o };
+	struct sub_store *s;
 	struct sub_row r;
 	struct cb_adv a;
 	struct cb_err err;
-	int rc = fetch(o, id, &r);
+	int rc;
 
+	if ((s = open_archive(o->state, 0)) == NULL)
+		return 2;
+	rc = fetch(s, id, &r);
+	x.shown = &r;
+	if (rc == 0 && gather(s, &x, id) < 0) {
+		sub_row_release(&r);
+		rc = 2;
+	}
+	sub_store_close(s);
 	if (rc != 0)
-		return rc;
+		goto out;
+	cb_adv_init(&a);
 	if (r.signed_len < CB_MSG_HDRLEN ||
 	    cb_adv_from_json(&a, (const char *)r.signed_bytes + CB_MSG_HDRLEN,
 		r.signed_len - CB_MSG_HDRLEN, 0, &err) < 0) {
-		fprintf(stderr, "canhbao-sub: archived advisory '%s' is "
-		    "damaged\n", id);
-		sub_row_release(&r);
-		return 2;
+		fprintf(stderr, _("canhbao-sub: archived advisory '%s' is "
+				  "damaged\n"),
+		    id);
+		rc = 2;
+	} else if (o->json) {
+		show_json(&r, &x);
+	} else {
+		show_text(o, &r, &a, &x);
 	}
-	if (o->json)
-		show_json(&r);
-	else
-		show_text(o, &r, &a);
+	if (rc == 0)
+		mark_read(o, &r);
 	cb_adv_release(&a);
 	sub_row_release(&r);
-	return 0;
+out:
+	cJSON_Delete(x.revisions);
+	cJSON_Delete(x.acks);
+	return rc;
 }
+
+/* --- export ------------------------------------------------------------- */
 
 int
 sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
     const char *file)
 {
+	struct sub_store *s;
 	struct sub_row r;
 	struct cb_err err;
 	char *sigpath = NULL, *minisig = NULL;
-	int rc = fetch(o, id, &r);
+	cJSON *obj;
+	int rc;
 
+	if ((s = open_archive(o->state, 0)) == NULL)
+		return 2;
+	rc = fetch(s, id, &r);
+	sub_store_close(s);
 	if (rc != 0)
 		return rc;
 	rc = 2;
@@ -325,14 +791,99 @@ sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
 	    cb_file_write_atomic(sigpath, minisig, strlen(minisig), 0644,
 		&err) < 0)
 		goto fail;
-	printf("%s\n%s\n", file, sigpath);
+	if (o->json) {
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(obj, "file", file);
+		cJSON_AddStringToObject(obj, "minisig", sigpath);
+		print_json(obj);
+	} else {
+		printf("%s\n%s\n", file, sigpath);
+	}
 	rc = 0;
 	goto out;
 fail:
-	fprintf(stderr, "canhbao-sub: %s\n", err.msg);
+	complain(err.msg);
 out:
 	free(sigpath);
 	free(minisig);
 	sub_row_release(&r);
 	return rc;
+}
+
+/* --- ack ------------------------------------------------------------------ */
+
+static int
+check_text(const char *what, const char *s, size_t max)
+{
+	if (s == NULL)
+		return 0;
+	if (strlen(s) > max || !cb_utf8_valid(s, strlen(s))) {
+		fprintf(stderr, _("canhbao-sub: %s must be UTF-8 text of at "
+				  "most %zu bytes\n"),
+		    what, max);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ack_print(const struct sub_lookup_opts *o, const char *id,
+    const struct sub_ack *a, int fresh)
+{
+	char when[CB_TIME_BUFSZ], local[32];
+	char *sid = cb_utf8_printable(id), *by = cb_utf8_printable(a->by);
+	cJSON *obj;
+
+	if (o->json) {
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(obj, "id", id);
+		cJSON_AddNumberToObject(obj, "revision", a->revision);
+		cJSON_AddStringToObject(obj, "by", a->by);
+		cJSON_AddStringToObject(obj, "at", cb_time_format(a->at, when));
+		if (a->note != NULL)
+			cJSON_AddStringToObject(obj, "note", a->note);
+		else
+			cJSON_AddNullToObject(obj, "note");
+		cJSON_AddBoolToObject(obj, "already", !fresh);
+		print_json(obj);
+	} else {
+		format_time(a->at, o->utc, local, sizeof(local));
+		printf(fresh ? _("acknowledged %s revision %u by %s at %s\n") :
+			       _("%s revision %u was already acknowledged by "
+				 "%s at %s\n"),
+		    sid, a->revision, by, local);
+	}
+	free(sid);
+	free(by);
+}
+
+int
+sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
+    const char *by, const char *note)
+{
+	struct sub_store *s;
+	struct sub_ack a;
+	struct cb_err err;
+	int rc;
+
+	if (*by == '\0' || check_text("--by", by, ACK_BY_MAX) < 0 ||
+	    check_text("--note", note, ACK_NOTE_MAX) < 0)
+		return 2;
+	if ((s = open_archive(o->state, 1)) == NULL)
+		return 2;
+	rc = sub_store_ack(s, id, by, note, cb_time_now(), &a, &err);
+	sub_store_close(s);
+	if (rc < 0) {
+		complain(err.msg);
+		return 2;
+	}
+	if (rc == 0) {
+		fprintf(stderr, _("canhbao-sub: no advisory '%s' in the "
+				  "archive\n"),
+		    id);
+		return 1;
+	}
+	ack_print(o, id, &a, rc == 1);
+	sub_ack_release(&a);
+	return 0;
 }

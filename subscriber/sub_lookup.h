@@ -1,20 +1,38 @@
 /*
- * sub_lookup: the read-only commands on the archive: list, show,
- * export.  Each returns the exit status: 0 found, 1 nothing found, 2
- * error (the message is printed to stderr).
+ * sub_lookup: the commands on the archive: list, show, search, export
+ * and ack.  Each returns the exit status: 0 found (done), 1 nothing
+ * found, 2 error (the message is printed to stderr).  Messages for
+ * people go through gettext; tables fit 80 columns; --json prints what
+ * jq reads.
  */
 #ifndef SUB_LOOKUP_H
 #define SUB_LOOKUP_H
+
+#include "sub_store.h"
 
 struct sub_lookup_opts {
 	const char *state;
 	int json;
 	int utc;
+	const char *since;    /* as typed: a date, a time or a duration */
+	const char *severity; /* minimum */
+	const char *origin;
+	const char *cve;      /* search */
+	int unread, unacked;
+	int limit;            /* search: most hits shown; 0: the default */
 };
 
 int sub_lookup_list(const struct sub_lookup_opts *o);
 int sub_lookup_show(const struct sub_lookup_opts *o, const char *id);
 int sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
     const char *file);
+int sub_lookup_search(const struct sub_lookup_opts *o, const char *words);
+int sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
+    const char *by, const char *note);
+
+/* --since: "YYYY-MM-DD" (midnight, local time or UTC with utc set), an
+ * ISO 8601 time, or a duration back from now ("7d", "12h").  0 with
+ * *out in Unix seconds, or -1. */
+int sub_lookup_since(const char *s, int utc, int64_t *out);
 
 #endif

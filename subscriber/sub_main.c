@@ -3,11 +3,16 @@
  * sub_daemon.c and the lookups sub_lookup.c.
  */
 #include <getopt.h>
+#include <libintl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cb_cfg.h"
 #include "cb_log.h"
+#include "cb_mem.h"
 #include "cb_sig.h"
 #include "sub_config.h"
 #include "sub_daemon.h"
@@ -24,16 +29,30 @@ static int cmd_check_config(int, char **);
 static int cmd_list(int, char **);
 static int cmd_show(int, char **);
 static int cmd_export(int, char **);
+static int cmd_search(int, char **);
+static int cmd_ack(int, char **);
 
 static const struct command commands[] = {
 	{ "run", cmd_run,
 	    "[-c FILE] --state DIR --broadcast ENDPOINT --publisher-key FILE\n"
 	    "\t\t[--requests ENDPOINT] [--stale-after SECONDS] [--insecure] "
-	    "[-v]" },
+	    "[-v]\n"
+	    "\t\t[--on-advisory PROGRAM] [--hook-timeout SECONDS] "
+	    "[--renotify SECONDS]\n"
+	    "\t\t[--min-severity LEVEL] [--origin ORIGIN] [--status LIST]\n"
+	    "\t\t[--group NAME]... [--no-desktop] [--no-terminal] "
+	    "[--no-journal]" },
 	{ "check-config", cmd_check_config, "-c FILE" },
-	{ "list", cmd_list, "--state DIR [--json] [--utc]" },
+	{ "list", cmd_list,
+	    "--state DIR [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
+	    "\t\t[--unread] [--unacked] [--json] [--utc]" },
 	{ "show", cmd_show, "--state DIR [--json] [--utc] ID" },
-	{ "export", cmd_export, "--state DIR -o FILE ID" },
+	{ "search", cmd_search,
+	    "--state DIR [--since DATE] [--severity LEVEL] [--cve ID]\n"
+	    "\t\t[--origin ORIGIN] [--unread] [--unacked] [--limit N] "
+	    "[--json] [--utc] QUERY" },
+	{ "ack", cmd_ack, "--state DIR --by NAME [--note TEXT] [--json] ID" },
+	{ "export", cmd_export, "--state DIR -o FILE [--json] ID" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -61,7 +80,12 @@ static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
 	{ "config", 1, NULL, 'c' }, { "insecure", 0, NULL, 'I' },
 	{ "publisher-key", 1, NULL, 'k' }, { "requests", 1, NULL, 'R' },
 	{ "stale-after", 1, NULL, 'S' }, { "state", 1, NULL, 's' },
-	{ "verbose", 0, NULL, 'v' }, { NULL, 0, NULL, 0 } };
+	{ "verbose", 0, NULL, 'v' }, { "group", 1, NULL, 'G' },
+	{ "hook-timeout", 1, NULL, 'H' }, { "min-severity", 1, NULL, 'M' },
+	{ "no-desktop", 0, NULL, 'D' }, { "no-journal", 0, NULL, 'J' },
+	{ "no-terminal", 0, NULL, 'N' }, { "on-advisory", 1, NULL, 'A' },
+	{ "origin", 1, NULL, 'O' }, { "renotify", 1, NULL, 'r' },
+	{ "status", 1, NULL, 'T' }, { NULL, 0, NULL, 0 } };
 
 static const char *
 run_key(int ch)
@@ -81,6 +105,42 @@ run_key(int ch)
 		return "state";
 	case 'v':
 		return "verbose";
+	case 'A':
+		return "on_advisory";
+	case 'D':
+		return "desktop";
+	case 'G':
+		return "group";
+	case 'H':
+		return "hook_timeout";
+	case 'J':
+		return "journal";
+	case 'M':
+		return "min_severity";
+	case 'N':
+		return "terminal";
+	case 'O':
+		return "origin";
+	case 'r':
+		return "renotify";
+	case 'T':
+		return "status";
+	}
+	return NULL;
+}
+
+/* The value a flag without an argument stands for. */
+static const char *
+flag_value(int ch)
+{
+	switch (ch) {
+	case 'I':
+	case 'v':
+		return "yes";
+	case 'D':
+	case 'J':
+	case 'N':
+		return "no";
 	}
 	return NULL;
 }
@@ -90,7 +150,8 @@ run_key(int ch)
 static void
 load_config(int argc, char **argv, struct sub_config *cfg)
 {
-	const char *file = NULL, *keys[16], *values[16];
+	const char *file = NULL, *keys[32], *values[32];
+	char *groups = NULL, *tmp;
 	struct cb_err err;
 	int ch, n = 0, i;
 
@@ -100,21 +161,44 @@ load_config(int argc, char **argv, struct sub_config *cfg)
 			file = optarg;
 			continue;
 		}
-		if (run_key(ch) == NULL || n == 16)
+		if (ch == 'G') { /* repeatable: the groups add up */
+			tmp = groups ? cb_xasprintf("%s,%s", groups, optarg) :
+				       cb_xstrdup(optarg);
+			free(groups);
+			groups = tmp;
+			continue;
+		}
+		if (run_key(ch) == NULL || n == 31)
 			usage();
 		keys[n] = run_key(ch);
-		values[n++] = (ch == 'I' || ch == 'v') ? "yes" : optarg;
+		values[n++] = flag_value(ch) ? flag_value(ch) : optarg;
 	}
 	if (optind != argc)
 		usage();
+	if (groups != NULL) {
+		keys[n] = "group";
+		values[n++] = groups;
+	}
 	sub_config_init(cfg);
 	if (file != NULL && sub_config_load(cfg, file, &err) < 0)
 		die(err.msg);
 	for (i = 0; i < n; i++)
 		if (sub_config_set(cfg, keys[i], values[i], &err) < 0)
 			die(err.msg);
+	free(groups);
 	if (sub_config_check(cfg, &err) < 0)
 		die(err.msg);
+}
+
+/* A count from the command line (1 to 10000), or a usage error. */
+static int
+limit_arg(const char *s)
+{
+	int v;
+
+	if (cb_cfg_int(s, 1, 10000, &v) < 0)
+		die("--limit takes a number from 1 to 10000");
+	return v;
 }
 
 static int
@@ -143,73 +227,172 @@ cmd_check_config(int argc, char **argv)
 	return 0;
 }
 
-/* Options shared by the lookups; returns the first operand's index. */
-static int
-lookup_options(int argc, char **argv, struct sub_lookup_opts *o,
-    const char **out)
+/* Options of the lookups.  allowed: the short letters the command
+ * takes; anything else is a usage error.  Returns the first operand's
+ * index. */
+struct lookup_args {
+	struct sub_lookup_opts o;
+	const char *output, *by, *note;
+};
+
+static void
+lookup_options(int argc, char **argv, const char *allowed,
+    struct lookup_args *a)
 {
-	static const struct option opts[] = { { "json", 0, NULL, 'j' },
-		{ "output", 1, NULL, 'o' }, { "state", 1, NULL, 's' },
-		{ "utc", 0, NULL, 'u' }, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { { "by", 1, NULL, 'B' },
+		{ "cve", 1, NULL, 'C' }, { "json", 0, NULL, 'j' },
+		{ "limit", 1, NULL, 'L' }, { "note", 1, NULL, 'n' },
+		{ "origin", 1, NULL, 'O' }, { "output", 1, NULL, 'o' },
+		{ "severity", 1, NULL, 'V' }, { "since", 1, NULL, 'W' },
+		{ "state", 1, NULL, 's' }, { "unacked", 0, NULL, 'K' },
+		{ "unread", 0, NULL, 'U' }, { "utc", 0, NULL, 'u' },
+		{ NULL, 0, NULL, 0 } };
 	int ch;
 
-	memset(o, 0, sizeof(*o));
+	memset(a, 0, sizeof(*a));
 	while ((ch = getopt_long(argc, argv, "jo:s:u", opts, NULL)) != -1) {
+		if (ch == '?' || strchr(allowed, ch) == NULL)
+			usage();
 		switch (ch) {
+		case 'B':
+			a->by = optarg;
+			break;
+		case 'C':
+			a->o.cve = optarg;
+			break;
 		case 'j':
-			o->json = 1;
+			a->o.json = 1;
+			break;
+		case 'K':
+			a->o.unacked = 1;
+			break;
+		case 'L':
+			a->o.limit = limit_arg(optarg);
+			break;
+		case 'n':
+			a->note = optarg;
+			break;
+		case 'O':
+			a->o.origin = optarg;
 			break;
 		case 'o':
-			if (out == NULL)
-				usage();
-			*out = optarg;
+			a->output = optarg;
 			break;
 		case 's':
-			o->state = optarg;
+			a->o.state = optarg;
+			break;
+		case 'U':
+			a->o.unread = 1;
 			break;
 		case 'u':
-			o->utc = 1;
+			a->o.utc = 1;
 			break;
-		default:
-			usage();
+		case 'V':
+			a->o.severity = optarg;
+			break;
+		case 'W':
+			a->o.since = optarg;
+			break;
 		}
 	}
-	if (o->state == NULL)
+	if (a->o.state == NULL)
 		usage();
-	return optind;
 }
 
 static int
 cmd_list(int argc, char **argv)
 {
-	struct sub_lookup_opts o;
+	struct lookup_args a;
 
-	if (lookup_options(argc, argv, &o, NULL) != argc)
+	lookup_options(argc, argv, "jsuWVOUK", &a);
+	if (optind != argc)
 		usage();
-	return sub_lookup_list(&o);
+	return sub_lookup_list(&a.o);
 }
 
 static int
 cmd_show(int argc, char **argv)
 {
-	struct sub_lookup_opts o;
-	int i = lookup_options(argc, argv, &o, NULL);
+	struct lookup_args a;
 
-	if (i != argc - 1)
+	lookup_options(argc, argv, "jsu", &a);
+	if (optind != argc - 1)
 		usage();
-	return sub_lookup_show(&o, argv[i]);
+	return sub_lookup_show(&a.o, argv[optind]);
 }
 
 static int
 cmd_export(int argc, char **argv)
 {
-	struct sub_lookup_opts o;
-	const char *file = NULL;
-	int i = lookup_options(argc, argv, &o, &file);
+	struct lookup_args a;
 
-	if (i != argc - 1 || file == NULL)
+	lookup_options(argc, argv, "josu", &a);
+	if (optind != argc - 1 || a.output == NULL)
 		usage();
-	return sub_lookup_export(&o, argv[i], file);
+	return sub_lookup_export(&a.o, argv[optind], a.output);
+}
+
+static int
+cmd_search(int argc, char **argv)
+{
+	struct lookup_args a;
+	char *words;
+	size_t len = 1;
+	int i, rc;
+
+	lookup_options(argc, argv, "jsuWVOUKCL", &a);
+	if (optind == argc && a.o.cve == NULL)
+		usage();
+	for (i = optind; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	words = cb_xcalloc(1, len);
+	for (i = optind; i < argc; i++) {
+		strcat(words, argv[i]);
+		strcat(words, " ");
+	}
+	rc = sub_lookup_search(&a.o, words);
+	free(words);
+	return rc;
+}
+
+static int
+cmd_ack(int argc, char **argv)
+{
+	struct lookup_args a;
+
+	lookup_options(argc, argv, "jsuBn", &a);
+	if (optind != argc - 1 || a.by == NULL)
+		usage();
+	return sub_lookup_ack(&a.o, argv[optind], a.by, a.note);
+}
+
+#ifndef CB_LOCALEDIR
+#define CB_LOCALEDIR "/usr/local/share/locale"
+#endif
+#ifndef CB_SRCDIR
+#define CB_SRCDIR ""
+#endif
+
+/* Messages in the user's language: from the build tree when this is
+ * the binary built there, else from where "make install" put them. */
+static void
+init_locale(void)
+{
+	const char *dir = CB_LOCALEDIR, *src = CB_SRCDIR;
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	if (n > 0 && *src != '\0') {
+		exe[n] = '\0';
+		if (strncmp(exe, src, strlen(src)) == 0 &&
+		    exe[strlen(src)] == '/')
+			dir = CB_SRCDIR "/build/locale";
+	}
+	bindtextdomain("canhbao", dir);
+	bind_textdomain_codeset("canhbao", "UTF-8");
+	textdomain("canhbao");
 }
 
 int
@@ -217,6 +400,7 @@ main(int argc, char **argv)
 {
 	size_t i;
 
+	init_locale();
 	if (cb_sig_init() < 0) {
 		fprintf(stderr, "canhbao-sub: cannot initialise libsodium\n");
 		return 2;

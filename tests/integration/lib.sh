@@ -197,6 +197,11 @@ journal_last() {
 	    'SELECT coalesce(max(seq), 0) FROM message' 2>/dev/null || echo 0
 }
 
+# journal_has DIR N: the journal holds at least N messages.
+journal_has() {
+	test "$(journal_last "$1")" -ge "$2"
+}
+
 # archive_is_complete DIR N: seqs 1..N, each once, nothing else.
 archive_is_complete() {
 	test "$(sqlite3 -readonly "file:$1/archive.db?mode=ro" \

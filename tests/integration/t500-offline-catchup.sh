@@ -16,8 +16,7 @@ stop "$PUB_PID"
 
 # Offline: the publisher publishes 1,000.
 start_pub_conf "$T/pub" "$T/pub.conf"
-
-    wait_until 60 test "$(journal_last "$T/pub")" -ge 1000
+wait_until 60 journal_has "$T/pub" 1000
 check "1,000 journaled" test "$(journal_last "$T/pub")" -eq 1000
 
 # Back online.

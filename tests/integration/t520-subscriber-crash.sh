@@ -14,7 +14,6 @@ start_sub "$T/sub" "$PUB_EP" "$T/pub/publisher.pub" --requests "$REQ_EP"
 stop "$SUB_PID"
 stop "$PUB_PID"
 start_pub_conf "$T/pub" "$T/pub.conf"
-journal_has() { test "$(journal_last "$1")" -ge "$2"; }
 wait_until 60 journal_has "$T/pub" "$N"
 
 # Kill it as soon as it has archived some but not all.

@@ -7,6 +7,11 @@ says.
   wire_client.py listen ENDPOINT PUBKEY COUNT OUTDIR
       subscribe, verify COUNT advisories, print one JSON line each and
       save their frames as OUTDIR/<seq>.{topic,msg,sig}
+  wire_client.py forge REQUESTS FORGER_KEY VICTIM_PUB ADVISORY_ID
+      on the requests channel (CurveZMQ with CB_AGENCY_KEY when set),
+      submit a receipt signed by FORGER_KEY's key, then one that claims
+      VICTIM_PUB's key id but is signed by FORGER_KEY; print the
+      publisher's CONFIRM status of each
   wire_client.py fakepub ENDPOINT_FILE GO_FILE FRAMES_DIR
       bind a PUB socket on 127.0.0.1, write its endpoint, wait for
       GO_FILE, then send the messages in FRAMES_DIR (sorted by name; a
@@ -147,9 +152,48 @@ def fakepub(endpoint_file, go_file, frames_dir):
     ctx.term()
 
 
+def seal(sk, keyid, mtype, seq, payload, comment=b"forged"):
+    """A message in canhbao(7)'s envelope, signed by sk (PyNaCl)."""
+    signed = struct.pack(">4sB8sQQI", b"CBM1", mtype, keyid, seq,
+                         int(time.time() * 1000), len(payload)) + payload
+    sig = sk.sign(hashlib.blake2b(signed, digest_size=64).digest()).signature
+    gsig = sk.sign(sig + comment).signature
+    block = b"ED" + keyid + sig + gsig + struct.pack(">H", len(comment)) \
+        + comment
+    return signed, block
+
+
+def forge(requests, forger_key, victim_pub, adv_id):
+    raw = read_seckey(forger_key)
+    sk = nacl.signing.SigningKey(raw[:32])
+    own_id = hashlib.blake2b(raw[32:], digest_size=8).digest()
+    victim_id, _ = read_pubkey(victim_pub)
+    payload = json.dumps({"id": adv_id, "revision": 1, "event":
+                          "acknowledged", "at": "2026-11-24T00:00:00Z",
+                          "by": "kẻ giả mạo"}).encode()
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.DEALER)
+    s.setsockopt(zmq.RCVTIMEO, 10000)
+    pub = os.environ.get("CB_PUBLISHER_PUB")
+    if pub:
+        curve_setup(s, pub)
+    s.connect(requests)
+    for name, keyid, seq in (("unregistered", own_id, 1),
+                             ("impostor", victim_id, 7)):
+        signed, block = seal(sk, keyid, 4, seq, payload)
+        s.send_multipart([b"CBR1" + bytes([4]) + struct.pack(">I", seq),
+                          signed, block])
+        reply = s.recv()
+        print("%s: status %d" % (name, reply[9]), flush=True)
+    s.close(0)
+    ctx.term()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "listen":
         listen(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif sys.argv[1] == "forge":
+        forge(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif sys.argv[1] == "fakepub":
         fakepub(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

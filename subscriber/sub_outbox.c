@@ -1,0 +1,261 @@
+/* sub_outbox: the agency's messages to the publisher (see .h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "cb_db.h"
+#include "cb_file.h"
+#include "cb_mem.h"
+#include "cb_time.h"
+#include "sub_outbox.h"
+
+static int
+step_done(sqlite3 *db, sqlite3_stmt *st, struct cb_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(db, "outbox", err);
+}
+
+int
+sub_outbox_add(sqlite3 *db, enum cb_msg_type type, const char *payload,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (strlen(payload) > cb_msg_max_payload(type))
+		return cb_err_set(err, "%s of %zu bytes is over the limit of "
+		    "%zu", cb_msg_type_name(type), strlen(payload),
+		    cb_msg_max_payload(type));
+	if (type == CB_MSG_PRESENCE) {
+		st = cb_db_prepare(db, "DELETE FROM outbox WHERE type = ? AND "
+				       "signed IS NULL", err);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int(st, 1, CB_MSG_PRESENCE);
+		if (step_done(db, st, err) < 0)
+			return -1;
+	}
+	st = cb_db_prepare(db, "INSERT INTO outbox (type, payload, created) "
+			       "VALUES (?, ?, ?)", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, (int)type);
+	sqlite3_bind_text(st, 2, payload, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, cb_time_now());
+	return step_done(db, st, err);
+}
+
+char *
+sub_outbox_receipt(const char *id, unsigned revision, const char *event,
+    int64_t at, const char *by, const char *note)
+{
+	char when[CB_TIME_BUFSZ], *s;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddNumberToObject(o, "revision", revision);
+	cJSON_AddStringToObject(o, "event", event);
+	cJSON_AddStringToObject(o, "at", cb_time_format(at, when));
+	if (by != NULL)
+		cJSON_AddStringToObject(o, "by", by);
+	if (note != NULL)
+		cJSON_AddStringToObject(o, "note", note);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+static int
+attach(cJSON *list, const char *path, size_t *total, struct cb_err *err)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	cJSON *o;
+	char *data, *b64;
+	size_t len;
+
+	data = cb_file_read(path, SUB_OUTBOX_MAX_ATTACH - *total, 0, &len, err);
+	if (data == NULL) {
+		if (strstr(err->msg, "more than the limit") != NULL)
+			cb_err_set(err, "attachment '%s' would bring the report "
+			    "over the cap of %d bytes (%d MiB) for all "
+			    "attachments together", path, SUB_OUTBOX_MAX_ATTACH,
+			    SUB_OUTBOX_MAX_ATTACH >> 20);
+		return -1;
+	}
+	if (base[0] == '\0' || base[0] == '.') {
+		free(data);
+		return cb_err_set(err, "attachment '%s' needs a plain file "
+		    "name", path);
+	}
+	*total += len;
+	b64 = cb_sig_base64(data, len);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", base);
+	cJSON_AddStringToObject(o, "data", b64);
+	cJSON_AddItemToArray(list, o);
+	free(b64);
+	free(data);
+	return 0;
+}
+
+char *
+sub_outbox_report(const char *severity, const char *title,
+    const char *details, char *const *files, size_t nfiles,
+    struct cb_err *err)
+{
+	char when[CB_TIME_BUFSZ], *s = NULL;
+	cJSON *o = cJSON_CreateObject(), *list;
+	size_t i, total = 0;
+
+	if (nfiles > SUB_OUTBOX_MAX_FILES) {
+		cb_err_set(err, "at most %d attachments", SUB_OUTBOX_MAX_FILES);
+		goto out;
+	}
+	cJSON_AddStringToObject(o, "severity", severity);
+	cJSON_AddStringToObject(o, "title", title);
+	if (details != NULL)
+		cJSON_AddStringToObject(o, "details", details);
+	cJSON_AddStringToObject(o, "filed", cb_time_format(cb_time_now(), when));
+	list = cJSON_AddArrayToObject(o, "attachments");
+	for (i = 0; i < nfiles; i++)
+		if (attach(list, files[i], &total, err) < 0)
+			goto out;
+	s = cJSON_PrintUnformatted(o);
+out:
+	cJSON_Delete(o);
+	return s;
+}
+
+/* Sign entry id now and keep the signature, so a resend is the same
+ * bytes (the publisher keeps (agency, seq) once). */
+static int
+sign_entry(sqlite3 *db, const struct cb_seckey *sk, sqlite3_int64 id,
+    int type, const char *payload, struct cb_sealed *s, struct cb_err *err)
+{
+	char comment[64];
+	sqlite3_stmt *st;
+
+	snprintf(comment, sizeof(comment), "canhbao agency %s seq:%lld",
+	    cb_msg_type_name((enum cb_msg_type)type), (long long)id);
+	if (cb_msg_seal(sk, (enum cb_msg_type)type, (uint64_t)id,
+		cb_time_now_ms(), payload, strlen(payload), comment, s,
+		err) < 0)
+		return -1;
+	st = cb_db_prepare(db, "UPDATE outbox SET signed = ?, sigblock = ? "
+			       "WHERE id = ?", err);
+	if (st == NULL) {
+		cb_sealed_release(s);
+		return -1;
+	}
+	sqlite3_bind_blob(st, 1, s->signed_bytes, (int)s->signed_len,
+	    SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, s->sigblock, (int)s->sigblock_len,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	if (step_done(db, st, err) < 0) {
+		cb_sealed_release(s);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+copy_blob(sqlite3_stmt *st, int col, uint8_t **out, size_t *len)
+{
+	*len = (size_t)sqlite3_column_bytes(st, col);
+	*out = cb_xmalloc(*len ? *len : 1);
+	if (*len > 0)
+		memcpy(*out, sqlite3_column_blob(st, col), *len);
+}
+
+static int
+mark_due(sqlite3 *db, uint64_t seq, int64_t due_ms, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "UPDATE outbox SET due_ms = ? WHERE id = ?", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, due_ms);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	return step_done(db, st, err);
+}
+
+int
+sub_outbox_next(sqlite3 *db, const struct cb_seckey *sk, int64_t now_ms,
+    struct sub_outbox_item *item, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT id, type, payload, signed, sigblock FROM outbox "
+	    "WHERE refused IS NULL AND due_ms <= ? ORDER BY id LIMIT 1", err);
+	int rc;
+
+	memset(item, 0, sizeof(*item));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now_ms);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? 0 : cb_db_error(db, "outbox", err);
+	}
+	item->seq = (uint64_t)sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
+		char *payload = cb_xstrdup(cb_db_text(st, 2));
+		int type = sqlite3_column_int(st, 1);
+
+		sqlite3_finalize(st);
+		rc = sign_entry(db, sk, (sqlite3_int64)item->seq, type, payload,
+		    &item->s, err);
+		free(payload);
+		if (rc < 0)
+			return -1;
+	} else {
+		copy_blob(st, 3, &item->s.signed_bytes, &item->s.signed_len);
+		copy_blob(st, 4, &item->s.sigblock, &item->s.sigblock_len);
+		sqlite3_finalize(st);
+	}
+	if (mark_due(db, item->seq, now_ms + SUB_OUTBOX_RETRY_MS, err) < 0) {
+		cb_sealed_release(&item->s);
+		return -1;
+	}
+	return 1;
+}
+
+int
+sub_outbox_confirm(sqlite3 *db, uint64_t seq, enum cb_req_status status,
+    int64_t now_ms, struct cb_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (status == CB_REQ_LATER)
+		return mark_due(db, seq, now_ms + SUB_OUTBOX_LATER_MS, err);
+	st = cb_db_prepare(db, status == CB_REQ_KEPT ?
+		"DELETE FROM outbox WHERE id = ?" :
+		"UPDATE outbox SET refused = 'refused by the publisher' "
+		"WHERE id = ?", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	return step_done(db, st, err);
+}
+
+int
+sub_outbox_pending(sqlite3 *db, long *count, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT count(*) FROM outbox WHERE refused IS NULL", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	*count = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : cb_db_error(db, "outbox", err);
+}

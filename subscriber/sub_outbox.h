@@ -1,0 +1,82 @@
+/*
+ * sub_outbox: what an agency sends back, queued on disk until the
+ * publisher confirms it: receipts (archived, acknowledged), presence,
+ * incident reports.  A table in the archive; the ack and report
+ * commands add to it with the daemon running or not, and the daemon
+ * signs each entry with the agency key once (its sequence number is the
+ * entry's id, never reused), sends it on the requests channel, and
+ * deletes it when the publisher confirms.  An unconfirmed entry goes
+ * again after SUB_OUTBOX_RETRY_MS, so nothing is lost across restarts of
+ * either side, and the publisher's (agency, sequence) key keeps each
+ * once.
+ */
+#ifndef SUB_OUTBOX_H
+#define SUB_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_err.h"
+#include "cb_msg.h"
+#include "cb_req.h"
+#include "cb_sig.h"
+
+struct sqlite3;
+
+#define SUB_OUTBOX_RETRY_MS 15000    /* unconfirmed: send again */
+#define SUB_OUTBOX_LATER_MS 60000    /* "refused for now": wait longer */
+#define SUB_OUTBOX_INFLIGHT 32       /* sent and not yet confirmed */
+#define SUB_OUTBOX_MAX_ATTACH (4 * 1024 * 1024) /* = the publisher's cap */
+#define SUB_OUTBOX_MAX_FILES 16
+
+/* The table, as a migration for the archive (sub_store). */
+#define SUB_OUTBOX_SCHEMA \
+	"CREATE TABLE outbox (" \
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT," \
+	"  type INTEGER NOT NULL," \
+	"  payload TEXT NOT NULL," \
+	"  created INTEGER NOT NULL," \
+	"  signed BLOB," \
+	"  sigblock BLOB," \
+	"  due_ms INTEGER NOT NULL DEFAULT 0," \
+	"  refused TEXT);"
+
+/* Queue a message of type (CB_MSG_RECEIPT, _PRESENCE, _REPORT) with
+ * its JSON payload.  A new presence replaces any still unsent. */
+int sub_outbox_add(struct sqlite3 *db, enum cb_msg_type type,
+    const char *payload, struct cb_err *err);
+
+/* The receipt payload for advisory id at revision (event "received" or
+ * "acknowledged"; by and note may be NULL); the caller frees it. */
+char *sub_outbox_receipt(const char *id, unsigned revision, const char *event,
+    int64_t at, const char *by, const char *note);
+
+/* The incident report payload: severity, title, details (may be NULL),
+ * and the files to attach (at most SUB_OUTBOX_MAX_FILES, together at
+ * most SUB_OUTBOX_MAX_ATTACH bytes; over that, NULL with err naming the
+ * file and the cap).  The caller frees it. */
+char *sub_outbox_report(const char *severity, const char *title,
+    const char *details, char *const *files, size_t nfiles,
+    struct cb_err *err);
+
+/* One entry ready to go: signed, its frames owned here. */
+struct sub_outbox_item {
+	uint64_t seq;
+	struct cb_sealed s;
+};
+
+/* The next entry that is due (signing it with sk the first time).
+ * Returns 1 with *item (release with cb_sealed_release), 0 when none is
+ * due, -1 on error.  It is marked as sent at now_ms. */
+int sub_outbox_next(struct sqlite3 *db, const struct cb_seckey *sk,
+    int64_t now_ms, struct sub_outbox_item *item, struct cb_err *err);
+
+/* The publisher's answer for entry seq: kept (delete), refused (keep
+ * it, marked, not sent again), later (send again after a while). */
+int sub_outbox_confirm(struct sqlite3 *db, uint64_t seq,
+    enum cb_req_status status, int64_t now_ms, struct cb_err *err);
+
+/* Entries waiting (not refused). */
+int sub_outbox_pending(struct sqlite3 *db, long *count, struct cb_err *err);
+
+#endif
