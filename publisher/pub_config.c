@@ -23,7 +23,11 @@ static const struct cb_cfg_key publisher_keys[] = {
 	{ "ca_path", CB_CFG_STRING, offsetof(struct pub_config, ca_path), 0, 0 },
 	{ "heartbeat", CB_CFG_INT, offsetof(struct pub_config, heartbeat), 1,
 	    3600 },
+	{ "hook_timeout", CB_CFG_INT, offsetof(struct pub_config, hook_timeout),
+	    1, 3600 },
 	{ "insecure", CB_CFG_BOOL, offsetof(struct pub_config, insecure), 0, 1 },
+	{ "on_report", CB_CFG_STRING, offsetof(struct pub_config, on_report), 0,
+	    0 },
 	{ "requests", CB_CFG_STRING, offsetof(struct pub_config, requests), 0,
 	    0 },
 	{ "state", CB_CFG_STRING, offsetof(struct pub_config, state), 0, 0 },
@@ -54,6 +58,7 @@ pub_config_init(struct pub_config *c)
 	memset(c, 0, sizeof(*c));
 	c->broadcast = cb_xstrdup(PUB_DEFAULT_BROADCAST);
 	c->heartbeat = PUB_DEFAULT_HEARTBEAT;
+	c->hook_timeout = PUB_DEFAULT_HOOK_TIMEOUT;
 }
 
 static void
@@ -77,6 +82,7 @@ pub_config_release(struct pub_config *c)
 	free(c->broadcast);
 	free(c->ca_path);
 	free(c->requests);
+	free(c->on_report);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -23,6 +23,8 @@
 #define PUB_DEFAULT_BACKFILL (7 * 86400)  /* first fetch: last 7 days */
 #define PUB_BACKFILL_ALL INT64_MAX
 #define PUB_MAX_FEEDS 256
+#define PUB_DEFAULT_HOOK_TIMEOUT 30 /* seconds an on_report run may take */
+#define PUB_HOOK_RETRIES 3
 
 struct pub_feed_conf {
 	char *name;
@@ -43,6 +45,8 @@ struct pub_config {
 	char *broadcast;  /* PUB endpoint */
 	char *ca_path;    /* CA certificates folder for https feeds */
 	char *requests;   /* ROUTER endpoint for catch-up, or NULL */
+	char *on_report;  /* program run for each incident report, or NULL */
+	int hook_timeout; /* seconds */
 	int insecure;
 	int heartbeat;    /* seconds */
 	int verbose;

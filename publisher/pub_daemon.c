@@ -19,6 +19,7 @@
 
 #include "cb_adv.h"
 #include "cb_file.h"
+#include "cb_hook.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
@@ -28,6 +29,7 @@
 #include "pub_control.h"
 #include "pub_daemon.h"
 #include "pub_feeds.h"
+#include "pub_inbound.h"
 #include "pub_fetch.h"
 #include "pub_journal.h"
 #include "pub_requests.h"
@@ -42,6 +44,7 @@ struct pub_ctx {
 	struct cb_seckey *sk;       /* the signing key (identity until rotated) */
 	struct cb_pubkey pk;        /* the signing key's public half */
 	struct pub_zap *zap;        /* NULL with --insecure */
+	struct cb_hook *on_report;  /* NULL without on_report */
 	struct pub_journal *journal;
 	struct pub_bcast *bcast;
 	void *control;
@@ -181,6 +184,42 @@ open_state(struct pub_ctx *c, struct cb_err *err)
 	return 0;
 }
 
+/* A new incident report: hand it to the on_report program, if any. */
+static void
+report_hook(void *arg, const char *agency, uint64_t seq)
+{
+	struct pub_ctx *c = arg;
+	struct cb_hook_job *j;
+	struct cb_err err;
+	char label[96], num[24], *json;
+	cJSON *r;
+
+	log_warnx("INCIDENT REPORT from agency %s (its seq %llu): see "
+		  "canhbao-pub reports", agency, (unsigned long long)seq);
+	if (c->on_report == NULL)
+		return;
+	r = pub_inbound_report(c->journal, agency, seq, &err);
+	if (r == NULL) {
+		log_warnx("on_report: %s", err.msg);
+		return;
+	}
+	json = cJSON_PrintUnformatted(r);
+	snprintf(label, sizeof(label), "report %s #%llu", agency,
+	    (unsigned long long)seq);
+	j = cb_hook_job_new(label, json, strlen(json));
+	cb_hook_job_env(j, "CANHBAO_EVENT", "report");
+	cb_hook_job_env(j, "CANHBAO_AGENCY", agency);
+	cb_hook_job_env(j, "CANHBAO_SEVERITY",
+	    cJSON_GetObjectItem(r, "severity")->valuestring);
+	cb_hook_job_env(j, "CANHBAO_TITLE",
+	    cJSON_GetObjectItem(r, "title")->valuestring);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)seq);
+	cb_hook_job_env(j, "CANHBAO_REPORT_SEQ", num);
+	cb_hook_submit(c->on_report, j);
+	free(json);
+	cJSON_Delete(r);
+}
+
 static int
 open_sockets(struct pub_ctx *c, struct cb_err *err)
 {
@@ -190,6 +229,10 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 	const struct cb_seckey *transport = c->opts->insecure ? NULL :
 								c->identity;
 
+	if (c->opts->on_report != NULL &&
+	    (c->on_report = cb_hook_new("on_report", c->opts->on_report,
+		 c->opts->hook_timeout, PUB_HOOK_RETRIES, err)) == NULL)
+		return -1;
 	/* The ZAP handler must be there before a CurveZMQ socket binds. */
 	if (!c->opts->insecure &&
 	    (c->zap = pub_zap_open(c->journal, err)) == NULL)
@@ -209,6 +252,7 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 		    c->journal, c->req_bound, sizeof(c->req_bound), err);
 		if (c->requests == NULL)
 			return -1;
+		pub_requests_on_report(c->requests, report_hook, c);
 		path = state_path(c, PUB_REQUESTS_FILE);
 		rc = cb_file_write_atomic(path, c->req_bound,
 		    strlen(c->req_bound), 0600, err);
@@ -229,6 +273,7 @@ close_all(struct pub_ctx *c)
 	pub_feeds_free(c->feeds);
 	pub_requests_close(c->requests);
 	pub_zap_close(c->zap);
+	cb_hook_free(c->on_report);
 	pub_control_close(c->control, c->opts->state);
 	pub_bcast_close(c->bcast);
 	pub_journal_close(c->journal);
@@ -469,6 +514,8 @@ poll_timeout(struct pub_ctx *c, int64_t next_hb, int64_t now)
 
 	if (feeds >= 0 && feeds < t)
 		t = feeds;
+	if (c->on_report != NULL && cb_hook_busy(c->on_report) > 0 && t > 250)
+		t = 250; /* reap hook runs */
 	return t < 0 ? 0 : t;
 }
 
@@ -512,6 +559,7 @@ loop(struct pub_ctx *c)
 		if (c->zap != NULL && (items[2].revents & ZMQ_POLLIN))
 			pub_zap_serve(c->zap);
 		pub_feeds_run(c->feeds, items + first, n - first);
+		cb_hook_tick(c->on_report);
 	}
 }
 

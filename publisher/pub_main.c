@@ -2,7 +2,10 @@
  * canhbao-pub: the publisher.  Command dispatch and the one-shot
  * commands; the daemon itself is pub_daemon.c.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +54,8 @@ static const struct command commands[] = {
 	{ "run", cmd_run,
 	    "[-c FILE] [--state DIR] [--broadcast ENDPOINT]\n"
 	    "\t\t[--requests ENDPOINT] [--ca-path DIR] [--heartbeat SECONDS]\n"
-	    "\t\t[--insecure] [-v]" },
+	    "\t\t[--on-report PROGRAM] [--hook-timeout SECONDS] [--insecure] "
+	    "[-v]" },
 	{ "check-config", cmd_check_config, "-c FILE" },
 	{ "publish", cmd_publish,
 	    "--state DIR --severity LEVEL --title TEXT [--summary TEXT]\n"
@@ -146,6 +150,7 @@ cmd_keygen(int argc, char **argv)
 static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
 	{ "ca-path", 1, NULL, 'A' }, { "config", 1, NULL, 'c' },
 	{ "heartbeat", 1, NULL, 'H' }, { "insecure", 0, NULL, 'I' },
+	{ "on-report", 1, NULL, 'O' }, { "hook-timeout", 1, NULL, 'T' },
 	{ "requests", 1, NULL, 'R' }, { "state", 1, NULL, 's' },
 	{ "verbose", 0, NULL, 'v' }, { NULL, 0, NULL, 0 } };
 
@@ -163,6 +168,10 @@ run_key(int ch)
 		return "insecure";
 	case 'R':
 		return "requests";
+	case 'O':
+		return "on_report";
+	case 'T':
+		return "hook_timeout";
 	case 's':
 		return "state";
 	case 'v':
@@ -918,8 +927,11 @@ cmd_reports(int argc, char **argv)
 
 	if (i != argc)
 		usage();
-	if (save != NULL && cb_file_private_dir(save, 1, &err) < 0)
-		die(err.msg);
+	if (save != NULL && mkdir(save, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "canhbao-pub: cannot create '%s': %s\n", save,
+		    strerror(errno));
+		return 2;
+	}
 	j = open_journal(state);
 	view = pub_inbound_reports(j, save, &err);
 	pub_journal_close(j);

@@ -12,13 +12,18 @@
 
 #include "cb_err.h"
 #include "cb_net.h"
+#include "cb_msg.h"
 #include "cb_req.h"
 
 #define SUB_CATCHUP_TIMEOUT_MS 10000
 
 struct sub_catchup;
 
+/* A DEALER with the channel's limits; set CurveZMQ on its socket, then
+ * connect it. */
 struct sub_catchup *sub_catchup_open(const char *endpoint,
+    struct cb_err *err);
+int sub_catchup_connect(struct sub_catchup *c, const char *endpoint,
     struct cb_err *err);
 void sub_catchup_close(struct sub_catchup *c);
 void *sub_catchup_socket(const struct sub_catchup *c);
@@ -35,8 +40,13 @@ enum sub_catchup_what {
 	SUB_CATCHUP_NONE,  /* nothing waiting */
 	SUB_CATCHUP_MSG,   /* f->data[1], f->data[2]: a message to verify */
 	SUB_CATCHUP_END,   /* the batch is complete; see end */
+	SUB_CATCHUP_CONFIRM, /* the publisher answered a submission (end) */
 	SUB_CATCHUP_BAD    /* a malformed reply; err says why */
 };
+
+/* Send one signed agency message (SUBMIT); 0, or -1 when it could not
+ * go now. */
+int sub_catchup_submit(struct sub_catchup *c, const struct cb_sealed *s);
 
 /* Receive one reply without blocking.  For MSG, f holds the frames
  * (release them); for END, end holds the counters and the request is no

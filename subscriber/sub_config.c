@@ -21,9 +21,11 @@ static const struct cb_cfg_key subscriber_keys[] = {
 	KEY("min_severity", CB_CFG_STRING, min_severity, 0, 0),
 	KEY("on_advisory", CB_CFG_STRING, on_advisory, 0, 0),
 	KEY("origin", CB_CFG_STRING, origin, 0, 0),
+	KEY("presence", CB_CFG_INT, presence, 0, 86400),
 	KEY("publisher_key", CB_CFG_STRING, publisher_key, 0, 0),
 	KEY("renotify", CB_CFG_INT, renotify, 0, 7 * 86400),
 	KEY("requests", CB_CFG_STRING, requests, 0, 0),
+	KEY("revoked_keys", CB_CFG_STRING, revoked_keys, 0, 0),
 	KEY("stale_after", CB_CFG_INT, stale_after, 2, 86400),
 	KEY("state", CB_CFG_STRING, state, 0, 0),
 	KEY("status", CB_CFG_STRING, status, 0, 0),
@@ -38,6 +40,7 @@ sub_config_init(struct sub_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->stale_after = SUB_DEFAULT_STALE_AFTER;
+	c->presence = SUB_DEFAULT_PRESENCE;
 	c->desktop = 1;
 	c->terminal = 1;
 	c->journal = 1;
@@ -51,6 +54,7 @@ sub_config_release(struct sub_config *c)
 {
 	free(c->path);
 	free(c->state);
+	free(c->revoked_keys);
 	free(c->broadcast);
 	free(c->requests);
 	free(c->publisher_key);

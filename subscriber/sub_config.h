@@ -10,6 +10,7 @@
 #include "cb_err.h"
 
 #define SUB_DEFAULT_STALE_AFTER 120 /* seconds without a heartbeat */
+#define SUB_DEFAULT_PRESENCE 60     /* seconds between presence messages */
 #define SUB_DEFAULT_RENOTIFY 900    /* seconds between reminders */
 #define SUB_DEFAULT_HOOK_TIMEOUT 30 /* seconds a hook may run */
 #define SUB_DEFAULT_HOOK_RETRIES 3  /* runs after a failed first one */
@@ -23,6 +24,8 @@ struct sub_config {
 	int insecure;
 	int stale_after;     /* seconds */
 	int verbose;
+	int presence;        /* seconds between signs of life; 0: none */
+	char *revoked_keys;  /* publisher key ids never to accept */
 	/* Notification paths. */
 	int desktop;         /* org.freedesktop.Notifications, if reachable */
 	int terminal;        /* a line per advisory on stdout */

@@ -30,6 +30,8 @@
 #include "cb_time.h"
 #include "sub_catchup.h"
 #include "sub_daemon.h"
+#include "sub_keys.h"
+#include "sub_outbox.h"
 #include "sub_notify.h"
 #include "sub_recv.h"
 #include "sub_store.h"
@@ -41,7 +43,11 @@
 struct sub_ctx {
 	const struct sub_config *cfg;
 	int lockfd;
-	struct cb_pubkey key; /* the pinned publisher key */
+	struct cb_pubkey key;     /* the pinned publisher key */
+	struct sub_keys keys;     /* which key signs now (rotations) */
+	struct cb_seckey *agency; /* our key: CurveZMQ, receipts; or NULL */
+	int64_t next_presence_ms;
+	int inflight;             /* outbox entries sent, not confirmed */
 	struct sub_store *store;
 	void *sock;
 	struct sub_catchup *catchup; /* NULL without a requests endpoint */
@@ -76,6 +82,54 @@ install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* The agency's key (canhbao-sub keygen): required for CurveZMQ,
+ * optional with --insecure (then no receipts go back). */
+static int
+open_agency_key(struct sub_ctx *c, struct cb_err *err)
+{
+	char *path = cb_xasprintf("%s/%s", c->cfg->state, SUB_AGENCY_KEY_FILE);
+	int missing = access(path, F_OK) < 0;
+
+	if (missing && c->cfg->insecure) {
+		free(path);
+		return 0;
+	}
+	if (missing) {
+		cb_err_set(err, "no agency key '%s': run 'canhbao-sub keygen "
+		    "--state %s' and have the department register agency.pub "
+		    "(or use --insecure)", path, c->cfg->state);
+		free(path);
+		return -1;
+	}
+	c->agency = cb_sig_read_seckey(path, err);
+	free(path);
+	return c->agency == NULL ? -1 : 0;
+}
+
+/* The pinned key, the latest rotation recorded, the revoked list. */
+static int
+load_keys(struct sub_ctx *c, struct cb_err *err)
+{
+	struct cb_pubkey pk;
+	char hex[CB_SIG_KEYIDHEX];
+	int found;
+
+	sub_keys_init(&c->keys, &c->key);
+	if (c->cfg->revoked_keys != NULL &&
+	    sub_keys_revoke(&c->keys, c->cfg->revoked_keys, err) < 0)
+		return -1;
+	found = sub_store_signing_key(c->store, &pk, &c->keys.since, err);
+	if (found < 0)
+		return -1;
+	if (found)
+		c->keys.current = pk;
+	if (sub_keys_is_revoked(&c->keys, c->keys.current.id))
+		log_warnx("the publisher's current key %s is revoked: nothing "
+			  "it signs is accepted", cb_sig_keyid_hex(
+			      c->keys.current.id, hex));
+	return 0;
+}
+
 static int
 open_state(struct sub_ctx *c, struct cb_err *err)
 {
@@ -89,12 +143,38 @@ open_state(struct sub_ctx *c, struct cb_err *err)
 	free(path);
 	if (c->lockfd < 0)
 		return -1;
+	if (open_agency_key(c, err) < 0)
+		return -1;
 	path = cb_xasprintf("%s/%s", c->cfg->state, SUB_ARCHIVE_FILE);
 	c->store = sub_store_open(path, 0, err);
 	free(path);
 	if (c->store == NULL)
 		return -1;
-	return sub_store_last_seq(c->store, c->key.id, &c->last_seq, err);
+	sub_store_set_channel(c->store, c->key.id);
+	sub_store_set_receipts(c->store, c->agency != NULL);
+	return load_keys(c, err) < 0 ? -1 :
+	    sub_store_last_seq(c->store, c->key.id, &c->last_seq, err);
+}
+
+/* CurveZMQ on a client socket: the publisher's key is the X25519 form
+ * of the pinned key, ours of the agency key.  Nothing with --insecure. */
+static int
+curve(struct sub_ctx *c, void *sock, struct cb_err *err)
+{
+	uint8_t server[32], pub[32], sec[32];
+	struct cb_pubkey agency;
+	int rc;
+
+	if (c->cfg->insecure)
+		return 0;
+	cb_seckey_public(c->agency, &agency);
+	if (cb_sig_curve_public(&c->key, server) < 0 ||
+	    cb_sig_curve_public(&agency, pub) < 0 ||
+	    cb_sig_curve_secret(c->agency, sec) < 0)
+		return cb_err_set(err, "cannot derive the CurveZMQ keys");
+	rc = cb_net_curve_client(sock, server, pub, sec, err);
+	cb_sig_wipe(sec, sizeof(sec));
+	return rc;
 }
 
 static int
@@ -108,12 +188,16 @@ open_sockets(struct sub_ctx *c, struct cb_err *err)
 	zmq_setsockopt(c->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(c->sock, ZMQ_SUBSCRIBE, "adv.", 4);
 	zmq_setsockopt(c->sock, ZMQ_SUBSCRIBE, "hb", 2);
+	zmq_setsockopt(c->sock, ZMQ_SUBSCRIBE, "key", 3);
 	cb_net_keepalive(c->sock);
-	if (cb_net_connect(c->sock, c->cfg->broadcast, err) < 0)
+	if (curve(c, c->sock, err) < 0 ||
+	    cb_net_connect(c->sock, c->cfg->broadcast, err) < 0)
 		return -1;
 	if (c->cfg->requests != NULL) {
 		c->catchup = sub_catchup_open(c->cfg->requests, err);
-		if (c->catchup == NULL)
+		if (c->catchup == NULL ||
+		    curve(c, sub_catchup_socket(c->catchup), err) < 0 ||
+		    sub_catchup_connect(c->catchup, c->cfg->requests, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -127,6 +211,7 @@ close_all(struct sub_ctx *c)
 	cb_net_close(c->sock);
 	cb_net_shutdown();
 	sub_store_close(c->store);
+	cb_seckey_free(c->agency);
 	if (c->lockfd >= 0)
 		close(c->lockfd);
 }
@@ -163,6 +248,32 @@ catch_up(struct sub_ctx *c, const char *why)
 	sub_catchup_ask(c->catchup, c->last_seq);
 }
 
+/* A key rotation, in its place in the sequence: from now on only the
+ * new key is accepted. */
+static void
+rotate(struct sub_ctx *c, const struct sub_incoming *in)
+{
+	struct sub_keys next = c->keys;
+	char hex[CB_SIG_KEYIDHEX];
+	struct cb_err err;
+
+	if (sub_keys_rotate(&next, &in->msg, &err) < 0) {
+		drop(c, err.msg);
+		return;
+	}
+	if (sub_store_rotate(c->store, &in->msg, &next.current,
+		in->signed_bytes, in->signed_len, in->sigblock,
+		in->sigblock_len, &err) < 0) {
+		log_warnx("cannot record the key rotation: %s", err.msg);
+		return;
+	}
+	c->keys = next;
+	c->last_seq = in->msg.seq;
+	log_info("publisher key rotated to %s at seq %llu",
+	    cb_sig_keyid_hex(next.current.id, hex),
+	    (unsigned long long)in->msg.seq);
+}
+
 static void
 archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 {
@@ -181,11 +292,20 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 			    (unsigned long long)c->last_seq);
 		return;
 	}
-	if (in->msg.seq > c->last_seq + 1) {
+	if (in->msg.seq > c->last_seq + 1 && c->catchup != NULL) {
 		snprintf(why, sizeof(why), "received seq %llu",
 		    (unsigned long long)in->msg.seq);
 		catch_up(c, why);
 		return; /* it comes again, in order, with the catch-up */
+	}
+	if (in->msg.seq > c->last_seq + 1) /* nothing to catch up from */
+		log_warnx("gap: sequences %llu to %llu are missing (no "
+			  "requests endpoint to fetch them from)",
+		    (unsigned long long)c->last_seq + 1,
+		    (unsigned long long)in->msg.seq - 1);
+	if (in->msg.type == CB_MSG_ROTATE) {
+		rotate(c, in);
+		return;
 	}
 	rc = sub_store_put(c->store, &in->msg, &in->adv, in->signed_bytes,
 	    in->signed_len, in->sigblock, in->sigblock_len, &err);
@@ -255,17 +375,84 @@ receive_live(struct sub_ctx *c)
 			drop(c, err.msg);
 		return;
 	}
-	if (sub_recv_check(&c->key, 1, &f, &in, &err) < 0) {
+	if (sub_recv_check(&c->keys.current, 1, &f, &in, &err) < 0) {
 		drop(c, err.msg);
 		cb_frames_release(&f);
 		return;
 	}
-	if (in.msg.type == CB_MSG_ADVISORY)
-		archive(c, &in, 1);
-	else
+	if (in.msg.type == CB_MSG_HEARTBEAT)
 		heartbeat(c, &in);
+	else
+		archive(c, &in, 1);
 	sub_incoming_release(&in);
 	cb_frames_release(&f);
+}
+
+/* --- the way back: the outbox ---------------------------------------- */
+
+static void
+confirmed(struct sub_ctx *c, const struct cb_req *r)
+{
+	struct cb_err err;
+
+	if (c->inflight > 0)
+		c->inflight--;
+	if (r->status == CB_REQ_REFUSED)
+		log_warnx("the publisher refused our message %llu for good",
+		    (unsigned long long)r->seq);
+	else if (r->status == CB_REQ_LATER)
+		log_warnx("the publisher does not know our agency key yet; "
+			  "message %llu waits", (unsigned long long)r->seq);
+	if (sub_outbox_confirm(sub_store_db(c->store), r->seq,
+		(enum cb_req_status)r->status, cb_time_mono_ms(), &err) < 0)
+		log_warnx("outbox: %s", err.msg);
+}
+
+/* Send what is due from the outbox, a bounded number at a time. */
+static void
+flush_outbox(struct sub_ctx *c)
+{
+	struct sub_outbox_item item;
+	struct cb_err err;
+	int rc;
+
+	if (c->agency == NULL || c->catchup == NULL)
+		return;
+	if (c->inflight > 0 && cb_time_mono_ms() % SUB_OUTBOX_RETRY_MS <
+				   TICK_MS)
+		c->inflight = 0; /* unanswered ones are due again anyway */
+	while (c->inflight < SUB_OUTBOX_INFLIGHT) {
+		rc = sub_outbox_next(sub_store_db(c->store), c->agency,
+		    cb_time_mono_ms(), &item, &err);
+		if (rc < 0)
+			log_warnx("outbox: %s", err.msg);
+		if (rc <= 0)
+			return;
+		if (sub_catchup_submit(c->catchup, &item.s) == 0)
+			c->inflight++;
+		cb_sealed_release(&item.s);
+	}
+}
+
+/* Presence: a signed sign of life every "presence" seconds. */
+static void
+presence(struct sub_ctx *c)
+{
+	char when[CB_TIME_BUFSZ], *payload;
+	struct cb_err err;
+
+	if (c->agency == NULL || c->cfg->presence <= 0 ||
+	    cb_time_mono_ms() < c->next_presence_ms)
+		return;
+	c->next_presence_ms = cb_time_mono_ms() +
+	    (int64_t)c->cfg->presence * 1000;
+	payload = cb_xasprintf("{\"at\":\"%s\",\"last_seq\":%llu}",
+	    cb_time_format(cb_time_now(), when),
+	    (unsigned long long)c->last_seq);
+	if (sub_outbox_add(sub_store_db(c->store), CB_MSG_PRESENCE, payload,
+		&err) < 0)
+		log_warnx("outbox: %s", err.msg);
+	free(payload);
 }
 
 static void
@@ -291,14 +478,18 @@ receive_catchup(struct sub_ctx *c)
 			log_info("caught up at seq %llu",
 			    (unsigned long long)c->last_seq);
 		return;
+	case SUB_CATCHUP_CONFIRM:
+		confirmed(c, &end);
+		return;
 	case SUB_CATCHUP_MSG:
 		break;
 	}
-	if (sub_recv_open(&c->key, 1, f.data[1], f.len[1], f.data[2],
+	if (sub_recv_open(&c->keys.current, 1, f.data[1], f.len[1], f.data[2],
 		f.len[2], &in, &err) < 0) {
 		drop(c, err.msg);
 	} else {
-		if (in.msg.type == CB_MSG_ADVISORY)
+		if (in.msg.type == CB_MSG_ADVISORY ||
+		    in.msg.type == CB_MSG_ROTATE)
 			archive(c, &in, 0);
 		sub_incoming_release(&in);
 	}
@@ -362,6 +553,8 @@ tick(struct sub_ctx *c)
 		sub_catchup_tick(c->catchup, c->last_seq);
 	sub_notify_tick(c->notify);
 	remind(c);
+	presence(c);
+	flush_outbox(c);
 }
 
 /* poll(2) events as zmq_poll takes them. */
@@ -429,9 +622,11 @@ sub_daemon_run(const struct sub_config *cfg)
 		log_warnx("transport is plaintext (--insecure)");
 	c.last_hb_ms = cb_time_mono_ms(); /* the alarm counts from start */
 	c.next_remind_ms = c.last_hb_ms + (int64_t)cfg->renotify * 1000;
+	if (!cfg->insecure)
+		log_info("transport is CurveZMQ");
 	log_info("ready: publisher key %s, broadcast %s, requests %s, last "
 		 "seq %llu",
-	    cb_sig_keyid_hex(c.key.id, keyhex), cfg->broadcast,
+	    cb_sig_keyid_hex(c.keys.current.id, keyhex), cfg->broadcast,
 	    cfg->requests ? cfg->requests : "(none)",
 	    (unsigned long long)c.last_seq);
 	if (c.catchup != NULL)

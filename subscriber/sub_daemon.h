@@ -10,6 +10,8 @@
 #include "sub_config.h"
 
 #define SUB_LOCK_FILE "sub.lock"
+#define SUB_AGENCY_KEY_FILE "agency.key"
+#define SUB_AGENCY_PUB_FILE "agency.pub"
 
 /* Runs until asked to stop; returns the exit status (0 after a clean
  * shutdown, 2 when start-up failed). */

@@ -17,6 +17,7 @@
 #include "cb_msg.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
+#include "sub_daemon.h"
 #include "sub_lookup.h"
 #include "sub_store.h"
 
@@ -864,6 +865,7 @@ sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
 	struct sub_store *s;
 	struct sub_ack a;
 	struct cb_err err;
+	char *key;
 	int rc;
 
 	if (*by == '\0' || check_text("--by", by, ACK_BY_MAX) < 0 ||
@@ -871,6 +873,11 @@ sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
 		return 2;
 	if ((s = open_archive(o->state, 1)) == NULL)
 		return 2;
+	/* An agency with a key tells the department, through the outbox,
+	 * whether or not its daemon runs now. */
+	key = cb_xasprintf("%s/%s", o->state, SUB_AGENCY_KEY_FILE);
+	sub_store_set_receipts(s, access(key, F_OK) == 0);
+	free(key);
 	rc = sub_store_ack(s, id, by, note, cb_time_now(), &a, &err);
 	sub_store_close(s);
 	if (rc < 0) {

@@ -11,6 +11,11 @@
 #include <unistd.h>
 
 #include "cb_cfg.h"
+#include "cb_file.h"
+#include "cb_utf8.h"
+#include "sub_outbox.h"
+#include "sub_store.h"
+#include "cb_adv.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_sig.h"
@@ -32,6 +37,9 @@ static int cmd_export(int, char **);
 static int cmd_search(int, char **);
 static int cmd_ack(int, char **);
 
+static int cmd_keygen(int, char **);
+static int cmd_report(int, char **);
+
 static const struct command commands[] = {
 	{ "run", cmd_run,
 	    "[-c FILE] --state DIR --broadcast ENDPOINT --publisher-key FILE\n"
@@ -41,7 +49,12 @@ static const struct command commands[] = {
 	    "[--renotify SECONDS]\n"
 	    "\t\t[--min-severity LEVEL] [--origin ORIGIN] [--status LIST]\n"
 	    "\t\t[--group NAME]... [--no-desktop] [--no-terminal] "
-	    "[--no-journal]" },
+	    "[--no-journal]\n"
+	    "\t\t[--presence SECONDS] [--revoked-keys LIST]" },
+	{ "keygen", cmd_keygen, "--state DIR" },
+	{ "report", cmd_report,
+	    "--state DIR --severity LEVEL --title TEXT [--details FILE]\n"
+	    "\t\t[--attach FILE]..." },
 	{ "check-config", cmd_check_config, "-c FILE" },
 	{ "list", cmd_list,
 	    "--state DIR [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
@@ -85,7 +98,8 @@ static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
 	{ "no-desktop", 0, NULL, 'D' }, { "no-journal", 0, NULL, 'J' },
 	{ "no-terminal", 0, NULL, 'N' }, { "on-advisory", 1, NULL, 'A' },
 	{ "origin", 1, NULL, 'O' }, { "renotify", 1, NULL, 'r' },
-	{ "status", 1, NULL, 'T' }, { NULL, 0, NULL, 0 } };
+	{ "status", 1, NULL, 'T' }, { "presence", 1, NULL, 'P' },
+	{ "revoked-keys", 1, NULL, 'X' }, { NULL, 0, NULL, 0 } };
 
 static const char *
 run_key(int ch)
@@ -125,6 +139,10 @@ run_key(int ch)
 		return "renotify";
 	case 'T':
 		return "status";
+	case 'P':
+		return "presence";
+	case 'X':
+		return "revoked_keys";
 	}
 	return NULL;
 }
@@ -393,6 +411,125 @@ init_locale(void)
 	bindtextdomain("canhbao", dir);
 	bind_textdomain_codeset("canhbao", "UTF-8");
 	textdomain("canhbao");
+}
+
+/* --- keygen, report: the agency's side of the way back ---------------- */
+
+static int
+cmd_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = { { "state", 1, NULL, 's' },
+		{ NULL, 0, NULL, 0 } };
+	const char *state = NULL;
+	struct cb_seckey *sk;
+	struct cb_pubkey pk;
+	struct cb_err err;
+	char *skpath, *pkpath, hex[CB_SIG_KEYIDHEX];
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "s:", opts, NULL)) != -1)
+		if (ch == 's')
+			state = optarg;
+		else
+			usage();
+	if (state == NULL || optind != argc)
+		usage();
+	if (cb_file_private_dir(state, 1, &err) < 0)
+		die(err.msg);
+	skpath = cb_xasprintf("%s/%s", state, SUB_AGENCY_KEY_FILE);
+	pkpath = cb_xasprintf("%s/%s", state, SUB_AGENCY_PUB_FILE);
+	if (access(pkpath, F_OK) == 0) {
+		fprintf(stderr, "canhbao-sub: '%s' already exists; refusing to "
+		    "overwrite it\n", pkpath);
+		return 2;
+	}
+	if (cb_sig_keygen(&sk, &pk, &err) < 0 ||
+	    cb_sig_write_seckey(skpath, sk, &err) < 0)
+		die(err.msg);
+	cb_seckey_free(sk);
+	if (cb_sig_write_pubkey(pkpath, &pk, &err) < 0)
+		die(err.msg);
+	printf("key id %s\nsecret key %s\npublic key %s (give it to the "
+	       "department: canhbao-pub agency add)\n",
+	    cb_sig_keyid_hex(pk.id, hex), skpath, pkpath);
+	free(skpath);
+	free(pkpath);
+	return 0;
+}
+
+static int
+queue_report(const char *state, const char *payload)
+{
+	char *path = cb_xasprintf("%s/%s", state, SUB_ARCHIVE_FILE);
+	struct sub_store *s;
+	struct cb_err err;
+	int rc;
+
+	if (cb_file_private_dir(state, 1, &err) < 0)
+		die(err.msg);
+	s = sub_store_open(path, 0, &err);
+	free(path);
+	if (s == NULL)
+		die(err.msg);
+	rc = sub_outbox_add(sub_store_db(s), CB_MSG_REPORT, payload, &err);
+	sub_store_close(s);
+	if (rc < 0)
+		die(err.msg);
+	return 0;
+}
+
+static int
+cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = { { "attach", 1, NULL, 'a' },
+		{ "details", 1, NULL, 'd' }, { "severity", 1, NULL, 'S' },
+		{ "state", 1, NULL, 's' }, { "title", 1, NULL, 't' },
+		{ NULL, 0, NULL, 0 } };
+	const char *state = NULL, *sev = NULL, *title = NULL, *dfile = NULL;
+	char *files[SUB_OUTBOX_MAX_FILES + 1], *details = NULL, *payload;
+	enum cb_severity level;
+	struct cb_err err;
+	size_t nfiles = 0;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "a:d:S:s:t:", opts, NULL)) != -1) {
+		if (ch == 'a' && nfiles <= SUB_OUTBOX_MAX_FILES)
+			files[nfiles++] = optarg;
+		else if (ch == 'd')
+			dfile = optarg;
+		else if (ch == 'S')
+			sev = optarg;
+		else if (ch == 's')
+			state = optarg;
+		else if (ch == 't')
+			title = optarg;
+		else if (ch != 'a')
+			usage();
+	}
+	if (state == NULL || sev == NULL || title == NULL || optind != argc)
+		usage();
+	if (cb_severity_parse(sev, &level) < 0) {
+		fprintf(stderr, "canhbao-sub: unknown severity '%s' (use "
+		    "critical, high, medium, low or info)\n", sev);
+		return 2;
+	}
+	if (title[0] == '\0' || strlen(title) > CB_ADV_MAX_TITLE ||
+	    !cb_utf8_valid(title, strlen(title)))
+		die("the title must be UTF-8 text of 1 to 1024 bytes");
+	if (dfile != NULL &&
+	    (details = cb_file_read(dfile, 65536, 0, NULL, &err)) == NULL)
+		die(err.msg);
+	if (details != NULL && !cb_utf8_valid(details, strlen(details)))
+		die("the details file is not UTF-8 text");
+	payload = sub_outbox_report(sev, title, details, files, nfiles, &err);
+	free(details);
+	if (payload == NULL)
+		die(err.msg);
+	queue_report(state, payload);
+	free(payload);
+	printf("report queued; it goes to the department when canhbao-sub "
+	       "run is connected\n");
+	return 0;
 }
 
 int

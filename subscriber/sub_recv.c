@@ -18,6 +18,9 @@ sub_recv_open(const struct cb_pubkey *keys, size_t nkeys,
 	out->signed_len = signed_len;
 	out->sigblock = sigblock;
 	out->sigblock_len = sigblock_len;
+	if (out->msg.type > CB_MSG_ROTATE)
+		return cb_err_set(err, "a %s is not for subscribers",
+		    cb_msg_type_name(out->msg.type));
 	if (out->msg.type != CB_MSG_ADVISORY)
 		return 0;
 	/* Signed by the publisher, but still checked like any input. */
@@ -38,6 +41,8 @@ topic_matches(const struct sub_incoming *in, const char *topic, size_t len)
 
 	if (in->msg.type == CB_MSG_HEARTBEAT)
 		snprintf(want, sizeof(want), "hb");
+	else if (in->msg.type == CB_MSG_ROTATE)
+		snprintf(want, sizeof(want), "key");
 	else
 		snprintf(want, sizeof(want), "adv.%s",
 		    cb_severity_name(in->adv.severity));
