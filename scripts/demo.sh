@@ -21,25 +21,26 @@ wait_for() { # wait_for SECONDS COMMAND...
 	return 1
 }
 
-step "1. The provincial ICT department makes its signing key"
+step "1. The provincial ICT department makes its signing key; an agency its own"
 "$BIN/canhbao-pub" keygen --state "$D/pub"
-cat "$D/pub/publisher.pub"
+"$BIN/canhbao-sub" keygen --state "$D/sub"
+"$BIN/canhbao-pub" agency add --state "$D/pub" so-y-te "$D/sub/agency.pub"
 
-step "2. It starts the publisher on 127.0.0.1"
+step "2. It starts the publisher on 127.0.0.1 (CurveZMQ: only registered agencies listen)"
 "$BIN/canhbao-pub" run --state "$D/pub" --broadcast 'tcp://127.0.0.1:*' \
-    --insecure 2>"$D/pub.log" &
+    --requests 'tcp://127.0.0.1:*' 2>"$D/pub.log" &
 PIDS="$PIDS $!"
-wait_for 10 test -s "$D/pub/broadcast.endpoint"
+wait_for 10 test -s "$D/pub/requests.endpoint"
 EP=$(cat "$D/pub/broadcast.endpoint")
-echo "broadcasting on $EP"
+REQ=$(cat "$D/pub/requests.endpoint")
+echo "broadcasting on $EP, requests on $REQ"
 
-step "3. An agency starts its subscriber, pinned to the department's key"
-"$BIN/canhbao-sub" run --state "$D/sub" --broadcast "$EP" \
-    --publisher-key "$D/pub/publisher.pub" --insecure \
-    >"$D/sub.out" 2>"$D/sub.log" &
+step "3. The agency starts its subscriber, pinned to the department's key"
+"$BIN/canhbao-sub" run --state "$D/sub" --broadcast "$EP" --requests "$REQ" \
+    --publisher-key "$D/pub/publisher.pub" >"$D/sub.out" 2>"$D/sub.log" &
 PIDS="$PIDS $!"
 wait_for 10 grep -q ready "$D/sub.log"
-sleep 0.5
+sleep 1
 
 step "4. Staff publish a warning"
 ID=$("$BIN/canhbao-pub" publish --state "$D/pub" --severity critical \
@@ -48,16 +49,20 @@ ID=$("$BIN/canhbao-pub" publish --state "$D/pub" --severity critical \
     --cve CVE-2024-3400 | tail -n 1)
 echo "published $ID"
 
-step "5. The subscriber verified and archived it"
+step "5. The subscriber verified, archived and notified it (a desktop pop-up too, when there is a desktop)"
 wait_for 10 grep -q "$ID" "$D/sub.out"
 cat "$D/sub.out"
 
-step "6. canhbao-sub list / show"
-"$BIN/canhbao-sub" list --state "$D/sub"
-echo
-"$BIN/canhbao-sub" show --state "$D/sub" "$ID"
+step "6. Staff find it again without typing diacritics: canhbao-sub search \"tan cong\""
+"$BIN/canhbao-sub" search --state "$D/sub" "tan cong"
 
-step "7. Anyone can check it with stock minisign"
+step "7. They acknowledge it; the department sees who received and acknowledged"
+"$BIN/canhbao-sub" ack --state "$D/sub" "$ID" --by "Nguyễn Văn An" >/dev/null
+acked() { "$BIN/canhbao-pub" receipts --state "$D/pub" --json "$ID" | grep -q Nguy; }
+wait_for 20 acked || true
+"$BIN/canhbao-pub" receipts --state "$D/pub" "$ID"
+
+step "8. Anyone can check the warning with stock minisign"
 "$BIN/canhbao-sub" export --state "$D/sub" "$ID" -o "$D/advisory" >/dev/null
 minisign -Vm "$D/advisory" -p "$D/pub/publisher.pub"
 
