@@ -3,29 +3,8 @@
 #include <string.h>
 
 #include "cb_mem.h"
+#include "cb_bytes.h"
 #include "cb_msg.h"
-
-static void
-put_be(uint8_t *p, uint64_t v, int n)
-{
-	int i;
-
-	for (i = n - 1; i >= 0; i--) {
-		p[i] = (uint8_t)(v & 0xff);
-		v >>= 8;
-	}
-}
-
-static uint64_t
-get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 static int
 comment_ok(const char *s, size_t len)
@@ -87,9 +66,9 @@ cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type, uint64_t seq,
 	memcpy(s, CB_MSG_MAGIC, 4);
 	s[4] = (uint8_t)type;
 	memcpy(s + 5, pk.id, CB_SIG_KEYIDLEN);
-	put_be(s + 13, seq, 8);
-	put_be(s + 21, (uint64_t)issued_ms, 8);
-	put_be(s + 29, payload_len, 4);
+	cb_put_be(s + 13, seq, 8);
+	cb_put_be(s + 21, (uint64_t)issued_ms, 8);
+	cb_put_be(s + 29, payload_len, 4);
 	if (payload_len > 0)
 		memcpy(s + CB_MSG_HDRLEN, payload, payload_len);
 
@@ -98,7 +77,7 @@ cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type, uint64_t seq,
 	memcpy(b + 2, pk.id, CB_SIG_KEYIDLEN);
 	cb_sig_sign(sk, s, CB_MSG_HDRLEN + payload_len, b + 10);
 	cb_sig_sign_comment(sk, b + 10, comment, clen, b + 74);
-	put_be(b + 138, clen, 2);
+	cb_put_be(b + 138, clen, 2);
 	memcpy(b + CB_MSG_SIGHDRLEN, comment, clen);
 
 	out->signed_bytes = s;
@@ -136,7 +115,7 @@ check_sigblock(const uint8_t *b, size_t len, size_t *clen,
 		    "than %d", len, CB_MSG_SIGHDRLEN);
 	if (memcmp(b, "ED", 2) != 0)
 		return cb_err_set(err, "unknown signature algorithm");
-	*clen = (size_t)get_be(b + 138, 2);
+	*clen = (size_t)cb_get_be(b + 138, 2);
 	if (*clen > CB_MSG_MAXCOMMENT || len != CB_MSG_SIGHDRLEN + *clen)
 		return cb_err_set(err, "signature block length %zu does not "
 		    "match its comment length %zu", len, *clen);
@@ -159,7 +138,7 @@ read_header(const uint8_t *s, size_t len, const uint8_t *sig_keyid,
 	if (memcmp(s + 5, sig_keyid, CB_SIG_KEYIDLEN) != 0)
 		return cb_err_set(err, "key id in the message differs from "
 		    "the signature's");
-	plen = get_be(s + 29, 4);
+	plen = cb_get_be(s + 29, 4);
 	if (plen != len - CB_MSG_HDRLEN)
 		return cb_err_set(err, "payload length %llu does not match "
 		    "message", (unsigned long long)plen);
@@ -170,8 +149,8 @@ read_header(const uint8_t *s, size_t len, const uint8_t *sig_keyid,
 		    "limit for its type", (unsigned long long)plen);
 	out->type = (enum cb_msg_type)s[4];
 	memcpy(out->key_id, s + 5, CB_SIG_KEYIDLEN);
-	out->seq = get_be(s + 13, 8);
-	out->issued_ms = (int64_t)get_be(s + 21, 8);
+	out->seq = cb_get_be(s + 13, 8);
+	out->issued_ms = (int64_t)cb_get_be(s + 21, 8);
 	out->payload = s + CB_MSG_HDRLEN;
 	out->payload_len = (size_t)plen;
 	return 0;
@@ -238,7 +217,7 @@ rotation_statement(const uint8_t old_id[CB_SIG_KEYIDLEN],
 	memcpy(out, CB_MSG_ROTATE_TAG, t);
 	memcpy(out + t, old_id, CB_SIG_KEYIDLEN);
 	memcpy(out + t + CB_SIG_KEYIDLEN, newkey, CB_SIG_PKBIN);
-	put_be(out + t + CB_SIG_KEYIDLEN + CB_SIG_PKBIN, seq, 8);
+	cb_put_be(out + t + CB_SIG_KEYIDLEN + CB_SIG_PKBIN, seq, 8);
 }
 
 #define STATEMENT_LEN (17 + CB_SIG_KEYIDLEN + CB_SIG_PKBIN + 8)

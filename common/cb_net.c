@@ -10,6 +10,7 @@
 
 #include "cb_mem.h"
 #include "cb_net.h"
+#include "cb_sig.h"
 
 static void *net_ctx;
 
@@ -89,6 +90,20 @@ cb_net_curve_server(void *sock, const uint8_t secret[32], struct cb_err *err)
 		return cb_err_set(err, "cannot set up CurveZMQ: %s",
 		    zmq_strerror(errno));
 	return 0;
+}
+
+int
+cb_net_curve_server_key(void *sock, const struct cb_seckey *sk,
+    struct cb_err *err)
+{
+	uint8_t curve[32];
+	int rc;
+
+	if (cb_sig_curve_secret(sk, curve) < 0)
+		return cb_err_set(err, "cannot derive the CurveZMQ key");
+	rc = cb_net_curve_server(sock, curve, err);
+	cb_sig_wipe(curve, sizeof(curve));
+	return rc;
 }
 
 int

@@ -55,6 +55,10 @@ void cb_net_keepalive(void *sock);
 #define CB_NET_ZAP_DOMAIN "canhbao"
 int cb_net_curve_server(void *sock, const uint8_t secret[32],
     struct cb_err *err);
+/* The same from an Ed25519 secret key (its X25519 form, wiped after). */
+struct cb_seckey;
+int cb_net_curve_server_key(void *sock, const struct cb_seckey *sk,
+    struct cb_err *err);
 int cb_net_curve_client(void *sock, const uint8_t server_public[32],
     const uint8_t public[32], const uint8_t secret[32], struct cb_err *err);
 

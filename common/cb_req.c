@@ -1,49 +1,28 @@
 /* cb_req: requests channel frames (see cb_req.h). */
 #include <string.h>
 
+#include "cb_bytes.h"
 #include "cb_req.h"
-
-static void
-put_be(uint8_t *p, uint64_t v, int n)
-{
-	int i;
-
-	for (i = n - 1; i >= 0; i--) {
-		p[i] = (uint8_t)(v & 0xff);
-		v >>= 8;
-	}
-}
-
-static uint64_t
-get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 size_t
 cb_req_encode(const struct cb_req *r, uint8_t *buf)
 {
 	memcpy(buf, CB_REQ_MAGIC, 4);
 	buf[4] = (uint8_t)r->type;
-	put_be(buf + 5, r->id, 4);
+	cb_put_be(buf + 5, r->id, 4);
 	switch (r->type) {
 	case CB_REQ_CATCHUP:
-		put_be(buf + 9, r->after, 8);
-		put_be(buf + 17, r->max, 4);
+		cb_put_be(buf + 9, r->after, 8);
+		cb_put_be(buf + 17, r->max, 4);
 		return CB_REQ_CATCHUP_LEN;
 	case CB_REQ_END:
-		put_be(buf + 9, r->last, 8);
-		put_be(buf + 17, r->latest, 8);
+		cb_put_be(buf + 9, r->last, 8);
+		cb_put_be(buf + 17, r->latest, 8);
 		return CB_REQ_END_LEN;
 	case CB_REQ_CONFIRM:
 		buf[9] = r->status;
 		memcpy(buf + 10, r->key_id, 8);
-		put_be(buf + 18, r->seq, 8);
+		cb_put_be(buf + 18, r->seq, 8);
 		return CB_REQ_CONFIRM_LEN;
 	case CB_REQ_MSG:
 	case CB_REQ_SUBMIT:
@@ -82,17 +61,17 @@ cb_req_decode(const uint8_t *buf, size_t len, struct cb_req *r,
 	if (len != expected_len(r->type))
 		return cb_err_set(err, "request frame of type %u is %zu bytes, "
 		    "not %zu", buf[4], len, expected_len(r->type));
-	r->id = (uint32_t)get_be(buf + 5, 4);
+	r->id = (uint32_t)cb_get_be(buf + 5, 4);
 	if (r->type == CB_REQ_CATCHUP) {
-		r->after = get_be(buf + 9, 8);
-		r->max = (uint32_t)get_be(buf + 17, 4);
+		r->after = cb_get_be(buf + 9, 8);
+		r->max = (uint32_t)cb_get_be(buf + 17, 4);
 	} else if (r->type == CB_REQ_END) {
-		r->last = get_be(buf + 9, 8);
-		r->latest = get_be(buf + 17, 8);
+		r->last = cb_get_be(buf + 9, 8);
+		r->latest = cb_get_be(buf + 17, 8);
 	} else if (r->type == CB_REQ_CONFIRM) {
 		r->status = buf[9];
 		memcpy(r->key_id, buf + 10, 8);
-		r->seq = get_be(buf + 18, 8);
+		r->seq = cb_get_be(buf + 18, 8);
 		if (r->status > CB_REQ_LATER)
 			return cb_err_set(err, "unknown confirmation status %u",
 			    r->status);

@@ -37,22 +37,13 @@ struct pub_bcast {
 static void *
 pub_socket(const struct cb_seckey *transport, struct cb_err *err)
 {
-	uint8_t curve[32];
-	int hwm = PUB_SNDHWM, rc;
+	int hwm = PUB_SNDHWM;
 	void *s = cb_net_socket(ZMQ_PUB, err);
 
 	if (s == NULL)
 		return NULL;
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	if (transport == NULL)
-		return s;
-	rc = cb_sig_curve_secret(transport, curve);
-	if (rc == 0)
-		rc = cb_net_curve_server(s, curve, err);
-	else
-		cb_err_set(err, "cannot derive the CurveZMQ key");
-	cb_sig_wipe(curve, sizeof(curve));
-	if (rc < 0) {
+	if (transport != NULL && cb_net_curve_server_key(s, transport, err) < 0) {
 		cb_net_close(s);
 		return NULL;
 	}

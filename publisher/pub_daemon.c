@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "cb_adv.h"
+#include "cb_daemon.h"
 #include "cb_file.h"
 #include "cb_hook.h"
 #include "cb_log.h"
@@ -53,28 +54,6 @@ struct pub_ctx {
 	int64_t started;
 	unsigned long published;
 };
-
-static volatile sig_atomic_t quit;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: zmq_poll sees EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
 
 static char *
 state_path(const struct pub_ctx *c, const char *name)
@@ -528,7 +507,7 @@ loop(struct pub_ctx *c)
 	struct cb_err err;
 	int rc, n, first;
 
-	while (!quit) {
+	while (!cb_daemon_quitting()) {
 		now = cb_time_mono_ms();
 		if (now >= next_hb) {
 			if (pub_bcast_heartbeat(c->bcast, &err) < 0)
@@ -570,7 +549,7 @@ pub_daemon_run(const struct pub_config *opts)
 	char keyhex[CB_SIG_KEYIDHEX];
 	struct cb_err err;
 
-	install_signals();
+	cb_daemon_signals();
 	srandom((unsigned)(cb_time_now_ms() ^ getpid())); /* backoff jitter */
 	c.started = cb_time_now();
 	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0) {

@@ -16,6 +16,7 @@
 
 #include "cb_adv.h"
 #include "cb_file.h"
+#include "cb_cli.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
@@ -30,11 +31,6 @@
 
 #define ADVISORY_FILE_MAX (1024 * 1024)
 
-struct command {
-	const char *name;
-	int (*fn)(int, char **);
-	const char *usage;
-};
 
 static int cmd_keygen(int, char **);
 static int cmd_run(int, char **);
@@ -49,7 +45,7 @@ static int cmd_overdue(int, char **);
 static int cmd_reports(int, char **);
 static int cmd_drill(int, char **);
 
-static const struct command commands[] = {
+static const struct cb_command commands[] = {
 	{ "keygen", cmd_keygen, "--state DIR" },
 	{ "run", cmd_run,
 	    "[-c FILE] [--state DIR] [--broadcast ENDPOINT]\n"
@@ -77,24 +73,6 @@ static const struct command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	size_t i;
-
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(stderr, "%s canhbao-pub %s %s\n", i ? "      " : "usage:",
-		    commands[i].name, commands[i].usage);
-	exit(2);
-}
-
-static void __attribute__((noreturn))
-die(const char *msg)
-{
-	fprintf(stderr, "canhbao-pub: %s\n", msg);
-	exit(2);
-}
-
 static char *
 state_file(const char *state, const char *name)
 {
@@ -119,11 +97,11 @@ cmd_keygen(int argc, char **argv)
 		if (ch == 's')
 			state = optarg;
 		else
-			usage();
+			cb_cli_usage();
 	if (state == NULL || optind != argc)
-		usage();
+		cb_cli_usage();
 	if (cb_file_private_dir(state, 1, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	skpath = state_file(state, PUB_KEY_FILE);
 	pkpath = state_file(state, PUB_PUBKEY_FILE);
 	if (access(pkpath, F_OK) == 0) {
@@ -133,10 +111,10 @@ cmd_keygen(int argc, char **argv)
 	}
 	if (cb_sig_keygen(&sk, &pk, &err) < 0 ||
 	    cb_sig_write_seckey(skpath, sk, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	cb_seckey_free(sk);
 	if (cb_sig_write_pubkey(pkpath, &pk, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	printf("key id %s\nsecret key %s\npublic key %s\n",
 	    cb_sig_keyid_hex(pk.id, keyhex), skpath, pkpath);
 	free(skpath);
@@ -196,15 +174,15 @@ load_config(int argc, char **argv, struct pub_config *cfg)
 			continue;
 		}
 		if (run_key(ch) == NULL || n == 16)
-			usage();
+			cb_cli_usage();
 		keys[n] = run_key(ch);
 		values[n++] = (ch == 'I' || ch == 'v') ? "yes" : optarg;
 	}
 	if (optind != argc)
-		usage();
+		cb_cli_usage();
 	pub_config_init(cfg);
 	if (file != NULL && pub_config_load(cfg, file, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	for (i = 0; i < n; i++)
 		if (pub_config_set(cfg, keys[i], values[i], &err) < 0) {
 			fprintf(stderr, "canhbao-pub: --%s: %s\n", keys[i],
@@ -212,7 +190,7 @@ load_config(int argc, char **argv, struct pub_config *cfg)
 			exit(2);
 		}
 	if (pub_config_check(cfg, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 }
 
 static int
@@ -256,11 +234,11 @@ state_option(const char *state, const char *file, struct pub_config *cfg)
 	if (state != NULL)
 		return state;
 	if (file == NULL)
-		usage();
+		cb_cli_usage();
 	if (pub_config_load(cfg, file, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	if (cfg->state == NULL)
-		die("the configuration names no state folder");
+		cb_cli_die("the configuration names no state folder");
 	return cfg->state;
 }
 
@@ -284,7 +262,7 @@ load_file(const char *file)
 		return cJSON_CreateObject();
 	text = cb_file_read(file, ADVISORY_FILE_MAX, 0, &len, &err);
 	if (text == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	obj = cJSON_ParseWithLength(text, len);
 	if (obj == NULL) {
 		fprintf(stderr, "canhbao-pub: %s: malformed JSON near byte "
@@ -336,9 +314,9 @@ build_advisory(struct cb_adv *adv, const struct publish_args *a)
 	cJSON *obj;
 
 	if (a->file == NULL && a->severity == NULL)
-		die("--severity is required");
+		cb_cli_die("--severity is required");
 	if (a->file == NULL && a->title == NULL)
-		die("--title is required");
+		cb_cli_die("--title is required");
 	obj = load_file(a->file);
 	apply_args(obj, a);
 	if (cb_adv_from_cjson(adv, obj, 1, &err) < 0) {
@@ -384,11 +362,11 @@ call(const char *state, const char *request)
 	char *text = pub_control_call(state, request, &err);
 
 	if (text == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	r = cJSON_Parse(text);
 	free(text);
 	if (r == NULL)
-		die("malformed reply from the daemon");
+		cb_cli_die("malformed reply from the daemon");
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"))) {
 		e = cJSON_GetObjectItemCaseSensitive(r, "error");
 		fprintf(stderr, "canhbao-pub: %s\n",
@@ -443,17 +421,17 @@ cmd_publish(int argc, char **argv)
 			a.title = optarg;
 			break;
 		default:
-			usage();
+			cb_cli_usage();
 		}
 	}
 	if (state == NULL || optind != argc)
-		usage();
+		cb_cli_usage();
 	build_advisory(&adv, &a);
 	req = publish_request(&adv);
 	reply = call(state, req);
 	id = cJSON_GetObjectItemCaseSensitive(reply, "id");
 	if (!cJSON_IsString(id))
-		die("malformed reply from the daemon");
+		cb_cli_die("malformed reply from the daemon");
 	printf("%s\n", id->valuestring);
 	cJSON_Delete(reply);
 	free(req);
@@ -520,9 +498,9 @@ cmd_status(int argc, char **argv)
 		else if (ch == 's')
 			state = optarg;
 		else
-			usage();
+			cb_cli_usage();
 	if (optind != argc)
-		usage();
+		cb_cli_usage();
 	r = call(state_option(state, file, &cfg), "{\"cmd\":\"status\"}");
 	cJSON_DeleteItemFromObjectCaseSensitive(r, "ok");
 	if (json) {
@@ -560,9 +538,9 @@ cmd_poll(int argc, char **argv)
 		else if (ch == 's')
 			state = optarg;
 		else
-			usage();
+			cb_cli_usage();
 	if (optind < argc - 1)
-		usage();
+		cb_cli_usage();
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "poll");
 	if (optind == argc - 1)
@@ -592,9 +570,9 @@ cmd_rotate_key(int argc, char **argv)
 		if (ch == 's')
 			state = optarg;
 		else
-			usage();
+			cb_cli_usage();
 	if (state == NULL || optind != argc)
-		usage();
+		cb_cli_usage();
 	r = call(state, "{\"cmd\":\"rotate\"}");
 	printf("signing key rotated from %s to %s (seq %.0f)\n",
 	    str_of(r, "old_key_id"), str_of(r, "key_id"), num_of(r, "seq"));
@@ -612,11 +590,11 @@ open_journal(const char *state)
 	struct cb_err err;
 
 	if (cb_file_private_dir(state, 0, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	j = pub_journal_open(path, &err);
 	free(path);
 	if (j == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	return j;
 }
 
@@ -660,11 +638,11 @@ agency_add(const char *state, const char *name, const char *pubfile)
 		return 2;
 	}
 	if (cb_sig_read_pubkey(pubfile, &pk, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	j = open_journal(state);
 	if (pub_journal_agency_add(j, name, &pk, cb_time_now(), &err) < 0) {
 		pub_journal_close(j);
-		die(err.msg);
+		cb_cli_die(err.msg);
 	}
 	pub_journal_close(j);
 	notify_daemon(state);
@@ -681,7 +659,7 @@ agency_remove(const char *state, const char *name)
 
 	pub_journal_close(j);
 	if (rc < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	if (rc == 0) {
 		fprintf(stderr, "canhbao-pub: no agency '%s'\n", name);
 		return 1;
@@ -730,7 +708,7 @@ agency_list(const char *state, int64_t silent_after, int json)
 
 	pub_journal_close(j);
 	if (view == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	return show_view(view, json, agency_text);
 }
 
@@ -758,7 +736,7 @@ cmd_agency(int argc, char **argv)
 	int ch, json = 0;
 
 	if (argc < 2)
-		usage();
+		cb_cli_usage();
 	verb = argv[1];
 	argc--;
 	argv++;
@@ -771,16 +749,16 @@ cmd_agency(int argc, char **argv)
 		else if (ch == 's')
 			state = optarg;
 		else
-			usage();
+			cb_cli_usage();
 	if (state == NULL)
-		usage();
+		cb_cli_usage();
 	if (strcmp(verb, "add") == 0 && optind == argc - 2)
 		return agency_add(state, argv[optind], argv[optind + 1]);
 	if (strcmp(verb, "remove") == 0 && optind == argc - 1)
 		return agency_remove(state, argv[optind]);
 	if (strcmp(verb, "list") == 0 && optind == argc)
 		return agency_list(state, silent_after, json);
-	usage();
+	cb_cli_usage();
 }
 
 /* --- receipts, overdue, reports, drill --------------------------------- */
@@ -809,10 +787,10 @@ view_options(int argc, char **argv, const char **state, int *json,
 		else if (slot != NULL)
 			*slot = optarg;
 		else
-			usage();
+			cb_cli_usage();
 	}
 	if (*state == NULL)
-		usage();
+		cb_cli_usage();
 	return optind;
 }
 
@@ -842,7 +820,7 @@ print_receipts(const char *state, const char *id, int json)
 		return 1;
 	}
 	if (view == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	if (!json)
 		printf("%-24s %-20s %-20s %s\n", "AGENCY", "RECEIVED",
 		    "ACKNOWLEDGED", "BY");
@@ -857,7 +835,7 @@ cmd_receipts(int argc, char **argv)
 			   &x);
 
 	if (i != argc - 1)
-		usage();
+		cb_cli_usage();
 	return print_receipts(state, argv[i], json);
 }
 
@@ -887,7 +865,7 @@ cmd_overdue(int argc, char **argv)
 	cJSON *view;
 
 	if (i != argc)
-		usage();
+		cb_cli_usage();
 	if (sev != NULL && cb_severity_parse(sev, &min) < 0) {
 		fprintf(stderr, "canhbao-pub: unknown severity '%s'\n", sev);
 		return 2;
@@ -897,7 +875,7 @@ cmd_overdue(int argc, char **argv)
 	    (older ? duration_arg(older, "--older") : 0), &err);
 	pub_journal_close(j);
 	if (view == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	return show_view(view, json, overdue_text);
 }
 
@@ -926,7 +904,7 @@ cmd_reports(int argc, char **argv)
 	cJSON *view;
 
 	if (i != argc)
-		usage();
+		cb_cli_usage();
 	if (save != NULL && mkdir(save, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "canhbao-pub: cannot create '%s': %s\n", save,
 		    strerror(errno));
@@ -936,7 +914,7 @@ cmd_reports(int argc, char **argv)
 	view = pub_inbound_reports(j, save, &err);
 	pub_journal_close(j);
 	if (view == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	return show_view(view, json, report_text);
 }
 
@@ -954,7 +932,7 @@ cmd_drill(int argc, char **argv)
 	int rc;
 
 	if (i != argc)
-		usage();
+		cb_cli_usage();
 	reply = call(state, "{\"cmd\":\"publish\",\"advisory\":{"
 			    "\"severity\":\"high\",\"status\":\"exercise\","
 			    "\"origin\":\"provincial\",\"title\":"
@@ -975,18 +953,9 @@ cmd_drill(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	size_t i;
-
 	if (cb_sig_init() < 0)
-		die("cannot initialise libsodium");
+		cb_cli_die("cannot initialise libsodium");
 	cb_log_init("canhbao-pub", CB_LOG_INFO);
-	if (argc < 2)
-		usage();
-	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0) {
-			optind = 1;
-			return commands[i].fn(argc - 1, argv + 1);
-		}
-	fprintf(stderr, "canhbao-pub: unknown command '%s'\n", argv[1]);
-	usage();
+	cb_cli_init("canhbao-pub", commands, NCOMMANDS);
+	return cb_cli_dispatch(argc, argv);
 }

@@ -57,8 +57,7 @@ struct batch {
 static void *
 router_socket(const struct cb_seckey *transport, struct cb_err *err)
 {
-	uint8_t curve[32];
-	int hwm = ROUTER_SNDHWM, one = 1, rc;
+	int hwm = ROUTER_SNDHWM, one = 1;
 	void *s = cb_net_socket(ZMQ_ROUTER, err);
 
 	if (s == NULL)
@@ -66,15 +65,7 @@ router_socket(const struct cb_seckey *transport, struct cb_err *err)
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
 	cb_net_set_maxmsg(s, CB_NET_MAXMSG_REQUESTS);
-	if (transport == NULL)
-		return s;
-	rc = cb_sig_curve_secret(transport, curve);
-	if (rc == 0)
-		rc = cb_net_curve_server(s, curve, err);
-	else
-		cb_err_set(err, "cannot derive the CurveZMQ key");
-	cb_sig_wipe(curve, sizeof(curve));
-	if (rc < 0) {
+	if (transport != NULL && cb_net_curve_server_key(s, transport, err) < 0) {
 		cb_net_close(s);
 		return NULL;
 	}

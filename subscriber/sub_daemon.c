@@ -23,6 +23,7 @@
 #include <systemd/sd-daemon.h>
 #include <zmq.h>
 
+#include "cb_daemon.h"
 #include "cb_file.h"
 #include "cb_log.h"
 #include "cb_mem.h"
@@ -59,28 +60,6 @@ struct sub_ctx {
 	struct sub_notify *notify;
 	int64_t next_remind_ms; /* monotonic time of the next reminders */
 };
-
-static volatile sig_atomic_t quit;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
 
 /* The agency's key (canhbao-sub keygen): required for CurveZMQ,
  * optional with --insecure (then no receipts go back). */
@@ -573,7 +552,7 @@ loop(struct sub_ctx *c)
 	int rc, n, bus = -1, fd;
 	short ev = 0;
 
-	while (!quit) {
+	while (!cb_daemon_quitting()) {
 		items[0] = (zmq_pollitem_t){ .socket = c->sock,
 			.events = ZMQ_POLLIN };
 		n = 1;
@@ -611,7 +590,7 @@ sub_daemon_run(const struct sub_config *cfg)
 	char keyhex[CB_SIG_KEYIDHEX];
 	struct cb_err err;
 
-	install_signals();
+	cb_daemon_signals();
 	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0 ||
 	    (c.notify = sub_notify_new(cfg, &err)) == NULL) {
 		log_warnx("cannot start: %s", err.msg);

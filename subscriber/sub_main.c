@@ -16,6 +16,7 @@
 #include "sub_outbox.h"
 #include "sub_store.h"
 #include "cb_adv.h"
+#include "cb_cli.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_sig.h"
@@ -23,11 +24,6 @@
 #include "sub_daemon.h"
 #include "sub_lookup.h"
 
-struct command {
-	const char *name;
-	int (*fn)(int, char **);
-	const char *usage;
-};
 
 static int cmd_run(int, char **);
 static int cmd_check_config(int, char **);
@@ -40,7 +36,7 @@ static int cmd_ack(int, char **);
 static int cmd_keygen(int, char **);
 static int cmd_report(int, char **);
 
-static const struct command commands[] = {
+static const struct cb_command commands[] = {
 	{ "run", cmd_run,
 	    "[-c FILE] --state DIR --broadcast ENDPOINT --publisher-key FILE\n"
 	    "\t\t[--requests ENDPOINT] [--stale-after SECONDS] [--insecure] "
@@ -69,24 +65,6 @@ static const struct command commands[] = {
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	size_t i;
-
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(stderr, "%s canhbao-sub %s %s\n", i ? "      " : "usage:",
-		    commands[i].name, commands[i].usage);
-	exit(2);
-}
-
-static void __attribute__((noreturn))
-die(const char *msg)
-{
-	fprintf(stderr, "canhbao-sub: %s\n", msg);
-	exit(2);
-}
 
 /* The run options, each also a [subscriber] key of the same name. */
 static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
@@ -187,25 +165,25 @@ load_config(int argc, char **argv, struct sub_config *cfg)
 			continue;
 		}
 		if (run_key(ch) == NULL || n == 31)
-			usage();
+			cb_cli_usage();
 		keys[n] = run_key(ch);
 		values[n++] = flag_value(ch) ? flag_value(ch) : optarg;
 	}
 	if (optind != argc)
-		usage();
+		cb_cli_usage();
 	if (groups != NULL) {
 		keys[n] = "group";
 		values[n++] = groups;
 	}
 	sub_config_init(cfg);
 	if (file != NULL && sub_config_load(cfg, file, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	for (i = 0; i < n; i++)
 		if (sub_config_set(cfg, keys[i], values[i], &err) < 0)
-			die(err.msg);
+			cb_cli_die(err.msg);
 	free(groups);
 	if (sub_config_check(cfg, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 }
 
 /* A count from the command line (1 to 10000), or a usage error. */
@@ -215,7 +193,7 @@ limit_arg(const char *s)
 	int v;
 
 	if (cb_cfg_int(s, 1, 10000, &v) < 0)
-		die("--limit takes a number from 1 to 10000");
+		cb_cli_die("--limit takes a number from 1 to 10000");
 	return v;
 }
 
@@ -270,7 +248,7 @@ lookup_options(int argc, char **argv, const char *allowed,
 	memset(a, 0, sizeof(*a));
 	while ((ch = getopt_long(argc, argv, "jo:s:u", opts, NULL)) != -1) {
 		if (ch == '?' || strchr(allowed, ch) == NULL)
-			usage();
+			cb_cli_usage();
 		switch (ch) {
 		case 'B':
 			a->by = optarg;
@@ -314,7 +292,7 @@ lookup_options(int argc, char **argv, const char *allowed,
 		}
 	}
 	if (a->o.state == NULL)
-		usage();
+		cb_cli_usage();
 }
 
 static int
@@ -324,7 +302,7 @@ cmd_list(int argc, char **argv)
 
 	lookup_options(argc, argv, "jsuWVOUK", &a);
 	if (optind != argc)
-		usage();
+		cb_cli_usage();
 	return sub_lookup_list(&a.o);
 }
 
@@ -335,7 +313,7 @@ cmd_show(int argc, char **argv)
 
 	lookup_options(argc, argv, "jsu", &a);
 	if (optind != argc - 1)
-		usage();
+		cb_cli_usage();
 	return sub_lookup_show(&a.o, argv[optind]);
 }
 
@@ -346,7 +324,7 @@ cmd_export(int argc, char **argv)
 
 	lookup_options(argc, argv, "josu", &a);
 	if (optind != argc - 1 || a.output == NULL)
-		usage();
+		cb_cli_usage();
 	return sub_lookup_export(&a.o, argv[optind], a.output);
 }
 
@@ -360,7 +338,7 @@ cmd_search(int argc, char **argv)
 
 	lookup_options(argc, argv, "jsuWVOUKCL", &a);
 	if (optind == argc && a.o.cve == NULL)
-		usage();
+		cb_cli_usage();
 	for (i = optind; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	words = cb_xcalloc(1, len);
@@ -380,7 +358,7 @@ cmd_ack(int argc, char **argv)
 
 	lookup_options(argc, argv, "jsuBn", &a);
 	if (optind != argc - 1 || a.by == NULL)
-		usage();
+		cb_cli_usage();
 	return sub_lookup_ack(&a.o, argv[optind], a.by, a.note);
 }
 
@@ -431,11 +409,11 @@ cmd_keygen(int argc, char **argv)
 		if (ch == 's')
 			state = optarg;
 		else
-			usage();
+			cb_cli_usage();
 	if (state == NULL || optind != argc)
-		usage();
+		cb_cli_usage();
 	if (cb_file_private_dir(state, 1, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	skpath = cb_xasprintf("%s/%s", state, SUB_AGENCY_KEY_FILE);
 	pkpath = cb_xasprintf("%s/%s", state, SUB_AGENCY_PUB_FILE);
 	if (access(pkpath, F_OK) == 0) {
@@ -445,10 +423,10 @@ cmd_keygen(int argc, char **argv)
 	}
 	if (cb_sig_keygen(&sk, &pk, &err) < 0 ||
 	    cb_sig_write_seckey(skpath, sk, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	cb_seckey_free(sk);
 	if (cb_sig_write_pubkey(pkpath, &pk, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	printf("key id %s\nsecret key %s\npublic key %s (give it to the "
 	       "department: canhbao-pub agency add)\n",
 	    cb_sig_keyid_hex(pk.id, hex), skpath, pkpath);
@@ -466,15 +444,15 @@ queue_report(const char *state, const char *payload)
 	int rc;
 
 	if (cb_file_private_dir(state, 1, &err) < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	s = sub_store_open(path, 0, &err);
 	free(path);
 	if (s == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	rc = sub_outbox_add(sub_store_db(s), CB_MSG_REPORT, payload, &err);
 	sub_store_close(s);
 	if (rc < 0)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	return 0;
 }
 
@@ -504,10 +482,10 @@ cmd_report(int argc, char **argv)
 		else if (ch == 't')
 			title = optarg;
 		else if (ch != 'a')
-			usage();
+			cb_cli_usage();
 	}
 	if (state == NULL || sev == NULL || title == NULL || optind != argc)
-		usage();
+		cb_cli_usage();
 	if (cb_severity_parse(sev, &level) < 0) {
 		fprintf(stderr, "canhbao-sub: unknown severity '%s' (use "
 		    "critical, high, medium, low or info)\n", sev);
@@ -515,16 +493,16 @@ cmd_report(int argc, char **argv)
 	}
 	if (title[0] == '\0' || strlen(title) > CB_ADV_MAX_TITLE ||
 	    !cb_utf8_valid(title, strlen(title)))
-		die("the title must be UTF-8 text of 1 to 1024 bytes");
+		cb_cli_die("the title must be UTF-8 text of 1 to 1024 bytes");
 	if (dfile != NULL &&
 	    (details = cb_file_read(dfile, 65536, 0, NULL, &err)) == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	if (details != NULL && !cb_utf8_valid(details, strlen(details)))
-		die("the details file is not UTF-8 text");
+		cb_cli_die("the details file is not UTF-8 text");
 	payload = sub_outbox_report(sev, title, details, files, nfiles, &err);
 	free(details);
 	if (payload == NULL)
-		die(err.msg);
+		cb_cli_die(err.msg);
 	queue_report(state, payload);
 	free(payload);
 	printf("report queued; it goes to the department when canhbao-sub "
@@ -535,21 +513,12 @@ cmd_report(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	size_t i;
-
 	init_locale();
 	if (cb_sig_init() < 0) {
 		fprintf(stderr, "canhbao-sub: cannot initialise libsodium\n");
 		return 2;
 	}
 	cb_log_init("canhbao-sub", CB_LOG_INFO);
-	if (argc < 2)
-		usage();
-	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0) {
-			optind = 1;
-			return commands[i].fn(argc - 1, argv + 1);
-		}
-	fprintf(stderr, "canhbao-sub: unknown command '%s'\n", argv[1]);
-	usage();
+	cb_cli_init("canhbao-sub", commands, NCOMMANDS);
+	return cb_cli_dispatch(argc, argv);
 }

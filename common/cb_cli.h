@@ -1,0 +1,30 @@
+/*
+ * cb_cli: the command tables of canhbao-pub and canhbao-sub (git's
+ * commands[] habit): one table both dispatches and prints the usage, so
+ * help and dispatch cannot drift apart.
+ */
+#ifndef CB_CLI_H
+#define CB_CLI_H
+
+#include <stddef.h>
+
+struct cb_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+};
+
+/* Remember the program's name and table (borrowed, static). */
+void cb_cli_init(const char *prog, const struct cb_command *cmds, size_t n);
+
+/* Run the command argv[1] names with its own argc/argv (getopt reset);
+ * its return value is the exit status.  Unknown: usage. */
+int cb_cli_dispatch(int argc, char **argv);
+
+/* Print every command's usage to stderr and exit 2. */
+void cb_cli_usage(void) __attribute__((noreturn));
+
+/* "PROG: msg" to stderr and exit 2. */
+void cb_cli_die(const char *msg) __attribute__((noreturn));
+
+#endif
