@@ -83,5 +83,27 @@ CB_AGENCY_KEY="$T/an-giang/agency.key" CB_PUBLISHER_PUB="$T/pub/publisher.pub" \
 check "an unregistered key is refused (try later)" grep -q 'unregistered: status 2' "$T/forge.out"
 check "a signature by the wrong key is refused" grep -q 'impostor: status 1' "$T/forge.out"
 check "and logged" grep -q 'bad signature' "$T/pub.log"
+check "a garbage request is dropped, counted and logged" \
+    grep -q 'requests: dropped request (1 so far): not a canhbao request frame' "$T/pub.log"
+
+# A drill: an exercise advisory, and after a while who received and
+# acknowledged it.
+"$PUB" drill --state "$T/pub" --wait 6 --json >"$T/drill.json" 2>"$T/drill.err" &
+DRILL=$!
+track "$DRILL"
+drill_arrived() { "$SUB" list --state "$T/an-giang" --json | grep -q 'Diễn tập'; }
+wait_until 10 drill_arrived
+DID=$("$SUB" list --state "$T/an-giang" --json | "$PY" -c '
+import json, sys
+print([r["id"] for r in json.load(sys.stdin) if r["status"] == "exercise"][0])')
+"$SUB" ack --state "$T/an-giang" "$DID" --by 'Trực ban' >/dev/null
+wait "$DRILL"
+check "the drill reports who received and acknowledged it" "$PY" -c '
+import json, sys
+r = {x["agency"]: x for x in json.load(open(sys.argv[1]))}
+assert r["an-giang"]["acknowledged"] and r["an-giang"]["by"] == "Trực ban", r
+assert r["bac-ninh"]["received"] and not r["bac-ninh"]["acknowledged"], r
+assert r["ca-mau"]["missing"], r
+' "$T/drill.json"
 
 finish

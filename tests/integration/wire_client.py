@@ -178,6 +178,7 @@ def forge(requests, forger_key, victim_pub, adv_id):
     if pub:
         curve_setup(s, pub)
     s.connect(requests)
+    s.send_multipart([b"garbage", b"\x00" * 3])  # no answer expected
     for name, keyid, seq in (("unregistered", own_id, 1),
                              ("impostor", victim_id, 7)):
         signed, block = seal(sk, keyid, 4, seq, payload)
