@@ -17,7 +17,7 @@
 #include "pub_inbound.h"
 
 #define MAX_ID 200
-#define MAX_BY 128
+#define MAX_BY 200 /* = canhbao-sub ack --by */
 #define MAX_NOTE 4096
 #define MAX_TITLE 1024
 #define MAX_DETAILS 65536

@@ -132,6 +132,7 @@ answer(struct pub_zap *z, const struct cb_frames *f)
 	size_t len[6], i;
 
 	if (f->n >= 7 && f->len[0] == 3 && memcmp(f->data[0], "1.0", 3) == 0 &&
+	    strcmp(f->data[2], CB_NET_ZAP_DOMAIN) == 0 &&
 	    f->len[5] == 5 && memcmp(f->data[5], "CURVE", 5) == 0 &&
 	    f->len[6] == 32)
 		a = find(z, f->data[6]);

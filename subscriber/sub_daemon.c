@@ -342,6 +342,22 @@ heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
 	}
 }
 
+/* A message signed by a key in revoked_keys counts for nothing, even
+ * when that key is the current one. */
+static int
+revoked(struct sub_ctx *c, struct sub_incoming *in, struct cb_err *err)
+{
+	char hex[CB_SIG_KEYIDHEX];
+
+	if (!sub_keys_is_revoked(&c->keys, in->msg.key_id))
+		return 0;
+	cb_err_set(err, "seq %llu is signed by revoked key %s",
+	    (unsigned long long)in->msg.seq,
+	    cb_sig_keyid_hex(in->msg.key_id, hex));
+	sub_incoming_release(in);
+	return 1;
+}
+
 static void
 receive_live(struct sub_ctx *c)
 {
@@ -354,7 +370,8 @@ receive_live(struct sub_ctx *c)
 			drop(c, err.msg);
 		return;
 	}
-	if (sub_recv_check(&c->keys.current, 1, &f, &in, &err) < 0) {
+	if (sub_recv_check(&c->keys.current, 1, &f, &in, &err) < 0 ||
+	    revoked(c, &in, &err)) {
 		drop(c, err.msg);
 		cb_frames_release(&f);
 		return;
@@ -465,6 +482,8 @@ receive_catchup(struct sub_ctx *c)
 	}
 	if (sub_recv_open(&c->keys.current, 1, f.data[1], f.len[1], f.data[2],
 		f.len[2], &in, &err) < 0) {
+		drop(c, err.msg);
+	} else if (revoked(c, &in, &err)) {
 		drop(c, err.msg);
 	} else {
 		if (in.msg.type == CB_MSG_ADVISORY ||

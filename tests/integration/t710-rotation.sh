@@ -72,6 +72,16 @@ sleep 3
 check "a rotation to a revoked key is refused" grep -q "rotation to revoked key $NEWID" "$T/revoker.log"
 check "nothing signed by it is archived" sh -c '! grep -q "Sau khi" "$0"' "$T/revoker.out"
 
+# Revoking the key that signs now: nothing it signed counts.
+OLDID=$(sed -n 's/^untrusted comment: minisign public key //p' "$T/pub/publisher.pub")
+stop "$PID_revoker"
+rm -rf "$T/revoker/archive.db"* "$T/revoker.out" "$T/revoker.log"
+run_sub revoker --revoked-keys "$OLDID"
+sleep 3
+check "messages signed by a revoked current key are dropped" \
+    grep -q "signed by revoked key $OLDID" "$T/revoker.log"
+check "and nothing is archived" test "$(archive_count "$T/revoker")" -eq 0
+
 check "a subscriber pinned to another publisher archives nothing" \
     test "$(archive_count "$T/stranger")" -eq 0
 
