@@ -24,6 +24,13 @@ int cb_cli_dispatch(int argc, char **argv);
 /* Print every command's usage to stderr and exit 2. */
 void cb_cli_usage(void) __attribute__((noreturn));
 
+/* The keygen command both programs have: "keygen --state DIR" makes DIR
+ * (0700) and a key pair in it, keyfile (0600, created exclusively) and
+ * pubfile (minisign's format), refusing to overwrite either; after
+ * prints a last line of advice (may be NULL).  Returns the exit status. */
+int cb_cli_keygen(int argc, char **argv, const char *keyfile,
+    const char *pubfile, const char *after);
+
 /* "PROG: msg" to stderr and exit 2. */
 void cb_cli_die(const char *msg) __attribute__((noreturn));
 

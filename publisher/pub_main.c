@@ -84,42 +84,8 @@ state_file(const char *state, const char *name)
 static int
 cmd_keygen(int argc, char **argv)
 {
-	static const struct option opts[] = { { "state", 1, NULL, 's' },
-		{ NULL, 0, NULL, 0 } };
-	const char *state = NULL;
-	struct cb_seckey *sk;
-	struct cb_pubkey pk;
-	struct cb_err err;
-	char *skpath, *pkpath, keyhex[CB_SIG_KEYIDHEX];
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "s:", opts, NULL)) != -1)
-		if (ch == 's')
-			state = optarg;
-		else
-			cb_cli_usage();
-	if (state == NULL || optind != argc)
-		cb_cli_usage();
-	if (cb_file_private_dir(state, 1, &err) < 0)
-		cb_cli_die(err.msg);
-	skpath = state_file(state, PUB_KEY_FILE);
-	pkpath = state_file(state, PUB_PUBKEY_FILE);
-	if (access(pkpath, F_OK) == 0) {
-		fprintf(stderr, "canhbao-pub: '%s' already exists; refusing to "
-		    "overwrite it\n", pkpath);
-		exit(2);
-	}
-	if (cb_sig_keygen(&sk, &pk, &err) < 0 ||
-	    cb_sig_write_seckey(skpath, sk, &err) < 0)
-		cb_cli_die(err.msg);
-	cb_seckey_free(sk);
-	if (cb_sig_write_pubkey(pkpath, &pk, &err) < 0)
-		cb_cli_die(err.msg);
-	printf("key id %s\nsecret key %s\npublic key %s\n",
-	    cb_sig_keyid_hex(pk.id, keyhex), skpath, pkpath);
-	free(skpath);
-	free(pkpath);
-	return 0;
+	return cb_cli_keygen(argc, argv, PUB_KEY_FILE, PUB_PUBKEY_FILE,
+	    NULL);
 }
 
 /* --- run, check-config ------------------------------------------------- */

@@ -396,43 +396,8 @@ init_locale(void)
 static int
 cmd_keygen(int argc, char **argv)
 {
-	static const struct option opts[] = { { "state", 1, NULL, 's' },
-		{ NULL, 0, NULL, 0 } };
-	const char *state = NULL;
-	struct cb_seckey *sk;
-	struct cb_pubkey pk;
-	struct cb_err err;
-	char *skpath, *pkpath, hex[CB_SIG_KEYIDHEX];
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "s:", opts, NULL)) != -1)
-		if (ch == 's')
-			state = optarg;
-		else
-			cb_cli_usage();
-	if (state == NULL || optind != argc)
-		cb_cli_usage();
-	if (cb_file_private_dir(state, 1, &err) < 0)
-		cb_cli_die(err.msg);
-	skpath = cb_xasprintf("%s/%s", state, SUB_AGENCY_KEY_FILE);
-	pkpath = cb_xasprintf("%s/%s", state, SUB_AGENCY_PUB_FILE);
-	if (access(pkpath, F_OK) == 0) {
-		fprintf(stderr, "canhbao-sub: '%s' already exists; refusing to "
-		    "overwrite it\n", pkpath);
-		return 2;
-	}
-	if (cb_sig_keygen(&sk, &pk, &err) < 0 ||
-	    cb_sig_write_seckey(skpath, sk, &err) < 0)
-		cb_cli_die(err.msg);
-	cb_seckey_free(sk);
-	if (cb_sig_write_pubkey(pkpath, &pk, &err) < 0)
-		cb_cli_die(err.msg);
-	printf("key id %s\nsecret key %s\npublic key %s (give it to the "
-	       "department: canhbao-pub agency add)\n",
-	    cb_sig_keyid_hex(pk.id, hex), skpath, pkpath);
-	free(skpath);
-	free(pkpath);
-	return 0;
+	return cb_cli_keygen(argc, argv, SUB_AGENCY_KEY_FILE, SUB_AGENCY_PUB_FILE,
+	    "give the public key to the department: canhbao-pub agency add");
 }
 
 static int
