@@ -57,17 +57,12 @@ cb_cli_dispatch(int argc, char **argv)
 	cb_cli_usage();
 }
 
-int
-cb_cli_keygen(int argc, char **argv, const char *keyfile, const char *pubfile,
-    const char *after)
+const char *
+cb_cli_state_only(int argc, char **argv)
 {
 	static const struct option opts[] = { { "state", 1, NULL, 's' },
 		{ NULL, 0, NULL, 0 } };
 	const char *state = NULL;
-	struct cb_seckey *sk;
-	struct cb_pubkey pk;
-	struct cb_err err;
-	char *skpath, *pkpath, hex[CB_SIG_KEYIDHEX];
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "s:", opts, NULL)) != -1)
@@ -77,6 +72,19 @@ cb_cli_keygen(int argc, char **argv, const char *keyfile, const char *pubfile,
 			cb_cli_usage();
 	if (state == NULL || optind != argc)
 		cb_cli_usage();
+	return state;
+}
+
+int
+cb_cli_keygen(int argc, char **argv, const char *keyfile, const char *pubfile,
+    const char *after)
+{
+	const char *state = cb_cli_state_only(argc, argv);
+	struct cb_seckey *sk;
+	struct cb_pubkey pk;
+	struct cb_err err;
+	char *skpath, *pkpath, hex[CB_SIG_KEYIDHEX];
+
 	if (cb_file_private_dir(state, 1, &err) < 0)
 		cb_cli_die(err.msg);
 	skpath = cb_xasprintf("%s/%s", state, keyfile);

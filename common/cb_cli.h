@@ -24,6 +24,10 @@ int cb_cli_dispatch(int argc, char **argv);
 /* Print every command's usage to stderr and exit 2. */
 void cb_cli_usage(void) __attribute__((noreturn));
 
+/* The options of a command that takes only --state DIR: returns DIR
+ * (usage on anything else). */
+const char *cb_cli_state_only(int argc, char **argv);
+
 /* The keygen command both programs have: "keygen --state DIR" makes DIR
  * (0700) and a key pair in it, keyfile (0600, created exclusively) and
  * pubfile (minisign's format), refusing to overwrite either; after

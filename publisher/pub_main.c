@@ -526,20 +526,8 @@ cmd_poll(int argc, char **argv)
 static int
 cmd_rotate_key(int argc, char **argv)
 {
-	static const struct option opts[] = { { "state", 1, NULL, 's' },
-		{ NULL, 0, NULL, 0 } };
-	const char *state = NULL;
-	cJSON *r;
-	int ch;
+	cJSON *r = call(cb_cli_state_only(argc, argv), "{\"cmd\":\"rotate\"}");
 
-	while ((ch = getopt_long(argc, argv, "s:", opts, NULL)) != -1)
-		if (ch == 's')
-			state = optarg;
-		else
-			cb_cli_usage();
-	if (state == NULL || optind != argc)
-		cb_cli_usage();
-	r = call(state, "{\"cmd\":\"rotate\"}");
 	printf("signing key rotated from %s to %s (seq %.0f)\n",
 	    str_of(r, "old_key_id"), str_of(r, "key_id"), num_of(r, "seq"));
 	cJSON_Delete(r);

@@ -318,6 +318,22 @@ print_json(cJSON *item)
 	cJSON_Delete(item);
 }
 
+/* The end of list and search: the JSON array or the error; the exit
+ * status (0 found, 1 nothing, 2 error). */
+static int
+list_done(const struct sub_lookup_opts *o, struct list_state *ls, int n,
+    const struct cb_err *err)
+{
+	if (n < 0) {
+		complain(err->msg);
+		cJSON_Delete(ls->array);
+		return 2;
+	}
+	if (o->json)
+		print_json(ls->array);
+	return ls->rows > 0 ? 0 : 1;
+}
+
 int
 sub_lookup_list(const struct sub_lookup_opts *o)
 {
@@ -335,14 +351,7 @@ sub_lookup_list(const struct sub_lookup_opts *o)
 		ls.array = cJSON_CreateArray();
 	n = sub_store_list(s, &q, list_row, &ls, &err);
 	sub_store_close(s);
-	if (n < 0) {
-		complain(err.msg);
-		cJSON_Delete(ls.array);
-		return 2;
-	}
-	if (o->json)
-		print_json(ls.array);
-	return ls.rows > 0 ? 0 : 1;
+	return list_done(o, &ls, n, &err);
 }
 
 /* The snippet with its marks as bold on a terminal, "**" otherwise,
@@ -451,14 +460,7 @@ sub_lookup_search(const struct sub_lookup_opts *o, const char *words)
 		ls.array = cJSON_CreateArray();
 	n = sub_store_search(s, words, &q, search_hit, &ls, &err);
 	sub_store_close(s);
-	if (n < 0) {
-		complain(err.msg);
-		cJSON_Delete(ls.array);
-		return 2;
-	}
-	if (o->json)
-		print_json(ls.array);
-	return ls.rows > 0 ? 0 : 1;
+	return list_done(o, &ls, n, &err);
 }
 
 /* --- show ------------------------------------------------------------- */
