@@ -134,3 +134,80 @@ cb_db_relax(sqlite3 *db, struct cb_err *err)
 {
 	return cb_db_exec(db, "PRAGMA synchronous = NORMAL", err);
 }
+
+/* The version of module s recorded in cb_schema (0: none yet). */
+static int
+module_version(sqlite3 *db, const char *module, int *out, struct cb_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	st = cb_db_prepare(db, "SELECT version FROM cb_schema WHERE module = ?",
+	    NULL);
+	if (st == NULL) /* no cb_schema table yet: nothing recorded */
+		return 0;
+	sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+						       cb_db_error(db, "database", err);
+}
+
+static int
+module_steps(sqlite3 *db, const struct cb_db_schema *s, int from,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st;
+	int v, rc;
+
+	if (cb_db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	if (cb_db_exec(db, "CREATE TABLE IF NOT EXISTS cb_schema ("
+		"  module TEXT PRIMARY KEY,"
+		"  version INTEGER NOT NULL);", err) < 0)
+		goto fail;
+	for (v = from; v < s->nsteps; v++)
+		if (cb_db_exec(db, s->steps[v], err) < 0)
+			goto fail;
+	st = cb_db_prepare(db, "INSERT OR REPLACE INTO cb_schema (module, "
+	    "version) VALUES (?, ?)", err);
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, s->module, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, s->nsteps);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		cb_db_error(db, "database", err);
+		goto fail;
+	}
+	if (cb_db_exec(db, "COMMIT", err) < 0)
+		goto fail;
+	return 0;
+fail:
+	cb_db_exec(db, "ROLLBACK", NULL);
+	return -1;
+}
+
+int
+cb_db_migrate(sqlite3 *db, int readonly, const struct cb_db_schema *s,
+    struct cb_err *err)
+{
+	int version;
+
+	if (module_version(db, s->module, &version, err) < 0)
+		return -1;
+	if (version > s->nsteps)
+		return cb_err_set(err, "%s tables have schema version %d, "
+		    "newer than this program's %d", s->module, version,
+		    s->nsteps);
+	if (version == s->nsteps)
+		return 0;
+	if (readonly)
+		return cb_err_set(err, "%s tables have an old schema; start "
+		    "the daemon once to upgrade them", s->module);
+	return module_steps(db, s, version, err);
+}

@@ -23,6 +23,24 @@ sqlite3 *cb_db_open(const char *path, int readonly,
     const char *const *migrations, int nmigrations, struct cb_err *err);
 void cb_db_close(sqlite3 *db);
 
+/* A module that keeps its own tables in a database (the publisher's
+ * inbound path in the journal, the subscriber's outbox in the archive)
+ * names them here with its own numbered migrations: steps[i] takes its
+ * tables from version i to i + 1.  Its version is kept in the table
+ * cb_schema(module, version), apart from the owner's PRAGMA
+ * user_version, so each module's schema changes without touching the
+ * others'.  A writable handle applies the missing steps in one
+ * transaction; a read-only one only checks that none is missing.
+ * A module's first step should create its tables IF NOT EXISTS, so it
+ * also adopts tables an older owner migration created. */
+struct cb_db_schema {
+	const char *module;
+	const char *const *steps;
+	int nsteps;
+};
+int cb_db_migrate(sqlite3 *db, int readonly, const struct cb_db_schema *s,
+    struct cb_err *err);
+
 /* cb_db_open makes every commit durable (synchronous = FULL: it
  * survives a power cut), as the publisher's journal must be.  Data that
  * can be fetched again, like the subscriber's archive, may trade that
