@@ -17,6 +17,7 @@
 #include "sub_store.h"
 #include "cb_adv.h"
 #include "cb_cli.h"
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_sig.h"
@@ -362,35 +363,6 @@ cmd_ack(int argc, char **argv)
 	return sub_lookup_ack(&a.o, argv[optind], a.by, a.note);
 }
 
-#ifndef CB_LOCALEDIR
-#define CB_LOCALEDIR "/usr/local/share/locale"
-#endif
-#ifndef CB_SRCDIR
-#define CB_SRCDIR ""
-#endif
-
-/* Messages in the user's language: from the build tree when this is
- * the binary built there, else from where "make install" put them. */
-static void
-init_locale(void)
-{
-	const char *dir = CB_LOCALEDIR, *src = CB_SRCDIR;
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	setlocale(LC_ALL, "");
-	setlocale(LC_NUMERIC, "C");
-	if (n > 0 && *src != '\0') {
-		exe[n] = '\0';
-		if (strncmp(exe, src, strlen(src)) == 0 &&
-		    exe[strlen(src)] == '/')
-			dir = CB_SRCDIR "/build/locale";
-	}
-	bindtextdomain("canhbao", dir);
-	bind_textdomain_codeset("canhbao", "UTF-8");
-	textdomain("canhbao");
-}
-
 /* --- keygen, report: the agency's side of the way back ---------------- */
 
 static int
@@ -478,7 +450,7 @@ cmd_report(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	init_locale();
+	cb_locale_init();
 	if (cb_sig_init() < 0) {
 		fprintf(stderr, "canhbao-sub: cannot initialise libsodium\n");
 		return 2;
