@@ -151,7 +151,7 @@ bench: $(PROGS) $(BENCHES)
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
-fuzz:
+fuzz: $(PATHS_H)
 	@sh tests/fuzz/run.sh "$(FUZZ_CC)" "$(FUZZ_SECONDS)"
 
 # Static checks that can fail: the man pages, and cppcheck on all the C

@@ -18,7 +18,7 @@ for src in "$top"/tests/fuzz/fuzz_*.c; do
 	# shellcheck disable=SC2046
 	"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
 	    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	    -I"$top/common" -I"$top/feeds" -I"$top/publisher" \
+	    -I"$top/build" -I"$top/common" -I"$top/feeds" -I"$top/publisher" \
 	    $(pkg-config --cflags $pkgs) -o "$out/$name" "$src" \
 	    "$top"/common/*.c "$top"/feeds/*.c \
 	    $(ls "$top"/publisher/*.c | grep -v pub_main.c) \
