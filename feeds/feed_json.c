@@ -144,8 +144,7 @@ feed_json_load(const char *buf, size_t len, const char *what,
 char *
 feed_json_strdup_cut(const char *s, size_t max)
 {
-	static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026 */
-	size_t len, cut;
+	size_t len;
 	char *p;
 
 	while (json_space(*s))
@@ -155,14 +154,8 @@ feed_json_strdup_cut(const char *s, size_t max)
 		len--;
 	if (len == 0)
 		return NULL;
-	if (len <= max)
-		return cb_xstrndup(s, len);
-	cut = max - (sizeof(ellipsis) - 1);
-	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-		cut--; /* back to the first byte of a character */
-	p = cb_xmalloc(cut + sizeof(ellipsis));
-	memcpy(p, s, cut);
-	memcpy(p + cut, ellipsis, sizeof(ellipsis));
+	p = cb_xstrndup(s, len);
+	cb_utf8_clip_bytes(p, max);
 	return p;
 }
 

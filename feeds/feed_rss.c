@@ -8,6 +8,7 @@
 
 #include "cb_mem.h"
 #include "cb_time.h"
+#include "cb_utf8.h"
 #include "feed_cap.h"
 #include "feed_html.h"
 #include "feed_rss.h"
@@ -91,7 +92,7 @@ plain_text(const xmlNode *node, size_t max)
 	char *s = feed_html_plain(raw);
 
 	free(raw);
-	feed_xml_clip(s, max);
+	cb_utf8_clip_bytes(s, max);
 	return s;
 }
 
@@ -105,7 +106,7 @@ html_text(const char *html, size_t max)
 		free(s);
 		return NULL;
 	}
-	feed_xml_clip(s, max);
+	cb_utf8_clip_bytes(s, max);
 	return s;
 }
 
@@ -309,7 +310,7 @@ atom_text(const xmlNode *node, size_t max)
 	} else if (strcasecmp(type, "text") == 0 ||
 	    strncasecmp(type, "text/", 5) == 0) {
 		s = feed_xml_text(node);
-		feed_xml_clip(s, max);
+		cb_utf8_clip_bytes(s, max);
 	} else {
 		s = NULL; /* base64 or another media type: not text */
 	}

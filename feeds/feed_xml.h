@@ -69,10 +69,6 @@ char *feed_xml_inner(const xmlNode *node);
 
 /* --- text helpers shared by the XML adapters ------------------------ */
 
-/* Shorten the valid UTF-8 string s in place to at most max bytes,
- * ending on a character boundary with "..." (U+2026) when cut. */
-void feed_xml_clip(char *s, size_t max);
-
 /* Add s to l unless it is NULL, empty, longer than CB_ADV_MAX_ITEM,
  * already there, or l is full (CB_ADV_MAX_ITEMS); copies s. */
 void feed_xml_add_item(struct cb_strlist *l, const char *s);
