@@ -12,6 +12,7 @@
 
 #include "cb_adv.h"
 #include "cb_mem.h"
+#include "cb_url.h"
 #include "cb_utf8.h"
 #include "feed.h"
 #include "feed_csaf.h"
@@ -78,17 +79,13 @@ no_space(const char *s)
 static int
 is_http_url(const char *s)
 {
-	const char *host;
+	size_t n;
 
-	if (s == NULL || strlen(s) > CB_ADV_MAX_ITEM || !no_space(s))
+	if (s == NULL || strlen(s) > CB_ADV_MAX_ITEM || !no_space(s) ||
+	    !cb_url_is_http(s))
 		return 0;
-	if (strncasecmp(s, "https://", 8) == 0)
-		host = s + 8;
-	else if (strncasecmp(s, "http://", 7) == 0)
-		host = s + 7;
-	else
-		return 0;
-	return *host != '\0' && *host != '/';
+	cb_url_scheme(s, &n);
+	return s[n] != '\0' && s[n] != '/';
 }
 
 /* The URL of a CSAF document: http(s), ending in ".json". */

@@ -11,6 +11,7 @@
 
 #include "cb_adv.h"
 #include "cb_mem.h"
+#include "cb_url.h"
 #include "feed.h"
 #include "feed_json.h"
 #include "feed_kev.h"
@@ -87,8 +88,7 @@ static const char *
 find_url(const char *p)
 {
 	for (; (p = strstr(p, "http")) != NULL; p += 4)
-		if (strncmp(p, "https://", 8) == 0 ||
-		    strncmp(p, "http://", 7) == 0)
+		if (cb_url_is_http(p))
 			return p;
 	return NULL;
 }
@@ -103,7 +103,7 @@ notes_urls(const char *notes, struct cb_strlist *l)
 
 	for (; (s = find_url(notes)) != NULL; notes = s + n) {
 		n = url_length(s); /* at least "http://" */
-		scheme = s[4] == 's' ? 8 : 7;
+		cb_url_scheme(s, &scheme);
 		if (n <= scheme || n > CB_ADV_MAX_ITEM ||
 		    l->n >= KEV_MAX_REFERENCES)
 			continue;

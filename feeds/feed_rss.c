@@ -8,6 +8,7 @@
 
 #include "cb_mem.h"
 #include "cb_time.h"
+#include "cb_url.h"
 #include "cb_utf8.h"
 #include "feed_cap.h"
 #include "feed_html.h"
@@ -229,7 +230,7 @@ rss_ids(const xmlNode *item, struct cb_adv *a)
 
 	/* A guid is a permalink unless it says otherwise. */
 	if (g != NULL && (perma == NULL || strcmp(perma, "false") != 0) &&
-	    (strncmp(g, "http://", 7) == 0 || strncmp(g, "https://", 8) == 0))
+	    cb_url_is_http(g))
 		feed_xml_add_item(&a->references, g);
 	free(perma);
 	take_id(a, g);
