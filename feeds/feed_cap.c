@@ -350,7 +350,7 @@ feed_cap_parse(const char *buf, size_t len, const struct feed_opts *opts,
 	rc = cap_alert(xmlDocGetRootElement(doc), opts, &local, err);
 	xmlFreeDoc(doc);
 	if (rc == 0)
-		feed_xml_list_move(out, &local);
+		cb_adv_list_move(out, &local);
 	else
 		cb_adv_list_release(&local);
 	return rc;

@@ -174,22 +174,6 @@ strlist_dedupe(struct cb_strlist *l)
 	free(k);
 }
 
-/* Appends every string of src to dst and leaves src empty. */
-static void
-strlist_move(struct cb_strlist *dst, struct cb_strlist *src)
-{
-	size_t i;
-
-	if (src->n == 0)
-		return;
-	dst->v = cb_xrealloc(dst->v, (dst->n + src->n) * sizeof(*dst->v));
-	for (i = 0; i < src->n; i++)
-		dst->v[dst->n++] = src->v[i];
-	free(src->v);
-	src->v = NULL;
-	src->n = 0;
-}
-
 /* --- the CSAF document ----------------------------------------------- */
 
 static int
@@ -234,7 +218,7 @@ get_date(const cJSON *tracking, const char *key, int64_t *out,
 
 	if (v == NULL)
 		return 0;
-	if (!cJSON_IsString(v) || feed_json_time(v->valuestring, out) < 0)
+	if (!cJSON_IsString(v) || cb_adv_time_parse(v->valuestring, out) < 0)
 		return cb_err_set(err,
 		    "document.tracking.%s is not an RFC 3339 time", key);
 	return 0;
@@ -565,7 +549,7 @@ feed_csaf_parse_rolie(const char *buf, size_t len, struct cb_strlist *urls,
 	rc = rolie_entries(root, &local, err);
 	cJSON_Delete(root);
 	if (rc == 0)
-		strlist_move(urls, &local);
+		cb_strlist_move(urls, &local);
 	cb_strlist_release(&local);
 	return rc;
 }
@@ -655,8 +639,8 @@ feed_csaf_parse_provider(const char *buf, size_t len,
 	rc = provider_distributions(root, &feeds, &dirs, err);
 	cJSON_Delete(root);
 	if (rc == 0) {
-		strlist_move(feed_urls, &feeds);
-		strlist_move(directory_urls, &dirs);
+		cb_strlist_move(feed_urls, &feeds);
+		cb_strlist_move(directory_urls, &dirs);
 	}
 	cb_strlist_release(&feeds);
 	cb_strlist_release(&dirs);
@@ -851,7 +835,7 @@ changes_row(const char *p, const char *lim, size_t line, const char *dir,
 		when = trim(f[1]);
 		if (*when == '\0')
 			why = "the time is missing";
-		else if (feed_json_time(when, &c->time) < 0)
+		else if (cb_adv_time_parse(when, &c->time) < 0)
 			why = "the time is not an RFC 3339 time";
 		else if ((why = bad_path(path)) == NULL)
 			c->url = resolve(dir, path_at, path);
@@ -961,7 +945,7 @@ feed_csaf_parse_changes(const char *buf, size_t len, const char *base_url,
 	}
 	rc = changes_parse(buf, len, base_url, &local, err);
 	if (rc == 0)
-		strlist_move(urls, &local);
+		cb_strlist_move(urls, &local);
 	cb_strlist_release(&local);
 	return rc;
 }

@@ -183,7 +183,7 @@ kev_entry(const cJSON *e, struct cb_adv *adv)
 	if (notes != NULL)
 		notes_urls(notes, &adv->references);
 	if (str(e, "dateAdded") == NULL ||
-	    feed_json_time(str(e, "dateAdded"), &adv->published) < 0)
+	    cb_adv_time_parse(str(e, "dateAdded"), &adv->published) < 0)
 		adv->published = 0;
 	ransom = str(e, "knownRansomwareCampaignUse");
 	adv->severity = ransom != NULL && strcmp(ransom, "Known") == 0
@@ -240,6 +240,6 @@ feed_kev_parse(const char *buf, size_t len, const struct feed_opts *opts,
 		cb_adv_list_release(&local);
 		return -1;
 	}
-	feed_json_list_move(out, &local);
+	cb_adv_list_move(out, &local);
 	return 0;
 }

@@ -485,7 +485,7 @@ parse_with(const char *what, walk_fn walk, const char *buf, size_t len,
 		cb_adv_list_release(&local);
 		return -1;
 	}
-	feed_xml_list_move(out, &local);
+	cb_adv_list_move(out, &local);
 	return 0;
 }
 

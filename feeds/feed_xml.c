@@ -547,15 +547,3 @@ feed_xml_add_cves(struct cb_strlist *l, const char *text)
 		p += n - 1;
 	}
 }
-
-void
-feed_xml_list_move(struct cb_adv_list *to, struct cb_adv_list *from)
-{
-	size_t i;
-
-	for (i = 0; i < from->n; i++)
-		*cb_adv_list_push(to) = from->v[i];
-	free(from->v);
-	from->v = NULL;
-	from->n = from->cap = 0;
-}

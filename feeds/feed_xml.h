@@ -77,9 +77,4 @@ void feed_xml_add_item(struct cb_strlist *l, const char *s);
  * back upper-case) to l, each once.  text may be NULL. */
 void feed_xml_add_cves(struct cb_strlist *l, const char *text);
 
-/* Move every advisory of from to the end of to and leave from empty
- * (its memory freed).  Adapters fill a local list and move it to their
- * caller's only once the whole document was accepted. */
-void feed_xml_list_move(struct cb_adv_list *to, struct cb_adv_list *from);
-
 #endif
