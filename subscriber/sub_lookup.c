@@ -13,6 +13,7 @@
 #include "cb_adv.h"
 #include "cb_buf.h"
 #include "cb_file.h"
+#include "cb_json.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_time.h"
@@ -554,17 +555,13 @@ gather(struct sub_store *s, struct extra *x, const char *id)
 static double
 num(const cJSON *obj, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+	return cb_json_num(obj, key, 0);
 }
 
 static const char *
 str(const cJSON *obj, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return cb_json_str(obj, key);
 }
 
 /* "history" lines, when there is more than one revision. */
