@@ -23,4 +23,11 @@ enum cb_url_scheme cb_url_scheme(const char *url, size_t *len);
 /* 1 when url starts with "http://" or "https://", else 0. */
 int cb_url_is_http(const char *url);
 
+/* The reference ref resolved against the absolute URL base (RFC 3986
+ * section 5, by libxml2's xmlBuildURI).  A reference that is not a
+ * valid URI as written (UTF-8 or "[|{}" in a file name) is
+ * percent-encoded first.  Returns a string the caller frees, or NULL
+ * when it cannot be resolved. */
+char *cb_url_resolve(const char *base, const char *ref);
+
 #endif

@@ -706,26 +706,31 @@ bad_path(const char *path)
 }
 
 /*
- * path resolved against dir.  The standard makes paths relative to the
- * directory ("2024/x.json"); a path of three or more parts that starts
- * with the directory's own last folders ("csaf_files/IT/white/2024/x.json"
- * under .../csaf_files/IT/white/) is taken relative to where those
- * folders begin, the longest such overlap first.
+ * path resolved against dir (cb_url_resolve).  The standard makes paths
+ * relative to the directory ("2024/x.json"); a path of three or more
+ * parts that starts with the directory's own last folders
+ * ("csaf_files/IT/white/2024/x.json" under .../csaf_files/IT/white/) is
+ * taken relative to where those folders begin, the longest such
+ * overlap first.  NULL when it cannot be resolved.
  */
 static char *
 resolve(const char *dir, size_t path_at, const char *path)
 {
 	const char *p, *q;
 	size_t parts = 1;
+	char *base = cb_xstrdup(dir), *url;
 
 	for (q = path; *q != '\0'; q++)
 		parts += *q == '/';
 	if (parts >= 3)
 		for (p = dir + path_at + 1; *p != '\0'; p = strchr(p, '/') + 1)
-			if (strncmp(path, p, strlen(p)) == 0)
-				return cb_xasprintf("%.*s%s", (int)(p - dir),
-				    dir, path);
-	return cb_xasprintf("%s%s", dir, path);
+			if (strncmp(path, p, strlen(p)) == 0) {
+				base[p - dir] = '\0';
+				break;
+			}
+	url = cb_url_resolve(base, path);
+	free(base);
+	return url;
 }
 
 /* Trims spaces and tabs from both ends of s in place. */
@@ -813,8 +818,9 @@ changes_row(const char *p, const char *lim, size_t line, const char *dir,
 			why = "the time is missing";
 		else if (cb_adv_time_parse(when, &c->time) < 0)
 			why = "the time is not an RFC 3339 time";
-		else if ((why = bad_path(path)) == NULL)
-			c->url = resolve(dir, path_at, path);
+		else if ((why = bad_path(path)) == NULL &&
+		    (c->url = resolve(dir, path_at, path)) == NULL)
+			why = "the path cannot be resolved against the base URL";
 	}
 	free(f[0]);
 	free(f[1]);
