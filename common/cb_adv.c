@@ -470,14 +470,14 @@ cb_adv_to_json(const struct cb_adv *adv)
 	char *s;
 
 	if (obj == NULL)
-		abort(); /* out of memory: see cb_mem.h */
+		cb_oom(sizeof(cJSON));
 	for (i = 0; i < NELEM(fields); i++)
 		if (fields[i].forms & FORM_FULL)
 			emit_field(obj, &fields[i], adv);
 	s = cJSON_PrintUnformatted(obj);
 	cJSON_Delete(obj);
 	if (s == NULL)
-		abort(); /* out of memory: see cb_mem.h */
+		cb_oom(0);
 	return s;
 }
 
