@@ -2,6 +2,7 @@
  * cb_adv: the normalised advisory record, its names, its checks and its
  * canonical JSON form (see cb_adv.h and canhbao.7).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,6 +200,21 @@ cb_adv_copy(struct cb_adv *dst, const struct cb_adv *src)
 	dst->expires = src->expires;
 }
 
+void
+cb_strlist_move(struct cb_strlist *dst, struct cb_strlist *src)
+{
+	size_t i;
+
+	if (src->n == 0)
+		return;
+	dst->v = cb_xrealloc(dst->v, (dst->n + src->n) * sizeof(*dst->v));
+	for (i = 0; i < src->n; i++)
+		dst->v[dst->n++] = src->v[i];
+	free(src->v);
+	src->v = NULL;
+	src->n = 0;
+}
+
 struct cb_adv *
 cb_adv_list_push(struct cb_adv_list *list)
 {
@@ -208,6 +224,18 @@ cb_adv_list_push(struct cb_adv_list *list)
 	}
 	cb_adv_init(&list->v[list->n]);
 	return &list->v[list->n++];
+}
+
+void
+cb_adv_list_move(struct cb_adv_list *dst, struct cb_adv_list *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		*cb_adv_list_push(dst) = src->v[i];
+	free(src->v);
+	src->v = NULL;
+	src->n = src->cap = 0;
 }
 
 void
@@ -317,15 +345,75 @@ cb_adv_validate(const struct cb_adv *adv, struct cb_err *err)
 
 /* --- JSON ------------------------------------------------------------ */
 
-static void
-add_string(cJSON *obj, const char *key, const char *s)
+/*
+ * The advisory's JSON form, described once: every key, its type, where
+ * it goes in struct cb_adv, and the forms it appears in.  The signed
+ * form (canhbao.7) is emitted in this order; the draft form of
+ * "publish --file" takes the same keys; an item of a canhbao JSON feed
+ * (canhbao.conf(5)) leaves out what the publisher assigns and calls its
+ * source_id "id".
+ */
+enum form { FORM_FULL = 1, FORM_DRAFT = 2, FORM_FEED = 4 };
+#define FORM_PUB (FORM_FULL | FORM_DRAFT)
+#define FORM_ALL (FORM_FULL | FORM_DRAFT | FORM_FEED)
+
+enum field_type {
+	F_TEXT,     /* char *, any string */
+	F_WORD,     /* char *, printable ASCII without spaces */
+	F_REVISION, /* unsigned, 1 to 1e9 */
+	F_SEVERITY,
+	F_KIND,
+	F_STATUS,
+	F_ORIGIN,
+	F_TLP,      /* char *, one of tlp_labels */
+	F_LIST,     /* struct cb_strlist, an array of strings */
+	F_TIME      /* int64_t, an RFC 3339 string; 0 is left out */
+};
+
+static const struct field {
+	const char *name;
+	enum field_type type;
+	size_t off;
+	unsigned forms;
+} fields[] = {
+	{ "id", F_TEXT, offsetof(struct cb_adv, id), FORM_PUB },
+	{ "id", F_WORD, offsetof(struct cb_adv, source_id), FORM_FEED },
+	{ "revision", F_REVISION, offsetof(struct cb_adv, revision), FORM_PUB },
+	{ "kind", F_KIND, offsetof(struct cb_adv, kind), FORM_ALL },
+	{ "status", F_STATUS, offsetof(struct cb_adv, status), FORM_ALL },
+	{ "origin", F_ORIGIN, offsetof(struct cb_adv, origin), FORM_PUB },
+	{ "source", F_TEXT, offsetof(struct cb_adv, source), FORM_PUB },
+	{ "source_id", F_TEXT, offsetof(struct cb_adv, source_id), FORM_PUB },
+	{ "severity", F_SEVERITY, offsetof(struct cb_adv, severity), FORM_ALL },
+	{ "title", F_TEXT, offsetof(struct cb_adv, title), FORM_ALL },
+	{ "summary", F_TEXT, offsetof(struct cb_adv, summary), FORM_ALL },
+	{ "tlp", F_TLP, offsetof(struct cb_adv, tlp), FORM_ALL },
+	{ "cves", F_LIST, offsetof(struct cb_adv, cves), FORM_ALL },
+	{ "products", F_LIST, offsetof(struct cb_adv, products), FORM_ALL },
+	{ "actions", F_LIST, offsetof(struct cb_adv, actions), FORM_ALL },
+	{ "references", F_LIST, offsetof(struct cb_adv, references), FORM_ALL },
+	{ "audience", F_LIST, offsetof(struct cb_adv, audience), FORM_ALL },
+	{ "published", F_TIME, offsetof(struct cb_adv, published), FORM_ALL },
+	{ "updated", F_TIME, offsetof(struct cb_adv, updated), FORM_ALL },
+	{ "expires", F_TIME, offsetof(struct cb_adv, expires), FORM_ALL },
+};
+
+int
+cb_adv_time_parse(const char *s, int64_t *out)
 {
-	if (s != NULL)
-		cJSON_AddStringToObject(obj, key, s);
+	const int64_t year_10000 = INT64_C(253402300800);
+	int64_t t;
+
+	if (cb_time_parse_iso(s, &t) < 0 || t <= 0 || t >= year_10000)
+		return -1;
+	*out = t;
+	return 0;
 }
 
+/* --- emitting --- */
+
 static void
-add_list(cJSON *obj, const char *key, const struct cb_strlist *l)
+emit_list(cJSON *obj, const char *key, const struct cb_strlist *l)
 {
 	cJSON *arr = cJSON_AddArrayToObject(obj, key);
 	size_t i;
@@ -335,56 +423,107 @@ add_list(cJSON *obj, const char *key, const struct cb_strlist *l)
 }
 
 static void
-add_time(cJSON *obj, const char *key, int64_t t)
+emit_field(cJSON *obj, const struct field *f, const struct cb_adv *adv)
 {
+	const void *p = (const char *)adv + f->off;
+	const char *s = NULL;
 	char buf[CB_TIME_BUFSZ];
 
-	if (t != 0)
-		cJSON_AddStringToObject(obj, key, cb_time_format(t, buf));
+	switch (f->type) {
+	case F_TEXT:
+	case F_WORD:
+	case F_TLP:
+		s = *(char *const *)p;
+		break;
+	case F_REVISION:
+		cJSON_AddNumberToObject(obj, f->name, adv->revision);
+		return;
+	case F_SEVERITY:
+		s = cb_severity_name(adv->severity);
+		break;
+	case F_KIND:
+		s = cb_kind_name(adv->kind);
+		break;
+	case F_STATUS:
+		s = cb_status_name(adv->status);
+		break;
+	case F_ORIGIN:
+		s = cb_origin_name(adv->origin);
+		break;
+	case F_LIST:
+		emit_list(obj, f->name, p);
+		return;
+	case F_TIME:
+		if (*(const int64_t *)p != 0)
+			s = cb_time_format(*(const int64_t *)p, buf);
+		break;
+	}
+	if (s != NULL)
+		cJSON_AddStringToObject(obj, f->name, s);
 }
 
 char *
 cb_adv_to_json(const struct cb_adv *adv)
 {
 	cJSON *obj = cJSON_CreateObject();
+	size_t i;
 	char *s;
 
 	if (obj == NULL)
-		abort();
-	add_string(obj, "id", adv->id);
-	cJSON_AddNumberToObject(obj, "revision", adv->revision);
-	cJSON_AddStringToObject(obj, "kind", cb_kind_name(adv->kind));
-	cJSON_AddStringToObject(obj, "status", cb_status_name(adv->status));
-	cJSON_AddStringToObject(obj, "origin", cb_origin_name(adv->origin));
-	add_string(obj, "source", adv->source);
-	add_string(obj, "source_id", adv->source_id);
-	cJSON_AddStringToObject(obj, "severity",
-	    cb_severity_name(adv->severity));
-	add_string(obj, "title", adv->title);
-	add_string(obj, "summary", adv->summary);
-	add_string(obj, "tlp", adv->tlp);
-	add_list(obj, "cves", &adv->cves);
-	add_list(obj, "products", &adv->products);
-	add_list(obj, "actions", &adv->actions);
-	add_list(obj, "references", &adv->references);
-	add_list(obj, "audience", &adv->audience);
-	add_time(obj, "published", adv->published);
-	add_time(obj, "updated", adv->updated);
-	add_time(obj, "expires", adv->expires);
+		cb_oom(sizeof(cJSON));
+	for (i = 0; i < NELEM(fields); i++)
+		if (fields[i].forms & FORM_FULL)
+			emit_field(obj, &fields[i], adv);
 	s = cJSON_PrintUnformatted(obj);
 	cJSON_Delete(obj);
 	if (s == NULL)
-		abort();
+		cb_oom(0);
 	return s;
 }
 
+/* --- parsing --- */
+
 static int
-get_string(const cJSON *item, const char *key, char **out, struct cb_err *err)
+get_text(const cJSON *item, const char *key, char **out, struct cb_err *err)
 {
 	if (!cJSON_IsString(item))
 		return cb_err_set(err, "'%s' must be a string", key);
 	free(*out);
 	*out = cb_xstrdup(item->valuestring);
+	return 0;
+}
+
+/* A feed item's id: 1 to CB_ADV_MAX_SOURCE_ID bytes of printable ASCII,
+ * so that the publisher's "<feed>:<id>" fits CB_ADV_MAX_ID. */
+static int
+get_word(const cJSON *item, const char *key, char **out,
+    struct cb_err *err)
+{
+	const char *s;
+
+	if (!cJSON_IsString(item))
+		return cb_err_set(err, "'%s' must be a string", key);
+	s = item->valuestring;
+	if (*s == '\0' || strlen(s) > CB_ADV_MAX_SOURCE_ID)
+		return cb_err_set(err, "'%s' must be 1 to %d bytes long", key,
+		    CB_ADV_MAX_SOURCE_ID);
+	for (; *s != '\0'; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return cb_err_set(err,
+			    "'%s' may hold only printable ASCII, no spaces",
+			    key);
+	return get_text(item, key, out, err);
+}
+
+static int
+get_revision(const cJSON *item, unsigned *out, struct cb_err *err)
+{
+	if (!cJSON_IsNumber(item) || item->valuedouble < 1 ||
+	    item->valuedouble > 1e9 ||
+	    item->valuedouble != (double)(unsigned)item->valuedouble)
+		return cb_err_set(err,
+		    "'revision' must be a whole number from 1");
+	*out = (unsigned)item->valuedouble;
 	return 0;
 }
 
@@ -413,119 +552,164 @@ static int
 get_time(const cJSON *item, const char *key, int64_t *out, struct cb_err *err)
 {
 	if (!cJSON_IsString(item) ||
-	    cb_time_parse_iso(item->valuestring, out) < 0)
-		return cb_err_set(err, "'%s' must be an RFC 3339 time", key);
+	    cb_adv_time_parse(item->valuestring, out) < 0)
+		return cb_err_set(err,
+		    "'%s' must be an RFC 3339 time after 1970", key);
 	return 0;
 }
 
 static int
-get_enum(const cJSON *item, const char *key,
-    int (*parse)(const char *, void *), void *out, struct cb_err *err)
+get_tlp(const cJSON *item, char **out, struct cb_err *err)
 {
-	if (!cJSON_IsString(item) || parse(item->valuestring, out) < 0)
-		return cb_err_set(err, "'%s' has unknown value '%s'", key,
-		    cJSON_IsString(item) ? item->valuestring : "(not a string)");
+	if (!cJSON_IsString(item) || !tlp_known(item->valuestring))
+		return cb_err_set(err, "'tlp' must be one of CLEAR, GREEN, "
+		    "AMBER, AMBER+STRICT, RED");
+	free(*out);
+	*out = cb_xstrdup(item->valuestring);
 	return 0;
 }
 
-/* Adapters so that get_enum can take the typed parsers. */
+/* severity, kind, status and origin: a name from the enum's list. */
 static int
-parse_sev(const char *s, void *out)
+get_enum(const cJSON *item, const struct field *f, void *p,
+    struct cb_err *err)
 {
-	return cb_severity_parse(s, out);
-}
-static int
-parse_kind(const char *s, void *out)
-{
-	return cb_kind_parse(s, out);
-}
-static int
-parse_status(const char *s, void *out)
-{
-	return cb_status_parse(s, out);
-}
-static int
-parse_origin(const char *s, void *out)
-{
-	return cb_origin_parse(s, out);
+	const char *s = cJSON_IsString(item) ? item->valuestring : NULL;
+	int rc = -1;
+
+	if (s == NULL)
+		return cb_err_set(err, "'%s' must be a string", f->name);
+	if (f->type == F_SEVERITY)
+		rc = cb_severity_parse(s, p);
+	else if (f->type == F_KIND)
+		rc = cb_kind_parse(s, p);
+	else if (f->type == F_STATUS)
+		rc = cb_status_parse(s, p);
+	else if (f->type == F_ORIGIN)
+		rc = cb_origin_parse(s, p);
+	if (rc < 0)
+		return cb_err_set(err, "'%s' has unknown value '%.64s'",
+		    f->name, s);
+	return 0;
 }
 
 static int
-get_field(struct cb_adv *adv, const cJSON *item, struct cb_err *err)
+get_field(struct cb_adv *adv, const struct field *f, const cJSON *item,
+    struct cb_err *err)
 {
-	const char *k = item->string;
+	void *p = (char *)adv + f->off;
 
-	if (strcmp(k, "id") == 0)
-		return get_string(item, k, &adv->id, err);
-	if (strcmp(k, "revision") == 0) {
-		if (!cJSON_IsNumber(item) || item->valuedouble < 1 ||
-		    item->valuedouble > 1e9 ||
-		    item->valuedouble != (double)(unsigned)item->valuedouble)
-			return cb_err_set(err,
-			    "'revision' must be a whole number from 1");
-		adv->revision = (unsigned)item->valuedouble;
-		return 0;
+	switch (f->type) {
+	case F_TEXT:
+		return get_text(item, f->name, p, err);
+	case F_WORD:
+		return get_word(item, f->name, p, err);
+	case F_REVISION:
+		return get_revision(item, p, err);
+	case F_SEVERITY:
+	case F_KIND:
+	case F_STATUS:
+	case F_ORIGIN:
+		return get_enum(item, f, p, err);
+	case F_TLP:
+		return get_tlp(item, p, err);
+	case F_LIST:
+		return get_list(item, f->name, p, err);
+	case F_TIME:
+		return get_time(item, f->name, p, err);
 	}
-	if (strcmp(k, "kind") == 0)
-		return get_enum(item, k, parse_kind, &adv->kind, err);
-	if (strcmp(k, "status") == 0)
-		return get_enum(item, k, parse_status, &adv->status, err);
-	if (strcmp(k, "origin") == 0)
-		return get_enum(item, k, parse_origin, &adv->origin, err);
-	if (strcmp(k, "severity") == 0)
-		return get_enum(item, k, parse_sev, &adv->severity, err);
-	if (strcmp(k, "source") == 0)
-		return get_string(item, k, &adv->source, err);
-	if (strcmp(k, "source_id") == 0)
-		return get_string(item, k, &adv->source_id, err);
-	if (strcmp(k, "title") == 0)
-		return get_string(item, k, &adv->title, err);
-	if (strcmp(k, "summary") == 0)
-		return get_string(item, k, &adv->summary, err);
-	if (strcmp(k, "tlp") == 0)
-		return get_string(item, k, &adv->tlp, err);
-	if (strcmp(k, "cves") == 0)
-		return get_list(item, k, &adv->cves, err);
-	if (strcmp(k, "products") == 0)
-		return get_list(item, k, &adv->products, err);
-	if (strcmp(k, "actions") == 0)
-		return get_list(item, k, &adv->actions, err);
-	if (strcmp(k, "references") == 0)
-		return get_list(item, k, &adv->references, err);
-	if (strcmp(k, "audience") == 0)
-		return get_list(item, k, &adv->audience, err);
-	if (strcmp(k, "published") == 0)
-		return get_time(item, k, &adv->published, err);
-	if (strcmp(k, "updated") == 0)
-		return get_time(item, k, &adv->updated, err);
-	if (strcmp(k, "expires") == 0)
-		return get_time(item, k, &adv->expires, err);
-	return cb_err_set(err, "unknown key '%s'", k);
+	return cb_err_set(err, "internal error: field type %d", f->type);
+}
+
+/* The row for key in form, or NULL; *idx gets its index. */
+static const struct field *
+find_field(const char *key, unsigned form, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(fields); i++)
+		if ((fields[i].forms & form) && strcmp(fields[i].name, key) == 0) {
+			*idx = i;
+			return &fields[i];
+		}
+	return NULL;
+}
+
+/* Every member of obj into adv; *seen gets a bit per field index.  The
+ * feed form refuses a repeated key; the others keep the last value (and
+ * extend a list), as they always have. */
+static int
+get_fields(struct cb_adv *adv, const cJSON *obj, unsigned form,
+    unsigned long *seen, struct cb_err *err)
+{
+	const struct field *f;
+	const cJSON *item;
+	size_t idx;
+
+	if (!cJSON_IsObject(obj))
+		return cb_err_set(err, "not a JSON object");
+	cJSON_ArrayForEach(item, obj)
+	{
+		if ((f = find_field(item->string, form, &idx)) == NULL)
+			return cb_err_set(err, "unknown key '%.64s'",
+			    item->string);
+		if ((*seen & (1ul << idx)) && form == FORM_FEED)
+			return cb_err_set(err, "key '%s' appears twice",
+			    f->name);
+		*seen |= 1ul << idx;
+		if (get_field(adv, f, item, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* 1 when the member named key of form was among those seen. */
+static int
+was_seen(unsigned long seen, const char *key, unsigned form)
+{
+	size_t idx;
+
+	return find_field(key, form, &idx) != NULL && (seen & (1ul << idx));
+}
+
+static int
+from_cjson(struct cb_adv *adv, const cJSON *obj, unsigned form,
+    enum cb_severity default_severity, struct cb_err *err)
+{
+	unsigned long seen = 0;
+
+	cb_adv_init(adv);
+	if (get_fields(adv, obj, form, &seen, err) < 0)
+		return -1;
+	if (form == FORM_FEED) {
+		if (!was_seen(seen, "id", form))
+			return cb_err_set(err, "'id' is missing");
+		if (!was_seen(seen, "title", form))
+			return cb_err_set(err, "'title' is missing");
+		if (!was_seen(seen, "severity", form))
+			adv->severity = default_severity;
+	} else if (!was_seen(seen, "severity", form)) {
+		return cb_err_set(err, "'severity' is missing");
+	}
+	if (form == FORM_FULL && (adv->id == NULL || adv->published == 0))
+		return cb_err_set(err, "'%s' is missing",
+		    adv->id == NULL ? "id" : "published");
+	return cb_adv_validate(adv, err);
 }
 
 int
 cb_adv_from_cjson(struct cb_adv *adv, const cJSON *obj, int partial,
     struct cb_err *err)
 {
-	const cJSON *item;
-	int have_sev = 0;
+	return from_cjson(adv, obj, partial ? FORM_DRAFT : FORM_FULL,
+	    CB_SEV_INFO, err);
+}
 
-	cb_adv_init(adv);
-	if (!cJSON_IsObject(obj))
-		return cb_err_set(err, "advisory must be a JSON object");
-	cJSON_ArrayForEach(item, obj)
-	{
-		if (get_field(adv, item, err) < 0)
-			return -1;
-		if (strcmp(item->string, "severity") == 0)
-			have_sev = 1;
-	}
-	if (!have_sev)
-		return cb_err_set(err, "'severity' is missing");
-	if (!partial && (adv->id == NULL || adv->published == 0))
-		return cb_err_set(err, "'%s' is missing",
-		    adv->id == NULL ? "id" : "published");
-	return cb_adv_validate(adv, err);
+int
+cb_adv_from_feed_item(struct cb_adv *adv, const cJSON *obj,
+    enum cb_severity default_severity, struct cb_err *err)
+{
+	return from_cjson(adv, obj, FORM_FEED, default_severity, err);
 }
 
 int

@@ -37,6 +37,9 @@ enum cb_origin { CB_ORIGIN_NATIONAL = 0, CB_ORIGIN_PROVINCIAL };
 #define CB_ADV_MAX_TEXT 65536 /* summary, one action */
 #define CB_ADV_MAX_ITEM 2048  /* one CVE, product, reference, group */
 #define CB_ADV_MAX_ITEMS 1000 /* entries in one list */
+/* Longest id a feed may give an item: the publisher prefixes it with
+ * the feed name, and the result must fit CB_ADV_MAX_ID. */
+#define CB_ADV_MAX_SOURCE_ID 128
 
 /* A list of owned strings. */
 struct cb_strlist {
@@ -88,11 +91,18 @@ void cb_strlist_add(struct cb_strlist *l, const char *s);
 /* Append s unless an equal string is already there. */
 void cb_strlist_add_unique(struct cb_strlist *l, const char *s);
 void cb_strlist_release(struct cb_strlist *l);
+/* Move every string of src to the end of dst, leaving src empty (its
+ * memory freed). */
+void cb_strlist_move(struct cb_strlist *dst, struct cb_strlist *src);
 
 /* Returns a new zeroed advisory appended to the list; the list owns it.
  * The pointer is valid until the next cb_adv_list_push. */
 struct cb_adv *cb_adv_list_push(struct cb_adv_list *list);
 void cb_adv_list_release(struct cb_adv_list *list);
+/* Move every advisory of src to the end of dst, leaving src empty (its
+ * memory freed).  Adapters fill a local list and move it to their
+ * caller's only once the whole document was accepted. */
+void cb_adv_list_move(struct cb_adv_list *dst, struct cb_adv_list *src);
 
 /* Names <-> enums.  The _parse functions return 0 and set *out, or -1
  * for an unknown name (exact, lower-case match). */
@@ -109,6 +119,19 @@ int cb_origin_parse(const char *name, enum cb_origin *out);
  * string, every size limit above.  Returns 0, or -1 naming the field. */
 int cb_adv_validate(const struct cb_adv *adv, struct cb_err *err);
 
+/*
+ * The JSON form, described once (a table in cb_adv.c) for three uses:
+ *   - the signed form (canhbao.7): cb_adv_to_json writes it,
+ *     cb_adv_from_json / cb_adv_from_cjson read it back;
+ *   - the draft form ("canhbao-pub publish --file"): the same keys, with
+ *     partial set;
+ *   - an item of a canhbao JSON feed (canhbao.conf(5)):
+ *     cb_adv_from_feed_item.
+ * Values: strings for text, enums by their names above, arrays of
+ * strings for lists, RFC 3339 strings for times (cb_adv_time_parse),
+ * "revision" a whole number from 1.
+ */
+
 /* The canonical JSON form (keys in a fixed order, compact, UTF-8 kept
  * as is).  Returns a string the caller frees with free(). */
 char *cb_adv_to_json(const struct cb_adv *adv);
@@ -124,5 +147,21 @@ int cb_adv_from_json(struct cb_adv *adv, const char *json, size_t len,
 /* The same from an already parsed cJSON object. */
 int cb_adv_from_cjson(struct cb_adv *adv, const struct cJSON *obj,
     int partial, struct cb_err *err);
+
+/* One item of a canhbao JSON feed into adv (initialised here; release
+ * it even on failure): the keys of the draft form without revision,
+ * origin, source and source_id, and "id" for the item's id in its feed
+ * (stored in source_id: 1 to CB_ADV_MAX_SOURCE_ID bytes of printable
+ * ASCII).  "id" and "title" are required; severity defaults to
+ * default_severity.  A repeated key is an error.  Validates the result.
+ * Returns 0, or -1 with err set ("'severity' has unknown value
+ * 'severe'"). */
+int cb_adv_from_feed_item(struct cb_adv *adv, const struct cJSON *obj,
+    enum cb_severity default_severity, struct cb_err *err);
+
+/* An RFC 3339 time (cb_time_parse_iso) that the JSON form can carry:
+ * after 1970-01-01T00:00:00Z and before the year 10000.  Returns 0 and
+ * sets *out, or -1. */
+int cb_adv_time_parse(const char *s, int64_t *out);
 
 #endif

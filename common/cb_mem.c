@@ -6,8 +6,8 @@
 
 #include "cb_mem.h"
 
-static void
-oom(size_t size)
+void
+cb_oom(size_t size)
 {
 	fprintf(stderr, "canhbao: out of memory allocating %zu bytes\n", size);
 	exit(2);
@@ -19,7 +19,7 @@ cb_xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (p == NULL)
-		oom(size);
+		cb_oom(size);
 	return p;
 }
 
@@ -29,7 +29,7 @@ cb_xcalloc(size_t nmemb, size_t size)
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (p == NULL)
-		oom(nmemb * size);
+		cb_oom(nmemb * size);
 	return p;
 }
 
@@ -39,7 +39,7 @@ cb_xrealloc(void *ptr, size_t size)
 	void *p = realloc(ptr, size ? size : 1);
 
 	if (p == NULL)
-		oom(size);
+		cb_oom(size);
 	return p;
 }
 
@@ -70,7 +70,7 @@ cb_xasprintf(const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		oom(0);
+		cb_oom(0);
 	p = cb_xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

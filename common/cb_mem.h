@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+/* The one out-of-memory exit, for allocations made by libraries
+ * (cJSON) on our behalf: prints one line to stderr and exits 2. */
+void cb_oom(size_t size) __attribute__((noreturn));
+
 void *cb_xmalloc(size_t size);
 void *cb_xcalloc(size_t nmemb, size_t size);
 void *cb_xrealloc(void *ptr, size_t size);

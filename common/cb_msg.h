@@ -7,12 +7,23 @@
  *
  *   signed bytes, big-endian:
  *     0   4  magic "CBM1"
- *     4   1  type (1 advisory, 2 heartbeat)
+ *     4   1  type, enum cb_msg_type: from the publisher 1 advisory,
+ *            2 heartbeat, 3 key rotation; from an agency, on the
+ *            requests channel, 4 receipt, 5 presence, 6 incident report
  *     5   8  key id of the signing key (minisign key number)
- *     13  8  sequence number (advisory: its own; heartbeat: the latest)
+ *     13  8  sequence number: advisories and rotations are journaled and
+ *            numbered 1, 2, ... per publisher; a heartbeat carries the
+ *            latest journaled number; types 4 to 6 carry the agency's
+ *            own outbox number
  *     21  8  issue time, milliseconds since 1970-01-01 UTC
- *     29  4  payload length N
- *     33  N  payload (advisory: its canonical JSON; heartbeat: empty)
+ *     29  4  payload length N (at most cb_msg_max_payload(type))
+ *     33  N  payload: advisory, its canonical JSON (cb_adv_to_json);
+ *            heartbeat, empty; rotation, CB_MSG_ROTATE_LEN bytes (below);
+ *            receipt, presence and report, the JSON canhbao.7 gives
+ *
+ * cb_msg_open accepts every type above; a receiver of the publisher's
+ * messages refuses 4 to 6 itself (canhbao.7, "MUST refuse any type but
+ * 1, 2 and 3").
  *
  *   signature block:
  *     0   2  "ED"
@@ -88,12 +99,12 @@ struct cb_msg {
 	char comment[CB_MSG_MAXCOMMENT + 1];
 };
 
-/* Build and sign a message.  comment is the trusted comment (printable
- * ASCII, at most CB_MSG_MAXCOMMENT bytes).  Release out with
- * cb_sealed_release. */
 /* The largest payload a message of this type may carry. */
 size_t cb_msg_max_payload(enum cb_msg_type type);
 
+/* Build and sign a message.  comment is the trusted comment (printable
+ * ASCII, at most CB_MSG_MAXCOMMENT bytes).  Release out with
+ * cb_sealed_release. */
 int cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type,
     uint64_t seq, int64_t issued_ms, const void *payload, size_t payload_len,
     const char *comment, struct cb_sealed *out, struct cb_err *err);
@@ -108,6 +119,8 @@ int cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
     const uint8_t *signed_bytes, size_t signed_len, const uint8_t *sigblock,
     size_t sigblock_len, struct cb_msg *out, struct cb_err *err);
 
+/* "advisory", "heartbeat", "key rotation", "receipt", "presence",
+ * "incident report", or "unknown". */
 const char *cb_msg_type_name(enum cb_msg_type type);
 
 /* The rotation payload for moving from the key old_id to new_sk. */

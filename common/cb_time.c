@@ -1,4 +1,11 @@
-/* cb_time: date parsing and formatting in UTC (see cb_time.h). */
+/*
+ * cb_time: date parsing and formatting in UTC (see cb_time.h).
+ *
+ * The parsers read the fields themselves and leave the calendar to
+ * timegm.  strptime is not used: its %b reads month names of LC_TIME
+ * (the programs call setlocale, and a Vietnamese locale has no "Jun"),
+ * and its numeric fields take fewer digits than the formats promise.
+ */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,20 +39,6 @@ cb_time_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static int
 valid_fields(int y, int mo, int d, int h, int mi, int s)
 {
@@ -54,10 +47,29 @@ valid_fields(int y, int mo, int d, int h, int mi, int s)
 	    s <= 60;
 }
 
-static int64_t
-to_epoch(int y, int mo, int d, int h, int mi, int s)
+/*
+ * Seconds since the epoch of a UTC date and time, the calendar left to
+ * timegm (which ignores TZ).  A day the month does not have (February
+ * 30) is refused: timegm would move it into the next month.  Second 60
+ * (a leap second) counts as the first second of the next minute.
+ */
+static int
+to_epoch(int y, int mo, int d, int h, int mi, int s, int64_t *out)
 {
-	return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	struct tm tm;
+	time_t t;
+
+	if (!valid_fields(y, mo, d, h, mi, s))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || tm.tm_mon != mo - 1 || tm.tm_mday != d)
+		return -1;
+	*out = (int64_t)t + h * 3600 + mi * 60 + s;
+	return 0;
 }
 
 /* Reads exactly n digits from *pp into *out. */
@@ -106,6 +118,7 @@ cb_time_parse_iso(const char *s, int64_t *out)
 {
 	const char *p = s;
 	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+	int64_t t;
 
 	while (isspace((unsigned char)*p))
 		p++;
@@ -136,9 +149,9 @@ cb_time_parse_iso(const char *s, int64_t *out)
 	} else if (*p != '\0') {
 		return -1;
 	}
-	if (!valid_fields(y, mo, d, h, mi, sec))
+	if (to_epoch(y, mo, d, h, mi, sec, &t) < 0)
 		return -1;
-	*out = to_epoch(y, mo, d, h, mi, sec) - off;
+	*out = t - off;
 	return 0;
 }
 
@@ -194,6 +207,7 @@ cb_time_parse_rfc822(const char *s, int64_t *out)
 	char mon[4], zone[8] = "";
 	int d, y, h, mi, sec = 0, off, mo, n;
 	const char *p = s, *comma;
+	int64_t t;
 
 	while (isspace((unsigned char)*p))
 		p++;
@@ -214,9 +228,9 @@ cb_time_parse_rfc822(const char *s, int64_t *out)
 		y += y < 70 ? 2000 : 1900;
 	mo = month_index(mon);
 	if (mo < 0 || zone_offset(zone, &off) < 0 ||
-	    !valid_fields(y, mo, d, h, mi, sec))
+	    to_epoch(y, mo, d, h, mi, sec, &t) < 0)
 		return -1;
-	*out = to_epoch(y, mo, d, h, mi, sec) - off;
+	*out = t - off;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cb_mem.h"
 #include "cb_time.h"
+#include "cb_utf8.h"
 #include "feed_cap.h"
 #include "feed_html.h"
 #include "feed_xml.h"
@@ -247,7 +248,7 @@ child_plain(const xmlNode *parent, const char *name, size_t max)
 	char *s = feed_html_plain(raw);
 
 	free(raw);
-	feed_xml_clip(s, max);
+	cb_utf8_clip_bytes(s, max);
 	return s;
 }
 
@@ -303,7 +304,7 @@ cap_bare_cancel(const xmlNode *alert, const struct feed_opts *opts,
 	a->title = child_plain(alert, "note", CB_ADV_MAX_TITLE);
 	if (a->title == NULL) {
 		a->title = cb_xasprintf("Cancelled alert %s", a->source_id);
-		feed_xml_clip(a->title, CB_ADV_MAX_TITLE);
+		cb_utf8_clip_bytes(a->title, CB_ADV_MAX_TITLE);
 	}
 	a->severity = opts->default_severity;
 	return 0;
@@ -349,7 +350,7 @@ feed_cap_parse(const char *buf, size_t len, const struct feed_opts *opts,
 	rc = cap_alert(xmlDocGetRootElement(doc), opts, &local, err);
 	xmlFreeDoc(doc);
 	if (rc == 0)
-		feed_xml_list_move(out, &local);
+		cb_adv_list_move(out, &local);
 	else
 		cb_adv_list_release(&local);
 	return rc;

@@ -11,7 +11,9 @@
 #include <cjson/cJSON.h>
 
 #include "cb_adv.h"
+#include "cb_json.h"
 #include "cb_mem.h"
+#include "cb_url.h"
 #include "cb_utf8.h"
 #include "feed.h"
 #include "feed_csaf.h"
@@ -21,37 +23,12 @@
 
 /* --- small helpers --------------------------------------------------- */
 
-static const cJSON *
-member(const cJSON *obj, const char *key)
-{
-	return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key)
-				   : NULL;
-}
-
-/* The string value of obj.key, or NULL when absent or not a string. */
-static const char *
-member_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = member(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* obj.key when it is an array, else NULL. */
-static const cJSON *
-member_array(const cJSON *obj, const char *key)
-{
-	const cJSON *v = member(obj, key);
-
-	return cJSON_IsArray(v) ? v : NULL;
-}
-
 /* The first element of the array obj.key (iterate with ->next), or NULL
  * when there is none or obj.key is not an array. */
 static const cJSON *
 elements(const cJSON *obj, const char *key)
 {
-	const cJSON *v = member_array(obj, key);
+	const cJSON *v = cb_json_array(obj, key);
 
 	return v != NULL ? v->child : NULL;
 }
@@ -78,17 +55,13 @@ no_space(const char *s)
 static int
 is_http_url(const char *s)
 {
-	const char *host;
+	size_t n;
 
-	if (s == NULL || strlen(s) > CB_ADV_MAX_ITEM || !no_space(s))
+	if (s == NULL || strlen(s) > CB_ADV_MAX_ITEM || !no_space(s) ||
+	    !cb_url_is_http(s))
 		return 0;
-	if (strncasecmp(s, "https://", 8) == 0)
-		host = s + 8;
-	else if (strncasecmp(s, "http://", 7) == 0)
-		host = s + 7;
-	else
-		return 0;
-	return *host != '\0' && *host != '/';
+	cb_url_scheme(s, &n);
+	return s[n] != '\0' && s[n] != '/';
 }
 
 /* The URL of a CSAF document: http(s), ending in ".json". */
@@ -177,28 +150,12 @@ strlist_dedupe(struct cb_strlist *l)
 	free(k);
 }
 
-/* Appends every string of src to dst and leaves src empty. */
-static void
-strlist_move(struct cb_strlist *dst, struct cb_strlist *src)
-{
-	size_t i;
-
-	if (src->n == 0)
-		return;
-	dst->v = cb_xrealloc(dst->v, (dst->n + src->n) * sizeof(*dst->v));
-	for (i = 0; i < src->n; i++)
-		dst->v[dst->n++] = src->v[i];
-	free(src->v);
-	src->v = NULL;
-	src->n = 0;
-}
-
 /* --- the CSAF document ----------------------------------------------- */
 
 static int
 get_source_id(const cJSON *tracking, struct cb_adv *adv, struct cb_err *err)
 {
-	const char *id = member_str(tracking, "id");
+	const char *id = cb_json_str(tracking, "id");
 	const char *p;
 
 	if (id == NULL ||
@@ -218,7 +175,7 @@ get_source_id(const cJSON *tracking, struct cb_adv *adv, struct cb_err *err)
 static int
 get_title(const cJSON *doc, struct cb_adv *adv, struct cb_err *err)
 {
-	const char *title = member_str(doc, "title");
+	const char *title = cb_json_str(doc, "title");
 
 	if (title == NULL)
 		return cb_err_set(err, "document.title is missing");
@@ -233,11 +190,11 @@ static int
 get_date(const cJSON *tracking, const char *key, int64_t *out,
     struct cb_err *err)
 {
-	const cJSON *v = member(tracking, key);
+	const cJSON *v = cb_json_member(tracking, key);
 
 	if (v == NULL)
 		return 0;
-	if (!cJSON_IsString(v) || feed_json_time(v->valuestring, out) < 0)
+	if (!cJSON_IsString(v) || cb_adv_time_parse(v->valuestring, out) < 0)
 		return cb_err_set(err,
 		    "document.tracking.%s is not an RFC 3339 time", key);
 	return 0;
@@ -265,13 +222,13 @@ get_tlp(const cJSON *doc, struct cb_adv *adv, struct cb_err *err)
 	} labels[] = { { "CLEAR", "CLEAR" }, { "WHITE", "CLEAR" },
 		{ "GREEN", "GREEN" }, { "AMBER", "AMBER" },
 		{ "AMBER+STRICT", "AMBER+STRICT" }, { "RED", "RED" } };
-	const cJSON *tlp = member(member(doc, "distribution"), "tlp");
+	const cJSON *tlp = cb_json_member(cb_json_member(doc, "distribution"), "tlp");
 	const char *label;
 	size_t i;
 
-	if (tlp == NULL || member(tlp, "label") == NULL)
+	if (tlp == NULL || cb_json_member(tlp, "label") == NULL)
 		return 0; /* no marking: a public document */
-	if ((label = member_str(tlp, "label")) == NULL)
+	if ((label = cb_json_str(tlp, "label")) == NULL)
 		return cb_err_set(err,
 		    "document.distribution.tlp.label is not a string");
 	for (i = 0; i < NELEM(labels); i++)
@@ -298,8 +255,8 @@ pick_summary(const cJSON *notes)
 	for (i = 0; i < NELEM(order); i++)
 		cJSON_ArrayForEach(n, notes)
 		{
-			cat = member_str(n, "category");
-			text = member_str(n, "text");
+			cat = cb_json_str(n, "category");
+			text = cb_json_str(n, "text");
 			if (cat != NULL && text != NULL &&
 			    strcmp(cat, order[i]) == 0 &&
 			    (s = feed_json_strdup_cut(text, CB_ADV_MAX_TEXT)) !=
@@ -320,7 +277,7 @@ base_score(const cJSON *holder)
 	size_t i;
 
 	for (i = 0; i < NELEM(versions); i++) {
-		s = member(member(holder, versions[i]), "baseScore");
+		s = cb_json_member(cb_json_member(holder, versions[i]), "baseScore");
 		if (cJSON_IsNumber(s) && s->valuedouble >= 0 &&
 		    s->valuedouble <= 10)
 			return s->valuedouble;
@@ -340,7 +297,7 @@ max_score(const cJSON *vulns)
 			if ((x = base_score(e)) > max)
 				max = x;
 		for (e = elements(v, "metrics"); e != NULL; e = e->next)
-			if ((x = base_score(member(e, "content"))) > max)
+			if ((x = base_score(cb_json_member(e, "content"))) > max)
 				max = x;
 	}
 	return max;
@@ -382,7 +339,7 @@ severity_words(const char *text, enum cb_severity *out)
 static enum cb_severity
 pick_severity(const cJSON *root, const cJSON *doc, const struct feed_opts *opts)
 {
-	double score = max_score(member_array(root, "vulnerabilities"));
+	double score = max_score(cb_json_array(root, "vulnerabilities"));
 	const char *text;
 	enum cb_severity sev = CB_SEV_INFO;
 
@@ -394,7 +351,7 @@ pick_severity(const cJSON *root, const cJSON *doc, const struct feed_opts *opts)
 		return CB_SEV_MEDIUM;
 	if (score > 0)
 		return CB_SEV_LOW;
-	text = member_str(member(doc, "aggregate_severity"), "text");
+	text = cb_json_str(cb_json_member(doc, "aggregate_severity"), "text");
 	if (text != NULL && severity_words(text, &sev) == 0)
 		return sev;
 	return opts != NULL ? opts->default_severity : CB_SEV_INFO;
@@ -408,10 +365,10 @@ get_vulnerabilities(const cJSON *vulns, struct cb_adv *adv)
 
 	cJSON_ArrayForEach(v, vulns)
 	{
-		add_word(&adv->cves, member_str(v, "cve"), CB_ADV_MAX_ITEMS,
+		add_word(&adv->cves, cb_json_str(v, "cve"), CB_ADV_MAX_ITEMS,
 		    CB_ADV_MAX_ITEM);
 		for (r = elements(v, "remediations"); r != NULL; r = r->next)
-			add_text(&adv->actions, member_str(r, "details"),
+			add_text(&adv->actions, cb_json_str(r, "details"),
 			    FEED_CSAF_MAX_ACTIONS, CB_ADV_MAX_TEXT);
 	}
 }
@@ -426,9 +383,9 @@ get_branch_products(const cJSON *branches, struct cb_strlist *l)
 	{
 		if (l->n >= FEED_CSAF_MAX_PRODUCTS)
 			return;
-		add_text(l, member_str(member(b, "product"), "name"),
+		add_text(l, cb_json_str(cb_json_member(b, "product"), "name"),
 		    FEED_CSAF_MAX_PRODUCTS, CB_ADV_MAX_ITEM);
-		get_branch_products(member_array(b, "branches"), l);
+		get_branch_products(cb_json_array(b, "branches"), l);
 	}
 }
 
@@ -438,9 +395,9 @@ get_products(const cJSON *tree, struct cb_strlist *l)
 	const cJSON *p;
 
 	for (p = elements(tree, "full_product_names"); p != NULL; p = p->next)
-		add_text(l, member_str(p, "name"), FEED_CSAF_MAX_PRODUCTS,
+		add_text(l, cb_json_str(p, "name"), FEED_CSAF_MAX_PRODUCTS,
 		    CB_ADV_MAX_ITEM);
-	get_branch_products(member_array(tree, "branches"), l);
+	get_branch_products(cb_json_array(tree, "branches"), l);
 }
 
 static void
@@ -450,7 +407,7 @@ get_references(const cJSON *refs, struct cb_strlist *l)
 
 	cJSON_ArrayForEach(r, refs)
 	{
-		add_word(l, member_str(r, "url"), FEED_CSAF_MAX_REFERENCES,
+		add_word(l, cb_json_str(r, "url"), FEED_CSAF_MAX_REFERENCES,
 		    CB_ADV_MAX_ITEM);
 	}
 }
@@ -459,9 +416,9 @@ static int
 csaf_document(const cJSON *root, const struct feed_opts *opts,
     struct cb_adv *adv, struct cb_err *err)
 {
-	const cJSON *doc = member(root, "document");
-	const cJSON *tracking = member(doc, "tracking");
-	const char *status = member_str(tracking, "status");
+	const cJSON *doc = cb_json_member(root, "document");
+	const cJSON *tracking = cb_json_member(doc, "tracking");
+	const char *status = cb_json_str(tracking, "status");
 
 	if (!cJSON_IsObject(doc))
 		return cb_err_set(err, "document is missing");
@@ -475,11 +432,11 @@ csaf_document(const cJSON *root, const struct feed_opts *opts,
 	adv->status = status != NULL && strcmp(status, "draft") == 0
 	    ? CB_STATUS_TEST
 	    : CB_STATUS_ACTUAL;
-	adv->summary = pick_summary(member_array(doc, "notes"));
+	adv->summary = pick_summary(cb_json_array(doc, "notes"));
 	adv->severity = pick_severity(root, doc, opts);
-	get_vulnerabilities(member_array(root, "vulnerabilities"), adv);
-	get_products(member(root, "product_tree"), &adv->products);
-	get_references(member_array(doc, "references"), &adv->references);
+	get_vulnerabilities(cb_json_array(root, "vulnerabilities"), adv);
+	get_products(cb_json_member(root, "product_tree"), &adv->products);
+	get_references(cb_json_array(doc, "references"), &adv->references);
 	return cb_adv_validate(adv, err);
 }
 
@@ -512,15 +469,15 @@ feed_csaf_parse_document(const char *buf, size_t len,
 static const char *
 entry_url(const cJSON *entry)
 {
-	const char *src = member_str(member(entry, "content"), "src");
+	const char *src = cb_json_str(cb_json_member(entry, "content"), "src");
 	const char *rel, *href;
 	const cJSON *link;
 
 	if (is_doc_url(src))
 		return src;
 	for (link = elements(entry, "link"); link != NULL; link = link->next) {
-		rel = member_str(link, "rel");
-		href = member_str(link, "href");
+		rel = cb_json_str(link, "rel");
+		href = cb_json_str(link, "href");
 		if (rel != NULL && strcmp(rel, "self") == 0 && is_doc_url(href))
 			return href;
 	}
@@ -530,8 +487,8 @@ entry_url(const cJSON *entry)
 static int
 rolie_entries(const cJSON *root, struct cb_strlist *urls, struct cb_err *err)
 {
-	const cJSON *feed = member(root, "feed");
-	const cJSON *entries = member(feed, "entry");
+	const cJSON *feed = cb_json_member(root, "feed");
+	const cJSON *entries = cb_json_member(feed, "entry");
 	const cJSON *e;
 	const char *url;
 
@@ -568,7 +525,7 @@ feed_csaf_parse_rolie(const char *buf, size_t len, struct cb_strlist *urls,
 	rc = rolie_entries(root, &local, err);
 	cJSON_Delete(root);
 	if (rc == 0)
-		strlist_move(urls, &local);
+		cb_strlist_move(urls, &local);
 	cb_strlist_release(&local);
 	return rc;
 }
@@ -579,7 +536,7 @@ static int
 provider_rolie(const cJSON *rolie, size_t i, struct cb_strlist *feeds,
     struct cb_err *err)
 {
-	const cJSON *list = member(rolie, "feeds"), *f;
+	const cJSON *list = cb_json_member(rolie, "feeds"), *f;
 	const char *url;
 	size_t j = 0;
 
@@ -590,7 +547,7 @@ provider_rolie(const cJSON *rolie, size_t i, struct cb_strlist *feeds,
 		    i);
 	cJSON_ArrayForEach(f, list)
 	{
-		url = member_str(f, "url");
+		url = cb_json_str(f, "url");
 		if (!is_http_url(url))
 			return cb_err_set(err,
 			    "provider-metadata: distributions[%zu].rolie."
@@ -606,7 +563,7 @@ static int
 provider_distributions(const cJSON *root, struct cb_strlist *feeds,
     struct cb_strlist *dirs, struct cb_err *err)
 {
-	const cJSON *dists = member(root, "distributions"), *d, *v;
+	const cJSON *dists = cb_json_member(root, "distributions"), *d, *v;
 	size_t i = 0;
 
 	if (!cJSON_IsArray(dists))
@@ -619,10 +576,10 @@ provider_distributions(const cJSON *root, struct cb_strlist *feeds,
 			    "provider-metadata: distributions[%zu] is not an "
 			    "object",
 			    i);
-		if ((v = member(d, "rolie")) != NULL &&
+		if ((v = cb_json_member(d, "rolie")) != NULL &&
 		    provider_rolie(v, i, feeds, err) < 0)
 			return -1;
-		if ((v = member(d, "directory_url")) != NULL) {
+		if ((v = cb_json_member(d, "directory_url")) != NULL) {
 			if (!cJSON_IsString(v) || !is_http_url(v->valuestring))
 				return cb_err_set(err,
 				    "provider-metadata: distributions[%zu]."
@@ -658,8 +615,8 @@ feed_csaf_parse_provider(const char *buf, size_t len,
 	rc = provider_distributions(root, &feeds, &dirs, err);
 	cJSON_Delete(root);
 	if (rc == 0) {
-		strlist_move(feed_urls, &feeds);
-		strlist_move(directory_urls, &dirs);
+		cb_strlist_move(feed_urls, &feeds);
+		cb_strlist_move(directory_urls, &dirs);
 	}
 	cb_strlist_release(&feeds);
 	cb_strlist_release(&dirs);
@@ -749,26 +706,31 @@ bad_path(const char *path)
 }
 
 /*
- * path resolved against dir.  The standard makes paths relative to the
- * directory ("2024/x.json"); a path of three or more parts that starts
- * with the directory's own last folders ("csaf_files/IT/white/2024/x.json"
- * under .../csaf_files/IT/white/) is taken relative to where those
- * folders begin, the longest such overlap first.
+ * path resolved against dir (cb_url_resolve).  The standard makes paths
+ * relative to the directory ("2024/x.json"); a path of three or more
+ * parts that starts with the directory's own last folders
+ * ("csaf_files/IT/white/2024/x.json" under .../csaf_files/IT/white/) is
+ * taken relative to where those folders begin, the longest such
+ * overlap first.  NULL when it cannot be resolved.
  */
 static char *
 resolve(const char *dir, size_t path_at, const char *path)
 {
 	const char *p, *q;
 	size_t parts = 1;
+	char *base = cb_xstrdup(dir), *url;
 
 	for (q = path; *q != '\0'; q++)
 		parts += *q == '/';
 	if (parts >= 3)
 		for (p = dir + path_at + 1; *p != '\0'; p = strchr(p, '/') + 1)
-			if (strncmp(path, p, strlen(p)) == 0)
-				return cb_xasprintf("%.*s%s", (int)(p - dir),
-				    dir, path);
-	return cb_xasprintf("%s%s", dir, path);
+			if (strncmp(path, p, strlen(p)) == 0) {
+				base[p - dir] = '\0';
+				break;
+			}
+	url = cb_url_resolve(base, path);
+	free(base);
+	return url;
 }
 
 /* Trims spaces and tabs from both ends of s in place. */
@@ -854,10 +816,11 @@ changes_row(const char *p, const char *lim, size_t line, const char *dir,
 		when = trim(f[1]);
 		if (*when == '\0')
 			why = "the time is missing";
-		else if (feed_json_time(when, &c->time) < 0)
+		else if (cb_adv_time_parse(when, &c->time) < 0)
 			why = "the time is not an RFC 3339 time";
-		else if ((why = bad_path(path)) == NULL)
-			c->url = resolve(dir, path_at, path);
+		else if ((why = bad_path(path)) == NULL &&
+		    (c->url = resolve(dir, path_at, path)) == NULL)
+			why = "the path cannot be resolved against the base URL";
 	}
 	free(f[0]);
 	free(f[1]);
@@ -964,7 +927,7 @@ feed_csaf_parse_changes(const char *buf, size_t len, const char *base_url,
 	}
 	rc = changes_parse(buf, len, base_url, &local, err);
 	if (rc == 0)
-		strlist_move(urls, &local);
+		cb_strlist_move(urls, &local);
 	cb_strlist_release(&local);
 	return rc;
 }

@@ -142,20 +142,6 @@ char_ref(const char *p, unsigned long *cp)
 	return i + 1;
 }
 
-/* Length of the well-formed UTF-8 character at p, or 0. */
-static size_t
-utf8_len(const char *p)
-{
-	unsigned char c = (unsigned char)*p;
-	size_t n, i;
-
-	n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-	for (i = 1; i < n; i++)
-		if (p[i] == '\0')
-			return 0;
-	return n > 0 && cb_utf8_valid(p, n) ? n : 0;
-}
-
 /* Elements that separate blocks of text, and how strongly. */
 static enum gap
 tag_gap(const char *name)
@@ -293,6 +279,7 @@ feed_html_to_text(const char *html)
 	struct out o = { NULL, 0, 0, GAP_NONE };
 	const char *p = html, *next;
 	unsigned long cp;
+	uint32_t u; /* a NUL ends a short sequence before it is overread */
 	size_t n;
 
 	if (html == NULL)
@@ -306,7 +293,7 @@ feed_html_to_text(const char *html)
 			p += n;
 		} else if ((unsigned char)*p < 0x80) {
 			out_char(&o, (unsigned char)*p++);
-		} else if ((n = utf8_len(p)) == 0) {
+		} else if ((n = cb_utf8_decode(p, 4, &u)) == 0) {
 			out_char(&o, 0xfffd);
 			p++;
 		} else {

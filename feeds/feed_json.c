@@ -16,8 +16,6 @@
 #include "feed.h"
 #include "feed_json.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* --- loading --------------------------------------------------------- */
 
 enum scan_result { SCAN_OK = 0, SCAN_DEEP, SCAN_NUL };
@@ -144,8 +142,7 @@ feed_json_load(const char *buf, size_t len, const char *what,
 char *
 feed_json_strdup_cut(const char *s, size_t max)
 {
-	static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026 */
-	size_t len, cut;
+	size_t len;
 	char *p;
 
 	while (json_space(*s))
@@ -155,250 +152,12 @@ feed_json_strdup_cut(const char *s, size_t max)
 		len--;
 	if (len == 0)
 		return NULL;
-	if (len <= max)
-		return cb_xstrndup(s, len);
-	cut = max - (sizeof(ellipsis) - 1);
-	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-		cut--; /* back to the first byte of a character */
-	p = cb_xmalloc(cut + sizeof(ellipsis));
-	memcpy(p, s, cut);
-	memcpy(p + cut, ellipsis, sizeof(ellipsis));
+	p = cb_xstrndup(s, len);
+	cb_utf8_clip_bytes(p, max);
 	return p;
 }
 
-int
-feed_json_time(const char *s, int64_t *out)
-{
-	const int64_t year_10000 = INT64_C(253402300800);
-	int64_t t;
-
-	if (cb_time_parse_iso(s, &t) < 0 || t <= 0 || t >= year_10000)
-		return -1;
-	*out = t;
-	return 0;
-}
-
-void
-feed_json_list_move(struct cb_adv_list *dst, struct cb_adv_list *src)
-{
-	size_t i;
-
-	for (i = 0; i < src->n; i++)
-		*cb_adv_list_push(dst) = src->v[i];
-	free(src->v);
-	src->v = NULL;
-	src->n = src->cap = 0;
-}
-
 /* --- the canhbao feed format ----------------------------------------- */
-
-enum field_type {
-	F_ID,
-	F_TEXT,
-	F_SEVERITY,
-	F_KIND,
-	F_STATUS,
-	F_TLP,
-	F_LIST,
-	F_TIME
-};
-
-/* The keys of one advisory, with where each goes in struct cb_adv. */
-static const struct field {
-	const char *name;
-	enum field_type type;
-	size_t off;
-} fields[] = {
-	{ "id", F_ID, offsetof(struct cb_adv, source_id) },
-	{ "title", F_TEXT, offsetof(struct cb_adv, title) },
-	{ "severity", F_SEVERITY, offsetof(struct cb_adv, severity) },
-	{ "summary", F_TEXT, offsetof(struct cb_adv, summary) },
-	{ "kind", F_KIND, offsetof(struct cb_adv, kind) },
-	{ "status", F_STATUS, offsetof(struct cb_adv, status) },
-	{ "cves", F_LIST, offsetof(struct cb_adv, cves) },
-	{ "products", F_LIST, offsetof(struct cb_adv, products) },
-	{ "actions", F_LIST, offsetof(struct cb_adv, actions) },
-	{ "references", F_LIST, offsetof(struct cb_adv, references) },
-	{ "tlp", F_TLP, offsetof(struct cb_adv, tlp) },
-	{ "audience", F_LIST, offsetof(struct cb_adv, audience) },
-	{ "published", F_TIME, offsetof(struct cb_adv, published) },
-	{ "updated", F_TIME, offsetof(struct cb_adv, updated) },
-	{ "expires", F_TIME, offsetof(struct cb_adv, expires) },
-};
-
-#define FIELD_ID       0
-#define FIELD_TITLE    1
-#define FIELD_SEVERITY 2
-
-static const char *const tlp_labels[] = { "CLEAR", "GREEN", "AMBER",
-	"AMBER+STRICT", "RED" };
-
-static int
-get_id(const cJSON *item, char **out, struct cb_err *err)
-{
-	const char *s;
-
-	if (!cJSON_IsString(item))
-		return cb_err_set(err, "'id' must be a string");
-	s = item->valuestring;
-	if (*s == '\0' || strlen(s) > FEED_MAX_SOURCE_ID)
-		return cb_err_set(err, "'id' must be 1 to %d bytes long",
-		    FEED_MAX_SOURCE_ID);
-	for (; *s != '\0'; s++)
-		if (*s < 0x21 || *s > 0x7e)
-			return cb_err_set(err,
-			    "'id' may hold only printable ASCII, no spaces");
-	*out = cb_xstrdup(item->valuestring);
-	return 0;
-}
-
-static int
-get_text(const cJSON *item, const char *key, char **out, struct cb_err *err)
-{
-	if (!cJSON_IsString(item))
-		return cb_err_set(err, "'%s' must be a string", key);
-	*out = cb_xstrdup(item->valuestring);
-	return 0;
-}
-
-static int
-get_list(const cJSON *item, const char *key, struct cb_strlist *l,
-    struct cb_err *err)
-{
-	const cJSON *e;
-
-	if (!cJSON_IsArray(item))
-		return cb_err_set(err, "'%s' must be an array of strings", key);
-	if (cJSON_GetArraySize(item) > CB_ADV_MAX_ITEMS)
-		return cb_err_set(err, "'%s' has more than %d entries", key,
-		    CB_ADV_MAX_ITEMS);
-	cJSON_ArrayForEach(e, item)
-	{
-		if (!cJSON_IsString(e))
-			return cb_err_set(err,
-			    "'%s' must be an array of strings", key);
-		cb_strlist_add(l, e->valuestring);
-	}
-	return 0;
-}
-
-static int
-get_time(const cJSON *item, const char *key, int64_t *out, struct cb_err *err)
-{
-	if (!cJSON_IsString(item) || feed_json_time(item->valuestring, out) < 0)
-		return cb_err_set(err,
-		    "'%s' must be an RFC 3339 time after 1970", key);
-	return 0;
-}
-
-static int
-get_tlp(const cJSON *item, char **out, struct cb_err *err)
-{
-	size_t i;
-
-	if (cJSON_IsString(item))
-		for (i = 0; i < NELEM(tlp_labels); i++)
-			if (strcmp(item->valuestring, tlp_labels[i]) == 0) {
-				*out = cb_xstrdup(tlp_labels[i]);
-				return 0;
-			}
-	return cb_err_set(err,
-	    "'tlp' must be one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED");
-}
-
-/* severity, kind and status: a string from the enum's name list. */
-static int
-get_enum(const cJSON *item, const struct field *f, void *out,
-    struct cb_err *err)
-{
-	const char *s = cJSON_IsString(item) ? item->valuestring : NULL;
-	int rc = -1;
-
-	if (s != NULL && f->type == F_SEVERITY)
-		rc = cb_severity_parse(s, out);
-	else if (s != NULL && f->type == F_KIND)
-		rc = cb_kind_parse(s, out);
-	else if (s != NULL && f->type == F_STATUS)
-		rc = cb_status_parse(s, out);
-	if (rc < 0 && s == NULL)
-		return cb_err_set(err, "'%s' must be a string", f->name);
-	if (rc < 0)
-		return cb_err_set(err, "'%s' has unknown value '%.64s'",
-		    f->name, s);
-	return 0;
-}
-
-static int
-get_field(struct cb_adv *adv, const struct field *f, const cJSON *item,
-    struct cb_err *err)
-{
-	void *p = (char *)adv + f->off;
-
-	switch (f->type) {
-	case F_ID:
-		return get_id(item, p, err);
-	case F_TEXT:
-		return get_text(item, f->name, p, err);
-	case F_SEVERITY:
-	case F_KIND:
-	case F_STATUS:
-		return get_enum(item, f, p, err);
-	case F_TLP:
-		return get_tlp(item, p, err);
-	case F_LIST:
-		return get_list(item, f->name, p, err);
-	case F_TIME:
-		return get_time(item, f->name, p, err);
-	}
-	return cb_err_set(err, "internal error: field type %d", f->type);
-}
-
-static const struct field *
-find_field(const char *name, size_t *idx)
-{
-	size_t i;
-
-	for (i = 0; i < NELEM(fields); i++)
-		if (strcmp(fields[i].name, name) == 0) {
-			*idx = i;
-			return &fields[i];
-		}
-	return NULL;
-}
-
-/* One entry of "advisories" into adv (already initialised). */
-static int
-parse_advisory(const cJSON *obj, const struct feed_opts *opts,
-    struct cb_adv *adv, struct cb_err *err)
-{
-	const struct field *f;
-	const cJSON *item;
-	unsigned long seen = 0;
-	size_t idx;
-
-	if (!cJSON_IsObject(obj))
-		return cb_err_set(err, "not a JSON object");
-	cJSON_ArrayForEach(item, obj)
-	{
-		if ((f = find_field(item->string, &idx)) == NULL)
-			return cb_err_set(err, "unknown key '%.64s'",
-			    item->string);
-		if (seen & (1ul << idx))
-			return cb_err_set(err, "key '%s' appears twice",
-			    f->name);
-		seen |= 1ul << idx;
-		if (get_field(adv, f, item, err) < 0)
-			return -1;
-	}
-	if (!(seen & (1ul << FIELD_ID)))
-		return cb_err_set(err, "'id' is missing");
-	if (!(seen & (1ul << FIELD_TITLE)))
-		return cb_err_set(err, "'title' is missing");
-	if (!(seen & (1ul << FIELD_SEVERITY)))
-		adv->severity =
-		    opts != NULL ? opts->default_severity : CB_SEV_INFO;
-	return cb_adv_validate(adv, err);
-}
 
 static int
 parse_advisories(const cJSON *arr, const struct feed_opts *opts,
@@ -412,7 +171,9 @@ parse_advisories(const cJSON *arr, const struct feed_opts *opts,
 		    FEED_MAX_ITEMS);
 	cJSON_ArrayForEach(e, arr)
 	{
-		if (parse_advisory(e, opts, cb_adv_list_push(list), err) < 0) {
+		if (cb_adv_from_feed_item(cb_adv_list_push(list), e,
+			opts != NULL ? opts->default_severity : CB_SEV_INFO,
+			err) < 0) {
 			cb_err_prefix(err, "json: advisories[%zu]", i);
 			return -1;
 		}
@@ -514,6 +275,6 @@ feed_json_parse(const char *buf, size_t len, const struct feed_opts *opts,
 		cb_adv_list_release(&local);
 		return -1;
 	}
-	feed_json_list_move(out, &local);
+	cb_adv_list_move(out, &local);
 	return 0;
 }

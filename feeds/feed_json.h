@@ -12,10 +12,12 @@
  *	    "tlp": "CLEAR", "audience": [], "published": "2026-01-20T08:00:00Z",
  *	    "updated": "...", "expires": "..." } ] }
  *
- * The field names and value sets are those of the advisory JSON form
- * (cb_adv.h), except that "id" is the advisory's id inside the feed
- * (struct cb_adv.source_id).  Unknown or repeated keys are errors, so a
- * typo is never silently dropped; text is kept byte for byte.
+ * Each entry of "advisories" is read by cb_adv_from_feed_item, with the
+ * keys and value sets of the advisory JSON form (cb_adv.h), except that
+ * "id" is the advisory's id inside the feed (struct cb_adv.source_id).
+ * Unknown or repeated keys are errors, so a typo is never silently
+ * dropped; text is kept byte for byte.  This module adds only what is
+ * the feed's own: the envelope object and unique ids.
  */
 #ifndef FEED_JSON_H
 #define FEED_JSON_H
@@ -29,9 +31,8 @@
 
 struct cJSON;
 
-/* Longest item id a feed may use: the publisher prefixes it with the
- * feed name, and the result must fit CB_ADV_MAX_ID. */
-#define FEED_MAX_SOURCE_ID 128
+/* Longest item id a feed may use (see cb_adv.h). */
+#define FEED_MAX_SOURCE_ID CB_ADV_MAX_SOURCE_ID
 
 /* Parse one canhbao JSON feed document and append one advisory per
  * entry of "advisories" to out.  Severity defaults to
@@ -57,14 +58,5 @@ struct cJSON *feed_json_load(const char *buf, size_t len, const char *what,
  * boundary; a cut copy ends in "…".  Returns NULL when nothing is left,
  * else a string the caller frees. */
 char *feed_json_strdup_cut(const char *s, size_t max);
-
-/* An RFC 3339 time (cb_time_parse_iso) that the advisory JSON form can
- * carry: after 1970-01-01T00:00:00Z and before the year 10000.  Returns
- * 0 and sets *out, or -1. */
-int feed_json_time(const char *s, int64_t *out);
-
-/* Move every advisory of src to the end of dst, leaving src empty.
- * Adapters build into a local list and move it only on success. */
-void feed_json_list_move(struct cb_adv_list *dst, struct cb_adv_list *src);
 
 #endif

@@ -10,28 +10,31 @@
 #include <cjson/cJSON.h>
 
 #include "cb_adv.h"
+#include "cb_json.h"
 #include "cb_mem.h"
+#include "cb_url.h"
 #include "feed.h"
 #include "feed_json.h"
 #include "feed_kev.h"
 
 #define KEV_MAX_REFERENCES 50
 
-static const char *
-str(const cJSON *obj, const char *key)
+/* The trimmed text of e.key cut to max bytes; NULL when absent or blank. */
+static char *
+text_of(const cJSON *e, const char *key, size_t max)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const char *s = cb_json_str(e, key);
 
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return s != NULL ? feed_json_strdup_cut(s, max) : NULL;
 }
 
 /* "Microsoft Windows"; just "Git" when the product already names the
  * vendor.  NULL when both are missing or blank. */
 static char *
-product_name(const char *vendor, const char *product)
+product_name(const cJSON *e)
 {
-	char *v = vendor != NULL ? feed_json_strdup_cut(vendor, 256) : NULL;
-	char *p = product != NULL ? feed_json_strdup_cut(product, 256) : NULL;
+	char *v = text_of(e, "vendorProject", 256);
+	char *p = text_of(e, "product", 256);
 	char *name;
 	size_t n;
 
@@ -87,8 +90,7 @@ static const char *
 find_url(const char *p)
 {
 	for (; (p = strstr(p, "http")) != NULL; p += 4)
-		if (strncmp(p, "https://", 8) == 0 ||
-		    strncmp(p, "http://", 7) == 0)
+		if (cb_url_is_http(p))
 			return p;
 	return NULL;
 }
@@ -103,7 +105,7 @@ notes_urls(const char *notes, struct cb_strlist *l)
 
 	for (; (s = find_url(notes)) != NULL; notes = s + n) {
 		n = url_length(s); /* at least "http://" */
-		scheme = s[4] == 's' ? 8 : 7;
+		cb_url_scheme(s, &scheme);
 		if (n <= scheme || n > CB_ADV_MAX_ITEM ||
 		    l->n >= KEV_MAX_REFERENCES)
 			continue;
@@ -114,12 +116,10 @@ notes_urls(const char *notes, struct cb_strlist *l)
 }
 
 static char *
-action(const char *required, const char *due)
+action(const cJSON *e)
 {
-	char *r = required != NULL
-	    ? feed_json_strdup_cut(required, CB_ADV_MAX_TEXT - 64)
-	    : NULL;
-	char *d = due != NULL ? feed_json_strdup_cut(due, 32) : NULL;
+	char *r = text_of(e, "requiredAction", CB_ADV_MAX_TEXT - 64);
+	char *d = text_of(e, "dueDate", 32);
 	char *a;
 
 	if (d == NULL)
@@ -143,7 +143,7 @@ add_owned(struct cb_strlist *l, char *s)
 static int
 kev_source_id(const cJSON *e, struct cb_adv *adv)
 {
-	const char *id = str(e, "cveID");
+	const char *id = cb_json_str(e, "cveID");
 	const char *p;
 
 	if (id == NULL ||
@@ -160,32 +160,27 @@ kev_source_id(const cJSON *e, struct cb_adv *adv)
 static int
 kev_entry(const cJSON *e, struct cb_adv *adv)
 {
-	const char *notes = str(e, "notes"), *ransom;
+	const char *notes = cb_json_str(e, "notes"), *ransom;
+	const char *added = cb_json_str(e, "dateAdded");
 	char *product;
 
 	if (!cJSON_IsObject(e) || kev_source_id(e, adv) < 0)
 		return -1;
-	product = product_name(str(e, "vendorProject"), str(e, "product"));
-	if (str(e, "vulnerabilityName") != NULL)
-		adv->title = feed_json_strdup_cut(str(e, "vulnerabilityName"),
-		    CB_ADV_MAX_TITLE);
+	product = product_name(e);
+	adv->title = text_of(e, "vulnerabilityName", CB_ADV_MAX_TITLE);
 	if (adv->title == NULL)
 		adv->title = cb_xasprintf("%s: %s",
 		    product != NULL ? product : "Known exploited vulnerability",
 		    adv->source_id);
-	if (str(e, "shortDescription") != NULL)
-		adv->summary = feed_json_strdup_cut(str(e, "shortDescription"),
-		    CB_ADV_MAX_TEXT);
+	adv->summary = text_of(e, "shortDescription", CB_ADV_MAX_TEXT);
 	cb_strlist_add(&adv->cves, adv->source_id);
 	add_owned(&adv->products, product);
-	add_owned(&adv->actions,
-	    action(str(e, "requiredAction"), str(e, "dueDate")));
+	add_owned(&adv->actions, action(e));
 	if (notes != NULL)
 		notes_urls(notes, &adv->references);
-	if (str(e, "dateAdded") == NULL ||
-	    feed_json_time(str(e, "dateAdded"), &adv->published) < 0)
+	if (added == NULL || cb_adv_time_parse(added, &adv->published) < 0)
 		adv->published = 0;
-	ransom = str(e, "knownRansomwareCampaignUse");
+	ransom = cb_json_str(e, "knownRansomwareCampaignUse");
 	adv->severity = ransom != NULL && strcmp(ransom, "Known") == 0
 	    ? CB_SEV_CRITICAL
 	    : CB_SEV_HIGH;
@@ -201,7 +196,7 @@ kev_catalog(const cJSON *root, struct cb_adv_list *list, struct cb_err *err)
 
 	if (!cJSON_IsObject(root))
 		return cb_err_set(err, "kev: the document is not an object");
-	vulns = cJSON_GetObjectItemCaseSensitive(root, "vulnerabilities");
+	vulns = cb_json_member(root, "vulnerabilities");
 	if (vulns == NULL)
 		return cb_err_set(err, "kev: 'vulnerabilities' is missing");
 	if (!cJSON_IsArray(vulns))
@@ -240,6 +235,6 @@ feed_kev_parse(const char *buf, size_t len, const struct feed_opts *opts,
 		cb_adv_list_release(&local);
 		return -1;
 	}
-	feed_json_list_move(out, &local);
+	cb_adv_list_move(out, &local);
 	return 0;
 }

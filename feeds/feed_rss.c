@@ -8,6 +8,8 @@
 
 #include "cb_mem.h"
 #include "cb_time.h"
+#include "cb_url.h"
+#include "cb_utf8.h"
 #include "feed_cap.h"
 #include "feed_html.h"
 #include "feed_rss.h"
@@ -91,7 +93,7 @@ plain_text(const xmlNode *node, size_t max)
 	char *s = feed_html_plain(raw);
 
 	free(raw);
-	feed_xml_clip(s, max);
+	cb_utf8_clip_bytes(s, max);
 	return s;
 }
 
@@ -105,7 +107,7 @@ html_text(const char *html, size_t max)
 		free(s);
 		return NULL;
 	}
-	feed_xml_clip(s, max);
+	cb_utf8_clip_bytes(s, max);
 	return s;
 }
 
@@ -228,7 +230,7 @@ rss_ids(const xmlNode *item, struct cb_adv *a)
 
 	/* A guid is a permalink unless it says otherwise. */
 	if (g != NULL && (perma == NULL || strcmp(perma, "false") != 0) &&
-	    (strncmp(g, "http://", 7) == 0 || strncmp(g, "https://", 8) == 0))
+	    cb_url_is_http(g))
 		feed_xml_add_item(&a->references, g);
 	free(perma);
 	take_id(a, g);
@@ -309,7 +311,7 @@ atom_text(const xmlNode *node, size_t max)
 	} else if (strcasecmp(type, "text") == 0 ||
 	    strncasecmp(type, "text/", 5) == 0) {
 		s = feed_xml_text(node);
-		feed_xml_clip(s, max);
+		cb_utf8_clip_bytes(s, max);
 	} else {
 		s = NULL; /* base64 or another media type: not text */
 	}
@@ -483,7 +485,7 @@ parse_with(const char *what, walk_fn walk, const char *buf, size_t len,
 		cb_adv_list_release(&local);
 		return -1;
 	}
-	feed_xml_list_move(out, &local);
+	cb_adv_list_move(out, &local);
 	return 0;
 }
 

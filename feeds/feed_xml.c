@@ -43,6 +43,7 @@ static void
 copy_message(char *dst, size_t size, int line, const char *msg)
 {
 	size_t n, i, k;
+	uint32_t cp;
 
 	if (line > 0)
 		snprintf(dst, size, "line %d: %s", line, msg);
@@ -50,10 +51,7 @@ copy_message(char *dst, size_t size, int line, const char *msg)
 		snprintf(dst, size, "%s", msg);
 	n = strlen(dst);
 	for (i = 0; i < n; i += k) {
-		for (k = 1; k <= 4 && i + k <= n; k++)
-			if (cb_utf8_valid(dst + i, k))
-				break;
-		if (k > 4 || i + k > n) {
+		if ((k = cb_utf8_decode(dst + i, n - i, &cp)) == 0) {
 			k = 1;
 			dst[i] = '?';
 		} else if ((unsigned char)dst[i] < 0x20) {
@@ -499,24 +497,6 @@ feed_xml_inner(const xmlNode *node)
 /* --- text helpers ---------------------------------------------------- */
 
 void
-feed_xml_clip(char *s, size_t max)
-{
-	static const char ellipsis[] = "\xe2\x80\xa6";
-	const size_t elen = sizeof(ellipsis) - 1;
-	size_t n;
-
-	if (s == NULL || strlen(s) <= max)
-		return;
-	n = max >= elen ? max - elen : max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--; /* back to the first byte of a character */
-	if (max >= elen)
-		memcpy(s + n, ellipsis, elen + 1);
-	else
-		s[n] = '\0';
-}
-
-void
 feed_xml_add_item(struct cb_strlist *l, const char *s)
 {
 	if (s == NULL || *s == '\0' || strlen(s) > CB_ADV_MAX_ITEM ||
@@ -566,16 +546,4 @@ feed_xml_add_cves(struct cb_strlist *l, const char *text)
 		feed_xml_add_item(l, id);
 		p += n - 1;
 	}
-}
-
-void
-feed_xml_list_move(struct cb_adv_list *to, struct cb_adv_list *from)
-{
-	size_t i;
-
-	for (i = 0; i < from->n; i++)
-		*cb_adv_list_push(to) = from->v[i];
-	free(from->v);
-	from->v = NULL;
-	from->n = from->cap = 0;
 }

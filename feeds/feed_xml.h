@@ -69,10 +69,6 @@ char *feed_xml_inner(const xmlNode *node);
 
 /* --- text helpers shared by the XML adapters ------------------------ */
 
-/* Shorten the valid UTF-8 string s in place to at most max bytes,
- * ending on a character boundary with "..." (U+2026) when cut. */
-void feed_xml_clip(char *s, size_t max);
-
 /* Add s to l unless it is NULL, empty, longer than CB_ADV_MAX_ITEM,
  * already there, or l is full (CB_ADV_MAX_ITEMS); copies s. */
 void feed_xml_add_item(struct cb_strlist *l, const char *s);
@@ -80,10 +76,5 @@ void feed_xml_add_item(struct cb_strlist *l, const char *s);
 /* Add every CVE id found in text ("CVE-2024-3400", any case, written
  * back upper-case) to l, each once.  text may be NULL. */
 void feed_xml_add_cves(struct cb_strlist *l, const char *text);
-
-/* Move every advisory of from to the end of to and leave from empty
- * (its memory freed).  Adapters fill a local list and move it to their
- * caller's only once the whole document was accepted. */
-void feed_xml_list_move(struct cb_adv_list *to, struct cb_adv_list *from);
 
 #endif

@@ -13,6 +13,7 @@
 #include "cb_file.h"
 #include "cb_mem.h"
 #include "cb_time.h"
+#include "cb_url.h"
 #include "pub_config.h"
 
 #define HEADER_FILE_MAX 8192
@@ -136,8 +137,7 @@ feed_for(struct pub_config *c, const char *name, int line, int *created)
 static int
 valid_url(const char *u)
 {
-	return strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0 ||
-	    strncmp(u, "file://", 7) == 0;
+	return cb_url_scheme(u, NULL) != CB_URL_OTHER;
 }
 
 /* "Name: value" with a token name and no line breaks. */

@@ -8,6 +8,7 @@
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_time.h"
+#include "cb_url.h"
 #include "feed.h"
 #include "feed_csaf.h"
 #include "pub_feeds.h"
@@ -106,12 +107,9 @@ fail(struct feed_rt *f, const char *url, const char *why)
 static int
 same_scheme_family(const char *root, const char *url)
 {
-	int root_file = strncmp(root, "file://", 7) == 0;
-	int url_file = strncmp(url, "file://", 7) == 0;
-	int url_http = strncmp(url, "http://", 7) == 0 ||
-	    strncmp(url, "https://", 8) == 0;
-
-	return root_file ? url_file : url_http;
+	if (cb_url_scheme(root, NULL) == CB_URL_FILE)
+		return cb_url_scheme(url, NULL) == CB_URL_FILE;
+	return cb_url_is_http(url);
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "cb_adv.h"
 #include "cb_file.h"
 #include "cb_cli.h"
+#include "cb_json.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
@@ -412,17 +413,15 @@ cmd_publish(int argc, char **argv)
 static const char *
 str_of(const cJSON *obj, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const char *s = cb_json_str(obj, key);
 
-	return cJSON_IsString(v) ? v->valuestring : "-";
+	return s != NULL ? s : "-";
 }
 
 static double
 num_of(const cJSON *obj, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+	return cb_json_num(obj, key, 0);
 }
 
 static void

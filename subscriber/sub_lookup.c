@@ -13,6 +13,7 @@
 #include "cb_adv.h"
 #include "cb_buf.h"
 #include "cb_file.h"
+#include "cb_json.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_time.h"
@@ -80,50 +81,24 @@ format_time(int64_t t, int utc, char *buf, size_t size)
 	return buf;
 }
 
-/* Code points in s (its width on a terminal, near enough). */
-static size_t
-columns(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += (*s & 0xc0) != 0x80;
-	return n;
-}
-
 /* Print s and pad it with spaces to cols columns. */
 static void
 put_padded(const char *s, size_t cols)
 {
-	size_t w = columns(s);
+	size_t w = cb_utf8_width(s);
 
 	fputs(s, stdout);
 	for (; w < cols; w++)
 		putchar(' ');
 }
 
-/* Copy at most cols characters (code points) of s, with "…" when cut. */
+/* A printable copy of s cut to cols columns, with "…" when cut. */
 static char *
 clip(const char *s, size_t cols)
 {
 	char *safe = cb_utf8_printable(s), *out;
-	size_t i = 0, n = 0;
 
-	while (safe[i] != '\0' && n < cols) {
-		i++;
-		while ((safe[i] & 0xc0) == 0x80)
-			i++;
-		n++;
-	}
-	if (safe[i] == '\0')
-		return safe;
-	while (n >= cols && i > 0) { /* room for the ellipsis */
-		i--;
-		while (i > 0 && (safe[i] & 0xc0) == 0x80)
-			i--;
-		n--;
-	}
-	out = cb_xasprintf("%.*s\xe2\x80\xa6", (int)i, safe);
+	out = cb_utf8_clip_cols(safe, cols);
 	free(safe);
 	return out;
 }
@@ -252,7 +227,7 @@ list_heading(const struct list_state *ls)
 	char seq[16];
 
 	snprintf(seq, sizeof(seq), "%s", _("SEQ"));
-	printf("%*s", (int)(5 + strlen(seq) - columns(seq)), seq);
+	printf("%*s", (int)(5 + strlen(seq) - cb_utf8_width(seq)), seq);
 	putchar(' ');
 	put_padded(_("SEVERITY"), 8);
 	putchar(' ');
@@ -373,7 +348,7 @@ render_snippet(const char *snip, int tty, size_t cols)
 		if (i > 0 && room > 0) {
 			piece = cb_xstrndup(snip, i);
 			cut = clip(piece, room);
-			used += columns(cut);
+			used += cb_utf8_width(cut);
 			cb_buf_appendstr(&b, cut, NULL);
 			free(piece);
 			free(cut);
@@ -580,17 +555,13 @@ gather(struct sub_store *s, struct extra *x, const char *id)
 static double
 num(const cJSON *obj, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+	return cb_json_num(obj, key, 0);
 }
 
 static const char *
 str(const cJSON *obj, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return cb_json_str(obj, key);
 }
 
 /* "history" lines, when there is more than one revision. */

@@ -410,14 +410,8 @@ desk_body(const struct sub_notify *n, enum sub_event ev,
 {
 	char *summary = cb_utf8_printable(a->summary ? a->summary : "");
 	char *id = cb_utf8_printable(a->id), *text, *body;
-	size_t i = 0, cols = 0;
+	size_t i = cb_utf8_prefix_cols(summary, BODY_COLUMNS, NULL);
 
-	while (summary[i] != '\0' && cols < BODY_COLUMNS) {
-		i++;
-		while ((summary[i] & 0xc0) == 0x80)
-			i++;
-		cols++;
-	}
 	text = cb_xasprintf("%.*s%s%s%s r%u%s%s", (int)i, summary,
 	    summary[i] ? "\xe2\x80\xa6" : "", i ? "\n" : "", id, a->revision,
 	    ev == SUB_EVENT_REMINDER ? "\n" : "",

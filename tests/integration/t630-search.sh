@@ -81,9 +81,12 @@ check "the hit line fits the table" grep -q "^    1 critical .* $A1 " \
 "$SUB" list --state "$T/sub" >"$T/list.out"
 "$SUB" search --state "$T/sub" --utc ha noi >>"$T/list.out"
 check "tables fit 80 columns" "$PY" -c '
-import sys
+import sys, unicodedata
+def width(s):  # combining marks take no column, wide characters two
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 for l in open(sys.argv[1], encoding="utf-8"):
-    assert len(l.rstrip("\n")) <= 80, (len(l), l)
+    assert width(l.rstrip("\n")) <= 80, (width(l), l)
 ' "$T/list.out"
 
 # list_ids OPTIONS...: the ids list prints.

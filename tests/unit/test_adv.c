@@ -5,6 +5,8 @@
 #include "cb_test.h"
 #include "cb_adv.h"
 
+#include <cjson/cJSON.h>
+
 static const char *vi_title =
     "Cảnh báo chiến dịch tấn công APT nhắm vào các cơ quan nhà nước "
     "dịp Tết Nguyên đán \"Canh Tý\" & cách phòng chống <khẩn>";
@@ -139,6 +141,80 @@ test_copy(void **state)
 	cb_adv_release(&b);
 }
 
+/* One schema, three forms: a feed item takes "id" as its source_id and
+ * none of the keys the publisher assigns. */
+static void
+test_feed_item_form(void **state)
+{
+	static const char item[] = "{\"id\":\"VN-1\",\"title\":\"t\","
+				   "\"cves\":[\"CVE-2024-3400\"]}";
+	struct cb_adv a;
+	struct cb_err err = { "" };
+	cJSON *obj;
+
+	(void)state;
+	obj = cJSON_Parse(item);
+	assert_int_equal(cb_adv_from_feed_item(&a, obj, CB_SEV_HIGH, &err), 0);
+	assert_string_equal(a.source_id, "VN-1");
+	assert_null(a.id);
+	assert_int_equal(a.severity, CB_SEV_HIGH);
+	assert_int_equal(a.cves.n, 1);
+	cb_adv_release(&a);
+	/* The same object is a draft without severity. */
+	assert_int_equal(cb_adv_from_cjson(&a, obj, 1, &err), -1);
+	assert_non_null(strstr(err.msg, "'severity' is missing"));
+	cb_adv_release(&a);
+	cJSON_Delete(obj);
+	obj = cJSON_Parse("{\"id\":\"x\",\"title\":\"t\",\"revision\":2}");
+	assert_int_equal(cb_adv_from_feed_item(&a, obj, CB_SEV_HIGH, &err), -1);
+	assert_non_null(strstr(err.msg, "unknown key 'revision'"));
+	cb_adv_release(&a);
+	cJSON_Delete(obj);
+}
+
+/* Times the JSON form can carry: after 1970, before 10000. */
+static void
+test_times(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(cb_adv_time_parse("2026-01-20T08:00:00+07:00", &t), 0);
+	assert_int_equal(t, 1768870800);
+	assert_int_equal(cb_adv_time_parse("1970-01-01T00:00:00Z", &t), -1);
+	assert_int_equal(cb_adv_time_parse("1970-01-01T00:30:00+01:00", &t),
+	    -1);
+	assert_int_equal(cb_adv_time_parse("9999-12-31T23:59:59-01:00", &t),
+	    -1);
+	expect_reject("{\"severity\":\"low\",\"title\":\"x\","
+		      "\"expires\":\"1970-01-01T00:30:00+01:00\"}",
+	    1, "'expires' must be an RFC 3339 time");
+}
+
+static void
+test_moves(void **state)
+{
+	struct cb_strlist a = { NULL, 0 }, b = { NULL, 0 };
+	struct cb_adv_list x = { NULL, 0, 0 }, y = { NULL, 0, 0 };
+
+	(void)state;
+	cb_strlist_add(&a, "1");
+	cb_strlist_add(&b, "2");
+	cb_strlist_add(&b, "3");
+	cb_strlist_move(&a, &b);
+	assert_int_equal(a.n, 3);
+	assert_string_equal(a.v[2], "3");
+	assert_int_equal(b.n, 0);
+	assert_null(b.v);
+	cb_adv_list_push(&y)->title = strdup("t");
+	cb_adv_list_move(&x, &y);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.v[0].title, "t");
+	assert_int_equal(y.n, 0);
+	cb_strlist_release(&a);
+	cb_adv_list_release(&x);
+}
+
 int
 main(void)
 {
@@ -148,6 +224,9 @@ main(void)
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_title_limit),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_feed_item_form),
+		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_moves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

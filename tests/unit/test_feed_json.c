@@ -440,7 +440,7 @@ test_list_move(void **state)
 	cb_adv_list_push(&a)->title = cb_xstrdup("a");
 	cb_adv_list_push(&b)->title = cb_xstrdup("b1");
 	cb_adv_list_push(&b)->title = cb_xstrdup("b2");
-	feed_json_list_move(&a, &b);
+	cb_adv_list_move(&a, &b);
 	assert_int_equal(a.n, 3);
 	assert_string_equal(a.v[2].title, "b2");
 	assert_int_equal(b.n, 0);

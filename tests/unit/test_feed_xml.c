@@ -387,17 +387,17 @@ test_clip(void **state)
 	(void)state;
 	for (max = 0; max <= sizeof(vi); max++) {
 		memcpy(buf, vi, sizeof(vi));
-		feed_xml_clip(buf, max);
+		cb_utf8_clip_bytes(buf, max);
 		assert_true(strlen(buf) <= max);
 		assert_true(cb_utf8_valid(buf, strlen(buf)));
 		if (max >= sizeof(vi) - 1)
 			assert_string_equal(buf, vi);
 	}
 	memcpy(buf, vi, sizeof(vi));
-	feed_xml_clip(buf, 9); /* "Cảnh" is 6 bytes, then "…" */
+	cb_utf8_clip_bytes(buf, 9); /* "Cảnh" is 6 bytes, then "…" */
 	assert_string_equal(buf, "Cảnh\xe2\x80\xa6");
 	memcpy(buf, vi, sizeof(vi));
-	feed_xml_clip(buf, 5); /* 2 bytes left end inside "ả": "C" */
+	cb_utf8_clip_bytes(buf, 5); /* 2 bytes left end inside "ả": "C" */
 	assert_string_equal(buf, "C\xe2\x80\xa6");
 }
 
