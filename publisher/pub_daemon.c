@@ -35,6 +35,7 @@
 #include "pub_journal.h"
 #include "pub_requests.h"
 #include "pub_seal.h"
+#include "pub_views.h"
 #include "pub_zap.h"
 
 struct pub_ctx {
@@ -153,7 +154,8 @@ open_state(struct pub_ctx *c, struct cb_err *err)
 	path = state_path(c, PUB_JOURNAL_FILE);
 	c->journal = pub_journal_open(path, err);
 	free(path);
-	if (c->journal == NULL || finish_rotation(c, err) < 0)
+	if (c->journal == NULL || pub_inbound_migrate(c->journal, err) < 0 ||
+	    finish_rotation(c, err) < 0)
 		return -1;
 	path = state_path(c, PUB_SIGNING_KEY_FILE);
 	c->sk = access(path, F_OK) == 0 ? cb_sig_read_seckey(path, err) :
@@ -179,7 +181,7 @@ report_hook(void *arg, const char *agency, uint64_t seq)
 		  "canhbao-pub reports", agency, (unsigned long long)seq);
 	if (c->on_report == NULL)
 		return;
-	r = pub_inbound_report(c->journal, agency, seq, &err);
+	r = pub_views_report(c->journal, agency, seq, &err);
 	if (r == NULL) {
 		log_warnx("on_report: %s", err.msg);
 		return;
