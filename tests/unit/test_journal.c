@@ -458,6 +458,33 @@ receipt_of(const cJSON *view, const char *agency)
 	return NULL;
 }
 
+/* Replace the fixture's journal by an empty one the old code made;
+ * returns its handle, for rows written the old way. */
+static sqlite3 *
+old_journal(struct fixture *f)
+{
+	struct cb_err err;
+	sqlite3 *db;
+
+	pub_journal_close(f->j);
+	f->j = NULL;
+	unlink(f->path);
+	db = cb_db_open(f->path, 0, old_migrations, 4, &err);
+	assert_non_null(db);
+	return db;
+}
+
+/* Open it with the new code, as the daemon and the commands do. */
+static void
+new_code_opens(struct fixture *f)
+{
+	struct cb_err err;
+
+	f->j = pub_journal_open(f->path, &err);
+	assert_non_null(f->j);
+	assert_int_equal(pub_inbound_migrate(f->j, &err), 0);
+}
+
 static void
 test_old_journal_opens(void **state)
 {
@@ -466,15 +493,10 @@ test_old_journal_opens(void **state)
 	struct cb_pubkey pk;
 	struct cb_err err;
 	cJSON *view;
-	sqlite3 *db;
+	sqlite3 *db = old_journal(f);
 	char sql[512];
 
-	pub_journal_close(f->j);
-	f->j = NULL;
-	unlink(f->path);
 	assert_int_equal(cb_sig_keygen(&sk, &pk, &err), 0);
-	db = cb_db_open(f->path, 0, old_migrations, 4, &err);
-	assert_non_null(db);
 	assert_int_equal(cb_db_exec(db, "INSERT INTO message (seq, type, "
 	    "issued_ms, adv_id, revision, signed, sigblock, severity, title) "
 	    "VALUES (1, 1, 0, 'local:2026-000001', 1, x'00', x'00', 'high', "
@@ -489,9 +511,7 @@ test_old_journal_opens(void **state)
 	    &err), 0);
 	cb_db_close(db);
 
-	f->j = pub_journal_open(f->path, &err);
-	assert_non_null(f->j);
-	assert_int_equal(pub_inbound_migrate(f->j, &err), 0);
+	new_code_opens(f);
 	assert_int_equal(pub_journal_last_seq(f->j), 1);
 	assert_int_equal(append(f->j, 2, "local:2026-000001", 2, NULL), 0);
 	/* The old rows are there, in the tables pub_inbound adopted. */
@@ -514,17 +534,9 @@ test_old_journal_takes_receipts(void **state)
 	struct cb_pubkey pk;
 	struct cb_err err;
 	cJSON *view;
-	sqlite3 *db;
 
-	pub_journal_close(f->j);
-	f->j = NULL;
-	unlink(f->path);
-	db = cb_db_open(f->path, 0, old_migrations, 4, &err);
-	assert_non_null(db);
-	cb_db_close(db);
-	f->j = pub_journal_open(f->path, &err);
-	assert_non_null(f->j);
-	assert_int_equal(pub_inbound_migrate(f->j, &err), 0);
+	cb_db_close(old_journal(f));
+	new_code_opens(f);
 	assert_int_equal(pub_inbound_migrate(f->j, &err), 0); /* idempotent */
 	assert_int_equal(cb_sig_keygen(&sk, &pk, &err), 0);
 	assert_int_equal(pub_journal_agency_add(f->j, "so-y-te", &pk, NOW,
