@@ -66,7 +66,7 @@ send_sealed(struct pub_seal *s, const char *topic, struct cb_sealed *m)
 
 /* Keep a journaled message until its group commits. */
 static void
-hold(struct pub_seal *s, const char *topic, struct cb_sealed *m)
+hold(struct pub_seal *s, const char *topic, const struct cb_sealed *m)
 {
 	if (s->nheld == s->capheld) {
 		s->capheld = s->capheld ? 2 * s->capheld : 64;
@@ -138,8 +138,7 @@ static int
 assign(struct pub_seal *s, struct cb_adv *adv, const struct pub_item_ref *item,
     uint64_t seq, int64_t now, struct cb_err *err)
 {
-	char year[CB_TIME_BUFSZ];
-	int rc = PUB_SEAL_SENT;
+	int rc;
 
 	if (adv->source == NULL)
 		adv->source = cb_xstrdup("local");
@@ -150,6 +149,8 @@ assign(struct pub_seal *s, struct cb_adv *adv, const struct pub_item_ref *item,
 		return cb_err_set(err, "an advisory of kind '%s' needs the "
 		    "'id' of the advisory it changes", cb_kind_name(adv->kind));
 	if (adv->id == NULL) {
+		char year[CB_TIME_BUFSZ];
+
 		cb_time_format(now, year);
 		year[4] = '\0';
 		adv->id = cb_xasprintf("local:%s-%06llu", year,

@@ -116,7 +116,6 @@ static void
 test_crash_never_reuses(void **state)
 {
 	struct fixture *f = *state;
-	struct pub_journal *j;
 	struct cb_err err;
 	int status;
 	pid_t pid;
@@ -126,7 +125,8 @@ test_crash_never_reuses(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		j = pub_journal_open(f->path, &err);
+		struct pub_journal *j = pub_journal_open(f->path, &err);
+
 		if (j == NULL || append(j, 1, "a:1", 1, NULL) < 0 ||
 		    pub_journal_begin(j, &err) < 0 ||
 		    append(j, 2, "a:2", 1, NULL) < 0)
