@@ -34,6 +34,8 @@
 #include "pub_fetch.h"
 #include "pub_journal.h"
 #include "pub_requests.h"
+#include "pub_seal.h"
+#include "pub_views.h"
 #include "pub_zap.h"
 
 struct pub_ctx {
@@ -48,6 +50,7 @@ struct pub_ctx {
 	struct cb_hook *on_report;  /* NULL without on_report */
 	struct pub_journal *journal;
 	struct pub_bcast *bcast;
+	struct pub_seal *seal;
 	void *control;
 	char bound[256];
 	char req_bound[256];
@@ -151,7 +154,8 @@ open_state(struct pub_ctx *c, struct cb_err *err)
 	path = state_path(c, PUB_JOURNAL_FILE);
 	c->journal = pub_journal_open(path, err);
 	free(path);
-	if (c->journal == NULL || finish_rotation(c, err) < 0)
+	if (c->journal == NULL || pub_inbound_migrate(c->journal, err) < 0 ||
+	    finish_rotation(c, err) < 0)
 		return -1;
 	path = state_path(c, PUB_SIGNING_KEY_FILE);
 	c->sk = access(path, F_OK) == 0 ? cb_sig_read_seckey(path, err) :
@@ -177,7 +181,7 @@ report_hook(void *arg, const char *agency, uint64_t seq)
 		  "canhbao-pub reports", agency, (unsigned long long)seq);
 	if (c->on_report == NULL)
 		return;
-	r = pub_inbound_report(c->journal, agency, seq, &err);
+	r = pub_views_report(c->journal, agency, seq, &err);
 	if (r == NULL) {
 		log_warnx("on_report: %s", err.msg);
 		return;
@@ -216,14 +220,15 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 	if (!c->opts->insecure &&
 	    (c->zap = pub_zap_open(c->journal, err)) == NULL)
 		return -1;
-	c->bcast = pub_bcast_open(c->opts->broadcast, c->sk, transport,
-	    c->journal, c->bound, sizeof(c->bound), err);
+	c->bcast = pub_bcast_open(c->opts->broadcast, transport, c->bound,
+	    sizeof(c->bound), err);
 	if (c->bcast == NULL)
 		return -1;
+	c->seal = pub_seal_new(c->sk, c->journal, c->bcast);
 	c->control = pub_control_bind(c->opts->state, err);
 	if (c->control == NULL)
 		return -1;
-	c->feeds = pub_feeds_new(c->opts, c->journal, c->bcast, err);
+	c->feeds = pub_feeds_new(c->opts, c->journal, c->seal, err);
 	if (c->feeds == NULL)
 		return -1;
 	if (c->opts->requests != NULL) {
@@ -254,6 +259,7 @@ close_all(struct pub_ctx *c)
 	pub_zap_close(c->zap);
 	cb_hook_free(c->on_report);
 	pub_control_close(c->control, c->opts->state);
+	pub_seal_free(c->seal);
 	pub_bcast_close(c->bcast);
 	pub_journal_close(c->journal);
 	if (c->sk != c->identity)
@@ -296,7 +302,7 @@ do_publish(struct pub_ctx *c, const cJSON *req)
 
 	if (cb_adv_from_cjson(&adv, cJSON_GetObjectItemCaseSensitive(req,
 				      "advisory"), 1, &err) < 0 ||
-	    pub_bcast_advisory(c->bcast, &adv, NULL, &seq, &err) < 0) {
+	    pub_seal_advisory(c->seal, &adv, NULL, &seq, &err) < 0) {
 		log_warnx("publish refused: %s", err.msg);
 		cb_adv_release(&adv);
 		return reply_error(err.msg);
@@ -384,7 +390,7 @@ do_rotate(struct pub_ctx *c)
 	}
 	free(new);
 	cb_sig_keyid_hex(c->pk.id, oldhex);
-	rc = pub_bcast_rotation(c->bcast, nsk, install_key, c, &seq, &err);
+	rc = pub_seal_rotation(c->seal, nsk, install_key, c, &seq, &err);
 	if (rc == -1) {
 		cb_seckey_free(nsk);
 		return reply_error(err.msg);
@@ -510,7 +516,7 @@ loop(struct pub_ctx *c)
 	while (!cb_daemon_quitting()) {
 		now = cb_time_mono_ms();
 		if (now >= next_hb) {
-			if (pub_bcast_heartbeat(c->bcast, &err) < 0)
+			if (pub_seal_heartbeat(c->seal, &err) < 0)
 				log_warnx("%s", err.msg);
 			next_hb = now + hb_ms;
 		}

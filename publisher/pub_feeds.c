@@ -41,7 +41,7 @@ struct job {
 
 struct pub_feeds {
 	struct pub_journal *journal;
-	struct pub_bcast *bcast;
+	struct pub_seal *seal;
 	struct pub_fetch *fetch;
 	struct feed_rt *feeds;
 	size_t n;
@@ -51,14 +51,14 @@ static void on_done(const struct pub_fetch_res *res, void *arg);
 
 struct pub_feeds *
 pub_feeds_new(const struct pub_config *cfg, struct pub_journal *journal,
-    struct pub_bcast *bcast, struct cb_err *err)
+    struct pub_seal *seal, struct cb_err *err)
 {
 	struct pub_feeds *fs = cb_xcalloc(1, sizeof(*fs));
 	int64_t now = cb_time_mono_ms();
 	size_t i;
 
 	fs->journal = journal;
-	fs->bcast = bcast;
+	fs->seal = seal;
 	fs->fetch = pub_fetch_new(cfg->ca_path, FEED_MAX_BODY, on_done, fs,
 	    err);
 	if (fs->fetch == NULL) {
@@ -230,7 +230,7 @@ ingest(struct feed_rt *f, const char *url, struct cb_adv_list *items)
 {
 	struct cb_err err;
 
-	if (pub_ingest(f->owner->journal, f->owner->bcast, f->conf, items,
+	if (pub_ingest(f->owner->journal, f->owner->seal, f->conf, items,
 		!f->state.initialized, cb_time_now(), &f->last, &err) < 0)
 		fail(f, url, err.msg);
 }

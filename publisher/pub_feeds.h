@@ -14,9 +14,9 @@
 #include <zmq.h>
 
 #include "cb_err.h"
-#include "pub_bcast.h"
 #include "pub_config.h"
 #include "pub_journal.h"
+#include "pub_seal.h"
 
 struct cJSON;
 struct pub_feeds;
@@ -24,9 +24,9 @@ struct pub_feeds;
 #define PUB_FEEDS_MAX_DOCS 500 /* CSAF documents fetched per poll */
 #define PUB_FEEDS_MAX_DEPTH 3  /* provider -> feed -> list -> document */
 
-/* cfg, journal and bcast are borrowed and must outlive the result. */
+/* cfg, journal and seal are borrowed and must outlive the result. */
 struct pub_feeds *pub_feeds_new(const struct pub_config *cfg,
-    struct pub_journal *journal, struct pub_bcast *bcast, struct cb_err *err);
+    struct pub_journal *journal, struct pub_seal *seal, struct cb_err *err);
 void pub_feeds_free(struct pub_feeds *fs);
 
 /* Poll integration (see pub_fetch.h). */

@@ -8,7 +8,6 @@
 
 #include "cb_adv.h"
 #include "cb_db.h"
-#include "cb_file.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_sig.h"
@@ -22,6 +21,52 @@
 #define MAX_TITLE 1024
 #define MAX_DETAILS 65536
 #define MAX_NAME 255
+
+/* The inbound tables, with their own version (module "inbound").  The
+ * journal's migration 4 created them before they had one: the first
+ * step adopts those. */
+static const char *const steps[] = {
+	"CREATE TABLE IF NOT EXISTS inbound ("
+	"  agency TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  type INTEGER NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  signed BLOB NOT NULL,"
+	"  sigblock BLOB NOT NULL,"
+	"  PRIMARY KEY (agency, seq));"
+	"CREATE TABLE IF NOT EXISTS receipt ("
+	"  agency TEXT NOT NULL,"
+	"  adv_id TEXT NOT NULL,"
+	"  revision INTEGER NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  ack_by TEXT,"
+	"  note TEXT,"
+	"  PRIMARY KEY (agency, adv_id, revision, event));"
+	"CREATE TABLE IF NOT EXISTS report ("
+	"  agency TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  filed INTEGER NOT NULL,"
+	"  severity TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  details TEXT,"
+	"  PRIMARY KEY (agency, seq));"
+	"CREATE TABLE IF NOT EXISTS report_attachment ("
+	"  agency TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  data BLOB NOT NULL);",
+};
+
+static const struct cb_db_schema schema = { "inbound", steps,
+	(int)(sizeof(steps) / sizeof(steps[0])) };
+
+int
+pub_inbound_migrate(struct pub_journal *j, struct cb_err *err)
+{
+	return cb_db_migrate(pub_journal_db(j), 0, &schema, err);
+}
 
 /* --- payload checks ------------------------------------------------------ */
 
@@ -120,21 +165,6 @@ keep_once(sqlite3 *db, const char *agency, const struct cb_msg *m,
 	if (exec_step(st, db, err) < 0)
 		return -1;
 	return sqlite3_changes(db) > 0;
-}
-
-static int
-touch_agency(sqlite3 *db, const char *agency, int64_t now,
-    struct cb_err *err)
-{
-	sqlite3_stmt *st = cb_db_prepare(db,
-	    "UPDATE agency SET last_contact = max(last_contact, ?) "
-	    "WHERE name = ?", err);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_text(st, 2, agency, -1, SQLITE_STATIC);
-	return exec_step(st, db, err);
 }
 
 static int
@@ -342,14 +372,14 @@ pub_inbound_submit(struct pub_journal *j, const uint8_t *signed_bytes,
 	if (verify(j, signed_bytes, signed_len, sigblock, sigblock_len, &m,
 		res, err) < 0)
 		return -1;
-	if (cb_db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+	if (pub_journal_begin(j, err) < 0)
 		return -1;
 	fresh = keep_once(db, res->agency, &m, signed_bytes, signed_len,
 	    sigblock, sigblock_len, now, err);
 	if (fresh < 0 || (fresh && store(db, res, &m, now, err) < 0) ||
-	    touch_agency(db, res->agency, now, err) < 0 ||
-	    cb_db_exec(db, "COMMIT", err) < 0) {
-		cb_db_exec(db, "ROLLBACK", NULL);
+	    pub_journal_agency_touch(j, res->agency, now, err) < 0 ||
+	    pub_journal_commit(j, err) < 0) {
+		pub_journal_rollback(j);
 		cb_err_prefix(err, "%s from agency %s",
 		    cb_msg_type_name(m.type), res->agency);
 		return -1; /* refused for good: it would fail the same again */
@@ -357,295 +387,4 @@ pub_inbound_submit(struct pub_journal *j, const uint8_t *signed_bytes,
 	res->fresh = fresh;
 	res->status = CB_REQ_KEPT;
 	return 0;
-}
-
-/* --- views ----------------------------------------------------------------- */
-
-static void
-add_time(cJSON *o, const char *key, int64_t t)
-{
-	char buf[CB_TIME_BUFSZ];
-
-	if (t > 0)
-		cJSON_AddStringToObject(o, key, cb_time_format(t, buf));
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-static void
-add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
-{
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddStringToObject(o, key, cb_db_text(st, col));
-}
-
-static cJSON *
-query_fail(sqlite3 *db, sqlite3_stmt *st, cJSON *out, struct cb_err *err)
-{
-	cb_db_error(db, "journal", err);
-	sqlite3_finalize(st);
-	cJSON_Delete(out);
-	return NULL;
-}
-
-cJSON *
-pub_inbound_receipts(struct pub_journal *j, const char *id,
-    struct cb_err *err)
-{
-	sqlite3 *db = pub_journal_db(j);
-	sqlite3_stmt *st = cb_db_prepare(db,
-	    "SELECT a.name, "
-	    " (SELECT min(at) FROM receipt r WHERE r.agency = a.name AND "
-	    "  r.adv_id = ?1 AND r.event = 'received'), "
-	    " (SELECT max(at) FROM receipt r WHERE r.agency = a.name AND "
-	    "  r.adv_id = ?1 AND r.event = 'acknowledged'), "
-	    " (SELECT ack_by FROM receipt r WHERE r.agency = a.name AND "
-	    "  r.adv_id = ?1 AND r.event = 'acknowledged' "
-	    "  ORDER BY at DESC LIMIT 1), "
-	    " (SELECT note FROM receipt r WHERE r.agency = a.name AND "
-	    "  r.adv_id = ?1 AND r.event = 'acknowledged' "
-	    "  ORDER BY at DESC LIMIT 1) "
-	    "FROM agency a ORDER BY a.name", err);
-	cJSON *out = cJSON_CreateArray(), *o;
-	int rc;
-
-	if (st == NULL) {
-		cJSON_Delete(out);
-		return NULL;
-	}
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "agency", cb_db_text(st, 0));
-		add_time(o, "received", sqlite3_column_int64(st, 1));
-		add_time(o, "acknowledged", sqlite3_column_int64(st, 2));
-		add_text(o, "by", st, 3);
-		add_text(o, "note", st, 4);
-		cJSON_AddBoolToObject(o, "missing",
-		    sqlite3_column_type(st, 1) == SQLITE_NULL &&
-			sqlite3_column_type(st, 2) == SQLITE_NULL);
-		cJSON_AddItemToArray(out, o);
-	}
-	if (rc != SQLITE_DONE)
-		return query_fail(db, st, out, err);
-	sqlite3_finalize(st);
-	return out;
-}
-
-int
-pub_inbound_known(struct pub_journal *j, const char *id, struct cb_err *err)
-{
-	unsigned rev;
-
-	return pub_journal_revision(j, id, &rev, err);
-}
-
-static int
-severity_rank(const char *name)
-{
-	enum cb_severity s;
-
-	return cb_severity_parse(name, &s) < 0 ? -1 : (int)s;
-}
-
-cJSON *
-pub_inbound_overdue(struct pub_journal *j, int min_severity,
-    int64_t older_than, struct cb_err *err)
-{
-	sqlite3 *db = pub_journal_db(j);
-	sqlite3_stmt *st = cb_db_prepare(db,
-	    "SELECT a.name, a.last_contact, m.adv_id, m.revision, m.severity, "
-	    " m.title, m.issued_ms, "
-	    " (SELECT min(at) FROM receipt r WHERE r.agency = a.name AND "
-	    "  r.adv_id = m.adv_id AND r.event = 'received') "
-	    "FROM agency a, message m "
-	    "WHERE m.type = 1 AND m.issued_ms <= ?1 * 1000 "
-	    " AND m.revision = (SELECT max(revision) FROM message x "
-	    "  WHERE x.adv_id = m.adv_id) "
-	    " AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r.agency = a.name "
-	    "  AND r.adv_id = m.adv_id AND r.event = 'acknowledged') "
-	    "ORDER BY a.name, m.seq", err);
-	cJSON *out = cJSON_CreateArray(), *agency = NULL, *list = NULL, *o;
-	const char *last = "";
-	int rc;
-
-	if (st == NULL) {
-		cJSON_Delete(out);
-		return NULL;
-	}
-	sqlite3_bind_int64(st, 1, older_than);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (severity_rank(cb_db_text(st, 4)) < min_severity)
-			continue;
-		if (agency == NULL || strcmp(last, cb_db_text(st, 0)) != 0) {
-			agency = cJSON_CreateObject();
-			cJSON_AddStringToObject(agency, "agency",
-			    cb_db_text(st, 0));
-			add_time(agency, "last_contact",
-			    sqlite3_column_int64(st, 1));
-			list = cJSON_AddArrayToObject(agency, "advisories");
-			cJSON_AddItemToArray(out, agency);
-			last = cJSON_GetObjectItem(agency, "agency")->valuestring;
-		}
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "id", cb_db_text(st, 2));
-		cJSON_AddNumberToObject(o, "revision",
-		    (double)sqlite3_column_int64(st, 3));
-		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
-		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
-		add_time(o, "published", sqlite3_column_int64(st, 6) / 1000);
-		add_time(o, "received", sqlite3_column_int64(st, 7));
-		cJSON_AddItemToArray(list, o);
-	}
-	if (rc != SQLITE_DONE)
-		return query_fail(db, st, out, err);
-	sqlite3_finalize(st);
-	return out;
-}
-
-static int
-save_attachment(const char *dir, const char *agency, int64_t seq,
-    const char *name, const void *data, size_t len, struct cb_err *err)
-{
-	char *path = cb_xasprintf("%s/%s-%lld-%s", dir, agency, (long long)seq,
-	    name);
-	int rc = cb_file_write_atomic(path, data, len, 0600, err);
-
-	free(path);
-	return rc;
-}
-
-static int
-add_attachments(sqlite3 *db, cJSON *report, const char *agency, int64_t seq,
-    const char *save_dir, struct cb_err *err)
-{
-	sqlite3_stmt *st = cb_db_prepare(db,
-	    "SELECT name, data FROM report_attachment WHERE agency = ? AND "
-	    "seq = ? ORDER BY rowid", err);
-	cJSON *list = cJSON_AddArrayToObject(report, "attachments"), *o;
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, agency, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seq);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", cb_db_text(st, 0));
-		cJSON_AddNumberToObject(o, "size", sqlite3_column_bytes(st, 1));
-		cJSON_AddItemToArray(list, o);
-		if (save_dir != NULL &&
-		    save_attachment(save_dir, agency, seq, cb_db_text(st, 0),
-			sqlite3_column_blob(st, 1),
-			(size_t)sqlite3_column_bytes(st, 1), err) < 0) {
-			sqlite3_finalize(st);
-			return -1;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : cb_db_error(db, "journal", err);
-}
-
-static cJSON *
-reports_where(struct pub_journal *j, const char *where, const char *agency,
-    int64_t seq, const char *save_dir, struct cb_err *err)
-{
-	sqlite3 *db = pub_journal_db(j);
-	char *sql = cb_xasprintf("SELECT agency, seq, received, filed, "
-				 "severity, title, details FROM report %s "
-				 "ORDER BY received DESC, agency, seq", where);
-	sqlite3_stmt *st = cb_db_prepare(db, sql, err);
-	cJSON *out = cJSON_CreateArray(), *o;
-	int rc;
-
-	free(sql);
-	if (st == NULL) {
-		cJSON_Delete(out);
-		return NULL;
-	}
-	if (agency != NULL) {
-		sqlite3_bind_text(st, 1, agency, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, seq);
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "agency", cb_db_text(st, 0));
-		cJSON_AddNumberToObject(o, "seq",
-		    (double)sqlite3_column_int64(st, 1));
-		add_time(o, "received", sqlite3_column_int64(st, 2));
-		add_time(o, "filed", sqlite3_column_int64(st, 3));
-		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
-		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
-		add_text(o, "details", st, 6);
-		cJSON_AddItemToArray(out, o);
-		if (add_attachments(db, o, cb_db_text(st, 0),
-			sqlite3_column_int64(st, 1), save_dir, err) < 0) {
-			sqlite3_finalize(st);
-			cJSON_Delete(out);
-			return NULL;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return query_fail(db, st, out, err);
-	sqlite3_finalize(st);
-	return out;
-}
-
-cJSON *
-pub_inbound_reports(struct pub_journal *j, const char *save_dir,
-    struct cb_err *err)
-{
-	return reports_where(j, "", NULL, 0, save_dir, err);
-}
-
-cJSON *
-pub_inbound_report(struct pub_journal *j, const char *agency, uint64_t seq,
-    struct cb_err *err)
-{
-	cJSON *all = reports_where(j, "WHERE agency = ?1 AND seq = ?2", agency,
-	    (int64_t)seq, NULL, err), *one;
-
-	if (all == NULL)
-		return NULL;
-	one = cJSON_DetachItemFromArray(all, 0);
-	cJSON_Delete(all);
-	return one;
-}
-
-cJSON *
-pub_inbound_agencies(struct pub_journal *j, int64_t now, int64_t silent_after,
-    struct cb_err *err)
-{
-	sqlite3 *db = pub_journal_db(j);
-	sqlite3_stmt *st = cb_db_prepare(db,
-	    "SELECT name, key_id, added, last_contact FROM agency ORDER BY "
-	    "name", err);
-	cJSON *out = cJSON_CreateArray(), *o;
-	char hex[CB_SIG_KEYIDHEX];
-	int64_t last;
-	int rc;
-
-	if (st == NULL) {
-		cJSON_Delete(out);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		last = sqlite3_column_int64(st, 3);
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", cb_db_text(st, 0));
-		if (sqlite3_column_bytes(st, 1) == CB_SIG_KEYIDLEN)
-			cJSON_AddStringToObject(o, "key_id",
-			    cb_sig_keyid_hex(sqlite3_column_blob(st, 1), hex));
-		add_time(o, "added", sqlite3_column_int64(st, 2));
-		add_time(o, "last_contact", last);
-		cJSON_AddBoolToObject(o, "silent",
-		    last == 0 || now - last > silent_after);
-		cJSON_AddItemToArray(out, o);
-	}
-	if (rc != SQLITE_DONE)
-		return query_fail(db, st, out, err);
-	sqlite3_finalize(st);
-	return out;
 }

@@ -52,43 +52,36 @@ too_old(const struct cb_adv *a, const struct pub_feed_conf *feed, int initial,
 	    a->published != 0 && a->published < now - feed->backfill;
 }
 
+/* Hand a new or changed item to pub_seal, which decides its revision,
+ * and count what it became. */
 static int
-publish(struct pub_journal *j, struct pub_bcast *b, struct cb_adv *a,
-    const struct pub_item_ref *ref, struct pub_ingest_stats *st,
-    struct cb_err *err)
+publish(struct pub_seal *seal, struct cb_adv *a, const struct pub_item_ref *ref,
+    struct pub_ingest_stats *st, struct cb_err *err)
 {
-	unsigned last;
 	uint64_t seq;
-	int known = pub_journal_revision(j, a->id, &last, err);
+	int rc = pub_seal_advisory(seal, a, ref, &seq, err);
 
-	if (known < 0)
-		return -1;
-	if (!known && a->kind == CB_KIND_CANCEL) {
-		st->cancelled++; /* nothing of ours to cancel */
-		return pub_journal_item_seen(j, ref, a->id, err);
-	}
-	if (!known)
-		a->kind = CB_KIND_NEW;
-	if (pub_bcast_advisory(b, a, ref, &seq, err) < 0) {
+	if (rc < 0) {
 		st->failed++;
 		log_warnx("feed %s: cannot publish %s: %s", ref->feed, a->id,
 		    err->msg);
 		return 0;
 	}
 	if (a->kind == CB_KIND_CANCEL)
-		st->cancelled++;
+		st->cancelled++; /* PUB_SEAL_NOTHING: nothing of ours to cancel */
 	else if (a->revision > 1)
 		st->updated++;
 	else
 		st->published++;
-	log_info("feed %s: published %s revision %u (%s) as seq %llu",
-	    ref->feed, a->id, a->revision, cb_kind_name(a->kind),
-	    (unsigned long long)seq);
+	if (rc == PUB_SEAL_SENT)
+		log_info("feed %s: published %s revision %u (%s) as seq %llu",
+		    ref->feed, a->id, a->revision, cb_kind_name(a->kind),
+		    (unsigned long long)seq);
 	return 0;
 }
 
 static int
-ingest_one(struct pub_journal *j, struct pub_bcast *b,
+ingest_one(struct pub_journal *j, struct pub_seal *seal,
     const struct pub_feed_conf *feed, struct cb_adv *a, int initial,
     int64_t now, struct pub_ingest_stats *st, struct cb_err *err)
 {
@@ -120,11 +113,11 @@ ingest_one(struct pub_journal *j, struct pub_bcast *b,
 		st->old++;
 		return pub_journal_item_seen(j, &ref, a->id, err);
 	}
-	return publish(j, b, a, &ref, st, err);
+	return publish(seal, a, &ref, st, err);
 }
 
 int
-pub_ingest(struct pub_journal *j, struct pub_bcast *b,
+pub_ingest(struct pub_journal *j, struct pub_seal *seal,
     const struct pub_feed_conf *feed, struct cb_adv_list *items, int initial,
     int64_t now, struct pub_ingest_stats *st, struct cb_err *err)
 {
@@ -133,18 +126,18 @@ pub_ingest(struct pub_journal *j, struct pub_bcast *b,
 
 	/* One transaction per document: one disk flush, and a document
 	 * either lands whole or not at all. */
-	if (pub_bcast_begin(b, err) < 0)
+	if (pub_seal_begin(seal, err) < 0)
 		return -1;
 	for (i = 0; i < items->n; i++) {
 		st->items++;
-		if (ingest_one(j, b, feed, &items->v[i], initial, now, st,
+		if (ingest_one(j, seal, feed, &items->v[i], initial, now, st,
 			err) < 0) {
-			pub_bcast_abort(b);
+			pub_seal_abort(seal);
 			*st = before;
 			return -1;
 		}
 	}
-	if (pub_bcast_commit(b, err) < 0) {
+	if (pub_seal_commit(seal, err) < 0) {
 		*st = before;
 		return -1;
 	}

@@ -13,9 +13,9 @@
 
 #include "cb_adv.h"
 #include "cb_err.h"
-#include "pub_bcast.h"
 #include "pub_config.h"
 #include "pub_journal.h"
+#include "pub_seal.h"
 
 struct pub_ingest_stats {
 	unsigned items;
@@ -30,9 +30,11 @@ struct pub_ingest_stats {
 
 /* Scope, hash, compare and publish the items (modified in place: ids,
  * source, origin are set).  initial: the feed's first successful fetch,
- * when backfill applies.  Returns 0, or -1 when the journal failed (the
- * stats say how far it got). */
-int pub_ingest(struct pub_journal *j, struct pub_bcast *b,
+ * when backfill applies; now (Unix seconds) places the backfill
+ * window and the expiry.  The whole document is one pub_seal group.
+ * Returns 0, or -1 when the journal failed: then nothing of the document
+ * is journaled or sent, and st is as it was. */
+int pub_ingest(struct pub_journal *j, struct pub_seal *seal,
     const struct pub_feed_conf *feed, struct cb_adv_list *items, int initial,
     int64_t now, struct pub_ingest_stats *st, struct cb_err *err);
 

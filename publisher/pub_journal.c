@@ -51,38 +51,9 @@ static const char *const migrations[] = {
 	"  public_key BLOB NOT NULL UNIQUE,"
 	"  added INTEGER NOT NULL);",
 
+	/* Version 4 also created the inbound tables; pub_inbound owns them
+	 * now (its own cb_db_schema, which adopts them where they exist). */
 	"ALTER TABLE agency ADD COLUMN last_contact INTEGER NOT NULL DEFAULT 0;"
-	"CREATE TABLE inbound ("
-	"  agency TEXT NOT NULL,"
-	"  seq INTEGER NOT NULL,"
-	"  type INTEGER NOT NULL,"
-	"  received INTEGER NOT NULL,"
-	"  signed BLOB NOT NULL,"
-	"  sigblock BLOB NOT NULL,"
-	"  PRIMARY KEY (agency, seq));"
-	"CREATE TABLE receipt ("
-	"  agency TEXT NOT NULL,"
-	"  adv_id TEXT NOT NULL,"
-	"  revision INTEGER NOT NULL,"
-	"  event TEXT NOT NULL,"
-	"  at INTEGER NOT NULL,"
-	"  ack_by TEXT,"
-	"  note TEXT,"
-	"  PRIMARY KEY (agency, adv_id, revision, event));"
-	"CREATE TABLE report ("
-	"  agency TEXT NOT NULL,"
-	"  seq INTEGER NOT NULL,"
-	"  received INTEGER NOT NULL,"
-	"  filed INTEGER NOT NULL,"
-	"  severity TEXT NOT NULL,"
-	"  title TEXT NOT NULL,"
-	"  details TEXT,"
-	"  PRIMARY KEY (agency, seq));"
-	"CREATE TABLE report_attachment ("
-	"  agency TEXT NOT NULL,"
-	"  seq INTEGER NOT NULL,"
-	"  name TEXT NOT NULL,"
-	"  data BLOB NOT NULL);"
 	"ALTER TABLE message ADD COLUMN severity TEXT;"
 	"ALTER TABLE message ADD COLUMN title TEXT;",
 };
@@ -521,14 +492,13 @@ pub_journal_agency_remove(struct pub_journal *j, const char *name,
 
 int
 pub_journal_agency_each(struct pub_journal *j,
-    void (*fn)(const char *name, const struct cb_pubkey *pk, int64_t added,
-	void *arg),
-    void *arg, struct cb_err *err)
+    void (*fn)(const struct pub_agency *a, void *arg), void *arg,
+    struct cb_err *err)
 {
 	sqlite3_stmt *st = cb_db_prepare(j->db,
-	    "SELECT name, key_id, public_key, added FROM agency ORDER BY name",
-	    err);
-	struct cb_pubkey pk;
+	    "SELECT name, key_id, public_key, added, last_contact FROM agency "
+	    "ORDER BY name", err);
+	struct pub_agency a;
 	int rc, n = 0;
 
 	if (st == NULL)
@@ -537,13 +507,34 @@ pub_journal_agency_each(struct pub_journal *j,
 		if (sqlite3_column_bytes(st, 1) != CB_SIG_KEYIDLEN ||
 		    sqlite3_column_bytes(st, 2) != CB_SIG_PKLEN)
 			continue;
-		memcpy(pk.id, sqlite3_column_blob(st, 1), CB_SIG_KEYIDLEN);
-		memcpy(pk.pk, sqlite3_column_blob(st, 2), CB_SIG_PKLEN);
-		fn(cb_db_text(st, 0), &pk, sqlite3_column_int64(st, 3), arg);
+		a.name = cb_db_text(st, 0);
+		memcpy(a.pk.id, sqlite3_column_blob(st, 1), CB_SIG_KEYIDLEN);
+		memcpy(a.pk.pk, sqlite3_column_blob(st, 2), CB_SIG_PKLEN);
+		a.added = sqlite3_column_int64(st, 3);
+		a.last_contact = sqlite3_column_int64(st, 4);
+		fn(&a, arg);
 		n++;
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? n : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_agency_touch(struct pub_journal *j, const char *name, int64_t now,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "UPDATE agency SET last_contact = max(last_contact, ?) "
+	    "WHERE name = ?", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
 }
 
 sqlite3 *

@@ -2,7 +2,10 @@
  * pub_journal: the publisher's SQLite journal.  Every signed message is
  * written here and committed before it is broadcast, so a crash never
  * reuses a sequence number and never loses a message a subscriber could
- * have seen.  Later: feed state, agencies, receipts, reports.
+ * have seen.  It owns the tables of messages, feed items, fetch
+ * validators, feed state and the agency registry, and its migrations
+ * are theirs alone; the inbound path keeps its tables in the same file
+ * with migrations of its own (pub_inbound).
  */
 #ifndef PUB_JOURNAL_H
 #define PUB_JOURNAL_H
@@ -107,24 +110,42 @@ int pub_journal_each(struct pub_journal *j, uint64_t after, int limit,
 
 /* The agency registry: who may listen (CurveZMQ via ZAP) and whose
  * receipts count.  add fails for a name or key already there; remove
- * returns 1 when it removed, 0 for an unknown name; each returns the
- * number of agencies or -1. */
+ * returns 1 when it removed, 0 for an unknown name; each calls fn for
+ * every agency by name (a's pointers are valid during the call only)
+ * and returns the number of agencies or -1. */
+struct pub_agency {
+	const char *name;
+	struct cb_pubkey pk;
+	int64_t added;        /* Unix seconds */
+	int64_t last_contact; /* Unix seconds of its last message, 0 never */
+};
 int pub_journal_agency_add(struct pub_journal *j, const char *name,
     const struct cb_pubkey *pk, int64_t now, struct cb_err *err);
 int pub_journal_agency_remove(struct pub_journal *j, const char *name,
     struct cb_err *err);
 int pub_journal_agency_each(struct pub_journal *j,
-    void (*fn)(const char *name, const struct cb_pubkey *pk, int64_t added,
-	void *arg),
-    void *arg, struct cb_err *err);
+    void (*fn)(const struct pub_agency *a, void *arg), void *arg,
+    struct cb_err *err);
+
+/* An agency was heard from at now (never moves last_contact back);
+ * inside the caller's transaction when one is open. */
+int pub_journal_agency_touch(struct pub_journal *j, const char *name,
+    int64_t now, struct cb_err *err);
 
 /* The agency whose key has this id: 1 with its name and key, 0 when no
  * registered agency has it, -1 on error. */
 int pub_journal_agency_by_key(struct pub_journal *j, const uint8_t *key_id,
     char *name, size_t namesz, struct cb_pubkey *pk, struct cb_err *err);
 
-/* The handle, for the modules that keep their own tables in the journal
- * (pub_inbound); borrowed. */
+/* The handle, borrowed, for exactly two modules, because they share the
+ * journal's file:
+ *  - pub_inbound, for its own tables (schema "inbound", cb_db_migrate),
+ *    inside pub_journal_begin/commit so that a kept message and its
+ *    agency's last contact commit together;
+ *  - pub_views, for read-only queries that join the journal's messages
+ *    and agencies with the inbound tables.
+ * Neither writes the journal's own tables through it: those change
+ * only through the functions above. */
 struct sqlite3 *pub_journal_db(struct pub_journal *j);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * canhbao-pub: the publisher.  Command dispatch and the one-shot
- * commands; the daemon itself is pub_daemon.c.
+ * canhbao-pub: the publisher.  Each command's options and operands, and
+ * the call that does its work: the daemon (pub_daemon), a request to
+ * it (pub_control), the journal's registry, or a view (pub_views).
  */
 #include <sys/stat.h>
 
@@ -29,6 +30,7 @@
 #include "pub_daemon.h"
 #include "pub_inbound.h"
 #include "pub_journal.h"
+#include "pub_views.h"
 
 #define ADVISORY_FILE_MAX (1024 * 1024)
 
@@ -78,6 +80,30 @@ static char *
 state_file(const char *state, const char *name)
 {
 	return cb_xasprintf("%s/%s", state, name);
+}
+
+/* getopt_long for one command, whose table holds exactly its options
+ * (shorts begins with ':'): an option it does not take, or one without
+ * its argument, is named, then the usage follows; exit 2. */
+static int
+next_option(int argc, char **argv, const char *shorts,
+    const struct option *longs)
+{
+	char name[3] = "-?";
+	const char *what = name;
+	int ch;
+
+	opterr = 0;
+	ch = getopt_long(argc, argv, shorts, longs, NULL);
+	if (ch != '?' && ch != ':')
+		return ch;
+	name[1] = (char)optopt;
+	if (ch == ':' || optopt == 0)
+		what = argv[optind - 1];
+	fprintf(stderr, "canhbao-pub %s: %s '%s'\n", argv[0],
+	    ch == ':' ? "missing the argument of option" : "unknown option",
+	    what);
+	cb_cli_usage();
 }
 
 /* --- keygen -------------------------------------------------------------- */
@@ -134,8 +160,8 @@ load_config(int argc, char **argv, struct pub_config *cfg)
 	struct cb_err err;
 	int ch, n = 0, i;
 
-	while ((ch = getopt_long(argc, argv, "A:b:c:H:IR:s:v", run_opts,
-		    NULL)) != -1) {
+	while ((ch = next_option(argc, argv, ":A:b:c:H:IR:s:v", run_opts)) !=
+	    -1) {
 		if (ch == 'c') {
 			file = optarg;
 			continue;
@@ -360,8 +386,7 @@ cmd_publish(int argc, char **argv)
 	char *req;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "C:f:O:S:s:T:m:t:", opts, NULL)) !=
-	    -1) {
+	while ((ch = next_option(argc, argv, ":C:f:O:S:s:T:m:t:", opts)) != -1) {
 		switch (ch) {
 		case 'C':
 			cb_strlist_add(&a.cves, optarg);
@@ -409,39 +434,6 @@ cmd_publish(int argc, char **argv)
 
 /* --- status -------------------------------------------------------------- */
 
-/* Fields of a daemon reply, tolerant of a missing one. */
-static const char *
-str_of(const cJSON *obj, const char *key)
-{
-	const char *s = cb_json_str(obj, key);
-
-	return s != NULL ? s : "-";
-}
-
-static double
-num_of(const cJSON *obj, const char *key)
-{
-	return cb_json_num(obj, key, 0);
-}
-
-static void
-print_feed(const cJSON *f)
-{
-	const cJSON *err = cJSON_GetObjectItem(f, "last_error");
-	const cJSON *ok = cJSON_GetObjectItem(f, "last_success");
-	const cJSON *next = cJSON_GetObjectItem(f, "next_poll");
-
-	printf("feed %s (%s) %s\n", str_of(f, "name"), str_of(f, "format"),
-	    str_of(f, "url"));
-	printf("  last success %s, next poll %s, %.0f items, %.0f published, "
-	       "%.0f updated\n",
-	    cJSON_IsString(ok) ? ok->valuestring : "never",
-	    cJSON_IsString(next) ? next->valuestring : "-",
-	    num_of(f, "items"), num_of(f, "published"), num_of(f, "updated"));
-	if (cJSON_IsString(err))
-		printf("  last error: %s\n", err->valuestring);
-}
-
 static int
 cmd_status(int argc, char **argv)
 {
@@ -450,12 +442,10 @@ cmd_status(int argc, char **argv)
 		{ NULL, 0, NULL, 0 } };
 	const char *state = NULL, *file = NULL;
 	struct pub_config cfg;
-	const cJSON *f;
 	int ch, json = 0;
 	cJSON *r;
-	char *s;
 
-	while ((ch = getopt_long(argc, argv, "c:js:", opts, NULL)) != -1)
+	while ((ch = next_option(argc, argv, ":c:js:", opts)) != -1)
 		if (ch == 'c')
 			file = optarg;
 		else if (ch == 'j')
@@ -468,19 +458,7 @@ cmd_status(int argc, char **argv)
 		cb_cli_usage();
 	r = call(state_option(state, file, &cfg), "{\"cmd\":\"status\"}");
 	cJSON_DeleteItemFromObjectCaseSensitive(r, "ok");
-	if (json) {
-		s = cJSON_Print(r);
-		printf("%s\n", s);
-		free(s);
-	} else {
-		printf("key id     %s\nbroadcast  %s\nlast seq   %.0f\n"
-		       "published  %.0f since start\nuptime     %.0f s\n",
-		    str_of(r, "key_id"), str_of(r, "broadcast"),
-		    num_of(r, "last_seq"), num_of(r, "published"),
-		    num_of(r, "uptime"));
-		cJSON_ArrayForEach(f, cJSON_GetObjectItem(r, "feeds"))
-			print_feed(f);
-	}
+	pub_views_print_status(r, json);
 	cJSON_Delete(r);
 	pub_config_release(&cfg);
 	return 0;
@@ -497,7 +475,7 @@ cmd_poll(int argc, char **argv)
 	char *text;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "c:s:", opts, NULL)) != -1)
+	while ((ch = next_option(argc, argv, ":c:s:", opts)) != -1)
 		if (ch == 'c')
 			file = optarg;
 		else if (ch == 's')
@@ -512,7 +490,7 @@ cmd_poll(int argc, char **argv)
 		cJSON_AddStringToObject(req, "feed", argv[optind]);
 	text = cJSON_PrintUnformatted(req);
 	r = call(state_option(state, file, &cfg), text);
-	printf("polling %.0f feed(s)\n", num_of(r, "feeds"));
+	printf("polling %.0f feed(s)\n", pub_views_num(r, "feeds"));
 	cJSON_Delete(r);
 	cJSON_Delete(req);
 	free(text);
@@ -528,13 +506,16 @@ cmd_rotate_key(int argc, char **argv)
 	cJSON *r = call(cb_cli_state_only(argc, argv), "{\"cmd\":\"rotate\"}");
 
 	printf("signing key rotated from %s to %s (seq %.0f)\n",
-	    str_of(r, "old_key_id"), str_of(r, "key_id"), num_of(r, "seq"));
+	    pub_views_str(r, "old_key_id"), pub_views_str(r, "key_id"),
+	    pub_views_num(r, "seq"));
 	cJSON_Delete(r);
 	return 0;
 }
 
 /* --- agency -------------------------------------------------------------- */
 
+/* The journal of the state folder, with the inbound tables the views
+ * read. */
 static struct pub_journal *
 open_journal(const char *state)
 {
@@ -546,7 +527,7 @@ open_journal(const char *state)
 		cb_cli_die(err.msg);
 	j = pub_journal_open(path, &err);
 	free(path);
-	if (j == NULL)
+	if (j == NULL || pub_inbound_migrate(j, &err) < 0)
 		cb_cli_die(err.msg);
 	return j;
 }
@@ -622,33 +603,14 @@ agency_remove(const char *state, const char *name)
 	return 0;
 }
 
-/* Print a JSON view, or hand it to the text printer; exit status 0
- * when it has entries, 1 when empty. */
+/* Show a view: die when it failed, else print it; exit status 0 when it
+ * has entries, 1 when empty. */
 static int
-show_view(cJSON *view, int json, void (*text)(const cJSON *))
+show(enum pub_view kind, cJSON *view, const struct cb_err *err, int json)
 {
-	const cJSON *e;
-	char *s;
-	int n = cJSON_GetArraySize(view);
-
-	if (json) {
-		s = cJSON_Print(view);
-		printf("%s\n", s);
-		free(s);
-	} else {
-		cJSON_ArrayForEach(e, view)
-			text(e);
-	}
-	cJSON_Delete(view);
-	return n > 0 ? 0 : 1;
-}
-
-static void
-agency_text(const cJSON *a)
-{
-	printf("%-24s %s  last contact %s%s\n", str_of(a, "name"),
-	    str_of(a, "key_id"), str_of(a, "last_contact"),
-	    cJSON_IsTrue(cJSON_GetObjectItem(a, "silent")) ? "  SILENT" : "");
+	if (view == NULL)
+		cb_cli_die(err->msg);
+	return pub_views_print(kind, view, json);
 }
 
 static int
@@ -656,13 +618,10 @@ agency_list(const char *state, int64_t silent_after, int json)
 {
 	struct pub_journal *j = open_journal(state);
 	struct cb_err err;
-	cJSON *view = pub_inbound_agencies(j, cb_time_now(), silent_after,
-	    &err);
+	cJSON *view = pub_views_agencies(j, cb_time_now(), silent_after, &err);
 
 	pub_journal_close(j);
-	if (view == NULL)
-		cb_cli_die(err.msg);
-	return show_view(view, json, agency_text);
+	return show(PUB_VIEW_AGENCIES, view, &err, json);
 }
 
 static int64_t
@@ -678,84 +637,100 @@ duration_arg(const char *s, const char *what)
 	return d;
 }
 
+/* The options of "agency VERB" that only take --state DIR: returns DIR
+ * and leaves optind on the operands. */
+static const char *
+agency_state(int argc, char **argv)
+{
+	static const struct option opts[] = { { "state", 1, NULL, 's' },
+		{ NULL, 0, NULL, 0 } };
+	const char *state = NULL;
+
+	while (next_option(argc, argv, ":s:", opts) != -1)
+		state = optarg;
+	if (state == NULL)
+		cb_cli_usage();
+	return state;
+}
+
 static int
-cmd_agency(int argc, char **argv)
+agency_list_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", 0, NULL, 'j' },
 		{ "silent-after", 1, NULL, 'S' }, { "state", 1, NULL, 's' },
 		{ NULL, 0, NULL, 0 } };
-	const char *state = NULL, *verb;
+	const char *state = NULL;
 	int64_t silent_after = PUB_SILENT_AFTER;
 	int ch, json = 0;
 
-	if (argc < 2)
-		cb_cli_usage();
-	verb = argv[1];
-	argc--;
-	argv++;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "jS:s:", opts, NULL)) != -1)
+	while ((ch = next_option(argc, argv, ":jS:s:", opts)) != -1)
 		if (ch == 'j')
 			json = 1;
 		else if (ch == 'S')
 			silent_after = duration_arg(optarg, "--silent-after");
-		else if (ch == 's')
-			state = optarg;
 		else
-			cb_cli_usage();
-	if (state == NULL)
+			state = optarg;
+	if (state == NULL || optind != argc)
 		cb_cli_usage();
-	if (strcmp(verb, "add") == 0 && optind == argc - 2)
+	return agency_list(state, silent_after, json);
+}
+
+static int
+cmd_agency(int argc, char **argv)
+{
+	char label[32];
+	const char *state;
+
+	if (argc < 2)
+		cb_cli_usage();
+	/* "agency VERB" is the command the option errors name. */
+	snprintf(label, sizeof(label), "agency %s", argv[1]);
+	argv[1] = label;
+	argc--;
+	argv++;
+	optind = 1;
+	if (strcmp(label, "agency list") == 0)
+		return agency_list_cmd(argc, argv);
+	if (strcmp(label, "agency add") != 0 &&
+	    strcmp(label, "agency remove") != 0)
+		cb_cli_usage();
+	state = agency_state(argc, argv);
+	if (strcmp(label, "agency add") == 0 && optind == argc - 2)
 		return agency_add(state, argv[optind], argv[optind + 1]);
-	if (strcmp(verb, "remove") == 0 && optind == argc - 1)
+	if (strcmp(label, "agency remove") == 0 && optind == argc - 1)
 		return agency_remove(state, argv[optind]);
-	if (strcmp(verb, "list") == 0 && optind == argc)
-		return agency_list(state, silent_after, json);
 	cb_cli_usage();
 }
 
 /* --- receipts, overdue, reports, drill --------------------------------- */
 
-/* The options these views share; returns the first operand's index. */
+/* --state DIR and --json, the options every view takes, and one more of
+ * its own when extra is not NULL (its value goes to *value).  Returns
+ * the first operand's index. */
 static int
-view_options(int argc, char **argv, const char **state, int *json,
-    const char **sev, const char **older, const char **save,
-    const char **wait)
+view_options(int argc, char **argv, const struct option *extra,
+    const char **state, int *json, const char **value)
 {
-	static const struct option opts[] = { { "json", 0, NULL, 'j' },
-		{ "older", 1, NULL, 'o' }, { "save", 1, NULL, 'S' },
-		{ "severity", 1, NULL, 'e' }, { "state", 1, NULL, 's' },
-		{ "wait", 1, NULL, 'w' }, { NULL, 0, NULL, 0 } };
+	struct option opts[4] = { { "json", 0, NULL, 'j' },
+		{ "state", 1, NULL, 's' }, { NULL, 0, NULL, 0 },
+		{ NULL, 0, NULL, 0 } };
+	char shorts[8] = ":js:";
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "jo:S:e:s:w:", opts, NULL)) !=
-	    -1) {
-		const char **slot = ch == 'o' ? older : ch == 'S' ? save :
-		    ch == 'e' ? sev : ch == 'w' ? wait : NULL;
-
+	if (extra != NULL) {
+		opts[2] = *extra;
+		snprintf(shorts + 4, 4, "%c:", extra->val);
+	}
+	while ((ch = next_option(argc, argv, shorts, opts)) != -1)
 		if (ch == 'j')
 			*json = 1;
 		else if (ch == 's')
 			*state = optarg;
-		else if (slot != NULL)
-			*slot = optarg;
 		else
-			cb_cli_usage();
-	}
+			*value = optarg;
 	if (*state == NULL)
 		cb_cli_usage();
 	return optind;
-}
-
-static void
-receipt_text(const cJSON *r)
-{
-	printf("%-24s %-20s %-20s %s\n", str_of(r, "agency"),
-	    cJSON_IsString(cJSON_GetObjectItem(r, "received")) ?
-		str_of(r, "received") : "not received",
-	    cJSON_IsString(cJSON_GetObjectItem(r, "acknowledged")) ?
-		str_of(r, "acknowledged") : "not acknowledged",
-	    str_of(r, "by"));
 }
 
 static int
@@ -763,8 +738,8 @@ print_receipts(const char *state, const char *id, int json)
 {
 	struct pub_journal *j = open_journal(state);
 	struct cb_err err;
-	int known = pub_inbound_known(j, id, &err);
-	cJSON *view = known > 0 ? pub_inbound_receipts(j, id, &err) : NULL;
+	int known = pub_views_known(j, id, &err);
+	cJSON *view = known > 0 ? pub_views_receipts(j, id, &err) : NULL;
 
 	pub_journal_close(j);
 	if (known == 0) {
@@ -772,88 +747,64 @@ print_receipts(const char *state, const char *id, int json)
 		    id);
 		return 1;
 	}
-	if (view == NULL)
-		cb_cli_die(err.msg);
-	if (!json)
-		printf("%-24s %-20s %-20s %s\n", "AGENCY", "RECEIVED",
-		    "ACKNOWLEDGED", "BY");
-	return show_view(view, json, receipt_text);
+	return show(PUB_VIEW_RECEIPTS, view, &err, json);
 }
 
 static int
 cmd_receipts(int argc, char **argv)
 {
-	const char *state = NULL, *x = NULL;
-	int json = 0, i = view_options(argc, argv, &state, &json, &x, &x, &x,
-			   &x);
+	const char *state = NULL;
+	int json = 0, i = view_options(argc, argv, NULL, &state, &json, NULL);
 
 	if (i != argc - 1)
 		cb_cli_usage();
 	return print_receipts(state, argv[i], json);
 }
 
-static void
-overdue_text(const cJSON *a)
-{
-	const cJSON *adv;
-
-	printf("%s (last contact %s)\n", str_of(a, "agency"),
-	    str_of(a, "last_contact"));
-	cJSON_ArrayForEach(adv, cJSON_GetObjectItem(a, "advisories"))
-		printf("  %-8s %-24s %s%s\n", str_of(adv, "severity"),
-		    str_of(adv, "id"), str_of(adv, "title"),
-		    cJSON_IsString(cJSON_GetObjectItem(adv, "received")) ?
-			"" : " (not even received)");
-}
-
 static int
 cmd_overdue(int argc, char **argv)
 {
-	const char *state = NULL, *sev = NULL, *older = NULL, *x = NULL;
+	static const struct option opts[] = { { "json", 0, NULL, 'j' },
+		{ "older", 1, NULL, 'o' }, { "severity", 1, NULL, 'e' },
+		{ "state", 1, NULL, 's' }, { NULL, 0, NULL, 0 } };
+	const char *state = NULL, *sev = NULL;
 	enum cb_severity min = CB_SEV_INFO;
+	int64_t older = 0;
 	struct pub_journal *j;
 	struct cb_err err;
-	int json = 0, i = view_options(argc, argv, &state, &json, &sev, &older,
-			   &x, &x);
+	int ch, json = 0;
 	cJSON *view;
 
-	if (i != argc)
+	while ((ch = next_option(argc, argv, ":jo:e:s:", opts)) != -1)
+		if (ch == 'j')
+			json = 1;
+		else if (ch == 'o')
+			older = duration_arg(optarg, "--older");
+		else if (ch == 'e')
+			sev = optarg;
+		else
+			state = optarg;
+	if (state == NULL || optind != argc)
 		cb_cli_usage();
 	if (sev != NULL && cb_severity_parse(sev, &min) < 0) {
 		fprintf(stderr, "canhbao-pub: unknown severity '%s'\n", sev);
 		return 2;
 	}
 	j = open_journal(state);
-	view = pub_inbound_overdue(j, (int)min, cb_time_now() -
-	    (older ? duration_arg(older, "--older") : 0), &err);
+	view = pub_views_overdue(j, (int)min, cb_time_now() - older, &err);
 	pub_journal_close(j);
-	if (view == NULL)
-		cb_cli_die(err.msg);
-	return show_view(view, json, overdue_text);
-}
-
-static void
-report_text(const cJSON *r)
-{
-	const cJSON *a;
-
-	printf("%s #%.0f %s [%s] %s\n", str_of(r, "agency"), num_of(r, "seq"),
-	    str_of(r, "received"), str_of(r, "severity"), str_of(r, "title"));
-	if (cJSON_IsString(cJSON_GetObjectItem(r, "details")))
-		printf("  %s\n", str_of(r, "details"));
-	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "attachments"))
-		printf("  attachment %s (%.0f bytes)\n", str_of(a, "name"),
-		    num_of(a, "size"));
+	return show(PUB_VIEW_OVERDUE, view, &err, json);
 }
 
 static int
 cmd_reports(int argc, char **argv)
 {
-	const char *state = NULL, *save = NULL, *x = NULL;
+	static const struct option save_opt = { "save", 1, NULL, 'S' };
+	const char *state = NULL, *save = NULL;
 	struct pub_journal *j;
 	struct cb_err err;
-	int json = 0, i = view_options(argc, argv, &state, &json, &x, &x,
-			   &save, &x);
+	int json = 0, i = view_options(argc, argv, &save_opt, &state, &json,
+			   &save);
 	cJSON *view;
 
 	if (i != argc)
@@ -864,11 +815,9 @@ cmd_reports(int argc, char **argv)
 		return 2;
 	}
 	j = open_journal(state);
-	view = pub_inbound_reports(j, save, &err);
+	view = pub_views_reports(j, save, &err);
 	pub_journal_close(j);
-	if (view == NULL)
-		cb_cli_die(err.msg);
-	return show_view(view, json, report_text);
+	return show(PUB_VIEW_REPORTS, view, &err, json);
 }
 
 /* A drill: an exercise advisory, then after a while who received and
@@ -876,8 +825,9 @@ cmd_reports(int argc, char **argv)
 static int
 cmd_drill(int argc, char **argv)
 {
-	const char *state = NULL, *wait = NULL, *x = NULL;
-	int json = 0, i = view_options(argc, argv, &state, &json, &x, &x, &x,
+	static const struct option wait_opt = { "wait", 1, NULL, 'w' };
+	const char *state = NULL, *wait = NULL;
+	int json = 0, i = view_options(argc, argv, &wait_opt, &state, &json,
 			   &wait);
 	int64_t seconds = wait ? duration_arg(wait, "--wait") : 60;
 	char *id;
@@ -893,7 +843,7 @@ cmd_drill(int argc, char **argv)
 			    "please acknowledge)\",\"summary\":\"Đây là "
 			    "bài diễn tập. Đề nghị cán bộ trực xác nhận bằng "
 			    "canhbao-sub ack.\"}}");
-	id = cb_xstrdup(str_of(reply, "id"));
+	id = cb_xstrdup(pub_views_str(reply, "id"));
 	cJSON_Delete(reply);
 	fprintf(stderr, "drill %s published; waiting %llds for receipts\n",
 	    id, (long long)seconds);

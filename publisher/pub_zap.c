@@ -32,17 +32,15 @@ struct loading {
 };
 
 static void
-add_one(const char *name, const struct cb_pubkey *pk, int64_t added,
-    void *arg)
+add_one(const struct pub_agency *ag, void *arg)
 {
 	struct loading *l = arg;
 	struct agency *a;
 
-	(void)added;
 	l->v = cb_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 	a = &l->v[l->n];
-	snprintf(a->name, sizeof(a->name), "%s", name);
-	if (cb_sig_curve_public(pk, a->curve) == 0)
+	snprintf(a->name, sizeof(a->name), "%s", ag->name);
+	if (cb_sig_curve_public(&ag->pk, a->curve) == 0)
 		l->n++;
 }
 

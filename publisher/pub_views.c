@@ -1,0 +1,440 @@
+/* pub_views: the duty officer's read-only views (see pub_views.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "cb_adv.h"
+#include "cb_db.h"
+#include "cb_file.h"
+#include "cb_json.h"
+#include "cb_mem.h"
+#include "cb_msg.h"
+#include "cb_sig.h"
+#include "cb_time.h"
+#include "pub_views.h"
+
+static void
+add_time(cJSON *o, const char *key, int64_t t)
+{
+	char buf[CB_TIME_BUFSZ];
+
+	if (t > 0)
+		cJSON_AddStringToObject(o, key, cb_time_format(t, buf));
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void
+add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddStringToObject(o, key, cb_db_text(st, col));
+}
+
+static cJSON *
+query_fail(sqlite3 *db, sqlite3_stmt *st, cJSON *out, struct cb_err *err)
+{
+	cb_db_error(db, "journal", err);
+	sqlite3_finalize(st);
+	cJSON_Delete(out);
+	return NULL;
+}
+
+cJSON *
+pub_views_receipts(struct pub_journal *j, const char *id,
+    struct cb_err *err)
+{
+	sqlite3 *db = pub_journal_db(j);
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT a.name, "
+	    " (SELECT min(at) FROM receipt r WHERE r.agency = a.name AND "
+	    "  r.adv_id = ?1 AND r.event = 'received'), "
+	    " (SELECT max(at) FROM receipt r WHERE r.agency = a.name AND "
+	    "  r.adv_id = ?1 AND r.event = 'acknowledged'), "
+	    " (SELECT ack_by FROM receipt r WHERE r.agency = a.name AND "
+	    "  r.adv_id = ?1 AND r.event = 'acknowledged' "
+	    "  ORDER BY at DESC LIMIT 1), "
+	    " (SELECT note FROM receipt r WHERE r.agency = a.name AND "
+	    "  r.adv_id = ?1 AND r.event = 'acknowledged' "
+	    "  ORDER BY at DESC LIMIT 1) "
+	    "FROM agency a ORDER BY a.name", err);
+	cJSON *out = cJSON_CreateArray(), *o;
+	int rc;
+
+	if (st == NULL) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "agency", cb_db_text(st, 0));
+		add_time(o, "received", sqlite3_column_int64(st, 1));
+		add_time(o, "acknowledged", sqlite3_column_int64(st, 2));
+		add_text(o, "by", st, 3);
+		add_text(o, "note", st, 4);
+		cJSON_AddBoolToObject(o, "missing",
+		    sqlite3_column_type(st, 1) == SQLITE_NULL &&
+			sqlite3_column_type(st, 2) == SQLITE_NULL);
+		cJSON_AddItemToArray(out, o);
+	}
+	if (rc != SQLITE_DONE)
+		return query_fail(db, st, out, err);
+	sqlite3_finalize(st);
+	return out;
+}
+
+int
+pub_views_known(struct pub_journal *j, const char *id, struct cb_err *err)
+{
+	unsigned rev;
+
+	return pub_journal_revision(j, id, &rev, err);
+}
+
+static int
+severity_rank(const char *name)
+{
+	enum cb_severity s;
+
+	return cb_severity_parse(name, &s) < 0 ? -1 : (int)s;
+}
+
+cJSON *
+pub_views_overdue(struct pub_journal *j, int min_severity,
+    int64_t older_than, struct cb_err *err)
+{
+	sqlite3 *db = pub_journal_db(j);
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT a.name, a.last_contact, m.adv_id, m.revision, m.severity, "
+	    " m.title, m.issued_ms, "
+	    " (SELECT min(at) FROM receipt r WHERE r.agency = a.name AND "
+	    "  r.adv_id = m.adv_id AND r.event = 'received') "
+	    "FROM agency a, message m "
+	    "WHERE m.type = ?2 AND m.issued_ms <= ?1 * 1000 "
+	    " AND m.revision = (SELECT max(revision) FROM message x "
+	    "  WHERE x.adv_id = m.adv_id) "
+	    " AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r.agency = a.name "
+	    "  AND r.adv_id = m.adv_id AND r.event = 'acknowledged') "
+	    "ORDER BY a.name, m.seq", err);
+	cJSON *out = cJSON_CreateArray(), *agency = NULL, *list = NULL, *o;
+	const char *last = "";
+	int rc;
+
+	if (st == NULL) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, older_than);
+	sqlite3_bind_int(st, 2, CB_MSG_ADVISORY);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (severity_rank(cb_db_text(st, 4)) < min_severity)
+			continue;
+		if (agency == NULL || strcmp(last, cb_db_text(st, 0)) != 0) {
+			agency = cJSON_CreateObject();
+			cJSON_AddStringToObject(agency, "agency",
+			    cb_db_text(st, 0));
+			add_time(agency, "last_contact",
+			    sqlite3_column_int64(st, 1));
+			list = cJSON_AddArrayToObject(agency, "advisories");
+			cJSON_AddItemToArray(out, agency);
+			last = cJSON_GetObjectItem(agency, "agency")->valuestring;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", cb_db_text(st, 2));
+		cJSON_AddNumberToObject(o, "revision",
+		    (double)sqlite3_column_int64(st, 3));
+		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
+		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
+		add_time(o, "published", sqlite3_column_int64(st, 6) / 1000);
+		add_time(o, "received", sqlite3_column_int64(st, 7));
+		cJSON_AddItemToArray(list, o);
+	}
+	if (rc != SQLITE_DONE)
+		return query_fail(db, st, out, err);
+	sqlite3_finalize(st);
+	return out;
+}
+
+static int
+save_attachment(const char *dir, const char *agency, int64_t seq,
+    const char *name, const void *data, size_t len, struct cb_err *err)
+{
+	char *path = cb_xasprintf("%s/%s-%lld-%s", dir, agency, (long long)seq,
+	    name);
+	int rc = cb_file_write_atomic(path, data, len, 0600, err);
+
+	free(path);
+	return rc;
+}
+
+static int
+add_attachments(sqlite3 *db, cJSON *report, const char *agency, int64_t seq,
+    const char *save_dir, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT name, data FROM report_attachment WHERE agency = ? AND "
+	    "seq = ? ORDER BY rowid", err);
+	cJSON *list = cJSON_AddArrayToObject(report, "attachments"), *o;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, agency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", cb_db_text(st, 0));
+		cJSON_AddNumberToObject(o, "size", sqlite3_column_bytes(st, 1));
+		cJSON_AddItemToArray(list, o);
+		if (save_dir != NULL &&
+		    save_attachment(save_dir, agency, seq, cb_db_text(st, 0),
+			sqlite3_column_blob(st, 1),
+			(size_t)sqlite3_column_bytes(st, 1), err) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(db, "journal", err);
+}
+
+static cJSON *
+reports_where(struct pub_journal *j, const char *where, const char *agency,
+    int64_t seq, const char *save_dir, struct cb_err *err)
+{
+	sqlite3 *db = pub_journal_db(j);
+	char *sql = cb_xasprintf("SELECT agency, seq, received, filed, "
+				 "severity, title, details FROM report %s "
+				 "ORDER BY received DESC, agency, seq", where);
+	sqlite3_stmt *st = cb_db_prepare(db, sql, err);
+	cJSON *out = cJSON_CreateArray(), *o;
+	int rc;
+
+	free(sql);
+	if (st == NULL) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	if (agency != NULL) {
+		sqlite3_bind_text(st, 1, agency, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, seq);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "agency", cb_db_text(st, 0));
+		cJSON_AddNumberToObject(o, "seq",
+		    (double)sqlite3_column_int64(st, 1));
+		add_time(o, "received", sqlite3_column_int64(st, 2));
+		add_time(o, "filed", sqlite3_column_int64(st, 3));
+		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
+		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
+		add_text(o, "details", st, 6);
+		cJSON_AddItemToArray(out, o);
+		if (add_attachments(db, o, cb_db_text(st, 0),
+			sqlite3_column_int64(st, 1), save_dir, err) < 0) {
+			sqlite3_finalize(st);
+			cJSON_Delete(out);
+			return NULL;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return query_fail(db, st, out, err);
+	sqlite3_finalize(st);
+	return out;
+}
+
+cJSON *
+pub_views_reports(struct pub_journal *j, const char *save_dir,
+    struct cb_err *err)
+{
+	return reports_where(j, "", NULL, 0, save_dir, err);
+}
+
+cJSON *
+pub_views_report(struct pub_journal *j, const char *agency, uint64_t seq,
+    struct cb_err *err)
+{
+	cJSON *all = reports_where(j, "WHERE agency = ?1 AND seq = ?2", agency,
+	    (int64_t)seq, NULL, err), *one;
+
+	if (all == NULL)
+		return NULL;
+	one = cJSON_DetachItemFromArray(all, 0);
+	cJSON_Delete(all);
+	return one;
+}
+
+struct agencies {
+	cJSON *out;
+	int64_t now, silent_after;
+};
+
+static void
+add_agency(const struct pub_agency *a, void *arg)
+{
+	struct agencies *v = arg;
+	char hex[CB_SIG_KEYIDHEX];
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", a->name);
+	cJSON_AddStringToObject(o, "key_id", cb_sig_keyid_hex(a->pk.id, hex));
+	add_time(o, "added", a->added);
+	add_time(o, "last_contact", a->last_contact);
+	cJSON_AddBoolToObject(o, "silent", a->last_contact == 0 ||
+	    v->now - a->last_contact > v->silent_after);
+	cJSON_AddItemToArray(v->out, o);
+}
+
+cJSON *
+pub_views_agencies(struct pub_journal *j, int64_t now, int64_t silent_after,
+    struct cb_err *err)
+{
+	struct agencies v = { cJSON_CreateArray(), now, silent_after };
+
+	if (pub_journal_agency_each(j, add_agency, &v, err) < 0) {
+		cJSON_Delete(v.out);
+		return NULL;
+	}
+	return v.out;
+}
+
+/* --- the commands' output ------------------------------------------------ */
+
+/* The string member key of obj, or fallback when there is none. */
+static const char *
+str_or(const cJSON *obj, const char *key, const char *fallback)
+{
+	const char *s = cb_json_str(obj, key);
+
+	return s != NULL ? s : fallback;
+}
+
+const char *
+pub_views_str(const cJSON *obj, const char *key)
+{
+	return str_or(obj, key, "-");
+}
+
+double
+pub_views_num(const cJSON *obj, const char *key)
+{
+	return cb_json_num(obj, key, 0);
+}
+
+static void
+print_json(const cJSON *obj)
+{
+	char *s = cJSON_Print(obj);
+
+	printf("%s\n", s);
+	free(s);
+}
+
+static void
+receipt_text(const cJSON *r)
+{
+	printf("%-24s %-20s %-20s %s\n", pub_views_str(r, "agency"),
+	    str_or(r, "received", "not received"),
+	    str_or(r, "acknowledged", "not acknowledged"),
+	    pub_views_str(r, "by"));
+}
+
+static void
+overdue_text(const cJSON *a)
+{
+	const cJSON *adv;
+
+	printf("%s (last contact %s)\n", pub_views_str(a, "agency"),
+	    pub_views_str(a, "last_contact"));
+	cJSON_ArrayForEach(adv, cJSON_GetObjectItem(a, "advisories"))
+		printf("  %-8s %-24s %s%s\n", pub_views_str(adv, "severity"),
+		    pub_views_str(adv, "id"), pub_views_str(adv, "title"),
+		    str_or(adv, "received", NULL) ? "" :
+						   " (not even received)");
+}
+
+static void
+report_text(const cJSON *r)
+{
+	const cJSON *a;
+
+	printf("%s #%.0f %s [%s] %s\n", pub_views_str(r, "agency"),
+	    pub_views_num(r, "seq"), pub_views_str(r, "received"),
+	    pub_views_str(r, "severity"), pub_views_str(r, "title"));
+	if (str_or(r, "details", NULL) != NULL)
+		printf("  %s\n", str_or(r, "details", NULL));
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "attachments"))
+		printf("  attachment %s (%.0f bytes)\n",
+		    pub_views_str(a, "name"), pub_views_num(a, "size"));
+}
+
+static void
+agency_text(const cJSON *a)
+{
+	printf("%-24s %s  last contact %s%s\n", pub_views_str(a, "name"),
+	    pub_views_str(a, "key_id"), pub_views_str(a, "last_contact"),
+	    cJSON_IsTrue(cJSON_GetObjectItem(a, "silent")) ? "  SILENT" : "");
+}
+
+int
+pub_views_print(enum pub_view kind, cJSON *view, int json)
+{
+	static void (*const text[])(const cJSON *) = {
+		[PUB_VIEW_RECEIPTS] = receipt_text,
+		[PUB_VIEW_OVERDUE] = overdue_text,
+		[PUB_VIEW_REPORTS] = report_text,
+		[PUB_VIEW_AGENCIES] = agency_text,
+	};
+	const cJSON *e;
+	int n = cJSON_GetArraySize(view);
+
+	if (json) {
+		print_json(view);
+	} else {
+		if (kind == PUB_VIEW_RECEIPTS)
+			printf("%-24s %-20s %-20s %s\n", "AGENCY", "RECEIVED",
+			    "ACKNOWLEDGED", "BY");
+		cJSON_ArrayForEach(e, view)
+			text[kind](e);
+	}
+	cJSON_Delete(view);
+	return n > 0 ? 0 : 1;
+}
+
+static void
+print_feed(const cJSON *f)
+{
+	printf("feed %s (%s) %s\n", pub_views_str(f, "name"),
+	    pub_views_str(f, "format"), pub_views_str(f, "url"));
+	printf("  last success %s, next poll %s, %.0f items, %.0f published, "
+	       "%.0f updated\n",
+	    str_or(f, "last_success", "never"),
+	    pub_views_str(f, "next_poll"), pub_views_num(f, "items"),
+	    pub_views_num(f, "published"), pub_views_num(f, "updated"));
+	if (str_or(f, "last_error", NULL) != NULL)
+		printf("  last error: %s\n", str_or(f, "last_error", NULL));
+}
+
+void
+pub_views_print_status(const cJSON *r, int json)
+{
+	const cJSON *f;
+
+	if (json) {
+		print_json(r);
+		return;
+	}
+	printf("key id     %s\nbroadcast  %s\nlast seq   %.0f\n"
+	       "published  %.0f since start\nuptime     %.0f s\n",
+	    pub_views_str(r, "key_id"), pub_views_str(r, "broadcast"),
+	    pub_views_num(r, "last_seq"), pub_views_num(r, "published"),
+	    pub_views_num(r, "uptime"));
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(r, "feeds"))
+		print_feed(f);
+}

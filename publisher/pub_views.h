@@ -1,0 +1,70 @@
+/*
+ * pub_views: what the duty officer reads, the publisher's counterpart
+ * of the subscriber's lookups: who received and acknowledged an
+ * advisory, who is overdue, the incident reports, the agencies and
+ * whether each has gone silent, and the daemon's status.
+ *
+ * The views are read-only: they join the journal's messages and agency
+ * registry with the inbound tables (pub_inbound) and return JSON (shapes
+ * in canhbao-pub.8) that the caller owns.  The pub_views_print
+ * functions are the one-shot commands' output on stdout.
+ */
+#ifndef PUB_VIEWS_H
+#define PUB_VIEWS_H
+
+#include <stdint.h>
+
+#include "cb_err.h"
+#include "pub_journal.h"
+
+struct cJSON;
+
+/* 1 when advisory id is in the journal, 0 when not, -1 on error. */
+int pub_views_known(struct pub_journal *j, const char *id,
+    struct cb_err *err);
+
+/* Per registered agency: received and acknowledged times of advisory
+ * id (any revision), who acknowledged, the note. */
+struct cJSON *pub_views_receipts(struct pub_journal *j, const char *id,
+    struct cb_err *err);
+
+/* Agencies with advisories of at least min_severity, published before
+ * older_than (Unix seconds), that they have not acknowledged. */
+struct cJSON *pub_views_overdue(struct pub_journal *j, int min_severity,
+    int64_t older_than, struct cb_err *err);
+
+/* Every report, newest first; with save_dir, attachments are written
+ * there as AGENCY-SEQ-NAME. */
+struct cJSON *pub_views_reports(struct pub_journal *j, const char *save_dir,
+    struct cb_err *err);
+
+/* One report as JSON (agency, seq, received, filed, severity, title,
+ * details, attachments: [{name, size}]); NULL when there is none. */
+struct cJSON *pub_views_report(struct pub_journal *j, const char *agency,
+    uint64_t seq, struct cb_err *err);
+
+/* Registered agencies with their last contact, and silent: true when
+ * that is older than silent_after seconds at now (or never). */
+struct cJSON *pub_views_agencies(struct pub_journal *j, int64_t now,
+    int64_t silent_after, struct cb_err *err);
+
+enum pub_view {
+	PUB_VIEW_RECEIPTS,
+	PUB_VIEW_OVERDUE,
+	PUB_VIEW_REPORTS,
+	PUB_VIEW_AGENCIES,
+};
+
+/* Print view (one of the arrays above) as JSON, or as text, and free
+ * it.  Returns the exit status: 0 when it has entries, 1 when empty. */
+int pub_views_print(enum pub_view kind, struct cJSON *view, int json);
+
+/* Fields of a view or a daemon reply, tolerant of a missing one: the
+ * string ("-" when missing), the number (0). */
+const char *pub_views_str(const struct cJSON *obj, const char *key);
+double pub_views_num(const struct cJSON *obj, const char *key);
+
+/* Print the daemon's reply to "status" as JSON, or as text. */
+void pub_views_print_status(const struct cJSON *status, int json);
+
+#endif
