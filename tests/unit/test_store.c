@@ -8,6 +8,8 @@
 #include "cb_db.h"
 #include "cb_msg.h"
 #include "cb_time.h"
+#include "sub_ack.h"
+#include "sub_search.h"
 #include "sub_store.h"
 
 struct fixture {
@@ -172,7 +174,7 @@ search(struct sub_store *s, const char *words, const struct sub_query *q,
 		sub_query_init(&any);
 		q = &any;
 	}
-	if (sub_store_search(s, words, q, on_hit, g, &err) < 0)
+	if (sub_search(s, words, q, on_hit, g, &err) < 0)
 		fail_msg("search '%s': %s", words, err.msg);
 	return g->ids;
 }
@@ -254,14 +256,14 @@ test_search_syntax_is_inert(void **state)
 	sub_query_init(&q);
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		memset(&g, 0, sizeof(g));
-		if (sub_store_search(f->s, hostile[i], &q, on_hit, &g, &err) <
+		if (sub_search(f->s, hostile[i], &q, on_hit, &g, &err) <
 			0 &&
 		    strstr(err.msg, "nothing to search for") == NULL)
 			fail_msg("'%s': %s", hostile[i], err.msg);
 	}
 	/* Operators are words like any other. */
 	assert_string_equal(search(f->s, "NOT ha noi", NULL, &g), "");
-	assert_int_equal(sub_store_search(f->s, " !!! ", &q, on_hit, &g, &err),
+	assert_int_equal(sub_search(f->s, " !!! ", &q, on_hit, &g, &err),
 	    -1);
 	assert_non_null(strstr(err.msg, "nothing to search for"));
 }
@@ -296,7 +298,7 @@ test_list_filters(void **state)
 	assert_string_equal(g.ids, "t:3 t:2 t:1");
 	sub_query_init(&q);
 	q.unread = 1;
-	assert_int_equal(sub_store_mark_read(f->s, "t:2", 1, 1, NULL), 0);
+	assert_int_equal(sub_ack_mark_read(f->s, "t:2", 1, 1, NULL), 0);
 	list(f->s, &q, &g);
 	assert_string_equal(g.ids, "t:4 t:3 t:1");
 }
@@ -311,14 +313,14 @@ test_ack(void **state)
 	struct got g;
 
 	fill(f->s);
-	assert_int_equal(sub_store_ack(f->s, "nope", "An", NULL, 1, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "nope", "An", NULL, 1, &a, &err),
 	    0);
-	assert_int_equal(sub_store_ack(f->s, "t:1", "Nguyễn Văn An",
+	assert_int_equal(sub_ack_add(f->s, "t:1", "Nguyễn Văn An",
 			     "đã vá", 1000, &a, &err),
 	    1);
 	assert_int_equal(a.revision, 1);
 	sub_ack_release(&a);
-	assert_int_equal(sub_store_ack(f->s, "t:1", "B", NULL, 2000, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "t:1", "B", NULL, 2000, &a, &err),
 	    2);
 	assert_string_equal(a.by, "Nguyễn Văn An"); /* the first is kept */
 	assert_string_equal(a.note, "đã vá");
@@ -350,7 +352,7 @@ test_revisions(void **state)
 	struct got g;
 
 	fill(f->s);
-	assert_int_equal(sub_store_ack(f->s, "t:1", "An", NULL, 1, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "t:1", "An", NULL, 1, &a, &err),
 	    1);
 	sub_ack_release(&a);
 	make(&adv, "t:1", CB_SEV_CRITICAL, "Cập nhật", NULL);
@@ -365,7 +367,7 @@ test_revisions(void **state)
 	q.unacked = 1;
 	list(f->s, &q, &g);
 	assert_string_equal(g.ids, "t:1 t:4 t:3 t:2");
-	assert_int_equal(sub_store_ack(f->s, "t:1", "An", NULL, 2, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "t:1", "An", NULL, 2, &a, &err),
 	    1);
 	assert_int_equal(a.revision, 2);
 	sub_ack_release(&a);
@@ -391,16 +393,16 @@ test_acks_listed(void **state)
 	int n = 0;
 
 	fill(f->s);
-	sub_store_ack(f->s, "t:1", "An", NULL, 1, &a, &err);
+	sub_ack_add(f->s, "t:1", "An", NULL, 1, &a, &err);
 	sub_ack_release(&a);
 	make(&adv, "t:1", CB_SEV_HIGH, "Cập nhật", NULL);
 	adv.revision = 2;
 	adv.kind = CB_KIND_UPDATE;
 	put(f->s, 5, &adv);
 	cb_adv_release(&adv);
-	sub_store_ack(f->s, "t:1", "Bình", "ok", 2, &a, &err);
+	sub_ack_add(f->s, "t:1", "Bình", "ok", 2, &a, &err);
 	sub_ack_release(&a);
-	assert_int_equal(sub_store_acks(f->s, "t:1", count_ack, &n, &err), 2);
+	assert_int_equal(sub_ack_each(f->s, "t:1", count_ack, &n, &err), 2);
 	assert_int_equal(n, 2);
 }
 
@@ -418,7 +420,7 @@ reminders(struct sub_store *s, int64_t received_before, struct got *g)
 	struct cb_err err;
 
 	memset(g, 0, sizeof(*g));
-	if (sub_store_reminders(s, cb_time_now(), received_before, 10,
+	if (sub_ack_reminders(s, cb_time_now(), received_before, 10,
 		on_reminder, g, &err) < 0)
 		fail_msg("%s", err.msg);
 	return g->ids;
@@ -455,7 +457,7 @@ test_reminders(void **state)
 	put(f->s, 8, &adv);
 	cb_adv_release(&adv);
 	assert_string_equal(reminders(f->s, later, &g), "t:1");
-	assert_int_equal(sub_store_ack(f->s, "t:1", "An", NULL, 1, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "t:1", "An", NULL, 1, &a, &err),
 	    1);
 	sub_ack_release(&a);
 	assert_string_equal(reminders(f->s, later, &g), "");
