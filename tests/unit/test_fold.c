@@ -5,42 +5,10 @@
 #include <string.h>
 
 #include "cb_test.h"
+#include "sub_test.h"
 #include "cb_fold.h"
 #include "sub_search.h"
 #include "sub_store.h"
-
-struct fixture {
-	char *dir, *path;
-	struct sub_store *s;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct cb_err err;
-
-	f->dir = cb_test_tmpdir();
-	f->path = cb_test_path(f->dir, SUB_ARCHIVE_FILE);
-	f->s = sub_store_open(f->path, 0, &err);
-	if (f->s == NULL)
-		fail_msg("%s", err.msg);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sub_store_close(f->s);
-	cb_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
-	free(f);
-	return 0;
-}
 
 /* The words the index holds for in are want (each followed by a
  * space). */
@@ -60,7 +28,7 @@ expect_terms(struct sub_store *s, const char *in, const char *want)
 static void
 test_vietnamese(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 
 	expect_terms(f->s, "đường dây nóng", "duong day nong ");
 	expect_terms(f->s, "Đà Nẵng", "da nang ");
@@ -183,7 +151,7 @@ expect_letters(struct sub_store *s, const char *letters, const char *base)
 static void
 test_every_vietnamese_letter(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(nfc) / sizeof(nfc[0]); i++)
@@ -196,7 +164,7 @@ test_every_vietnamese_letter(void **state)
 static void
 test_nfd(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 
 	/* "Nẵng" as N a U+0306 U+0303 n g, "ướ" with U+031B U+0301 */
 	expect_terms(f->s, "Na\xcc\x86\xcc\x83ng", "nang ");
@@ -206,7 +174,7 @@ test_nfd(void **state)
 static void
 test_other_latin(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 
 	expect_terms(f->s, "Ærøskøbing Straße Łódź",
 	    "aeroskobing strasse lodz ");
@@ -221,7 +189,7 @@ test_other_latin(void **state)
 static void
 test_words(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 
 	expect_terms(f->s, "", "");
 	expect_terms(f->s, "!!! \xe2\x80\x94 ?", "");
@@ -271,14 +239,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_vietnamese, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_every_vietnamese_letter,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nfd, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_latin, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_words, setup, teardown),
+		SUB_TEST(test_vietnamese),
+		SUB_TEST(test_every_vietnamese_letter),
+		SUB_TEST(test_nfd),
+		SUB_TEST(test_other_latin),
+		SUB_TEST(test_words),
 		cmocka_unit_test(test_same),
 		cmocka_unit_test(test_fold_table),
 	};

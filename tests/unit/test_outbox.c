@@ -4,50 +4,36 @@
 #include <string.h>
 
 #include "cb_test.h"
+#include "sub_test.h"
 #include "cb_sig.h"
 #include "sub_outbox.h"
 #include "sub_store.h"
 
-struct fixture {
-	char *dir, *path;
-	struct sub_store *s;
-	struct cb_seckey *sk;
-};
+/* The agency's key, made once for every test. */
+static struct cb_seckey *agency;
 
 static int
-setup(void **state)
+make_key(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
 	struct cb_pubkey pk;
 	struct cb_err err;
 
-	f->dir = cb_test_tmpdir();
-	f->path = cb_test_path(f->dir, SUB_ARCHIVE_FILE);
-	f->s = sub_store_open(f->path, 0, &err);
-	if (f->s == NULL)
-		fail_msg("%s", err.msg);
-	if (cb_sig_init() < 0 || cb_sig_keygen(&f->sk, &pk, &err) < 0)
-		fail_msg("%s", err.msg);
-	*state = f;
+	(void)state;
+	if (cb_sig_init() < 0 || cb_sig_keygen(&agency, &pk, &err) < 0)
+		fail_msg("cannot make a key");
 	return 0;
 }
 
 static int
-teardown(void **state)
+free_key(void **state)
 {
-	struct fixture *f = *state;
-
-	cb_seckey_free(f->sk);
-	sub_store_close(f->s);
-	cb_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
-	free(f);
+	(void)state;
+	cb_seckey_free(agency);
 	return 0;
 }
 
 static void
-queue(struct fixture *f, int n)
+queue(struct sub_fixture *f, int n)
 {
 	struct cb_err err;
 	int i;
@@ -61,13 +47,13 @@ queue(struct fixture *f, int n)
 /* How many entries sub_outbox_next hands out at now_ms; their seqs in
  * seqs when not NULL. */
 static int
-drain(struct fixture *f, int64_t now_ms, uint64_t *seqs)
+drain(struct sub_fixture *f, int64_t now_ms, uint64_t *seqs)
 {
 	struct sub_outbox_item item;
 	struct cb_err err;
 	int n = 0, rc;
 
-	while ((rc = sub_outbox_next(sub_store_db(f->s), f->sk, now_ms, &item,
+	while ((rc = sub_outbox_next(sub_store_db(f->s), agency, now_ms, &item,
 		    &err)) > 0) {
 		assert_non_null(item.s.signed_bytes);
 		if (seqs != NULL)
@@ -81,7 +67,7 @@ drain(struct fixture *f, int64_t now_ms, uint64_t *seqs)
 }
 
 static long
-pending(struct fixture *f)
+pending(struct sub_fixture *f)
 {
 	struct cb_err err;
 	long n;
@@ -96,7 +82,7 @@ pending(struct fixture *f)
 static void
 test_inflight_bound(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	uint64_t seqs[SUB_OUTBOX_INFLIGHT + 10];
 	struct cb_err err;
 	int64_t t = 1000;
@@ -119,7 +105,7 @@ test_inflight_bound(void **state)
 static void
 test_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	uint64_t seq;
 	struct cb_err err;
 
@@ -136,16 +122,16 @@ test_refused(void **state)
 static void
 test_restart(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_outbox_item a, b;
 	struct cb_err err;
 	struct sqlite3 *db = sub_store_db(f->s);
 
 	queue(f, 1);
-	assert_int_equal(sub_outbox_next(db, f->sk, 5000000, &a, &err), 1);
+	assert_int_equal(sub_outbox_next(db, agency, 5000000, &a, &err), 1);
 	assert_int_equal(drain(f, 10, NULL), 0); /* "after a reboot" */
 	assert_int_equal(sub_outbox_restart(db, &err), 0);
-	assert_int_equal(sub_outbox_next(db, f->sk, 10, &b, &err), 1);
+	assert_int_equal(sub_outbox_next(db, agency, 10, &b, &err), 1);
 	assert_int_equal(a.seq, b.seq);
 	assert_int_equal(a.s.signed_len, b.s.signed_len);
 	assert_memory_equal(a.s.signed_bytes, b.s.signed_bytes,
@@ -158,11 +144,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_inflight_bound, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+		SUB_TEST(test_inflight_bound),
+		SUB_TEST(test_refused),
+		SUB_TEST(test_restart),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, make_key, free_key);
 }

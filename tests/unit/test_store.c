@@ -5,45 +5,13 @@
 #include <string.h>
 
 #include "cb_test.h"
+#include "sub_test.h"
 #include "cb_db.h"
 #include "cb_msg.h"
 #include "cb_time.h"
 #include "sub_ack.h"
 #include "sub_search.h"
 #include "sub_store.h"
-
-struct fixture {
-	char *dir, *path;
-	struct sub_store *s;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct cb_err err;
-
-	f->dir = cb_test_tmpdir();
-	f->path = cb_test_path(f->dir, SUB_ARCHIVE_FILE);
-	f->s = sub_store_open(f->path, 0, &err);
-	if (f->s == NULL)
-		fail_msg("%s", err.msg);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sub_store_close(f->s);
-	cb_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
-	free(f);
-	return 0;
-}
 
 /* Archive adv as message seq, issued at issued_ms (0: now); the signed
  * bytes are a dummy header and the advisory JSON, as the store keeps
@@ -182,7 +150,7 @@ search(struct sub_store *s, const char *words, const struct sub_query *q,
 static void
 test_search_folds(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct got g;
 
 	fill(f->s);
@@ -202,7 +170,7 @@ test_search_folds(void **state)
 static void
 test_search_snippet(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct got g;
 
 	fill(f->s);
@@ -216,7 +184,7 @@ test_search_snippet(void **state)
 static void
 test_search_filters(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct got g;
 
@@ -246,7 +214,7 @@ test_search_syntax_is_inert(void **state)
 	static const char *hostile[] = { "\"", "title:", "NOT", "a OR",
 		"(", ")", "-", "^da", "NEAR(a b)", "*", "'; DROP TABLE x; --",
 		"da\" OR \"ha", "{title}:da" };
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct cb_err err;
 	struct got g;
@@ -281,7 +249,7 @@ list(struct sub_store *s, const struct sub_query *q, struct got *g)
 static void
 test_list_filters(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct got g;
 
@@ -306,7 +274,7 @@ test_list_filters(void **state)
 static void
 test_ack(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct sub_ack a;
 	struct cb_err err;
@@ -344,7 +312,7 @@ test_ack(void **state)
 static void
 test_revisions(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct sub_ack a;
 	struct cb_adv adv;
@@ -386,7 +354,7 @@ count_ack(const struct sub_ack *a, void *arg)
 static void
 test_acks_listed(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_ack a;
 	struct cb_adv adv;
 	struct cb_err err;
@@ -429,7 +397,7 @@ reminders(struct sub_store *s, int64_t received_before, struct got *g)
 static void
 test_reminders(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	int64_t later = cb_time_now() + 10;
 	struct sub_ack a;
 	struct cb_adv adv;
@@ -466,7 +434,7 @@ test_reminders(void **state)
 static void
 test_batch(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct cb_err err;
 	struct got g;
 
@@ -501,7 +469,7 @@ test_migration_indexes_old_archive(void **state)
 	    "\"summary\":\"Sở TT&TT Đà Nẵng\","
 	    "\"products\":[\"Cổng một cửa\"],"
 	    "\"actions\":[\"Vá ngay\"]}' AS BLOB) AS BLOB), x'00', 0)";
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	char *path = cb_test_path(f->dir, "old.db");
 	struct sub_store *s;
 	struct cb_err err;
@@ -526,26 +494,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_search_folds, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_search_snippet, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_search_filters, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_search_syntax_is_inert,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_filters, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_revisions, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_acks_listed, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reminders, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_migration_indexes_old_archive, setup, teardown),
+		SUB_TEST(test_search_folds),
+		SUB_TEST(test_search_snippet),
+		SUB_TEST(test_search_filters),
+		SUB_TEST(test_search_syntax_is_inert),
+		SUB_TEST(test_list_filters),
+		SUB_TEST(test_ack),
+		SUB_TEST(test_revisions),
+		SUB_TEST(test_acks_listed),
+		SUB_TEST(test_reminders),
+		SUB_TEST(test_batch),
+		SUB_TEST(test_migration_indexes_old_archive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
