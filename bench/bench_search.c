@@ -24,6 +24,7 @@
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_time.h"
+#include "sub_search.h"
 #include "sub_store.h"
 
 static const char *const words[] = { "cảnh", "báo", "tấn", "công", "mạng",
@@ -239,11 +240,11 @@ measure(const char *path, unsigned long n, int runs)
 	sub_query_init(&q);
 	q.limit = 20;
 	for (i = 0; i < (int)NQUERIES; i++) /* warm the page cache */
-		sub_store_search(s, queries[i], &q, on_hit, &k, &err);
+		sub_search(s, queries[i], &q, on_hit, &k, &err);
 	for (i = 0; i < runs; i++) {
 		k = 0;
 		t = now_us();
-		if (sub_store_search(s, queries[i % NQUERIES], &q, on_hit, &k,
+		if (sub_search(s, queries[i % NQUERIES], &q, on_hit, &k,
 			&err) < 0) {
 			fprintf(stderr, "bench_search: %s\n", err.msg);
 			exit(2);

@@ -29,6 +29,7 @@
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "cb_time.h"
+#include "sub_ack.h"
 #include "sub_catchup.h"
 #include "sub_daemon.h"
 #include "sub_keys.h"
@@ -48,7 +49,6 @@ struct sub_ctx {
 	struct sub_keys keys;     /* which key signs now (rotations) */
 	struct cb_seckey *agency; /* our key: CurveZMQ, receipts; or NULL */
 	int64_t next_presence_ms;
-	int inflight;             /* outbox entries sent, not confirmed */
 	struct sub_store *store;
 	void *sock;
 	struct sub_catchup *catchup; /* NULL without a requests endpoint */
@@ -131,7 +131,8 @@ open_state(struct sub_ctx *c, struct cb_err *err)
 		return -1;
 	sub_store_set_channel(c->store, c->key.id);
 	sub_store_set_receipts(c->store, c->agency != NULL);
-	return load_keys(c, err) < 0 ? -1 :
+	return load_keys(c, err) < 0 ||
+	    sub_outbox_restart(sub_store_db(c->store), err) < 0 ? -1 :
 	    sub_store_last_seq(c->store, c->key.id, &c->last_seq, err);
 }
 
@@ -391,8 +392,6 @@ confirmed(struct sub_ctx *c, const struct cb_req *r)
 {
 	struct cb_err err;
 
-	if (c->inflight > 0)
-		c->inflight--;
 	if (r->status == CB_REQ_REFUSED)
 		log_warnx("the publisher refused our message %llu for good",
 		    (unsigned long long)r->seq);
@@ -404,7 +403,8 @@ confirmed(struct sub_ctx *c, const struct cb_req *r)
 		log_warnx("outbox: %s", err.msg);
 }
 
-/* Send what is due from the outbox, a bounded number at a time. */
+/* Send what is due from the outbox (which bounds the entries that
+ * wait for an answer). */
 static void
 flush_outbox(struct sub_ctx *c)
 {
@@ -414,20 +414,13 @@ flush_outbox(struct sub_ctx *c)
 
 	if (c->agency == NULL || c->catchup == NULL)
 		return;
-	if (c->inflight > 0 && cb_time_mono_ms() % SUB_OUTBOX_RETRY_MS <
-				   TICK_MS)
-		c->inflight = 0; /* unanswered ones are due again anyway */
-	while (c->inflight < SUB_OUTBOX_INFLIGHT) {
-		rc = sub_outbox_next(sub_store_db(c->store), c->agency,
-		    cb_time_mono_ms(), &item, &err);
-		if (rc < 0)
-			log_warnx("outbox: %s", err.msg);
-		if (rc <= 0)
-			return;
-		if (sub_catchup_submit(c->catchup, &item.s) == 0)
-			c->inflight++;
+	while ((rc = sub_outbox_next(sub_store_db(c->store), c->agency,
+		    cb_time_mono_ms(), &item, &err)) > 0) {
+		sub_catchup_submit(c->catchup, &item.s);
 		cb_sealed_release(&item.s);
 	}
+	if (rc < 0)
+		log_warnx("outbox: %s", err.msg);
 }
 
 /* Presence: a signed sign of life every "presence" seconds. */
@@ -529,7 +522,7 @@ remind(struct sub_ctx *c)
 		return;
 	c->next_remind_ms = cb_time_mono_ms() +
 	    (int64_t)c->cfg->renotify * 1000;
-	n = sub_store_reminders(c->store, now, now - c->cfg->renotify,
+	n = sub_ack_reminders(c->store, now, now - c->cfg->renotify,
 	    SUB_REMIND_MAX, remind_one, c, &err);
 	if (n < 0)
 		log_warnx("cannot look for advisories to remind of: %s",

@@ -19,7 +19,9 @@
 #include "cb_time.h"
 #include "cb_utf8.h"
 #include "sub_daemon.h"
+#include "sub_ack.h"
 #include "sub_lookup.h"
+#include "sub_search.h"
 #include "sub_store.h"
 
 #define _(s) gettext(s)
@@ -433,7 +435,7 @@ sub_lookup_search(const struct sub_lookup_opts *o, const char *words)
 		return 2;
 	if (o->json)
 		ls.array = cJSON_CreateArray();
-	n = sub_store_search(s, words, &q, search_hit, &ls, &err);
+	n = sub_search(s, words, &q, search_hit, &ls, &err);
 	sub_store_close(s);
 	return list_done(o, &ls, n, &err);
 }
@@ -545,7 +547,7 @@ gather(struct sub_store *s, struct extra *x, const char *id)
 	x->revisions = cJSON_CreateArray();
 	x->acks = cJSON_CreateArray();
 	if (sub_store_revisions(s, id, add_revision, x, &err) < 0 ||
-	    sub_store_acks(s, id, add_ack, x, &err) < 0) {
+	    sub_ack_each(s, id, add_ack, x, &err) < 0) {
 		complain(err.msg);
 		return -1;
 	}
@@ -687,7 +689,7 @@ mark_read(const struct sub_lookup_opts *o, const struct sub_row *r)
 	struct sub_store *s = sub_store_open(path, 0, NULL);
 
 	if (s != NULL)
-		sub_store_mark_read(s, r->id, r->revision, cb_time_now(), NULL);
+		sub_ack_mark_read(s, r->id, r->revision, cb_time_now(), NULL);
 	sub_store_close(s);
 	free(path);
 }
@@ -851,7 +853,7 @@ sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
 	key = cb_xasprintf("%s/%s", o->state, SUB_AGENCY_KEY_FILE);
 	sub_store_set_receipts(s, access(key, F_OK) == 0);
 	free(key);
-	rc = sub_store_ack(s, id, by, note, cb_time_now(), &a, &err);
+	rc = sub_ack_add(s, id, by, note, cb_time_now(), &a, &err);
 	sub_store_close(s);
 	if (rc < 0) {
 		complain(err.msg);

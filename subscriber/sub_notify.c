@@ -19,13 +19,13 @@
 #include <systemd/sd-journal.h>
 
 #include "cb_buf.h"
-#include "cb_fold.h"
 #include "cb_hook.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
 #include "sub_notify.h"
+#include "sub_search.h"
 
 #define _(s) gettext(s)
 
@@ -64,20 +64,13 @@ static int
 in_audience(const struct cb_strlist *groups, const struct cb_strlist *aud)
 {
 	size_t i, j;
-	char *a, *g;
 	int found = 0;
 
 	if (groups->n == 0 || aud->n == 0)
 		return 1; /* no groups set, or meant for everyone */
-	for (i = 0; i < aud->n && !found; i++) {
-		a = cb_fold_dup(aud->v[i]);
-		for (j = 0; j < groups->n && !found; j++) {
-			g = cb_fold_dup(groups->v[j]);
-			found = strcmp(a, g) == 0;
-			free(g);
-		}
-		free(a);
-	}
+	for (i = 0; i < aud->n && !found; i++)
+		for (j = 0; j < groups->n && !found; j++)
+			found = sub_search_same(aud->v[i], groups->v[j]);
 	return found;
 }
 

@@ -12,6 +12,29 @@
 #include "cb_time.h"
 #include "sub_outbox.h"
 
+/*
+ * 1: the table, adopted as it is by archives whose migration 4 made it.
+ * 2: waiting: sent, and no answer yet (until due again); what bounds
+ *    the entries in flight.
+ */
+static const char *const steps[] = {
+	"CREATE TABLE IF NOT EXISTS outbox ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  type INTEGER NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  signed BLOB,"
+	"  sigblock BLOB,"
+	"  due_ms INTEGER NOT NULL DEFAULT 0,"
+	"  refused TEXT);",
+
+	"ALTER TABLE outbox ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;",
+};
+
+const struct cb_db_schema sub_outbox_schema = {
+	"outbox", steps, (int)(sizeof(steps) / sizeof(steps[0])),
+};
+
 static int
 step_done(sqlite3 *db, sqlite3_stmt *st, struct cb_err *err)
 {
@@ -50,12 +73,14 @@ sub_outbox_add(sqlite3 *db, enum cb_msg_type type, const char *payload,
 	return step_done(db, st, err);
 }
 
-char *
-sub_outbox_receipt(const char *id, unsigned revision, const char *event,
-    int64_t at, const char *by, const char *note)
+int
+sub_outbox_receipt(sqlite3 *db, const char *id, unsigned revision,
+    const char *event, int64_t at, const char *by, const char *note,
+    struct cb_err *err)
 {
 	char when[CB_TIME_BUFSZ], *s;
 	cJSON *o = cJSON_CreateObject();
+	int rc;
 
 	cJSON_AddStringToObject(o, "id", id);
 	cJSON_AddNumberToObject(o, "revision", revision);
@@ -67,7 +92,9 @@ sub_outbox_receipt(const char *id, unsigned revision, const char *event,
 		cJSON_AddStringToObject(o, "note", note);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	return s;
+	rc = sub_outbox_add(db, CB_MSG_RECEIPT, s, err);
+	free(s);
+	return rc;
 }
 
 static int
@@ -173,17 +200,38 @@ copy_blob(sqlite3_stmt *st, int col, uint8_t **out, size_t *len)
 		memcpy(*out, sqlite3_column_blob(st, col), *len);
 }
 
+/* Entry seq is due again at due_ms, waiting for an answer till then
+ * or not. */
 static int
-mark_due(sqlite3 *db, uint64_t seq, int64_t due_ms, struct cb_err *err)
+mark_due(sqlite3 *db, uint64_t seq, int64_t due_ms, int waiting,
+    struct cb_err *err)
 {
 	sqlite3_stmt *st = cb_db_prepare(db,
-	    "UPDATE outbox SET due_ms = ? WHERE id = ?", err);
+	    "UPDATE outbox SET due_ms = ?, waiting = ? WHERE id = ?", err);
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, due_ms);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	sqlite3_bind_int(st, 2, waiting);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
 	return step_done(db, st, err);
+}
+
+/* Entries sent that wait for an answer at now_ms: 0 or more, or -1. */
+static int
+in_flight(sqlite3 *db, int64_t now_ms, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "SELECT count(*) FROM outbox "
+	    "WHERE waiting AND due_ms > ? AND refused IS NULL", err);
+	int rc, n;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now_ms);
+	rc = sqlite3_step(st);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? n : cb_db_error(db, "outbox", err);
 }
 
 int
@@ -198,6 +246,11 @@ sub_outbox_next(sqlite3 *db, const struct cb_seckey *sk, int64_t now_ms,
 	memset(item, 0, sizeof(*item));
 	if (st == NULL)
 		return -1;
+	rc = in_flight(db, now_ms, err);
+	if (rc < 0 || rc >= SUB_OUTBOX_INFLIGHT) {
+		sqlite3_finalize(st);
+		return rc < 0 ? -1 : 0;
+	}
 	sqlite3_bind_int64(st, 1, now_ms);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
@@ -220,7 +273,7 @@ sub_outbox_next(sqlite3 *db, const struct cb_seckey *sk, int64_t now_ms,
 		copy_blob(st, 4, &item->s.sigblock, &item->s.sigblock_len);
 		sqlite3_finalize(st);
 	}
-	if (mark_due(db, item->seq, now_ms + SUB_OUTBOX_RETRY_MS, err) < 0) {
+	if (mark_due(db, item->seq, now_ms + SUB_OUTBOX_RETRY_MS, 1, err) < 0) {
 		cb_sealed_release(&item->s);
 		return -1;
 	}
@@ -234,7 +287,7 @@ sub_outbox_confirm(sqlite3 *db, uint64_t seq, enum cb_req_status status,
 	sqlite3_stmt *st;
 
 	if (status == CB_REQ_LATER)
-		return mark_due(db, seq, now_ms + SUB_OUTBOX_LATER_MS, err);
+		return mark_due(db, seq, now_ms + SUB_OUTBOX_LATER_MS, 0, err);
 	st = cb_db_prepare(db, status == CB_REQ_KEPT ?
 		"DELETE FROM outbox WHERE id = ?" :
 		"UPDATE outbox SET refused = 'refused by the publisher' "
@@ -243,6 +296,13 @@ sub_outbox_confirm(sqlite3 *db, uint64_t seq, enum cb_req_status status,
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	return step_done(db, st, err);
+}
+
+int
+sub_outbox_restart(sqlite3 *db, struct cb_err *err)
+{
+	return cb_db_exec(db, "UPDATE outbox SET due_ms = 0, waiting = 0 "
+	    "WHERE refused IS NULL", err);
 }
 
 int

@@ -1,14 +1,15 @@
 /*
  * sub_outbox: what an agency sends back, queued on disk until the
  * publisher confirms it: receipts (archived, acknowledged), presence,
- * incident reports.  A table in the archive; the ack and report
- * commands add to it with the daemon running or not, and the daemon
- * signs each entry with the agency key once (its sequence number is the
- * entry's id, never reused), sends it on the requests channel, and
- * deletes it when the publisher confirms.  An unconfirmed entry goes
- * again after SUB_OUTBOX_RETRY_MS, so nothing is lost across restarts of
- * either side, and the publisher's (agency, sequence) key keeps each
- * once.
+ * incident reports.  A table of its own in the archive (sub_store);
+ * the ack and report commands add to it with the daemon running or
+ * not, and the daemon signs each entry with the agency key once (its
+ * sequence number is the entry's id, never reused), sends it on the
+ * requests channel, and deletes it when the publisher confirms.  An
+ * unconfirmed entry goes again after SUB_OUTBOX_RETRY_MS, so nothing is
+ * lost across restarts of either side, and the publisher's (agency,
+ * sequence) key keeps each once.  At most SUB_OUTBOX_INFLIGHT entries
+ * wait for an answer at a time.
  */
 #ifndef SUB_OUTBOX_H
 #define SUB_OUTBOX_H
@@ -22,6 +23,7 @@
 #include "cb_sig.h"
 
 struct sqlite3;
+struct cb_db_schema;
 
 #define SUB_OUTBOX_RETRY_MS 15000    /* unconfirmed: send again */
 #define SUB_OUTBOX_LATER_MS 60000    /* "refused for now": wait longer */
@@ -29,27 +31,19 @@ struct sqlite3;
 #define SUB_OUTBOX_MAX_ATTACH (4 * 1024 * 1024) /* = the publisher's cap */
 #define SUB_OUTBOX_MAX_FILES 16
 
-/* The table, as a migration for the archive (sub_store). */
-#define SUB_OUTBOX_SCHEMA \
-	"CREATE TABLE outbox (" \
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT," \
-	"  type INTEGER NOT NULL," \
-	"  payload TEXT NOT NULL," \
-	"  created INTEGER NOT NULL," \
-	"  signed BLOB," \
-	"  sigblock BLOB," \
-	"  due_ms INTEGER NOT NULL DEFAULT 0," \
-	"  refused TEXT);"
+/* The table, applied by sub_store_open (the archive holds it). */
+extern const struct cb_db_schema sub_outbox_schema;
 
 /* Queue a message of type (CB_MSG_RECEIPT, _PRESENCE, _REPORT) with
  * its JSON payload.  A new presence replaces any still unsent. */
 int sub_outbox_add(struct sqlite3 *db, enum cb_msg_type type,
     const char *payload, struct cb_err *err);
 
-/* The receipt payload for advisory id at revision (event "received" or
- * "acknowledged"; by and note may be NULL); the caller frees it. */
-char *sub_outbox_receipt(const char *id, unsigned revision, const char *event,
-    int64_t at, const char *by, const char *note);
+/* Queue the receipt for advisory id at revision (event "received" or
+ * "acknowledged"; by and note may be NULL). */
+int sub_outbox_receipt(struct sqlite3 *db, const char *id, unsigned revision,
+    const char *event, int64_t at, const char *by, const char *note,
+    struct cb_err *err);
 
 /* The incident report payload: severity, title, details (may be NULL),
  * and the files to attach (at most SUB_OUTBOX_MAX_FILES, together at
@@ -67,7 +61,10 @@ struct sub_outbox_item {
 
 /* The next entry that is due (signing it with sk the first time).
  * Returns 1 with *item (release with cb_sealed_release), 0 when none is
- * due, -1 on error.  It is marked as sent at now_ms. */
+ * due or SUB_OUTBOX_INFLIGHT entries sent in the last
+ * SUB_OUTBOX_RETRY_MS still wait for an answer, -1 on error.  It is
+ * marked as sent at now_ms, waiting for an answer until it is due
+ * again.  Times are cb_time_mono_ms(). */
 int sub_outbox_next(struct sqlite3 *db, const struct cb_seckey *sk,
     int64_t now_ms, struct sub_outbox_item *item, struct cb_err *err);
 
@@ -75,6 +72,11 @@ int sub_outbox_next(struct sqlite3 *db, const struct cb_seckey *sk,
  * it, marked, not sent again), later (send again after a while). */
 int sub_outbox_confirm(struct sqlite3 *db, uint64_t seq,
     enum cb_req_status status, int64_t now_ms, struct cb_err *err);
+
+/* A daemon starts: every entry not refused is due now, none waits for
+ * an answer (the monotonic clock of the times above starts again with
+ * the machine). */
+int sub_outbox_restart(struct sqlite3 *db, struct cb_err *err);
 
 /* Entries waiting (not refused). */
 int sub_outbox_pending(struct sqlite3 *db, long *count, struct cb_err *err);

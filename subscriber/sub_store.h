@@ -2,7 +2,13 @@
  * sub_store: the subscriber's archive, one SQLite file (WAL) per state
  * folder.  It keeps the exact signed bytes and signature block of every
  * verified message beside the fields lookups need, so any advisory can
- * be verified again and exported for stock minisign.
+ * be verified again and exported for stock minisign; the sequence the
+ * publisher reached; the publisher keys rotations installed.  Lookups
+ * list the archived revisions with filters (struct sub_query).
+ *
+ * Search (sub_search), acknowledgements and read state (sub_ack) and
+ * the outbox (sub_outbox) keep their own tables in the same file; see
+ * the last section.
  *
  * The daemon writes; lookup commands open it read-only at the same time.
  */
@@ -17,6 +23,8 @@
 #include "cb_msg.h"
 
 struct sub_store;
+struct sqlite3;
+struct sqlite3_stmt;
 
 #define SUB_ARCHIVE_FILE "archive.db"
 
@@ -30,8 +38,9 @@ void sub_store_close(struct sub_store *s);
 int sub_store_last_seq(struct sub_store *s, const uint8_t *key_id,
     uint64_t *seq, struct cb_err *err);
 
-/* Archive a verified advisory message and move the publisher's last
- * sequence on, in one transaction.  Returns 1 when stored, 0 when that
+/* Archive a verified advisory message, index it for search (sub_search),
+ * queue its receipt (sub_store_set_receipts) and move the publisher's
+ * last sequence on, in one transaction.  Returns 1 when stored, 0 when that
  * sequence was already archived (nothing changes), -1 on error. */
 int sub_store_put(struct sub_store *s, const struct cb_msg *msg,
     const struct cb_adv *adv, const uint8_t *signed_bytes, size_t signed_len,
@@ -52,26 +61,25 @@ struct sub_row {
 	size_t signed_len;
 	uint8_t *sigblock;
 	size_t sigblock_len;
-	int read;  /* sub_store_list, _search: this revision was shown */
+	int read;  /* this revision was shown */
 	int acked; /* and acknowledged (this revision or a later one) */
 };
 void sub_row_release(struct sub_row *r);
-
-/* Call fn for every archived advisory, newest sequence first (blobs are
- * not loaded).  Stops early when fn returns non-zero.  Returns the
- * number of rows visited or -1. */
-int sub_store_each(struct sub_store *s,
-    int (*fn)(const struct sub_row *, void *), void *arg, struct cb_err *err);
 
 /* The latest revision of advisory id, with its blobs: 1 found, 0 not
  * found, -1 error. */
 int sub_store_get(struct sub_store *s, const char *id, struct sub_row *out,
     struct cb_err *err);
 
-/* --- lookups with filters, search, acknowledgement, read state --- */
+/* The latest revision of advisory id archived: 1 with it, 0 none, -1
+ * error. */
+int sub_store_latest(struct sub_store *s, const char *id, unsigned *revision,
+    struct cb_err *err);
 
-/* Filters of sub_store_list and sub_store_search; sub_query_init sets
- * them to "any".  Strings are borrowed. */
+/* --- lookups with filters ---------------------------------------------- */
+
+/* Filters of sub_store_list and sub_search; sub_query_init sets them to
+ * "any".  Strings are borrowed. */
 struct sub_query {
 	int64_t since;    /* published (issued, when unknown) at or after,
 			   * Unix seconds; 0: any time */
@@ -91,79 +99,9 @@ void sub_query_init(struct sub_query *q);
 int sub_store_list(struct sub_store *s, const struct sub_query *q,
     int (*fn)(const struct sub_row *, void *), void *arg, struct cb_err *err);
 
-/* Marks around each matched word in sub_hit.snippet. */
-#define SUB_MARK_ON '\x02'
-#define SUB_MARK_OFF '\x03'
-
-/* One search result: the revision that matched, an extract of the
- * field that matched best with SUB_MARK_ON/OFF around the matched
- * words (raw advisory text: make it printable before showing it), and
- * its bm25 score (lower is better).  Valid during the callback only. */
-struct sub_hit {
-	struct sub_row row;
-	const char *snippet;
-	double score;
-};
-
-/* Matches ranked by one search, at most: a query that matches more
- * revisions (the most common words in a large archive) gets the best
- * of the newest this many. */
-#define SUB_SEARCH_WINDOW 50000
-
-/* Full-text search over title, summary, actions, CVEs and products of
- * every archived revision, ignoring case and diacritics (cb_fold: "da
- * nang" finds "Đà Nẵng").  words: the user's words, all of which must
- * match (in any field); a word ending in '*' matches as a prefix, and
- * punctuation inside a word makes it a phrase ("CVE-2024-3400").  The
- * best match first; q filters as for sub_store_list, and q->cve keeps
- * the advisories that name that CVE; at most SUB_SEARCH_WINDOW matches,
- * the newest, are ranked.  Returns the number of hits or -1
- * (err says why; a query without any word is an error). */
-int sub_store_search(struct sub_store *s, const char *words,
-    const struct sub_query *q, int (*fn)(const struct sub_hit *, void *),
-    void *arg, struct cb_err *err);
-
-/* An acknowledgement: who handled which revision, when, and a note
- * (NULL when none).  Strings owned, freed by sub_ack_release. */
-struct sub_ack {
-	unsigned revision;
-	char *by;
-	int64_t at;
-	char *note;
-};
-void sub_ack_release(struct sub_ack *a);
-
-/* Acknowledge the latest revision of advisory id as by, at time at
- * (Unix seconds), with an optional note; it also counts as read.
- * Returns 1 recorded (out->revision says which), 2 that revision was
- * acknowledged already (out holds the earlier acknowledgement, which is
- * kept), 0 no such advisory, -1 error.  Release out after 1 or 2. */
-int sub_store_ack(struct sub_store *s, const char *id, const char *by,
-    const char *note, int64_t at, struct sub_ack *out, struct cb_err *err);
-
-/* Call fn for each acknowledgement of advisory id, oldest first.
- * Returns how many or -1. */
-int sub_store_acks(struct sub_store *s, const char *id,
-    int (*fn)(const struct sub_ack *, void *), void *arg, struct cb_err *err);
-
 /* Call fn for every archived revision of advisory id (no blobs), in
  * order of revision and sequence.  Returns how many or -1. */
 int sub_store_revisions(struct sub_store *s, const char *id,
-    int (*fn)(const struct sub_row *, void *), void *arg, struct cb_err *err);
-
-/* Record that revision of advisory id was read at time at (revisions
- * up to it count as read). */
-int sub_store_mark_read(struct sub_store *s, const char *id,
-    unsigned revision, int64_t at, struct cb_err *err);
-
-/* What still needs a reminder: the latest revision (with blobs) of
- * every critical advisory that is not cancelled, not expired at now,
- * not acknowledged, issued after the archive was created (history
- * fetched on the first catch-up is not reminded) and received at or
- * before received_before; oldest first, at most max.  Returns how many
- * or -1. */
-int sub_store_reminders(struct sub_store *s, int64_t now,
-    int64_t received_before, int max,
     int (*fn)(const struct sub_row *, void *), void *arg, struct cb_err *err);
 
 /* Bulk loading (benchmarks, imports): between sub_store_batch(s, 1)
@@ -178,12 +116,9 @@ int sub_store_batch(struct sub_store *s, int on, struct cb_err *err);
 void sub_store_set_channel(struct sub_store *s, const uint8_t *key_id);
 
 /* Queue a receipt in the outbox (sub_outbox) with every newly archived
- * advisory ("received") and every new acknowledgement ("acknowledged"),
- * in the same transaction. */
+ * advisory ("received") and every new acknowledgement ("acknowledged",
+ * sub_ack), in the same transaction. */
 void sub_store_set_receipts(struct sub_store *s, int on);
-
-/* The handle, for sub_outbox; borrowed. */
-struct sqlite3 *sub_store_db(struct sub_store *s);
 
 /* Record a verified key rotation to next and move the last sequence on,
  * in one transaction. */
@@ -196,5 +131,59 @@ int sub_store_rotate(struct sub_store *s, const struct cb_msg *msg,
  * and the rotation's sequence, 0 when there was none, -1 on error. */
 int sub_store_signing_key(struct sub_store *s, struct cb_pubkey *pk,
     uint64_t *since, struct cb_err *err);
+
+/* --- for the modules that keep their tables in the archive ------------
+ *
+ * The archive is one SQLite file: sub_store owns the messages, the
+ * publisher's last sequence and its keys; sub_ack (acknowledgements,
+ * read state, reminders), sub_search (the full-text index) and
+ * sub_outbox (the way back) each own their tables, created by their own
+ * cb_db_schema, which sub_store_open applies after its own migrations.
+ * They may read the message table (alias m) through sub_store_select. */
+
+/* The handle, for those modules; borrowed. */
+struct sqlite3 *sub_store_db(struct sub_store *s);
+
+/* A transaction (a savepoint inside sub_store_batch): sub_store_begin,
+ * then sub_store_end with ok = 1 to commit or 0 to roll back.  Both
+ * return 0 or -1 (sub_store_end(s, 0, ...) always -1, so a caller
+ * can return it). */
+int sub_store_begin(struct sub_store *s, struct cb_err *err);
+int sub_store_end(struct sub_store *s, int ok, struct cb_err *err);
+
+/* Queue a receipt (sub_outbox) when receipts are on; 0 or -1. */
+int sub_store_receipt(struct sub_store *s, const char *id, unsigned revision,
+    const char *event, int64_t at, const char *by, const char *note,
+    struct cb_err *err);
+
+/* SQL: a later revision (or a later copy) of message m's advisory is
+ * archived. */
+#define SUB_STORE_SUPERSEDED(m) \
+	"EXISTS (SELECT 1 FROM message n WHERE n.adv_id = " m ".adv_id " \
+	"  AND (n.revision > " m ".revision OR (n.revision = " m ".revision " \
+	"  AND n.seq > " m ".seq)))"
+
+/* Prepare "SELECT <the columns of a sub_row, read, acked, and with
+ * blobs the signed bytes and signature block> FROM message m <tail>".
+ * NULL with err set on failure. */
+struct sqlite3_stmt *sub_store_select(struct sub_store *s, int with_blobs,
+    const char *tail, struct cb_err *err);
+
+/* The row st (from sub_store_select, stepped to SQLITE_ROW) is on, into
+ * r; release r with sub_row_release. */
+void sub_store_row(struct sqlite3_stmt *st, int with_blobs,
+    struct sub_row *r);
+
+/* Step st (from sub_store_select, bound) to its end and call fn for
+ * each row, stopping early when fn returns non-zero; st is finalized.
+ * Returns the number of rows visited or -1. */
+int sub_store_rows(struct sub_store *s, struct sqlite3_stmt *st,
+    int with_blobs, int (*fn)(const struct sub_row *, void *), void *arg,
+    struct cb_err *err);
+
+/* The condition q puts on message m, in SQL with the parameters ?1 to
+ * ?5, and the binding of those and of ?6, the limit (-1: none). */
+const char *sub_query_sql(void);
+void sub_query_bind(struct sqlite3_stmt *st, const struct sub_query *q);
 
 #endif

@@ -5,43 +5,13 @@
 #include <string.h>
 
 #include "cb_test.h"
+#include "sub_test.h"
 #include "cb_db.h"
 #include "cb_msg.h"
 #include "cb_time.h"
+#include "sub_ack.h"
+#include "sub_search.h"
 #include "sub_store.h"
-
-struct fixture {
-	char *dir, *path;
-	struct sub_store *s;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct cb_err err;
-
-	f->dir = cb_test_tmpdir();
-	f->path = cb_test_path(f->dir, SUB_ARCHIVE_FILE);
-	f->s = sub_store_open(f->path, 0, &err);
-	if (f->s == NULL)
-		fail_msg("%s", err.msg);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sub_store_close(f->s);
-	cb_test_rmtree(f->dir);
-	free(f->dir);
-	free(f->path);
-	free(f);
-	return 0;
-}
 
 /* Archive adv as message seq, issued at issued_ms (0: now); the signed
  * bytes are a dummy header and the advisory JSON, as the store keeps
@@ -172,7 +142,7 @@ search(struct sub_store *s, const char *words, const struct sub_query *q,
 		sub_query_init(&any);
 		q = &any;
 	}
-	if (sub_store_search(s, words, q, on_hit, g, &err) < 0)
+	if (sub_search(s, words, q, on_hit, g, &err) < 0)
 		fail_msg("search '%s': %s", words, err.msg);
 	return g->ids;
 }
@@ -180,7 +150,7 @@ search(struct sub_store *s, const char *words, const struct sub_query *q,
 static void
 test_search_folds(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct got g;
 
 	fill(f->s);
@@ -200,7 +170,7 @@ test_search_folds(void **state)
 static void
 test_search_snippet(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct got g;
 
 	fill(f->s);
@@ -214,7 +184,7 @@ test_search_snippet(void **state)
 static void
 test_search_filters(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct got g;
 
@@ -244,7 +214,7 @@ test_search_syntax_is_inert(void **state)
 	static const char *hostile[] = { "\"", "title:", "NOT", "a OR",
 		"(", ")", "-", "^da", "NEAR(a b)", "*", "'; DROP TABLE x; --",
 		"da\" OR \"ha", "{title}:da" };
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct cb_err err;
 	struct got g;
@@ -254,14 +224,14 @@ test_search_syntax_is_inert(void **state)
 	sub_query_init(&q);
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		memset(&g, 0, sizeof(g));
-		if (sub_store_search(f->s, hostile[i], &q, on_hit, &g, &err) <
+		if (sub_search(f->s, hostile[i], &q, on_hit, &g, &err) <
 			0 &&
 		    strstr(err.msg, "nothing to search for") == NULL)
 			fail_msg("'%s': %s", hostile[i], err.msg);
 	}
 	/* Operators are words like any other. */
 	assert_string_equal(search(f->s, "NOT ha noi", NULL, &g), "");
-	assert_int_equal(sub_store_search(f->s, " !!! ", &q, on_hit, &g, &err),
+	assert_int_equal(sub_search(f->s, " !!! ", &q, on_hit, &g, &err),
 	    -1);
 	assert_non_null(strstr(err.msg, "nothing to search for"));
 }
@@ -279,7 +249,7 @@ list(struct sub_store *s, const struct sub_query *q, struct got *g)
 static void
 test_list_filters(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct got g;
 
@@ -296,7 +266,7 @@ test_list_filters(void **state)
 	assert_string_equal(g.ids, "t:3 t:2 t:1");
 	sub_query_init(&q);
 	q.unread = 1;
-	assert_int_equal(sub_store_mark_read(f->s, "t:2", 1, 1, NULL), 0);
+	assert_int_equal(sub_ack_mark_read(f->s, "t:2", 1, 1, NULL), 0);
 	list(f->s, &q, &g);
 	assert_string_equal(g.ids, "t:4 t:3 t:1");
 }
@@ -304,21 +274,21 @@ test_list_filters(void **state)
 static void
 test_ack(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct sub_ack a;
 	struct cb_err err;
 	struct got g;
 
 	fill(f->s);
-	assert_int_equal(sub_store_ack(f->s, "nope", "An", NULL, 1, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "nope", "An", NULL, 1, &a, &err),
 	    0);
-	assert_int_equal(sub_store_ack(f->s, "t:1", "Nguyễn Văn An",
+	assert_int_equal(sub_ack_add(f->s, "t:1", "Nguyễn Văn An",
 			     "đã vá", 1000, &a, &err),
 	    1);
 	assert_int_equal(a.revision, 1);
 	sub_ack_release(&a);
-	assert_int_equal(sub_store_ack(f->s, "t:1", "B", NULL, 2000, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "t:1", "B", NULL, 2000, &a, &err),
 	    2);
 	assert_string_equal(a.by, "Nguyễn Văn An"); /* the first is kept */
 	assert_string_equal(a.note, "đã vá");
@@ -342,7 +312,7 @@ test_ack(void **state)
 static void
 test_revisions(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_query q;
 	struct sub_ack a;
 	struct cb_adv adv;
@@ -350,7 +320,7 @@ test_revisions(void **state)
 	struct got g;
 
 	fill(f->s);
-	assert_int_equal(sub_store_ack(f->s, "t:1", "An", NULL, 1, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "t:1", "An", NULL, 1, &a, &err),
 	    1);
 	sub_ack_release(&a);
 	make(&adv, "t:1", CB_SEV_CRITICAL, "Cập nhật", NULL);
@@ -365,7 +335,7 @@ test_revisions(void **state)
 	q.unacked = 1;
 	list(f->s, &q, &g);
 	assert_string_equal(g.ids, "t:1 t:4 t:3 t:2");
-	assert_int_equal(sub_store_ack(f->s, "t:1", "An", NULL, 2, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "t:1", "An", NULL, 2, &a, &err),
 	    1);
 	assert_int_equal(a.revision, 2);
 	sub_ack_release(&a);
@@ -384,23 +354,23 @@ count_ack(const struct sub_ack *a, void *arg)
 static void
 test_acks_listed(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct sub_ack a;
 	struct cb_adv adv;
 	struct cb_err err;
 	int n = 0;
 
 	fill(f->s);
-	sub_store_ack(f->s, "t:1", "An", NULL, 1, &a, &err);
+	sub_ack_add(f->s, "t:1", "An", NULL, 1, &a, &err);
 	sub_ack_release(&a);
 	make(&adv, "t:1", CB_SEV_HIGH, "Cập nhật", NULL);
 	adv.revision = 2;
 	adv.kind = CB_KIND_UPDATE;
 	put(f->s, 5, &adv);
 	cb_adv_release(&adv);
-	sub_store_ack(f->s, "t:1", "Bình", "ok", 2, &a, &err);
+	sub_ack_add(f->s, "t:1", "Bình", "ok", 2, &a, &err);
 	sub_ack_release(&a);
-	assert_int_equal(sub_store_acks(f->s, "t:1", count_ack, &n, &err), 2);
+	assert_int_equal(sub_ack_each(f->s, "t:1", count_ack, &n, &err), 2);
 	assert_int_equal(n, 2);
 }
 
@@ -418,7 +388,7 @@ reminders(struct sub_store *s, int64_t received_before, struct got *g)
 	struct cb_err err;
 
 	memset(g, 0, sizeof(*g));
-	if (sub_store_reminders(s, cb_time_now(), received_before, 10,
+	if (sub_ack_reminders(s, cb_time_now(), received_before, 10,
 		on_reminder, g, &err) < 0)
 		fail_msg("%s", err.msg);
 	return g->ids;
@@ -427,7 +397,7 @@ reminders(struct sub_store *s, int64_t received_before, struct got *g)
 static void
 test_reminders(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	int64_t later = cb_time_now() + 10;
 	struct sub_ack a;
 	struct cb_adv adv;
@@ -455,7 +425,7 @@ test_reminders(void **state)
 	put(f->s, 8, &adv);
 	cb_adv_release(&adv);
 	assert_string_equal(reminders(f->s, later, &g), "t:1");
-	assert_int_equal(sub_store_ack(f->s, "t:1", "An", NULL, 1, &a, &err),
+	assert_int_equal(sub_ack_add(f->s, "t:1", "An", NULL, 1, &a, &err),
 	    1);
 	sub_ack_release(&a);
 	assert_string_equal(reminders(f->s, later, &g), "");
@@ -464,7 +434,7 @@ test_reminders(void **state)
 static void
 test_batch(void **state)
 {
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	struct cb_err err;
 	struct got g;
 
@@ -499,7 +469,7 @@ test_migration_indexes_old_archive(void **state)
 	    "\"summary\":\"Sở TT&TT Đà Nẵng\","
 	    "\"products\":[\"Cổng một cửa\"],"
 	    "\"actions\":[\"Vá ngay\"]}' AS BLOB) AS BLOB), x'00', 0)";
-	struct fixture *f = *state;
+	struct sub_fixture *f = *state;
 	char *path = cb_test_path(f->dir, "old.db");
 	struct sub_store *s;
 	struct cb_err err;
@@ -524,26 +494,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_search_folds, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_search_snippet, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_search_filters, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_search_syntax_is_inert,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_filters, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_revisions, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_acks_listed, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reminders, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_migration_indexes_old_archive, setup, teardown),
+		SUB_TEST(test_search_folds),
+		SUB_TEST(test_search_snippet),
+		SUB_TEST(test_search_filters),
+		SUB_TEST(test_search_syntax_is_inert),
+		SUB_TEST(test_list_filters),
+		SUB_TEST(test_ack),
+		SUB_TEST(test_revisions),
+		SUB_TEST(test_acks_listed),
+		SUB_TEST(test_reminders),
+		SUB_TEST(test_batch),
+		SUB_TEST(test_migration_indexes_old_archive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
