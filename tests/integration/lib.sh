@@ -131,19 +131,58 @@ finish() {
 	exit 0
 }
 
+# render_dates SRC DST: copy a test feed, replacing each date token with
+# a time relative to now, so that the feed never ages out of a backfill
+# window nor past an expiry.  Tokens: @ISO:-3d@ (UTC, RFC 3339),
+# @ISO+07:-12h@ (the same time written in +07:00), @RFC822+07:-12h@
+# (RSS pubDate in +07:00); the offset is a signed number of d or h.
+render_dates() {
+	"$PY" - "$1" "$2" <<'PYEOF'
+import datetime, re, sys
+now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+ict = datetime.timezone(datetime.timedelta(hours=7))
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+          "Oct", "Nov", "Dec"]
+
+def one(m):
+    n = int(m.group(2))
+    t = now + (datetime.timedelta(days=n) if m.group(3) == "d"
+               else datetime.timedelta(hours=n))
+    if m.group(1) == "ISO":
+        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    t = t.astimezone(ict)
+    if m.group(1) == "ISO+07":
+        return t.strftime("%Y-%m-%dT%H:%M:%S+07:00")
+    # RFC 822 names in English whatever the locale
+    return "%s, %02d %s %d %s +0700" % (DAYS[t.weekday()], t.day,
+        MONTHS[t.month - 1], t.year, t.strftime("%H:%M:%S"))
+
+src = open(sys.argv[1], encoding="utf-8").read()
+out = re.sub(r"@(ISO|ISO\+07|RFC822\+07):([+-][0-9]+)([dh])@", one, src)
+if "@ISO" in out or "@RFC822" in out:
+    sys.exit("%s: a date token is malformed" % sys.argv[1])
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(out)
+PYEOF
+}
+
 # --- for the reliable-delivery tests ------------------------------------
 
 # make_feed FILE N [PREFIX]: a canhbao JSON feed of N advisories.
 make_feed() {
 	"$PY" - "$1" "$2" "${3:-ADV}" <<'PYEOF'
-import json, sys
+import datetime, json, sys
 path, n, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# an hour ago: inside any backfill window, on any date
+published = (datetime.datetime.now(datetime.timezone.utc) -
+             datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 sev = ["critical", "high", "medium", "low", "info"]
 advs = [{"id": "%s-%05d" % (prefix, i),
          "title": "Cảnh báo số %d: lỗ hổng trong hệ thống một cửa" % i,
          "severity": sev[i % 5],
          "summary": "Đề nghị rà soát và cập nhật bản vá (%d)." % i,
-         "published": "2026-11-20T08:00:00Z"} for i in range(n)]
+         "published": published} for i in range(n)]
 with open(path + ".tmp", "w", encoding="utf-8") as f:
     json.dump({"canhbao_feed": 1, "advisories": advs}, f, ensure_ascii=False)
 import os
