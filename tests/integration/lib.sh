@@ -70,15 +70,32 @@ wait_until() {
 	return 1
 }
 
-# start_pub DIR [OPTIONS...]: keygen if needed, run on a free port;
-# sets PUB_PID and PUB_EP.
+# log_mark FILE: the number of lines FILE has now (0 if absent), for
+# wait_log to look only at what comes after.
+log_mark() {
+	if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi
+}
+
+# logged_after FILE MARK PATTERN: PATTERN is in FILE after line MARK.
+logged_after() {
+	tail -n +$(($2 + 1)) "$1" 2>/dev/null | grep -q -- "$3"
+}
+
+# wait_log SECONDS FILE MARK PATTERN: wait until PATTERN is logged
+# after line MARK of FILE.
+wait_log() {
+	wait_until "$1" logged_after "$2" "$3" "$4"
+}
+
+# start_pub DIR [OPTIONS...]: keygen if needed, run on a free port with
+# a heartbeat every second; sets PUB_PID and PUB_EP.
 start_pub() {
 	dir=$1
 	shift
 	[ -f "$dir/publisher.key" ] || "$PUB" keygen --state "$dir" >/dev/null
 	rm -f "$dir/broadcast.endpoint"
 	"$PUB" run --state "$dir" --broadcast 'tcp://127.0.0.1:*' --insecure \
-	    "$@" >>"$dir.log" 2>&1 &
+	    --heartbeat 1 "$@" >>"$dir.log" 2>&1 &
 	PUB_PID=$!
 	track "$PUB_PID"
 	wait_until 10 test -s "$dir/broadcast.endpoint" ||
@@ -87,17 +104,31 @@ start_pub() {
 }
 
 # start_sub DIR ENDPOINT KEYFILE [OPTIONS...]: sets SUB_PID; output in
-# DIR.out, log in DIR.log.
+# DIR.out, log in DIR.log (with --verbose).  Returns once a heartbeat
+# has arrived: the subscriptions have reached the publisher (the slow
+# joiner), so nothing published from then on is missed.  HB_WAIT=no
+# skips that, for a publisher that sends no heartbeats.
 start_sub() {
 	dir=$1 ep=$2 key=$3
 	shift 3
+	mark=$(log_mark "$dir.log")
 	"$SUB" run --state "$dir" --broadcast "$ep" --publisher-key "$key" \
-	    --insecure "$@" >>"$dir.out" 2>>"$dir.log" &
+	    --insecure --verbose "$@" >>"$dir.out" 2>>"$dir.log" &
 	SUB_PID=$!
 	track "$SUB_PID"
-	wait_until 10 grep -q 'ready' "$dir.log" ||
+	wait_log 10 "$dir.log" "$mark" 'ready' ||
 	    { echo "subscriber did not start:"; cat "$dir.log"; exit 1; }
-	sleep 0.3 # let the SUB socket's subscription reach the publisher
+	[ "${HB_WAIT:-yes}" = no ] && return 0
+	wait_heartbeat "$dir.log" "$mark" ||
+	    { echo "subscriber saw no heartbeat:"; cat "$dir.log"; exit 1; }
+}
+
+# wait_heartbeat LOG [MARK]: wait until a subscriber running with
+# --verbose logs a heartbeat after line MARK (default: now).  Whatever
+# was published before that heartbeat has reached it already: a
+# negative check ("X did not arrive") waits for this first.
+wait_heartbeat() {
+	wait_log 15 "$1" "${2:-$(log_mark "$1")}" 'heartbeat: the publisher'
 }
 
 # stop PID: SIGTERM and wait.
