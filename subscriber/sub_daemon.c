@@ -328,6 +328,8 @@ heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
 		return;
 	}
 	c->last_hb_ms = cb_time_mono_ms();
+	log_debug("heartbeat: the publisher is at seq %llu",
+	    (unsigned long long)in->msg.seq);
 	alarm_state(c, 0);
 	if (in->msg.seq > c->publisher_seq)
 		c->publisher_seq = in->msg.seq;

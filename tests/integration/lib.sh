@@ -70,15 +70,32 @@ wait_until() {
 	return 1
 }
 
-# start_pub DIR [OPTIONS...]: keygen if needed, run on a free port;
-# sets PUB_PID and PUB_EP.
+# log_mark FILE: the number of lines FILE has now (0 if absent), for
+# wait_log to look only at what comes after.
+log_mark() {
+	if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi
+}
+
+# logged_after FILE MARK PATTERN: PATTERN is in FILE after line MARK.
+logged_after() {
+	tail -n +$(($2 + 1)) "$1" 2>/dev/null | grep -q -- "$3"
+}
+
+# wait_log SECONDS FILE MARK PATTERN: wait until PATTERN is logged
+# after line MARK of FILE.
+wait_log() {
+	wait_until "$1" logged_after "$2" "$3" "$4"
+}
+
+# start_pub DIR [OPTIONS...]: keygen if needed, run on a free port with
+# a heartbeat every second; sets PUB_PID and PUB_EP.
 start_pub() {
 	dir=$1
 	shift
 	[ -f "$dir/publisher.key" ] || "$PUB" keygen --state "$dir" >/dev/null
 	rm -f "$dir/broadcast.endpoint"
 	"$PUB" run --state "$dir" --broadcast 'tcp://127.0.0.1:*' --insecure \
-	    "$@" >>"$dir.log" 2>&1 &
+	    --heartbeat 1 "$@" >>"$dir.log" 2>&1 &
 	PUB_PID=$!
 	track "$PUB_PID"
 	wait_until 10 test -s "$dir/broadcast.endpoint" ||
@@ -87,17 +104,31 @@ start_pub() {
 }
 
 # start_sub DIR ENDPOINT KEYFILE [OPTIONS...]: sets SUB_PID; output in
-# DIR.out, log in DIR.log.
+# DIR.out, log in DIR.log (with --verbose).  Returns once a heartbeat
+# has arrived: the subscriptions have reached the publisher (the slow
+# joiner), so nothing published from then on is missed.  HB_WAIT=no
+# skips that, for a publisher that sends no heartbeats.
 start_sub() {
 	dir=$1 ep=$2 key=$3
 	shift 3
+	mark=$(log_mark "$dir.log")
 	"$SUB" run --state "$dir" --broadcast "$ep" --publisher-key "$key" \
-	    --insecure "$@" >>"$dir.out" 2>>"$dir.log" &
+	    --insecure --verbose "$@" >>"$dir.out" 2>>"$dir.log" &
 	SUB_PID=$!
 	track "$SUB_PID"
-	wait_until 10 grep -q 'ready' "$dir.log" ||
+	wait_log 10 "$dir.log" "$mark" 'ready' ||
 	    { echo "subscriber did not start:"; cat "$dir.log"; exit 1; }
-	sleep 0.3 # let the SUB socket's subscription reach the publisher
+	[ "${HB_WAIT:-yes}" = no ] && return 0
+	wait_heartbeat "$dir.log" "$mark" ||
+	    { echo "subscriber saw no heartbeat:"; cat "$dir.log"; exit 1; }
+}
+
+# wait_heartbeat LOG [MARK]: wait until a subscriber running with
+# --verbose logs a heartbeat after line MARK (default: now).  Whatever
+# was published before that heartbeat has reached it already: a
+# negative check ("X did not arrive") waits for this first.
+wait_heartbeat() {
+	wait_log 15 "$1" "${2:-$(log_mark "$1")}" 'heartbeat: the publisher'
 }
 
 # stop PID: SIGTERM and wait.
@@ -131,19 +162,58 @@ finish() {
 	exit 0
 }
 
+# render_dates SRC DST: copy a test feed, replacing each date token with
+# a time relative to now, so that the feed never ages out of a backfill
+# window nor past an expiry.  Tokens: @ISO:-3d@ (UTC, RFC 3339),
+# @ISO+07:-12h@ (the same time written in +07:00), @RFC822+07:-12h@
+# (RSS pubDate in +07:00); the offset is a signed number of d or h.
+render_dates() {
+	"$PY" - "$1" "$2" <<'PYEOF'
+import datetime, re, sys
+now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+ict = datetime.timezone(datetime.timedelta(hours=7))
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+          "Oct", "Nov", "Dec"]
+
+def one(m):
+    n = int(m.group(2))
+    t = now + (datetime.timedelta(days=n) if m.group(3) == "d"
+               else datetime.timedelta(hours=n))
+    if m.group(1) == "ISO":
+        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    t = t.astimezone(ict)
+    if m.group(1) == "ISO+07":
+        return t.strftime("%Y-%m-%dT%H:%M:%S+07:00")
+    # RFC 822 names in English whatever the locale
+    return "%s, %02d %s %d %s +0700" % (DAYS[t.weekday()], t.day,
+        MONTHS[t.month - 1], t.year, t.strftime("%H:%M:%S"))
+
+src = open(sys.argv[1], encoding="utf-8").read()
+out = re.sub(r"@(ISO|ISO\+07|RFC822\+07):([+-][0-9]+)([dh])@", one, src)
+if "@ISO" in out or "@RFC822" in out:
+    sys.exit("%s: a date token is malformed" % sys.argv[1])
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(out)
+PYEOF
+}
+
 # --- for the reliable-delivery tests ------------------------------------
 
 # make_feed FILE N [PREFIX]: a canhbao JSON feed of N advisories.
 make_feed() {
 	"$PY" - "$1" "$2" "${3:-ADV}" <<'PYEOF'
-import json, sys
+import datetime, json, sys
 path, n, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# an hour ago: inside any backfill window, on any date
+published = (datetime.datetime.now(datetime.timezone.utc) -
+             datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 sev = ["critical", "high", "medium", "low", "info"]
 advs = [{"id": "%s-%05d" % (prefix, i),
          "title": "Cảnh báo số %d: lỗ hổng trong hệ thống một cửa" % i,
          "severity": sev[i % 5],
          "summary": "Đề nghị rà soát và cập nhật bản vá (%d)." % i,
-         "published": "2026-11-20T08:00:00Z"} for i in range(n)]
+         "published": published} for i in range(n)]
 with open(path + ".tmp", "w", encoding="utf-8") as f:
     json.dump({"canhbao_feed": 1, "advisories": advs}, f, ensure_ascii=False)
 import os

@@ -44,15 +44,16 @@ cp "$T/wire/1.topic" "$F/f.0"; cp "$T/wire/1.msg" "$F/f.1"
 cp "$T/wire/1.sig" "$F/f.2"                          # the real one
 cp "$F/f.0" "$F/g.0"; cp "$F/f.1" "$F/g.1"; cp "$F/f.2" "$F/g.2" # replay
 
+# The fake publisher sends once the subscription reaches it; the replay
+# goes last, so once it is logged every other frame has been handled.
 "$PY" "$TOP/tests/integration/wire_client.py" fakepub "$T/fake.ep" \
-    "$T/go" "$F" 2>"$T/fake.log" &
+    "$F" 2>"$T/fake.log" &
 FAKE_PID=$!
 track "$FAKE_PID"
 wait_until 10 test -s "$T/fake.ep" || fail "fake publisher did not start"
-start_sub "$T/sub" "$(cat "$T/fake.ep")" "$T/pub/publisher.pub"
-touch "$T/go"
+HB_WAIT=no start_sub "$T/sub" "$(cat "$T/fake.ep")" "$T/pub/publisher.pub"
 wait "$FAKE_PID"
-wait_until 5 grep -q 'replayed' "$T/sub.log"
+wait_until 10 grep -q 'replayed' "$T/sub.log"
 
 check "garbage frame dropped" grep -q 'has 1 frames, not 3' "$T/sub.log"
 check "garbage 3-frame message dropped" grep -q 'signature block is 2 bytes' "$T/sub.log"

@@ -1,23 +1,26 @@
 #!/bin/sh
 # Feed ingestion end to end: a local HTTP server (ETag, gzip) serves the
-# real fixtures and hand-written Vietnamese feeds; the publisher ingests
-# them, a subscriber receives them; a second poll publishes nothing and
+# repository's feed samples and hand-written Vietnamese feeds (dated
+# from the clock, so that they never age out of the backfill window);
+# the publisher ingests them, a subscriber receives them; a second poll publishes nothing and
 # gets 304s; an edited item arrives as revision 2; a truncated feed and
 # an entity bomb sit beside the good ones without harming them; a
 # restart publishes nothing again.
 . "$(dirname "$0")/lib.sh"
 
-FIX="$TOP/../shared/fixtures/feeds"
+FIX="$TOP/tests/fixtures/feeds"
 W="$T/www"
 mkdir -p "$W"
 
 # The feeds appear only once the subscriber listens (the first polls
 # get 404s), so that it sees every advisory published.
 serve_feeds() {
-	mkdir -p "$W/isduba"
-	cp "$TOP"/tests/data/feeds/* "$W/"
+	mkdir -p "$W/rolie"
+	for f in "$TOP"/tests/data/feeds/*; do
+		render_dates "$f" "$W/$(basename "$f")" || exit 1
+	done
 	cp "$FIX/kev/known_exploited_vulnerabilities.json" "$W/kev.json"
-	cp -r "$FIX/csaf/provider-isduba/white/." "$W/isduba/"
+	cp -r "$FIX/csaf/provider-sotttt/white/." "$W/rolie/"
 	cp "$FIX/rss/bugalert-bug-alert-contributors.rss.xml" "$W/bugalert.rss"
 	cp "$FIX/atom/bugalert-critical-severity.atom.xml" "$W/bugalert.atom"
 	cp "$FIX/cap/thunderstorm.cap" "$W/thunderstorm.cap"
@@ -41,10 +44,11 @@ heartbeat = 1
 [feed "kev"]
 url = $U/kev.json
 format = kev
+backfill = 7d
 interval = 3600
 
-[feed "isduba"]
-url = $U/isduba/changes.csv
+[feed "rolie"]
+url = $U/rolie/changes.csv
 format = csaf
 backfill = all
 interval = 3600
@@ -158,6 +162,7 @@ for i, (sev, title) in want.items():
     assert i in rows, (i, sorted(rows))
     r = rows[i]
     assert (r["severity"], r["title"], r["revision"]) == (sev, title, 1), r
+assert "so-tttt:STTTT-TH-2026-000" not in rows, "published 30 days old"
 assert rows["so-tttt:STTTT-TH-2026-001"]["origin"] == "provincial"
 assert rows["vi-cap:VNCERT-CAP-2026-0007"]["origin"] == "national"
 ' "$T/list.json"
@@ -177,10 +182,11 @@ st = json.loads(subprocess.check_output([sys.argv[1], "status", "--state",
 f = {x["name"]: x for x in st["feeds"]}
 assert f["kev"]["items"] == 1404, f["kev"]
 assert f["kev"]["published"] == 0, f["kev"]
-assert f["isduba"]["published"] == 2, f["isduba"]
+assert f["rolie"]["published"] == 2, f["rolie"]
 assert f["bugalert"]["published"] >= 5, f["bugalert"]
 assert f["bugalert-critical"]["published"] >= 3, f["bugalert-critical"]
 assert f["weather"]["items"] == 1 and f["weather"]["published"] == 0, f["weather"]
+assert f["so-tttt"]["items"] == 3 and f["so-tttt"]["published"] == 2, f["so-tttt"]
 for name in ("so-tttt", "vi-rss", "vi-atom", "vi-cap", "vi-csaf"):
     assert f[name]["published"] >= 1 and f[name]["last_error"] is None, f[name]
 assert f["broken"]["last_error"] and f["broken"]["published"] == 0, f["broken"]

@@ -21,6 +21,8 @@ start_sub "$T/sub" "$PUB_EP" "$T/pub/publisher.pub" --requests "$REQ_EP"
 		if id=$("$PUB" publish --state "$T/pub" --severity high \
 		    --title "Cảnh báo khẩn số $i" 2>/dev/null); then
 			echo "$id" >>"$T/succeeded"
+		else
+			echo "$i" >>"$T/failed"
 		fi
 	done
 ) &
@@ -32,7 +34,8 @@ wait_until 30 published 40 || fail "publishing did not start"
 kill -9 "$PUB_PID"
 wait "$PUB_PID" 2>/dev/null
 KILLED_AT=$(wc -l <"$T/succeeded")
-sleep 1 # publish fails while the publisher is down
+# restart only once a publish has failed against the dead publisher
+wait_until 10 test -s "$T/failed" || fail "no publish failed while it was down"
 start_pub_conf "$T/pub" "$T/pub.conf"
 wait_until 60 published $((KILLED_AT + 40)) || fail "publishing did not resume"
 touch "$T/stop-publishing"

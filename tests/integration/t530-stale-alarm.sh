@@ -6,9 +6,15 @@
 echo '{"canhbao_feed": 1, "advisories": []}' >"$T/empty.json"
 pub_conf "$T/pub" "$T/empty.json" >"$T/pub.conf"
 start_pub_conf "$T/pub" "$T/pub.conf"
+MARK=$(log_mark "$T/sub.log")
 start_sub "$T/sub" "$PUB_EP" "$T/pub/publisher.pub" --requests "$REQ_EP" \
     --stale-after 3
-sleep 2
+# Four heartbeats a second apart: longer than --stale-after has passed.
+heartbeats() {
+	test "$(tail -n +$((MARK + 1)) "$T/sub.log" |
+	    grep -c 'heartbeat: the publisher')" -ge 4
+}
+wait_until 15 heartbeats || fail "heartbeats did not flow"
 check_fails "no alarm while heartbeats flow" grep -q 'ALARM' "$T/sub.out"
 
 kill -STOP "$PUB_PID" # the publisher freezes: the channel goes silent

@@ -36,13 +36,14 @@ NETNS=$A start_pub_conf "$T/pub" "$T/pub.conf"
 sub_in() {
 	ip netns exec "$1" "$SUB" run --state "$2" --broadcast "$PUB_EP" \
 	    --requests "$REQ_EP" --publisher-key "$T/pub/publisher.pub" \
-	    --insecure --stale-after 4 >>"$2.out" 2>>"$2.log" &
+	    --insecure --stale-after 4 --verbose >>"$2.out" 2>>"$2.log" &
 	track $!
 	wait_until 10 grep -q ready "$2.log"
 }
 sub_in "$A" "$T/clean"
 sub_in "$B" "$T/lossy"
-sleep 1
+wait_heartbeat "$T/clean.log" 0 && wait_heartbeat "$T/lossy.log" 0 ||
+    fail "the subscribers saw no heartbeat"
 
 # 10% loss, both ways, on the lossy subscriber's side.
 for chain in INPUT OUTPUT; do
@@ -67,8 +68,9 @@ ip netns exec "$B" iptables -I OUTPUT 1 -j DROP
 publish_some 151 250
 wait_until 15 grep -q 'ALARM stale' "$T/lossy.out"
 check "the cut subscriber raises the stale alarm" grep -q 'ALARM stale' "$T/lossy.out"
+# a heartbeat after the alarm: the clean one had its chance to alarm
+wait_heartbeat "$T/clean.log" || fail "the clean subscriber saw no heartbeat"
 check_fails "the clean one does not" grep -q 'ALARM stale' "$T/clean.out"
-sleep 2
 ip netns exec "$B" iptables -D INPUT 1
 ip netns exec "$B" iptables -D OUTPUT 1
 publish_some 251 300

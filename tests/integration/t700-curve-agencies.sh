@@ -41,7 +41,9 @@ listen registered "$T/so-tttt/publisher.key" 1
 listen stranger "$T/huyen-x/publisher.key" 1
 listen plaintext "" 1
 wait_until 10 test -f "$T/w-registered/ready" || fail "registered never ready"
-sleep 1
+# publish only once the stranger has tried, and been refused
+wait_until 10 grep -q 'refused a connection from 127.0.0.1: not a registered agency' \
+    "$T/pub.log" || fail "the stranger was never refused"
 "$PUB" publish --state "$T/pub" --severity critical --title 'Chỉ dành cho đơn vị đã đăng ký' >/dev/null
 wait $PID_registered $PID_stranger $PID_plaintext 2>/dev/null
 check "the registered agency receives it" grep -q 'Chỉ dành cho' "$T/w-registered.out"

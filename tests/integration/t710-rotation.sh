@@ -27,7 +27,7 @@ run_sub() {
 	n=$1
 	shift
 	"$SUB" run --state "$T/$n" --broadcast "$BC" --requests "$REQS" \
-	    --publisher-key "${KEY:-$T/pub/publisher.pub}" "$@" \
+	    --publisher-key "${KEY:-$T/pub/publisher.pub}" --verbose "$@" \
 	    >>"$T/$n.out" 2>>"$T/$n.log" &
 	track $!
 	eval "PID_$n=\$!"
@@ -36,7 +36,9 @@ run_sub() {
 run_sub live
 run_sub revoker --revoked-keys 0000000000000000 # replaced below
 KEY="$T/other/publisher.pub" run_sub stranger
-sleep 1
+# the stranger drops heartbeats it cannot verify: wait on the others
+wait_heartbeat "$T/live.log" 0 && wait_heartbeat "$T/revoker.log" 0 ||
+    fail "no heartbeat"
 
 "$PUB" publish --state "$T/pub" --severity high --title 'Trước khi đổi khoá' >/dev/null
 wait_until 10 grep -q 'Trước khi đổi khoá' "$T/live.out"

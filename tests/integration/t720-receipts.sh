@@ -18,14 +18,16 @@ wait_until 10 test -S "$T/pub/control.sock" || fail "publisher start"
 
 run_sub() {
 	"$SUB" run --state "$T/$1" --broadcast "$BC" --requests "$REQS" \
-	    --publisher-key "$T/pub/publisher.pub" --presence 1 \
+	    --publisher-key "$T/pub/publisher.pub" --presence 1 --verbose \
 	    >>"$T/$1.out" 2>>"$T/$1.log" &
 	track $!
 	eval "PID_$(echo "$1" | tr - _)=\$!"
 	wait_until 10 grep -q ready "$T/$1.log"
 }
 for a in an-giang bac-ninh ca-mau; do run_sub "$a"; done
-sleep 1
+for a in an-giang bac-ninh ca-mau; do
+	wait_heartbeat "$T/$a.log" 0 || fail "$a saw no heartbeat"
+done
 
 ID=$("$PUB" publish --state "$T/pub" --severity critical \
     --title 'Khẩn: vá lỗ hổng VPN ngay' | tail -n 1)

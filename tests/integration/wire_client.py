@@ -127,16 +127,18 @@ def listen(endpoint, pubkey, count, outdir):
     ctx.term()
 
 
-def fakepub(endpoint_file, go_file, frames_dir):
+def fakepub(endpoint_file, frames_dir):
+    """Send the saved frames once a subscriber has subscribed to "adv."
+    (XPUB shows the subscription: no fixed sleep for the slow joiner)."""
     ctx = zmq.Context()
-    s = ctx.socket(zmq.PUB)
+    s = ctx.socket(zmq.XPUB)
+    s.setsockopt(zmq.RCVTIMEO, 30000)
     s.bind("tcp://127.0.0.1:*")
     with open(endpoint_file + ".tmp", "w") as f:
         f.write(s.getsockopt_string(zmq.LAST_ENDPOINT))
     os.rename(endpoint_file + ".tmp", endpoint_file)
-    deadline = time.time() + 30
-    while not os.path.exists(go_file) and time.time() < deadline:
-        time.sleep(0.05)
+    while s.recv() != b"\x01adv.":
+        pass
     names = sorted({n.rsplit(".", 1)[0] for n in os.listdir(frames_dir)})
     for name in names:
         frames, i = [], 0
@@ -146,9 +148,7 @@ def fakepub(endpoint_file, go_file, frames_dir):
                 frames.append(f.read())
             i += 1
         s.send_multipart(frames)
-        time.sleep(0.05)
-    time.sleep(0.5)
-    s.close(1000)
+    s.close(10000)  # linger: every frame is sent before the context ends
     ctx.term()
 
 
@@ -169,7 +169,7 @@ def forge(requests, forger_key, victim_pub, adv_id):
     own_id = hashlib.blake2b(raw[32:], digest_size=8).digest()
     victim_id, _ = read_pubkey(victim_pub)
     payload = json.dumps({"id": adv_id, "revision": 1, "event":
-                          "acknowledged", "at": "2026-11-24T00:00:00Z",
+                          "acknowledged", "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                           "by": "kẻ giả mạo"}).encode()
     ctx = zmq.Context()
     s = ctx.socket(zmq.DEALER)
@@ -196,6 +196,6 @@ if __name__ == "__main__":
     elif sys.argv[1] == "forge":
         forge(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif sys.argv[1] == "fakepub":
-        fakepub(sys.argv[2], sys.argv[3], sys.argv[4])
+        fakepub(sys.argv[2], sys.argv[3])
     else:
         raise SystemExit(__doc__)

@@ -12,15 +12,15 @@ const char *
 cb_test_fixtures(void)
 {
 	const char *env = getenv("CANHBAO_FIXTURES");
+	const char *top = getenv("CANHBAO_TOP");
 	static char path[4096];
 
 	if (env != NULL && *env != '\0')
 		return env;
-	if (getenv("CANHBAO_TOP") != NULL)
-		snprintf(path, sizeof(path), "%s/../shared/fixtures/feeds",
-		    getenv("CANHBAO_TOP"));
-	else
-		snprintf(path, sizeof(path), "../shared/fixtures/feeds");
+	if (top == NULL || *top == '\0')
+		fail_msg("set CANHBAO_TOP to the repository (tests/run.sh does) "
+			 "or CANHBAO_FIXTURES to the feed samples");
+	snprintf(path, sizeof(path), "%s/tests/fixtures/feeds", top);
 	return path;
 }
 

@@ -11,15 +11,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-/* Folder of the real feed samples (../shared/fixtures/feeds from the
- * repository root), or CANHBAO_FIXTURES when set. */
+/* Folder of the feed samples: CANHBAO_FIXTURES when set, else
+ * $CANHBAO_TOP/tests/fixtures/feeds; fails the test when neither is
+ * set.  Borrowed, valid until the next call. */
 const char *cb_test_fixtures(void);
 
 /* Read a whole file into a malloc'd, NUL-terminated buffer; fails the
  * test when it cannot.  *lenp gets the length. */
 char *cb_test_read(const char *path, size_t *lenp);
 
-/* Read ../shared/fixtures/feeds/<rel>. */
+/* Read <cb_test_fixtures()>/<rel> (malloc'd, as cb_test_read). */
 char *cb_test_fixture(const char *rel, size_t *lenp);
 
 /* dir + "/" + name, malloc'd. */

@@ -166,25 +166,25 @@ test_bugalert_atom(void **state)
 }
 
 static void
-test_jvn_rdf(void **state)
+test_sec_rdf(void **state)
 {
 	struct cb_adv_list l;
 	const struct cb_adv *a;
 
 	(void)state;
-	parse_fixture(feed_rss_parse, "rss/jvn-dataFeed_jvndb_rss_hnd.rdf.xml",
-	    &l);
+	parse_fixture(feed_rss_parse, "rss/vi-sec-rss1.rdf.xml", &l);
 	assert_int_equal(l.n, 4);
 	a = &l.v[0];
 	assert_string_equal(a->title,
-	    "Contiki-NG における再帰制御に関する脆弱性");
+	    "Lỗ hổng đệ quy không kiểm soát trong Contiki-NG");
 	assert_string_equal(a->summary,
-	    "Contiki-NG には、再帰制御に関する脆弱性が存在します。");
+	    "Contiki-NG tồn tại lỗ hổng liên quan đến kiểm soát đệ quy.");
 	assert_string_equal(a->source_id,
-	    "https://jvndb.jvn.jp/ja/contents/"
-	    "2023/JVNDB-2023-028579.html");
+	    "https://vndb.so-tttt.example/vi/"
+	    "2025/VNDB-2025-000579.html");
 	assert_int_equal(a->severity, CB_SEV_HIGH); /* sec:cvss */
-	assert_int_equal(a->published, 1744383120); /* 23:52+09:00 */
+	assert_int_equal(a->published, 1744390320); /* 23:52+07:00 */
+	assert_int_equal(a->updated, 0);
 	assert_list(&a->cves, 1, "CVE-2023-29001");
 	assert_list(&a->products, 1, "Contiki-NG");
 	assert_int_equal(a->references.n, 6);
@@ -192,22 +192,22 @@ test_jvn_rdf(void **state)
 	assert_string_equal(a->references.v[3],
 	    "https://github.com/contiki-ng/contiki-ng/pull/2264");
 	assert_int_equal(l.v[2].severity, CB_SEV_CRITICAL); /* 9.8 */
-	assert_list(&l.v[2].cves, 1, "CVE-2023-40500");
+	assert_list(&l.v[2].cves, 1, "CVE-2025-40500");
+	assert_list(&l.v[2].products, 1, "Cổng thông tin điện tử");
+	assert_int_equal(l.v[2].updated, 1744420500); /* dcterms:modified */
 	cb_adv_list_release(&l);
 }
 
 static void
-test_jvn_malformed(void **state)
+test_sec_rdf_malformed(void **state)
 {
 	size_t len;
-	char *buf =
-	    cb_test_fixture("rss/jvn-dataFeed_jvndb_rss_hnd.malformed.rdf.xml",
-		&len);
+	char *buf = cb_test_fixture("rss/vi-sec-rss1.malformed.rdf.xml", &len);
 
 	(void)state;
-	/* retCd= 0 (unquoted) on line 116: the whole feed goes. */
+	/* retCd= 0 (unquoted) on line 101: the whole feed goes. */
 	expect_refused(feed_rss_parse, buf, len,
-	    "rss: xml: line 116: AttValue");
+	    "rss: xml: line 101: AttValue");
 	free(buf);
 }
 
@@ -263,25 +263,26 @@ test_nws_atom(void **state)
 }
 
 static void
-test_myjvn_atom(void **state)
+test_sec_atom(void **state)
 {
 	struct cb_adv_list l;
 	const struct cb_adv *a;
 
 	(void)state;
-	parse_fixture(feed_atom_parse, "atom/myjvn-getAlertList_hnd.atom.xml",
-	    &l);
+	parse_fixture(feed_atom_parse, "atom/vi-sec-tlp.atom.xml", &l);
 	assert_int_equal(l.n, 2);
 	a = &l.v[0];
-	assert_string_equal(a->source_id, "MYJVN-ALT-2025-0000");
-	assert_string_equal(a->title, "MyJVN APIに関するセキュリティ情報");
-	assert_string_equal(a->summary, "更新に関する連絡です。");
+	assert_string_equal(a->source_id, "VN-ALT-2025-0000");
+	assert_string_equal(a->title, "Thông tin an ninh về dịch vụ cảnh báo");
+	assert_string_equal(a->summary, "Thông báo về việc cập nhật.");
 	assert_int_equal(a->severity, CB_SEV_INFO); /* term="Info" */
-	assert_int_equal(a->published, 1743745558);
-	assert_int_equal(a->updated, 1745620581);
-	assert_list(&a->references, 1, "https://www.ipa.go.jp/security/");
+	assert_int_equal(a->published, 1743752758); /* +07:00 */
+	assert_int_equal(a->updated, 1745627781);
+	assert_list(&a->references, 1,
+	    "https://canhbao.so-tttt.example/thong-bao/");
 	assert_string_equal(l.v[1].title,
-	    "WordPress に関するソフトウェア更新情報 (2025年2月12日 公開)");
+	    "Thông tin cập nhật phần mềm WordPress (công bố ngày 12 tháng 2 "
+	    "năm 2025)");
 	assert_null(l.v[1].summary);
 	cb_adv_list_release(&l);
 }
@@ -600,11 +601,11 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bugalert_rss),
 		cmocka_unit_test(test_bugalert_atom),
-		cmocka_unit_test(test_jvn_rdf),
-		cmocka_unit_test(test_jvn_malformed),
+		cmocka_unit_test(test_sec_rdf),
+		cmocka_unit_test(test_sec_rdf_malformed),
 		cmocka_unit_test(test_nyalert),
 		cmocka_unit_test(test_nws_atom),
-		cmocka_unit_test(test_myjvn_atom),
+		cmocka_unit_test(test_sec_atom),
 		cmocka_unit_test(test_vi_rss),
 		cmocka_unit_test(test_vi_atom),
 		cmocka_unit_test(test_long_title),
