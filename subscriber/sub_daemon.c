@@ -533,6 +533,8 @@ remind(struct sub_ctx *c)
 		log_info("reminded of %d unacknowledged critical "
 			 "advisor%s%s", n, n == 1 ? "y" : "ies",
 		    n == SUB_REMIND_MAX ? " (the oldest; there are more)" : "");
+	else
+		log_debug("reminders: none due");
 }
 
 /* Every TICK_MS: the stale alarm and catch-up time-outs. */

@@ -70,7 +70,7 @@ stop "$PID_revoker"
 rm -f "$T/revoker.out" "$T/revoker.log"
 rm -rf "$T/revoker/archive.db"*
 run_sub revoker --revoked-keys "$NEWID"
-sleep 3
+wait_until 15 grep -q "rotation to revoked key $NEWID" "$T/revoker.log"
 check "a rotation to a revoked key is refused" grep -q "rotation to revoked key $NEWID" "$T/revoker.log"
 check "nothing signed by it is archived" sh -c '! grep -q "Sau khi" "$0"' "$T/revoker.out"
 
@@ -79,7 +79,7 @@ OLDID=$(sed -n 's/^untrusted comment: minisign public key //p' "$T/pub/publisher
 stop "$PID_revoker"
 rm -rf "$T/revoker/archive.db"* "$T/revoker.out" "$T/revoker.log"
 run_sub revoker --revoked-keys "$OLDID"
-sleep 3
+wait_until 15 grep -q "signed by revoked key $OLDID" "$T/revoker.log"
 check "messages signed by a revoked current key are dropped" \
     grep -q "signed by revoked key $OLDID" "$T/revoker.log"
 check "and nothing is archived" test "$(archive_count "$T/revoker")" -eq 0

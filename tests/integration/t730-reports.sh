@@ -24,7 +24,8 @@ run_pub() {
 }
 run_pub
 "$SUB" run --state "$T/agency" --broadcast "$BC" --requests "$REQS" \
-    --publisher-key "$T/pub/publisher.pub" >>"$T/sub.out" 2>>"$T/sub.log" &
+    --publisher-key "$T/pub/publisher.pub" --presence 1 \
+    >>"$T/sub.out" 2>>"$T/sub.log" &
 track $!
 wait_until 10 grep -q ready "$T/sub.log"
 stop "$PUB_PID" # the department's machine goes down
@@ -50,7 +51,15 @@ mkdir "$T/saved"
 "$PUB" reports --state "$T/pub" --save "$T/saved" >/dev/null
 check "the 1 MB attachment is intact" cmp -s "$T/capture.pcap" "$T/saved/so-y-te-1-capture.pcap"
 check "with its details" sh -c '"$0" reports --state "$1" --json | grep -q "Đã cô lập"' "$PUB" "$T/pub"
-sleep 3
+# Exactly once: wait until a presence the agency queued after the report
+# has arrived (its outbox sends in order), then count.
+last_inbound() {
+	sqlite3 "file:$T/pub/journal.db?mode=ro" \
+	    "SELECT coalesce(max(seq), 0) FROM inbound WHERE agency = 'so-y-te'"
+}
+inbound_after() { test "$(last_inbound)" -gt "$1"; }
+wait_until 20 inbound_after "$(last_inbound)" ||
+    fail "no presence after the report"
 check "exactly once" test "$(reports | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')" -eq 1
 wait_until 10 test -s "$T/hook.env"
 check "the on_report hook ran with the report" grep -q 'so-y-te|high|Phát hiện mã độc' "$T/hook.env"
