@@ -274,16 +274,15 @@ main(int argc, char **argv)
 	unsigned long n;
 	struct stat st;
 	char *path;
-	int runs = 400;
+	long runs;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: bench_search N DIR [QUERIES]\n");
 		return 2;
 	}
 	n = strtoul(argv[1], NULL, 10);
-	if (argc > 3)
-		runs = atoi(argv[3]);
-	if (n == 0 || runs <= 0)
+	runs = argc > 3 ? strtol(argv[3], NULL, 10) : 400;
+	if (n == 0 || runs <= 0 || runs > 1000000)
 		return 2;
 	path = cb_xasprintf("%s/search-%lu.db", argv[2], n);
 	if (stat(path, &st) < 0)
@@ -291,7 +290,7 @@ main(int argc, char **argv)
 	else
 		printf("  (archive of %lu advisories kept from an earlier run: "
 		       "%s)\n", n, path);
-	measure(path, n, runs);
+	measure(path, n, (int)runs);
 	free(path);
 	return 0;
 }

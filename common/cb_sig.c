@@ -410,7 +410,7 @@ cb_sig_unbase64(const char *b64, size_t max, size_t *lenp)
 
 	if (room > max + 3)
 		return NULL;
-	out = cb_xmalloc(room ? room : 1);
+	out = cb_xmalloc(room); /* at least 3 */
 	if (sodium_base642bin(out, room, b64, len, NULL, &got, NULL,
 		sodium_base64_VARIANT_ORIGINAL) != 0 || got > max) {
 		free(out);

@@ -89,20 +89,19 @@ static int
 next_option(int argc, char **argv, const char *shorts,
     const struct option *longs)
 {
-	char name[3] = "-?";
-	const char *what = name;
+	char letter[3];
 	int ch;
 
 	opterr = 0;
 	ch = getopt_long(argc, argv, shorts, longs, NULL);
 	if (ch != '?' && ch != ':')
 		return ch;
-	name[1] = (char)optopt;
-	if (ch == ':' || optopt == 0)
-		what = argv[optind - 1];
+	/* A long option, or one missing its argument, is named as typed;
+	 * an unknown short one as "-x". */
+	snprintf(letter, sizeof(letter), "-%c", optopt);
 	fprintf(stderr, "canhbao-pub %s: %s '%s'\n", argv[0],
 	    ch == ':' ? "missing the argument of option" : "unknown option",
-	    what);
+	    ch == ':' || optopt == 0 ? argv[optind - 1] : letter);
 	cb_cli_usage();
 }
 

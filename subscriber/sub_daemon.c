@@ -556,8 +556,8 @@ tick(struct sub_ctx *c)
 static short
 bus_events(short ev)
 {
-	return (short)((ev & POLLIN ? ZMQ_POLLIN : 0) |
-	    (ev & POLLOUT ? ZMQ_POLLOUT : 0));
+	return (short)(((ev & POLLIN) ? ZMQ_POLLIN : 0) |
+	    ((ev & POLLOUT) ? ZMQ_POLLOUT : 0));
 }
 
 static void

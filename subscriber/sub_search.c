@@ -103,14 +103,14 @@ fold_token(void *arg, int flags, const char *tok, int len, int start,
     int end)
 {
 	struct fold_ctx *fc = arg;
-	char small[128], *buf = small;
+	char small[128], *buf;
 	size_t n;
 	int rc;
 
 	if (len < 0)
 		return SQLITE_ERROR;
-	if ((size_t)len >= sizeof(small) &&
-	    (buf = sqlite3_malloc(len + 1)) == NULL)
+	buf = (size_t)len < sizeof(small) ? small : sqlite3_malloc(len + 1);
+	if (buf == NULL)
 		return SQLITE_NOMEM;
 	n = cb_fold(tok, (size_t)len, buf);
 	rc = n == 0 ? SQLITE_OK : /* only combining marks */

@@ -434,12 +434,14 @@ test_strdup_cut(void **state)
 static void
 test_list_move(void **state)
 {
+	static const char *const titles[] = { "b1", "b2" };
 	struct cb_adv_list a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	size_t i;
 
 	(void)state;
 	cb_adv_list_push(&a)->title = cb_xstrdup("a");
-	cb_adv_list_push(&b)->title = cb_xstrdup("b1");
-	cb_adv_list_push(&b)->title = cb_xstrdup("b2");
+	for (i = 0; i < 2; i++)
+		cb_adv_list_push(&b)->title = cb_xstrdup(titles[i]);
 	cb_adv_list_move(&a, &b);
 	assert_int_equal(a.n, 3);
 	assert_string_equal(a.v[2].title, "b2");

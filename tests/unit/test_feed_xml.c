@@ -157,7 +157,7 @@ test_billion_laughs(void **state)
 
 	(void)state;
 	expect_refused(xml, sizeof(xml) - 1, "line 3", "declares entity 'lol'",
-	    NULL);
+	    (char *)NULL);
 }
 
 static void
@@ -167,7 +167,7 @@ test_parameter_entity(void **state)
 				  "'y'>\"> %pe; ]><r>&x;</r>";
 
 	(void)state;
-	expect_refused(xml, sizeof(xml) - 1, "entity 'pe'", NULL);
+	expect_refused(xml, sizeof(xml) - 1, "entity 'pe'", (char *)NULL);
 }
 
 static void
@@ -187,9 +187,10 @@ test_external_entity(void **state)
 	xmlDocPtr doc;
 
 	(void)state;
-	expect_refused(xxe, sizeof(xxe) - 1, "line 2", "entity 'xxe'", NULL);
+	expect_refused(xxe, sizeof(xxe) - 1, "line 2", "entity 'xxe'",
+	    (char *)NULL);
 	expect_refused(ext, sizeof(ext) - 1, "line 3",
-	    "undeclared entity '&xxe;'", NULL);
+	    "undeclared entity '&xxe;'", (char *)NULL);
 	doc = must_read(plain, sizeof(plain) - 1);
 	assert_null(doc->extSubset); /* never loaded */
 	xmlFreeDoc(doc);
@@ -205,9 +206,10 @@ test_internal_subset(void **state)
 	static const char empty[] = "<!DOCTYPE r []><r/>";
 
 	(void)state;
-	expect_refused(elem, sizeof(elem) - 1, "internal subset", NULL);
-	expect_refused(attr, sizeof(attr) - 1, "internal subset", NULL);
-	expect_refused(comment, sizeof(comment) - 1, "internal subset", NULL);
+	expect_refused(elem, sizeof(elem) - 1, "internal subset", (char *)NULL);
+	expect_refused(attr, sizeof(attr) - 1, "internal subset", (char *)NULL);
+	expect_refused(comment, sizeof(comment) - 1, "internal subset",
+	    (char *)NULL);
 	xmlFreeDoc(must_read(empty, sizeof(empty) - 1));
 }
 
@@ -236,13 +238,13 @@ test_depth(void **state)
 	xmlFreeDoc(must_read(s, strlen(s)));
 	free(s);
 	s = nested(FEED_MAX_DEPTH + 1);
-	expect_refused(s, strlen(s), "deeper than 64", NULL);
+	expect_refused(s, strlen(s), "deeper than 64", (char *)NULL);
 	free(s);
 	s = nested(100);
-	expect_refused(s, strlen(s), "line 1", "deeper than 64", NULL);
+	expect_refused(s, strlen(s), "line 1", "deeper than 64", (char *)NULL);
 	free(s);
 	s = nested(100000); /* far past libxml2's own limit too */
-	expect_refused(s, strlen(s), "deeper than", NULL);
+	expect_refused(s, strlen(s), "deeper than", (char *)NULL);
 	free(s);
 }
 
@@ -256,10 +258,11 @@ test_bad_utf8(void **state)
 	static const char nul[] = "<r>a\0b</r>";
 
 	(void)state;
-	expect_refused(bad, sizeof(bad) - 1, "line 2", "UTF-8", NULL);
-	expect_refused(surrogate, sizeof(surrogate) - 1, "line 1", NULL);
-	expect_refused(overlong, sizeof(overlong) - 1, "line 1", NULL);
-	expect_refused(nul, sizeof(nul) - 1, "line 1", NULL);
+	expect_refused(bad, sizeof(bad) - 1, "line 2", "UTF-8", (char *)NULL);
+	expect_refused(surrogate, sizeof(surrogate) - 1, "line 1",
+	    (char *)NULL);
+	expect_refused(overlong, sizeof(overlong) - 1, "line 1", (char *)NULL);
+	expect_refused(nul, sizeof(nul) - 1, "line 1", (char *)NULL);
 }
 
 static void
@@ -273,12 +276,12 @@ test_not_xml(void **state)
 
 	(void)state;
 	expect_refused(json, sizeof(json) - 1, "line 1", "Start tag expected",
-	    NULL);
-	expect_refused(trunc, sizeof(trunc) - 1, "line 2", NULL);
+	    (char *)NULL);
+	expect_refused(trunc, sizeof(trunc) - 1, "line 2", (char *)NULL);
 	expect_refused(malformed, sizeof(malformed) - 1, "line 2", "AttValue",
-	    NULL);
-	expect_refused(twice, sizeof(twice) - 1, "line 1", NULL);
-	expect_refused("", 0, "empty", NULL);
+	    (char *)NULL);
+	expect_refused(twice, sizeof(twice) - 1, "line 1", (char *)NULL);
+	expect_refused("", 0, "empty", (char *)NULL);
 }
 
 /* Messages quoting the document stay one line of valid UTF-8, even cut
@@ -313,7 +316,7 @@ test_size_limit(void **state)
 	memset(big, ' ', len);
 	memcpy(big, "<r>", 3);
 	memcpy(big + len - 4, "</r>", 4);
-	expect_refused(big, len, "more than", NULL);
+	expect_refused(big, len, "more than", (char *)NULL);
 	free(big);
 }
 

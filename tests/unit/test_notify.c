@@ -54,7 +54,7 @@ test_filter_defaults(void **state)
 	struct cb_err err;
 
 	(void)state;
-	assert_int_equal(filter(&f, &err, NULL), 0);
+	assert_int_equal(filter(&f, &err, (char *)NULL), 0);
 	adv_init(&a, CB_SEV_INFO);
 	a.status = CB_STATUS_TEST;
 	cb_strlist_add(&a.audience, "ubnd-huyen-x");
@@ -73,7 +73,8 @@ test_filter_keys(void **state)
 
 	(void)state;
 	assert_int_equal(filter(&f, &err, "min_severity", "high", "origin",
-			     "national", "status", "actual, exercise", NULL),
+			     "national", "status", "actual, exercise",
+			     (char *)NULL),
 	    0);
 	adv_init(&a, CB_SEV_MEDIUM);
 	a.origin = CB_ORIGIN_NATIONAL;
@@ -103,7 +104,7 @@ test_filter_audience(void **state)
 
 	(void)state;
 	assert_int_equal(filter(&f, &err, "group",
-			     " Sở TT&TT Đà Nẵng ,, ubnd-quan-1", NULL),
+			     " Sở TT&TT Đà Nẵng ,, ubnd-quan-1", (char *)NULL),
 	    0);
 	assert_int_equal(f.groups.n, 2);
 	adv_init(&a, CB_SEV_HIGH);
@@ -124,15 +125,17 @@ test_filter_errors(void **state)
 	struct cb_err err;
 
 	(void)state;
-	assert_int_equal(filter(&f, &err, "min_severity", "severe", NULL), -1);
+	assert_int_equal(filter(&f, &err, "min_severity", "severe",
+	    (char *)NULL), -1);
 	assert_non_null(strstr(err.msg, "min_severity"));
 	sub_filter_release(&f);
-	assert_int_equal(filter(&f, &err, "origin", "local", NULL), -1);
+	assert_int_equal(filter(&f, &err, "origin", "local", (char *)NULL), -1);
 	sub_filter_release(&f);
-	assert_int_equal(filter(&f, &err, "status", "actual,drill", NULL), -1);
+	assert_int_equal(filter(&f, &err, "status", "actual,drill",
+	    (char *)NULL), -1);
 	assert_non_null(strstr(err.msg, "drill"));
 	sub_filter_release(&f);
-	assert_int_equal(filter(&f, &err, "status", " , ", NULL), -1);
+	assert_int_equal(filter(&f, &err, "status", " , ", (char *)NULL), -1);
 	sub_filter_release(&f);
 }
 
