@@ -35,6 +35,15 @@ write_conf_len(const char *name, const char *text, size_t len)
 	return path;
 }
 
+/* rc is -1 and err names the problem. */
+static void
+expect_failed(int rc, const struct cb_err *err, const char *needle)
+{
+	assert_int_equal(rc, -1);
+	if (strstr(err->msg, needle) == NULL)
+		fail_msg("error '%s' does not contain '%s'", err->msg, needle);
+}
+
 static void
 expect_error_len(const char *text, size_t len, const char *needle)
 {
@@ -45,11 +54,7 @@ expect_error_len(const char *text, size_t len, const char *needle)
 
 	pub_config_init(&c);
 	rc = pub_config_load(&c, path, &err);
-	if (rc == 0)
-		rc = pub_config_check(&c, &err);
-	assert_int_equal(rc, -1);
-	if (strstr(err.msg, needle) == NULL)
-		fail_msg("error '%s' does not contain '%s'", err.msg, needle);
+	expect_failed(rc == 0 ? pub_config_check(&c, &err) : rc, &err, needle);
 	pub_config_release(&c);
 	free(path);
 }
@@ -73,11 +78,7 @@ expect_sub_error(const char *text, size_t len, const char *needle)
 
 	sub_config_init(&c);
 	rc = sub_config_load(&c, path, &err);
-	if (rc == 0)
-		rc = sub_config_check(&c, &err);
-	assert_int_equal(rc, -1);
-	if (strstr(err.msg, needle) == NULL)
-		fail_msg("error '%s' does not contain '%s'", err.msg, needle);
+	expect_failed(rc == 0 ? sub_config_check(&c, &err) : rc, &err, needle);
 	sub_config_release(&c);
 	free(path);
 }

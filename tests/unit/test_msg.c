@@ -198,6 +198,24 @@ test_limits(void **state)
 	free(big);
 }
 
+/* Seal with f->sk and open with f->pk: cb_msg_open's result. */
+static int
+seal_open(const struct fixture *f, enum cb_msg_type type, uint64_t seq,
+    int64_t issued_ms, const char *payload_text, struct cb_msg *m,
+    struct cb_err *err)
+{
+	struct cb_sealed s;
+	int rc;
+
+	assert_int_equal(cb_msg_seal(f->sk, type, seq, issued_ms, payload_text,
+			     strlen(payload_text), "x", &s, err),
+	    0);
+	rc = cb_msg_open(&f->pk, 1, s.signed_bytes, s.signed_len, s.sigblock,
+	    s.sigblock_len, m, err);
+	cb_sealed_release(&s);
+	return rc;
+}
+
 /* Issue times and sequence numbers are signed 64-bit on every side (and
  * in SQLite): a validly signed header with either at 2^63 or more is
  * refused, never read as a negative number. */
@@ -205,34 +223,21 @@ static void
 test_header_ranges(void **state)
 {
 	struct fixture *f = *state;
-	struct cb_sealed s;
 	struct cb_msg m;
 	struct cb_err err;
 
-	assert_int_equal(cb_msg_seal(f->sk, CB_MSG_HEARTBEAT, INT64_MAX,
-			     INT64_MAX, "", 0, "hb", &s, &err),
-	    0);
-	assert_int_equal(cb_msg_open(&f->pk, 1, s.signed_bytes, s.signed_len,
-			     s.sigblock, s.sigblock_len, &m, &err),
+	assert_int_equal(seal_open(f, CB_MSG_HEARTBEAT, INT64_MAX, INT64_MAX,
+			     "", &m, &err),
 	    0);
 	assert_true(m.issued_ms == INT64_MAX);
-	cb_sealed_release(&s);
-	assert_int_equal(cb_msg_seal(f->sk, CB_MSG_HEARTBEAT, 7, INT64_MIN, "",
-			     0, "hb", &s, &err),
-	    0);
-	assert_int_equal(cb_msg_open(&f->pk, 1, s.signed_bytes, s.signed_len,
-			     s.sigblock, s.sigblock_len, &m, &err),
+	assert_int_equal(seal_open(f, CB_MSG_HEARTBEAT, 7, INT64_MIN, "", &m,
+			     &err),
 	    -1);
 	assert_non_null(strstr(err.msg, "issue time"));
-	cb_sealed_release(&s);
-	assert_int_equal(cb_msg_seal(f->sk, CB_MSG_ADVISORY, (uint64_t)1 << 63,
-			     1, "{}", 2, "adv", &s, &err),
-	    0);
-	assert_int_equal(cb_msg_open(&f->pk, 1, s.signed_bytes, s.signed_len,
-			     s.sigblock, s.sigblock_len, &m, &err),
+	assert_int_equal(seal_open(f, CB_MSG_ADVISORY, (uint64_t)1 << 63, 1,
+			     "{}", &m, &err),
 	    -1);
 	assert_non_null(strstr(err.msg, "sequence number"));
-	cb_sealed_release(&s);
 }
 
 static void
