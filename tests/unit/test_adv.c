@@ -118,6 +118,7 @@ test_repeated_keys(void **state)
 	char json[512];
 	struct cb_adv a;
 	struct cb_err err;
+	cJSON *obj;
 
 	(void)state;
 	snprintf(json, sizeof(json), "%s}", full);
@@ -128,6 +129,17 @@ test_repeated_keys(void **state)
 	expect_reject("{\"severity\":\"low\",\"title\":\"x\",\"cves\":[],"
 		      "\"title\":\"y\"}",
 	    1, "key 'title' appears twice");
+	/* A draft parsed by its caller ("publish --file", the control
+	 * channel) and a feed item are held to the same rule. */
+	obj = cJSON_Parse("{\"id\":\"v\",\"title\":\"t\",\"severity\":"
+			  "\"low\",\"severity\":\"high\"}");
+	assert_int_equal(cb_adv_from_cjson(&a, obj, 1, &err), -1);
+	assert_non_null(strstr(err.msg, "key 'severity' appears twice"));
+	cb_adv_release(&a);
+	assert_int_equal(cb_adv_from_feed_item(&a, obj, CB_SEV_HIGH, &err), -1);
+	assert_non_null(strstr(err.msg, "key 'severity' appears twice"));
+	cb_adv_release(&a);
+	cJSON_Delete(obj);
 }
 
 static void
