@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "cb_adv.h"
+#include "cb_json.h"
 #include "cb_mem.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
@@ -636,8 +637,7 @@ find_field(const char *key, unsigned form, size_t *idx)
 }
 
 /* Every member of obj into adv; *seen gets a bit per field index.  The
- * feed form refuses a repeated key; the others keep the last value (and
- * extend a list), as they always have. */
+ * callers have refused repeated keys (cb_json_unique_keys). */
 static int
 get_fields(struct cb_adv *adv, const cJSON *obj, unsigned form,
     unsigned long *seen, struct cb_err *err)
@@ -653,9 +653,6 @@ get_fields(struct cb_adv *adv, const cJSON *obj, unsigned form,
 		if ((f = find_field(item->string, form, &idx)) == NULL)
 			return cb_err_set(err, "unknown key '%.64s'",
 			    item->string);
-		if ((*seen & (1ul << idx)) && form == FORM_FEED)
-			return cb_err_set(err, "key '%s' appears twice",
-			    f->name);
 		*seen |= 1ul << idx;
 		if (get_field(adv, f, item, err) < 0)
 			return -1;
@@ -701,6 +698,9 @@ int
 cb_adv_from_cjson(struct cb_adv *adv, const cJSON *obj, int partial,
     struct cb_err *err)
 {
+	cb_adv_init(adv);
+	if (cb_json_unique_keys(obj, err) < 0)
+		return -1;
 	return from_cjson(adv, obj, partial ? FORM_DRAFT : FORM_FULL,
 	    CB_SEV_INFO, err);
 }
@@ -709,6 +709,9 @@ int
 cb_adv_from_feed_item(struct cb_adv *adv, const cJSON *obj,
     enum cb_severity default_severity, struct cb_err *err)
 {
+	cb_adv_init(adv);
+	if (cb_json_unique_keys(obj, err) < 0)
+		return -1;
 	return from_cjson(adv, obj, FORM_FEED, default_severity, err);
 }
 
@@ -717,25 +720,14 @@ cb_adv_from_json(struct cb_adv *adv, const char *json, size_t len,
     int partial, struct cb_err *err)
 {
 	cJSON *obj;
-	const char *end = NULL;
 	int rc;
 
 	cb_adv_init(adv);
-	if (!cb_utf8_valid(json, len))
-		return cb_err_set(err, "advisory JSON is not valid UTF-8");
-	obj = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	obj = cb_json_parse_object(json, len, "advisory", err);
 	if (obj == NULL)
-		return cb_err_set(err, "advisory is not valid JSON (near byte "
-		    "%td)", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - json :
-					    (ptrdiff_t)0);
-	while (end != NULL && end < json + len &&
-	    (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
-		end++;
-	if (end != json + len) {
-		cJSON_Delete(obj);
-		return cb_err_set(err, "trailing data after the advisory JSON");
-	}
-	rc = cb_adv_from_cjson(adv, obj, partial, err);
+		return -1;
+	rc = from_cjson(adv, obj, partial ? FORM_DRAFT : FORM_FULL,
+	    CB_SEV_INFO, err);
 	cJSON_Delete(obj);
 	return rc;
 }

@@ -140,11 +140,14 @@ char *cb_adv_to_json(const struct cb_adv *adv);
  * failure).  With partial set, fields the publisher assigns (id,
  * source, revision, published) may be missing, as in a file handed to
  * "canhbao-pub publish --file".  Unknown keys are an error, so a typo
- * is never silently dropped.  Validates the result. */
+ * is never silently dropped, and so is a key given twice at any depth
+ * (cb_json_parse_object), so that no reader of the same signed bytes
+ * sees other values.  Validates the result. */
 int cb_adv_from_json(struct cb_adv *adv, const char *json, size_t len,
     int partial, struct cb_err *err);
 
-/* The same from an already parsed cJSON object. */
+/* The same from an already parsed cJSON object (repeated keys refused
+ * here too). */
 int cb_adv_from_cjson(struct cb_adv *adv, const struct cJSON *obj,
     int partial, struct cb_err *err);
 

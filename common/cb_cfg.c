@@ -8,6 +8,14 @@
 
 #include "cb_cfg.h"
 #include "cb_mem.h"
+#include "cb_net.h"
+
+/* A key already set in a section, and where. */
+struct seen {
+	char *section;
+	char *key;
+	int line;
+};
 
 struct load {
 	const char *section;
@@ -16,11 +24,15 @@ struct load {
 	void *base;
 	cb_cfg_other_fn other;
 	void *user;
+	const char *const *lists;
 	FILE *fp;
 	int line;     /* of the line inih is handling */
 	int failed;
 	int err_line; /* of the first key that failed */
+	int nul_line; /* of a NUL byte, which ends the reading */
 	struct cb_err err;
+	struct seen *seen;
+	size_t nseen;
 };
 
 int
@@ -53,19 +65,25 @@ cb_cfg_int(const char *v, int min, int max, int *out)
 }
 
 static int
+set_string(const struct cb_cfg_key *k, void *base, const char *value,
+    struct cb_err *err)
+{
+	char **sp = (char **)((char *)base + k->offset);
+
+	if (*value == '\0')
+		return cb_err_set(err, "'%s' is empty", k->name);
+	free(*sp);
+	*sp = cb_xstrdup(value);
+	return 0;
+}
+
+static int
 set_one(const struct cb_cfg_key *k, void *base, const char *value,
     struct cb_err *err)
 {
-	char **sp;
-
 	switch (k->type) {
 	case CB_CFG_STRING:
-		if (*value == '\0')
-			return cb_err_set(err, "'%s' is empty", k->name);
-		sp = (char **)((char *)base + k->offset);
-		free(*sp);
-		*sp = cb_xstrdup(value);
-		return 0;
+		return set_string(k, base, value, err);
 	case CB_CFG_BOOL:
 		if (cb_cfg_bool(value, (int *)((char *)base + k->offset)) < 0)
 			return cb_err_set(err, "'%s' must be yes or no, not "
@@ -77,6 +95,13 @@ set_one(const struct cb_cfg_key *k, void *base, const char *value,
 			return cb_err_set(err, "'%s' must be a number from %d "
 			    "to %d, not '%s'", k->name, k->min, k->max, value);
 		return 0;
+	case CB_CFG_ENDPOINT:
+		if (cb_net_endpoint_check(value, err) < 0) {
+			cb_err_prefix(err, "'%s' must be a ZeroMQ endpoint",
+			    k->name);
+			return -1;
+		}
+		return set_string(k, base, value, err);
 	}
 	return -1;
 }
@@ -95,6 +120,38 @@ cb_cfg_set(const struct cb_cfg_key *keys, size_t nkeys, void *base,
 }
 
 static int
+is_list(const struct load *l, const char *name)
+{
+	const char *const *p;
+
+	for (p = l->lists; p != NULL && *p != NULL; p++)
+		if (strcmp(*p, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* -1 with l->err when name was set in section before; else records it. */
+static int
+first_time(struct load *l, const char *section, const char *name)
+{
+	size_t i;
+
+	if (is_list(l, name))
+		return 0;
+	for (i = 0; i < l->nseen; i++)
+		if (strcmp(l->seen[i].key, name) == 0 &&
+		    strcmp(l->seen[i].section, section) == 0)
+			return cb_err_set(&l->err, "'%s' given twice in [%s] "
+			    "(first on line %d)", name, section,
+			    l->seen[i].line);
+	l->seen = cb_xrealloc(l->seen, (l->nseen + 1) * sizeof(*l->seen));
+	l->seen[l->nseen].section = cb_xstrdup(section);
+	l->seen[l->nseen].key = cb_xstrdup(name);
+	l->seen[l->nseen++].line = l->line;
+	return 0;
+}
+
+static int
 on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct load *l = user;
@@ -102,7 +159,9 @@ on_key(void *user, const char *section, const char *name, const char *value)
 
 	if (l->failed)
 		return 1; /* keep the first error only */
-	if (strcmp(section, l->section) == 0)
+	if (first_time(l, section, name) < 0)
+		rc = -1;
+	else if (strcmp(section, l->section) == 0)
 		rc = cb_cfg_set(l->keys, l->nkeys, l->base, section, name,
 		    value, &l->err);
 	else if (l->other != NULL)
@@ -126,30 +185,54 @@ static char *
 read_line(char *str, int num, void *stream)
 {
 	struct load *l = stream;
-	size_t skip;
+	int c = EOF, n = 0, lead = 1;
 
 	l->line++;
-	if (fgets(str, num, l->fp) == NULL)
+	while (n < num - 1 && (c = getc(l->fp)) != EOF) {
+		if (lead && (c == ' ' || c == '\t'))
+			continue;
+		lead = 0;
+		if (c == '\0') { /* inih would cut the value here */
+			l->nul_line = l->line;
+			return NULL;
+		}
+		str[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (n == 0 && c == EOF)
 		return NULL;
-	skip = strspn(str, " \t");
-	if (skip > 0)
-		memmove(str, str + skip, strlen(str + skip) + 1);
+	str[n] = '\0';
 	return str;
+}
+
+static void
+release_seen(struct load *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nseen; i++) {
+		free(l->seen[i].section);
+		free(l->seen[i].key);
+	}
+	free(l->seen);
 }
 
 int
 cb_cfg_load(const char *path, const char *section,
     const struct cb_cfg_key *keys, size_t nkeys, void *base,
-    cb_cfg_other_fn other, void *user, struct cb_err *err)
+    cb_cfg_other_fn other, void *user, const char *const *lists,
+    struct cb_err *err)
 {
 	struct load l = { .section = section, .keys = keys, .nkeys = nkeys,
-		.base = base, .other = other, .user = user };
+		.base = base, .other = other, .user = user, .lists = lists };
 	int line;
 
 	if ((l.fp = fopen(path, "r")) == NULL)
 		return cb_err_setsys(err, "cannot read '%s'", path);
 	line = ini_parse_stream(read_line, &l, on_key, &l);
 	fclose(l.fp);
+	release_seen(&l);
 	if (line < 0)
 		return cb_err_set(err, "cannot read '%s'", path);
 	if (line > 0 && l.failed && line == l.err_line)
@@ -158,5 +241,8 @@ cb_cfg_load(const char *path, const char *section,
 		return cb_err_set(err, "%s:%d: syntax error (lines are 'key = "
 		    "value' under a [section], at most %d bytes)", path, line,
 		    INI_MAX_LINE - 1);
+	if (l.nul_line > 0)
+		return cb_err_set(err, "%s:%d: NUL byte in the line (a value "
+		    "would be cut there)", path, l.nul_line);
 	return 0;
 }

@@ -13,7 +13,8 @@
 
 #include "cb_err.h"
 
-enum cb_cfg_type { CB_CFG_STRING, CB_CFG_BOOL, CB_CFG_INT };
+/* CB_CFG_ENDPOINT is a string that cb_net_endpoint_check accepts. */
+enum cb_cfg_type { CB_CFG_STRING, CB_CFG_BOOL, CB_CFG_INT, CB_CFG_ENDPOINT };
 
 struct cb_cfg_key {
 	const char *name;
@@ -33,11 +34,16 @@ typedef int (*cb_cfg_other_fn)(void *user, const char *section,
     const char *key, const char *value, int line, struct cb_err *err);
 
 /* Read path: keys of [section] through the table into base, others to
- * other (NULL: any other section is an error).  Returns 0, or -1 with
- * err as "PATH:LINE: what is wrong". */
+ * other (NULL: any other section is an error).  Strict: a key given
+ * twice in one section is an error naming both lines, unless it is
+ * one of lists (NULL-terminated, or NULL for none: keys that add to a
+ * list each time, such as a feed's "header"), and so is a NUL byte
+ * (inih would cut the line there).  Returns 0, or -1 with err as
+ * "PATH:LINE: what is wrong" for the first problem. */
 int cb_cfg_load(const char *path, const char *section,
     const struct cb_cfg_key *keys, size_t nkeys, void *base,
-    cb_cfg_other_fn other, void *user, struct cb_err *err);
+    cb_cfg_other_fn other, void *user, const char *const *lists,
+    struct cb_err *err);
 
 /* "yes"/"no" and friends; 0 with *out, or -1. */
 int cb_cfg_bool(const char *v, int *out);

@@ -12,6 +12,26 @@
 #include "cb_file.h"
 #include "cb_mem.h"
 
+/* 1 with err when a secret file is not private to us: another owner
+ * (which chmod cannot fix) is named before the mode. */
+static int
+secret_refused(const char *path, const struct stat *st, struct cb_err *err)
+{
+	if (st->st_uid != geteuid()) {
+		cb_err_set(err, "secret file '%s' is owned by uid %lu, not by "
+		    "you (uid %lu)", path, (unsigned long)st->st_uid,
+		    (unsigned long)geteuid());
+		return 1;
+	}
+	if ((st->st_mode & 077) != 0) {
+		cb_err_set(err, "secret file '%s' is accessible by others "
+		    "(mode %03o); run chmod 600 '%s'", path,
+		    (unsigned)(st->st_mode & 0777), path);
+		return 1;
+	}
+	return 0;
+}
+
 static char *
 read_checked(const char *path, size_t max, int nofollow, int secret,
     size_t *lenp, struct cb_err *err)
@@ -32,10 +52,7 @@ read_checked(const char *path, size_t max, int nofollow, int secret,
 		close(fd);
 		return NULL;
 	}
-	if (secret && ((st.st_mode & 077) != 0 || st.st_uid != geteuid())) {
-		cb_err_set(err, "secret file '%s' is accessible by others "
-		    "(mode %03o); run chmod 600 '%s'", path,
-		    (unsigned)(st.st_mode & 0777), path);
+	if (secret && secret_refused(path, &st, err)) {
 		close(fd);
 		return NULL;
 	}

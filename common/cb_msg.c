@@ -5,6 +5,7 @@
 #include "cb_mem.h"
 #include "cb_bytes.h"
 #include "cb_msg.h"
+#include "cb_seq.h"
 
 static int
 comment_ok(const char *s, size_t len)
@@ -128,7 +129,7 @@ static int
 read_header(const uint8_t *s, size_t len, const uint8_t *sig_keyid,
     struct cb_msg *out, struct cb_err *err)
 {
-	uint64_t plen;
+	uint64_t plen, seq, issued;
 
 	if (len < CB_MSG_HDRLEN)
 		return cb_err_set(err, "message is %zu bytes, shorter than "
@@ -147,10 +148,20 @@ read_header(const uint8_t *s, size_t len, const uint8_t *sig_keyid,
 	if (plen > cb_msg_max_payload((enum cb_msg_type)s[4]))
 		return cb_err_set(err, "payload of %llu bytes is over the "
 		    "limit for its type", (unsigned long long)plen);
+	seq = cb_get_be(s + 13, 8);
+	issued = cb_get_be(s + 21, 8);
+	/* Both are signed 64-bit everywhere they go (SQLite, the clock):
+	 * a larger value would turn negative, not count as "late". */
+	if (!cb_seq_valid(seq))
+		return cb_err_set(err, "sequence number %llu is out of range",
+		    (unsigned long long)seq);
+	if (issued > (uint64_t)INT64_MAX)
+		return cb_err_set(err, "issue time %llu ms is out of range",
+		    (unsigned long long)issued);
 	out->type = (enum cb_msg_type)s[4];
 	memcpy(out->key_id, s + 5, CB_SIG_KEYIDLEN);
-	out->seq = cb_get_be(s + 13, 8);
-	out->issued_ms = (int64_t)cb_get_be(s + 21, 8);
+	out->seq = seq;
+	out->issued_ms = (int64_t)issued;
 	out->payload = s + CB_MSG_HDRLEN;
 	out->payload_len = (size_t)plen;
 	return 0;

@@ -241,3 +241,42 @@ cb_frames_release(struct cb_frames *f)
 		free(f->data[i]);
 	memset(f, 0, sizeof(*f));
 }
+
+/* "*" or a decimal number from 1 to 65535, digits only. */
+static int
+port_ok(const char *p)
+{
+	long n = 0;
+
+	if (strcmp(p, "*") == 0)
+		return 1;
+	if (*p == '\0' || strlen(p) > 5)
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		n = n * 10 + (*p - '0');
+	}
+	return n >= 1 && n <= 65535;
+}
+
+int
+cb_net_endpoint_check(const char *ep, struct cb_err *err)
+{
+	const char *rest, *colon;
+
+	if (strncmp(ep, "ipc://", 6) == 0 || strncmp(ep, "inproc://", 9) == 0)
+		return ep[strcspn(ep, "/") + 2] != '\0' ? 0 :
+		    cb_err_set(err, "'%s' names no path", ep);
+	if (strncmp(ep, "tcp://", 6) != 0)
+		return cb_err_set(err, "'%s' is not tcp://, ipc:// or "
+		    "inproc://", ep);
+	rest = ep + 6;
+	colon = strrchr(rest, ':');
+	if (colon == NULL || colon == rest)
+		return cb_err_set(err, "'%s' is not tcp://HOST:PORT", ep);
+	if (!port_ok(colon + 1))
+		return cb_err_set(err, "port '%s' of '%s' is not a number from "
+		    "1 to 65535 or *", colon + 1, ep);
+	return 0;
+}

@@ -28,6 +28,13 @@ struct cb_frames {
 	char user_id[64]; /* who ZAP said sent it ("" when unknown) */
 };
 
+/* 0 when ep is an endpoint canhbao binds or connects to: tcp://HOST:PORT
+ * with PORT from 1 to 65535 (or "*", "the system chooses", for a bind),
+ * ipc://PATH or inproc://NAME; else -1 with err saying what is wrong.
+ * Checks the text only (no lookup, no socket), so that check-config
+ * finds a bad port before run does. */
+int cb_net_endpoint_check(const char *ep, struct cb_err *err);
+
 /* The process's one ZeroMQ context; created on first use. */
 void *cb_net_ctx(void);
 /* zmq_ctx_term on the context, if any. */

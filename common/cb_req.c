@@ -3,6 +3,7 @@
 
 #include "cb_bytes.h"
 #include "cb_req.h"
+#include "cb_seq.h"
 
 size_t
 cb_req_encode(const struct cb_req *r, uint8_t *buf)
@@ -48,6 +49,22 @@ expected_len(enum cb_req_type t)
 	return CB_REQ_HDRLEN;
 }
 
+/* Every sequence number a frame carries is one (cb_seq): "after" 2^63
+ * bound to the journal's query would read as -2^63, "from seq 1". */
+static int
+check_seqs(const struct cb_req *r, struct cb_err *err)
+{
+	const uint64_t v[] = { r->after, r->last, r->latest, r->seq };
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (!cb_seq_valid(v[i]))
+			return cb_err_set(err, "sequence number %llu in a "
+			    "request frame of type %u is out of range",
+			    (unsigned long long)v[i], (unsigned)r->type);
+	return 0;
+}
+
 int
 cb_req_decode(const uint8_t *buf, size_t len, struct cb_req *r,
     struct cb_err *err)
@@ -76,5 +93,5 @@ cb_req_decode(const uint8_t *buf, size_t len, struct cb_req *r,
 			return cb_err_set(err, "unknown confirmation status %u",
 			    r->status);
 	}
-	return 0;
+	return check_seqs(r, err);
 }

@@ -75,7 +75,8 @@ struct cb_req {
 size_t cb_req_encode(const struct cb_req *r, uint8_t *buf);
 
 /* Decode the first frame of a request or reply.  Returns 0, or -1 with
- * err saying what is wrong (bad magic, unknown type, wrong length). */
+ * err saying what is wrong (bad magic, unknown type, wrong length, a
+ * sequence number past CB_SEQ_MAX: every one decoded is in range). */
 int cb_req_decode(const uint8_t *buf, size_t len, struct cb_req *r,
     struct cb_err *err);
 

@@ -39,6 +39,40 @@ cb_time_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t
+clamp(int64_t v)
+{
+	return v < -INT64_MAX ? -INT64_MAX : v;
+}
+
+int64_t
+cb_time_add_ms(int64_t t, int64_t d_ms)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(t, d_ms, &r))
+		return d_ms > 0 ? INT64_MAX : -INT64_MAX;
+	return clamp(r);
+}
+
+int64_t
+cb_time_diff_ms(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		return b < 0 ? INT64_MAX : -INT64_MAX;
+	return clamp(r);
+}
+
+int
+cb_time_within(int64_t now, int64_t t, int64_t window_ms)
+{
+	int64_t d = cb_time_diff_ms(now, t);
+
+	return d <= window_ms && d >= -window_ms;
+}
+
 static int
 valid_fields(int y, int mo, int d, int h, int mi, int s)
 {

@@ -16,6 +16,19 @@ int64_t cb_time_now_ms(void);
 /* Milliseconds from CLOCK_MONOTONIC, for intervals. */
 int64_t cb_time_mono_ms(void);
 
+/*
+ * Arithmetic on times that may come from untrusted input (an issue time
+ * in a signed header, a date in a feed): saturating, never signed
+ * overflow.  Results stay within [-INT64_MAX, INT64_MAX], so they can
+ * be negated too.
+ */
+/* t + d_ms. */
+int64_t cb_time_add_ms(int64_t t, int64_t d_ms);
+/* a - b: how much later a is than b (negative when earlier). */
+int64_t cb_time_diff_ms(int64_t a, int64_t b);
+/* 1 when t is within window_ms (>= 0) of now, before or after; else 0. */
+int cb_time_within(int64_t now, int64_t t, int64_t window_ms);
+
 /* RFC 3339 / ISO 8601: "2024-03-01T12:00:00Z", with optional fraction
  * and numeric offset ("+07:00", "+0700"), or a bare date "2024-03-01".
  * Returns 0 and sets *out, or -1. */

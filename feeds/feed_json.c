@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cb_adv.h"
+#include "cb_json.h"
 #include "cb_mem.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
@@ -232,9 +233,6 @@ parse_feed(const cJSON *root, const struct feed_opts *opts,
 		else
 			return cb_err_set(err, "json: unknown key '%.64s'",
 			    item->string);
-		if (*slot != NULL)
-			return cb_err_set(err, "json: key '%s' appears twice",
-			    item->string);
 		*slot = item;
 	}
 	if (version == NULL)
@@ -254,9 +252,16 @@ parse_feed(const cJSON *root, const struct feed_opts *opts,
 		return cb_err_set(err, "json: 'advisories' is missing");
 	if (!cJSON_IsArray(advs))
 		return cb_err_set(err, "json: 'advisories' must be an array");
-	if (parse_advisories(advs, opts, list, err) < 0)
+	if (parse_advisories(advs, opts, list, err) < 0 ||
+	    check_unique_ids(list, err) < 0)
 		return -1;
-	return check_unique_ids(list, err);
+	/* The items refused their own repeated keys, with their index;
+	 * this finds a repeated key among the document's own. */
+	if (cb_json_unique_keys(root, err) < 0) {
+		cb_err_prefix(err, "json");
+		return -1;
+	}
+	return 0;
 }
 
 int

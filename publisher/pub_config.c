@@ -19,7 +19,7 @@
 #define HEADER_FILE_MAX 8192
 
 static const struct cb_cfg_key publisher_keys[] = {
-	{ "broadcast", CB_CFG_STRING, offsetof(struct pub_config, broadcast), 0,
+	{ "broadcast", CB_CFG_ENDPOINT, offsetof(struct pub_config, broadcast), 0,
 	    0 },
 	{ "ca_path", CB_CFG_STRING, offsetof(struct pub_config, ca_path), 0, 0 },
 	{ "heartbeat", CB_CFG_INT, offsetof(struct pub_config, heartbeat), 1,
@@ -29,7 +29,7 @@ static const struct cb_cfg_key publisher_keys[] = {
 	{ "insecure", CB_CFG_BOOL, offsetof(struct pub_config, insecure), 0, 1 },
 	{ "on_report", CB_CFG_STRING, offsetof(struct pub_config, on_report), 0,
 	    0 },
-	{ "requests", CB_CFG_STRING, offsetof(struct pub_config, requests), 0,
+	{ "requests", CB_CFG_ENDPOINT, offsetof(struct pub_config, requests), 0,
 	    0 },
 	{ "state", CB_CFG_STRING, offsetof(struct pub_config, state), 0, 0 },
 	{ "verbose", CB_CFG_BOOL, offsetof(struct pub_config, verbose), 0, 1 },
@@ -257,7 +257,8 @@ pub_config_load(struct pub_config *c, const char *path, struct cb_err *err)
 	free(c->path);
 	c->path = cb_xstrdup(path);
 	return cb_cfg_load(path, "publisher", publisher_keys, NKEYS, c,
-	    feed_key, c, err);
+	    feed_key, c, (const char *const[]){ "header", "header_file", NULL },
+	    err);
 }
 
 int

@@ -8,6 +8,7 @@
 
 #include "cb_adv.h"
 #include "cb_db.h"
+#include "cb_json.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_sig.h"
@@ -118,19 +119,8 @@ only_keys(const cJSON *o, const char *const *keys, struct cb_err *err)
 static cJSON *
 parse_payload(const struct cb_msg *m, struct cb_err *err)
 {
-	cJSON *o;
-
-	if (!cb_utf8_valid((const char *)m->payload, m->payload_len)) {
-		cb_err_set(err, "payload is not UTF-8");
-		return NULL;
-	}
-	o = cJSON_ParseWithLength((const char *)m->payload, m->payload_len);
-	if (!cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		cb_err_set(err, "payload is not a JSON object");
-		return NULL;
-	}
-	return o;
+	return cb_json_parse_object((const char *)m->payload, m->payload_len,
+	    "payload", err);
 }
 
 /* --- storing ------------------------------------------------------------- */

@@ -11,7 +11,7 @@
 	{ name, type, offsetof(struct sub_config, field), min, max }
 
 static const struct cb_cfg_key subscriber_keys[] = {
-	KEY("broadcast", CB_CFG_STRING, broadcast, 0, 0),
+	KEY("broadcast", CB_CFG_ENDPOINT, broadcast, 0, 0),
 	KEY("desktop", CB_CFG_BOOL, desktop, 0, 1),
 	KEY("group", CB_CFG_STRING, group, 0, 0),
 	KEY("hook_retries", CB_CFG_INT, hook_retries, 0, 10),
@@ -24,7 +24,7 @@ static const struct cb_cfg_key subscriber_keys[] = {
 	KEY("presence", CB_CFG_INT, presence, 0, 86400),
 	KEY("publisher_key", CB_CFG_STRING, publisher_key, 0, 0),
 	KEY("renotify", CB_CFG_INT, renotify, 0, 7 * 86400),
-	KEY("requests", CB_CFG_STRING, requests, 0, 0),
+	KEY("requests", CB_CFG_ENDPOINT, requests, 0, 0),
 	KEY("revoked_keys", CB_CFG_STRING, revoked_keys, 0, 0),
 	KEY("stale_after", CB_CFG_INT, stale_after, 2, 86400),
 	KEY("state", CB_CFG_STRING, state, 0, 0),
@@ -72,7 +72,7 @@ sub_config_load(struct sub_config *c, const char *path, struct cb_err *err)
 	free(c->path);
 	c->path = cb_xstrdup(path);
 	return cb_cfg_load(path, "subscriber", subscriber_keys, NKEYS, c, NULL,
-	    NULL, err);
+	    NULL, NULL, err);
 }
 
 int

@@ -318,7 +318,7 @@ alarm_state(struct sub_ctx *c, int stale)
 static void
 heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
 {
-	int64_t age_ms = cb_time_now_ms() - in->msg.issued_ms;
+	int64_t age_ms = cb_time_diff_ms(cb_time_now_ms(), in->msg.issued_ms);
 	char why[128];
 
 	if (age_ms > (int64_t)c->cfg->stale_after * 1000 ||

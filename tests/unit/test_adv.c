@@ -1,4 +1,5 @@
 /* Unit tests for cb_adv: names, validation, canonical JSON round trip. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,41 @@ test_rejects(void **state)
 	expect_reject("{\"severity\":\"low\",\"title\":\"x\",\"cves\":[1]}", 1,
 	    "cves");
 	expect_reject("[]", 1, "object");
+}
+
+/* A repeated key is refused in every form, not read as its last value
+ * (another parser of the same signed bytes may read the first). */
+static void
+test_repeated_keys(void **state)
+{
+	static const char full[] = "{\"id\":\"local:2026-000001\","
+				   "\"severity\":\"low\",\"title\":\"a\","
+				   "\"published\":\"2026-01-20T08:00:00Z\"";
+	char json[512];
+	struct cb_adv a;
+	struct cb_err err;
+	cJSON *obj;
+
+	(void)state;
+	snprintf(json, sizeof(json), "%s}", full);
+	assert_int_equal(cb_adv_from_json(&a, json, strlen(json), 0, &err), 0);
+	cb_adv_release(&a);
+	snprintf(json, sizeof(json), "%s,\"severity\":\"critical\"}", full);
+	expect_reject(json, 0, "key 'severity' appears twice");
+	expect_reject("{\"severity\":\"low\",\"title\":\"x\",\"cves\":[],"
+		      "\"title\":\"y\"}",
+	    1, "key 'title' appears twice");
+	/* A draft parsed by its caller ("publish --file", the control
+	 * channel) and a feed item are held to the same rule. */
+	obj = cJSON_Parse("{\"id\":\"v\",\"title\":\"t\",\"severity\":"
+			  "\"low\",\"severity\":\"high\"}");
+	assert_int_equal(cb_adv_from_cjson(&a, obj, 1, &err), -1);
+	assert_non_null(strstr(err.msg, "key 'severity' appears twice"));
+	cb_adv_release(&a);
+	assert_int_equal(cb_adv_from_feed_item(&a, obj, CB_SEV_HIGH, &err), -1);
+	assert_non_null(strstr(err.msg, "key 'severity' appears twice"));
+	cb_adv_release(&a);
+	cJSON_Delete(obj);
 }
 
 static void
@@ -222,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_roundtrip_byte_exact),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_title_limit),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_feed_item_form),

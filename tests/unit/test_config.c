@@ -7,6 +7,7 @@
 
 #include "cb_test.h"
 #include "pub_config.h"
+#include "sub_config.h"
 
 static char *dir;
 
@@ -22,22 +23,63 @@ write_conf(const char *name, const char *text)
 	return path;
 }
 
-static void
-expect_error(const char *text, const char *needle)
+static char *
+write_conf_len(const char *name, const char *text, size_t len)
 {
-	char *path = write_conf("bad.conf", text);
+	char *path = cb_test_path(dir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	return path;
+}
+
+/* rc is -1 and err names the problem. */
+static void
+expect_failed(int rc, const struct cb_err *err, const char *needle)
+{
+	assert_int_equal(rc, -1);
+	if (strstr(err->msg, needle) == NULL)
+		fail_msg("error '%s' does not contain '%s'", err->msg, needle);
+}
+
+static void
+expect_error_len(const char *text, size_t len, const char *needle)
+{
+	char *path = write_conf_len("bad.conf", text, len);
 	struct pub_config c;
 	struct cb_err err = { "" };
 	int rc;
 
 	pub_config_init(&c);
 	rc = pub_config_load(&c, path, &err);
-	if (rc == 0)
-		rc = pub_config_check(&c, &err);
-	assert_int_equal(rc, -1);
-	if (strstr(err.msg, needle) == NULL)
-		fail_msg("error '%s' does not contain '%s'", err.msg, needle);
+	expect_failed(rc == 0 ? pub_config_check(&c, &err) : rc, &err, needle);
 	pub_config_release(&c);
+	free(path);
+}
+
+static void
+expect_error(const char *text, const char *needle)
+{
+	expect_error_len(text, strlen(text), needle);
+}
+
+/* The subscriber's file, read by sub_config_load and checked; len 0 is
+ * strlen(text). */
+static void
+expect_sub_error(const char *text, size_t len, const char *needle)
+{
+	char *path = write_conf_len("bad.conf", text,
+	    len > 0 ? len : strlen(text));
+	struct sub_config c;
+	struct cb_err err = { "" };
+	int rc;
+
+	sub_config_init(&c);
+	rc = sub_config_load(&c, path, &err);
+	expect_failed(rc == 0 ? sub_config_check(&c, &err) : rc, &err, needle);
+	sub_config_release(&c);
 	free(path);
 }
 
@@ -139,7 +181,8 @@ test_errors_name_the_line(void **state)
 	    "bad.conf:6: backfill must be a duration");
 	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n"
 		     "url = http://y\n",
-	    "bad.conf:5: 'url' given twice");
+	    "bad.conf:5: 'url' given twice in [feed \"a\"] (first on line "
+	    "4)");
 	expect_error("[publisher]\ninsecure = maybe\n",
 	    "bad.conf:2: 'insecure' must be yes or no");
 	expect_error("[publisher]\nstate = /x\n[feeds]\nurl = http://x\n",
@@ -148,6 +191,34 @@ test_errors_name_the_line(void **state)
 	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n"
 		     "format = rss\nheader = no colon here\n",
 	    "bad.conf:6: header must be");
+}
+
+/* check-config is strict: a key given twice, a port out of range and a
+ * value cut at a NUL byte are errors that name the line. */
+static void
+test_strict(void **state)
+{
+	static const char nul[] = "[publisher]\nstate = /x\0/y\n";
+	static const char sub_nul[] = "[subscriber]\nstate = /x\n"
+				      "broadcast = tcp://a:1\0\n";
+
+	(void)state;
+	expect_error("[publisher]\nstate = /x\nheartbeat = 5\n\n"
+		     "heartbeat = 6\n",
+	    "bad.conf:5: 'heartbeat' given twice in [publisher] (first on line "
+	    "3)");
+	expect_error("[publisher]\nbroadcast = tcp://127.0.0.1:99999\n",
+	    "bad.conf:2: 'broadcast' must be a ZeroMQ endpoint");
+	expect_error("[publisher]\nrequests = tcp://*:0\n",
+	    "bad.conf:2: 'requests' must be");
+	expect_error("[publisher]\nrequests = tcp://127.0.0.1\n",
+	    "bad.conf:2: 'requests' must be");
+	expect_error_len(nul, sizeof(nul) - 1, "bad.conf:2: NUL byte");
+	expect_sub_error(sub_nul, sizeof(sub_nul) - 1, "bad.conf:3: NUL byte");
+	expect_sub_error("[subscriber]\nstate = /x\nstate = /y\n", 0,
+	    "bad.conf:3: 'state' given twice in [subscriber] (first on line 2)");
+	expect_sub_error("[subscriber]\nrequests = tcp://h:65536\n", 0,
+	    "bad.conf:2: 'requests' must be a ZeroMQ endpoint");
 }
 
 static void
@@ -204,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors_name_the_line),
+		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_indented_lines_are_keys),
 		cmocka_unit_test(test_header_file_must_be_private),
 	};

@@ -198,6 +198,48 @@ test_limits(void **state)
 	free(big);
 }
 
+/* Seal with f->sk and open with f->pk: cb_msg_open's result. */
+static int
+seal_open(const struct fixture *f, enum cb_msg_type type, uint64_t seq,
+    int64_t issued_ms, const char *payload_text, struct cb_msg *m,
+    struct cb_err *err)
+{
+	struct cb_sealed s;
+	int rc;
+
+	assert_int_equal(cb_msg_seal(f->sk, type, seq, issued_ms, payload_text,
+			     strlen(payload_text), "x", &s, err),
+	    0);
+	rc = cb_msg_open(&f->pk, 1, s.signed_bytes, s.signed_len, s.sigblock,
+	    s.sigblock_len, m, err);
+	cb_sealed_release(&s);
+	return rc;
+}
+
+/* Issue times and sequence numbers are signed 64-bit on every side (and
+ * in SQLite): a validly signed header with either at 2^63 or more is
+ * refused, never read as a negative number. */
+static void
+test_header_ranges(void **state)
+{
+	struct fixture *f = *state;
+	struct cb_msg m;
+	struct cb_err err;
+
+	assert_int_equal(seal_open(f, CB_MSG_HEARTBEAT, INT64_MAX, INT64_MAX,
+			     "", &m, &err),
+	    0);
+	assert_true(m.issued_ms == INT64_MAX);
+	assert_int_equal(seal_open(f, CB_MSG_HEARTBEAT, 7, INT64_MIN, "", &m,
+			     &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "issue time"));
+	assert_int_equal(seal_open(f, CB_MSG_ADVISORY, (uint64_t)1 << 63, 1,
+			     "{}", &m, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "sequence number"));
+}
+
 static void
 test_minisig_text(void **state)
 {
@@ -290,6 +332,7 @@ main(void)
 		cmocka_unit_test(test_wrong_key_same_id),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_forged_by_other_key),
+		cmocka_unit_test(test_header_ranges),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_minisig_text),
 		cmocka_unit_test(test_golden),

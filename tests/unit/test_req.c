@@ -57,6 +57,41 @@ test_rejects(void **state)
 	assert_non_null(strstr(err.msg, "unknown request type 9"));
 }
 
+/* Sequence numbers are SQLite integers, below 2^63: "after" of 2^63 or
+ * more must not reach a journal query as a negative number (which read
+ * as "from seq 1"). */
+static void
+test_sequence_range(void **state)
+{
+	struct cb_req q = { .type = CB_REQ_CATCHUP, .id = 1, .max = 10 }, out;
+	struct cb_req e = { .type = CB_REQ_END, .id = 2 };
+	struct cb_req c = { .type = CB_REQ_CONFIRM, .id = 3 };
+	uint8_t buf[CB_REQ_CONFIRM_LEN];
+	struct cb_err err;
+
+	(void)state;
+	q.after = INT64_MAX;
+	cb_req_encode(&q, buf);
+	assert_int_equal(cb_req_decode(buf, CB_REQ_CATCHUP_LEN, &out, &err), 0);
+	assert_true(out.after == INT64_MAX);
+	q.after = (uint64_t)INT64_MAX + 1;
+	cb_req_encode(&q, buf);
+	assert_int_equal(cb_req_decode(buf, CB_REQ_CATCHUP_LEN, &out, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "9223372036854775808"));
+	q.after = UINT64_MAX;
+	cb_req_encode(&q, buf);
+	assert_int_equal(cb_req_decode(buf, CB_REQ_CATCHUP_LEN, &out, &err),
+	    -1);
+	e.latest = UINT64_MAX;
+	cb_req_encode(&e, buf);
+	assert_int_equal(cb_req_decode(buf, CB_REQ_END_LEN, &out, &err), -1);
+	c.seq = (uint64_t)1 << 63;
+	cb_req_encode(&c, buf);
+	assert_int_equal(cb_req_decode(buf, CB_REQ_CONFIRM_LEN, &out, &err),
+	    -1);
+}
+
 static void
 open_rotation(const struct cb_seckey *signer, const uint8_t *payload,
     size_t len, uint64_t seq, struct cb_sealed *s, struct cb_msg *m,
@@ -132,6 +167,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_sequence_range),
 		cmocka_unit_test(test_rotation),
 	};
 

@@ -92,6 +92,34 @@ test_refuses_readable_secret(void **state)
 	free(dir);
 }
 
+/* A key file another user owns is named as such, not as a mode problem
+ * that chmod would not fix (needs root to chown; skipped otherwise). */
+static void
+test_refuses_foreign_secret(void **state)
+{
+	char *dir = cb_test_tmpdir(), *sp = cb_test_path(dir, "k.key");
+	struct cb_seckey *sk;
+	struct cb_pubkey pk;
+	struct cb_err err;
+	char want[64];
+
+	(void)state;
+	assert_int_equal(cb_sig_keygen(&sk, &pk, &err), 0);
+	assert_int_equal(cb_sig_write_seckey(sp, sk, &err), 0);
+	cb_seckey_free(sk);
+	if (chown(sp, geteuid() + 1, (gid_t)-1) == 0) {
+		assert_null(cb_sig_read_seckey(sp, &err));
+		snprintf(want, sizeof(want), "is owned by uid %u, not by you "
+		    "(uid %u)", (unsigned)geteuid() + 1, (unsigned)geteuid());
+		if (strstr(err.msg, want) == NULL)
+			fail_msg("'%s' does not say '%s'", err.msg, want);
+		assert_null(strstr(err.msg, "chmod"));
+	}
+	cb_test_rmtree(dir);
+	free(sp);
+	free(dir);
+}
+
 static void
 test_damaged_keys(void **state)
 {
@@ -143,6 +171,7 @@ main(void)
 		cmocka_unit_test(test_keyfiles_roundtrip),
 		cmocka_unit_test(test_refuses_overwrite),
 		cmocka_unit_test(test_refuses_readable_secret),
+		cmocka_unit_test(test_refuses_foreign_secret),
 		cmocka_unit_test(test_damaged_keys),
 		cmocka_unit_test(test_private_dir),
 		cmocka_unit_test(test_keyid_hex),

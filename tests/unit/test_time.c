@@ -242,6 +242,28 @@ test_clocks(void **state)
 	assert_true(cb_time_now_ms() / 1000 - cb_time_now() <= 1);
 }
 
+/* Times from signed headers and feeds: saturating, never overflowing
+ * (UBSan would abort on INT64_MIN - 1). */
+static void
+test_arithmetic(void **state)
+{
+	(void)state;
+	assert_true(cb_time_add_ms(1000, 500) == 1500);
+	assert_true(cb_time_add_ms(INT64_MAX, 1) == INT64_MAX);
+	assert_true(cb_time_add_ms(INT64_MIN, -1) == -INT64_MAX);
+	assert_true(cb_time_add_ms(INT64_MIN, 0) == -INT64_MAX);
+	assert_true(cb_time_diff_ms(1500, 1000) == 500);
+	assert_true(cb_time_diff_ms(1000, INT64_MIN) == INT64_MAX);
+	assert_true(cb_time_diff_ms(-1000, INT64_MAX) == -INT64_MAX);
+	assert_true(cb_time_diff_ms(0, INT64_MIN) == INT64_MAX);
+	assert_true(cb_time_within(10000, 9000, 1000));
+	assert_true(cb_time_within(10000, 11000, 1000));
+	assert_false(cb_time_within(10000, 11001, 1000));
+	assert_false(cb_time_within(1795484379844LL, INT64_MIN, 120000));
+	assert_false(cb_time_within(1795484379844LL, INT64_MAX, 120000));
+	assert_true(cb_time_within(INT64_MAX, INT64_MAX, 0));
+}
+
 int
 main(void)
 {
@@ -253,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_any_tz),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_clocks),
+		cmocka_unit_test(test_arithmetic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
