@@ -7,6 +7,7 @@
 
 #include "cb_json.h"
 #include "cb_mem.h"
+#include "cb_time.h"
 #include "cb_utf8.h"
 
 const cJSON *
@@ -118,4 +119,15 @@ cb_json_parse_object(const char *json, size_t len, const char *what,
 		return obj;
 	cJSON_Delete(obj);
 	return NULL;
+}
+
+void
+cb_json_add_time(cJSON *obj, const char *key, int64_t t)
+{
+	char buf[CB_TIME_BUFSZ];
+
+	if (t > 0)
+		cJSON_AddStringToObject(obj, key, cb_time_format(t, buf));
+	else
+		cJSON_AddNullToObject(obj, key);
 }

@@ -13,6 +13,7 @@
 #define CB_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cb_err.h"
 
@@ -43,5 +44,9 @@ double cb_json_num(const struct cJSON *obj, const char *key, double dflt);
 
 /* obj.key when it is an array, else NULL. */
 const struct cJSON *cb_json_array(const struct cJSON *obj, const char *key);
+
+/* Add member key to obj: the Unix time t as an ISO 8601 UTC string, or
+ * null when t is 0 or less (never, unknown). */
+void cb_json_add_time(struct cJSON *obj, const char *key, int64_t t);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cb_json.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_time.h"
@@ -448,17 +449,6 @@ pub_feeds_poll_now(struct pub_feeds *fs, const char *name)
 	return name != NULL && started == 0 ? -1 : started;
 }
 
-static void
-add_time(cJSON *obj, const char *key, int64_t t)
-{
-	char buf[CB_TIME_BUFSZ];
-
-	if (t != 0)
-		cJSON_AddStringToObject(obj, key, cb_time_format(t, buf));
-	else
-		cJSON_AddNullToObject(obj, key);
-}
-
 static cJSON *
 feed_status(struct pub_feeds *fs, const struct feed_rt *f)
 {
@@ -469,8 +459,8 @@ feed_status(struct pub_feeds *fs, const struct feed_rt *f)
 	cJSON_AddStringToObject(o, "name", f->conf->name);
 	cJSON_AddStringToObject(o, "url", f->conf->url);
 	cJSON_AddStringToObject(o, "format", feed_format_name(f->conf->format));
-	add_time(o, "last_success", f->state.last_success);
-	add_time(o, "last_error_at", f->state.last_error_at);
+	cb_json_add_time(o, "last_success", f->state.last_success);
+	cb_json_add_time(o, "last_error_at", f->state.last_error_at);
 	if (f->state.last_error_at > f->state.last_success)
 		cJSON_AddStringToObject(o, "last_error", f->state.last_error);
 	else
@@ -478,7 +468,7 @@ feed_status(struct pub_feeds *fs, const struct feed_rt *f)
 	if (f->inflight > 0)
 		cJSON_AddStringToObject(o, "next_poll", "now");
 	else
-		add_time(o, "next_poll", f->next_wall);
+		cb_json_add_time(o, "next_poll", f->next_wall);
 	cJSON_AddNumberToObject(o, "failures", f->failures);
 	if (pub_journal_item_count(fs->journal, f->conf->name, &count, &err) < 0)
 		count = -1;

@@ -76,12 +76,6 @@ static const struct cb_command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static char *
-state_file(const char *state, const char *name)
-{
-	return cb_xasprintf("%s/%s", state, name);
-}
-
 /* getopt_long for one command, whose table holds exactly its options
  * (shorts begins with ':'): an option it does not take, or one without
  * its argument, is named, then the usage follows; exit 2. */
@@ -518,7 +512,7 @@ cmd_rotate_key(int argc, char **argv)
 static struct pub_journal *
 open_journal(const char *state)
 {
-	char *path = state_file(state, PUB_JOURNAL_FILE);
+	char *path = cb_xasprintf("%s/%s", state, PUB_JOURNAL_FILE);
 	struct pub_journal *j;
 	struct cb_err err;
 

@@ -17,17 +17,6 @@
 #include "pub_views.h"
 
 static void
-add_time(cJSON *o, const char *key, int64_t t)
-{
-	char buf[CB_TIME_BUFSZ];
-
-	if (t > 0)
-		cJSON_AddStringToObject(o, key, cb_time_format(t, buf));
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-static void
 add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 {
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
@@ -74,8 +63,8 @@ pub_views_receipts(struct pub_journal *j, const char *id,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "agency", cb_db_text(st, 0));
-		add_time(o, "received", sqlite3_column_int64(st, 1));
-		add_time(o, "acknowledged", sqlite3_column_int64(st, 2));
+		cb_json_add_time(o, "received", sqlite3_column_int64(st, 1));
+		cb_json_add_time(o, "acknowledged", sqlite3_column_int64(st, 2));
 		add_text(o, "by", st, 3);
 		add_text(o, "note", st, 4);
 		cJSON_AddBoolToObject(o, "missing",
@@ -139,7 +128,7 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 			agency = cJSON_CreateObject();
 			cJSON_AddStringToObject(agency, "agency",
 			    cb_db_text(st, 0));
-			add_time(agency, "last_contact",
+			cb_json_add_time(agency, "last_contact",
 			    sqlite3_column_int64(st, 1));
 			list = cJSON_AddArrayToObject(agency, "advisories");
 			cJSON_AddItemToArray(out, agency);
@@ -151,8 +140,8 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 		    (double)sqlite3_column_int64(st, 3));
 		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
 		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
-		add_time(o, "published", sqlite3_column_int64(st, 6) / 1000);
-		add_time(o, "received", sqlite3_column_int64(st, 7));
+		cb_json_add_time(o, "published", sqlite3_column_int64(st, 6) / 1000);
+		cb_json_add_time(o, "received", sqlite3_column_int64(st, 7));
 		cJSON_AddItemToArray(list, o);
 	}
 	if (rc != SQLITE_DONE)
@@ -230,8 +219,8 @@ reports_where(struct pub_journal *j, const char *where, const char *agency,
 		cJSON_AddStringToObject(o, "agency", cb_db_text(st, 0));
 		cJSON_AddNumberToObject(o, "seq",
 		    (double)sqlite3_column_int64(st, 1));
-		add_time(o, "received", sqlite3_column_int64(st, 2));
-		add_time(o, "filed", sqlite3_column_int64(st, 3));
+		cb_json_add_time(o, "received", sqlite3_column_int64(st, 2));
+		cb_json_add_time(o, "filed", sqlite3_column_int64(st, 3));
 		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
 		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
 		add_text(o, "details", st, 6);
@@ -284,8 +273,8 @@ add_agency(const struct pub_agency *a, void *arg)
 
 	cJSON_AddStringToObject(o, "name", a->name);
 	cJSON_AddStringToObject(o, "key_id", cb_sig_keyid_hex(a->pk.id, hex));
-	add_time(o, "added", a->added);
-	add_time(o, "last_contact", a->last_contact);
+	cb_json_add_time(o, "added", a->added);
+	cb_json_add_time(o, "last_contact", a->last_contact);
 	cJSON_AddBoolToObject(o, "silent", a->last_contact == 0 ||
 	    v->now - a->last_contact > v->silent_after);
 	cJSON_AddItemToArray(v->out, o);
