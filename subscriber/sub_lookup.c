@@ -76,6 +76,27 @@ nothing(const char *state, struct sub_store *s)
 	return 2;
 }
 
+static struct sub_store *open_archive(const char *state, int write);
+
+/* The search index checked by FTS5, through a writable handle of its
+ * own (the check needs one; it writes nothing): 1 damaged, with err
+ * saying how; 0 sound or not checked (the reason printed). */
+static int
+index_damaged(const char *state, struct cb_err *err)
+{
+	struct sub_store *w = open_archive(state, 1);
+	int damaged;
+
+	if (w == NULL) {
+		fputs(_("canhbao-sub: the search index is not checked\n"),
+		    stderr);
+		return 0;
+	}
+	damaged = sub_search_check(w, err) < 0;
+	sub_store_close(w);
+	return damaged;
+}
+
 /* The archive in state, which "run" creates (never a lookup); with
  * write set, opened for writing. */
 static struct sub_store *
@@ -229,6 +250,7 @@ struct list_state {
 	cJSON *array;
 	int rows;
 	int tty;
+	int search; /* nothing found: check the index too */
 };
 
 static cJSON *
@@ -336,6 +358,7 @@ static int
 list_done(const struct sub_lookup_opts *o, struct sub_store *s,
     struct list_state *ls, int n, const struct cb_err *err)
 {
+	struct cb_err check;
 	int rc = ls->rows > 0 ? 0 : 1;
 
 	if (n < 0) {
@@ -343,6 +366,13 @@ list_done(const struct sub_lookup_opts *o, struct sub_store *s,
 		rc = 2;
 	} else if (rc == 1) {
 		rc = nothing(o->state, s);
+	}
+	/* A damaged search index can find nothing without an error. */
+	if (rc == 1 && ls->search && index_damaged(o->state, &check)) {
+		fprintf(stderr, _("canhbao-sub: the archive '%s/%s' is "
+				  "damaged: %s\n"),
+		    o->state, SUB_ARCHIVE_FILE, check.msg);
+		rc = 2;
 	}
 	sub_store_close(s);
 	if (rc == 2) {
@@ -464,7 +494,8 @@ search_hit(const struct sub_hit *h, void *arg)
 int
 sub_lookup_search(const struct sub_lookup_opts *o, const char *words)
 {
-	struct list_state ls = { .o = o, .tty = isatty(STDOUT_FILENO) };
+	struct list_state ls = { .o = o, .tty = isatty(STDOUT_FILENO),
+		.search = 1 };
 	struct sub_store *s;
 	struct sub_query q;
 	struct cb_err err;
@@ -973,22 +1004,13 @@ check_message(const struct sub_row *r, void *arg)
 	return 0;
 }
 
-/* The search index, through a writable handle of its own (FTS5's
- * check needs one; it writes nothing). */
 static void
 check_index(struct fsck *f)
 {
-	struct sub_store *w = open_archive(f->o->state, 1);
 	struct cb_err err;
 
-	if (w == NULL) {
-		fputs(_("canhbao-sub: the search index is not checked\n"),
-		    stderr);
-		return;
-	}
-	if (sub_search_check(w, &err) < 0)
+	if (index_damaged(f->o->state, &err))
 		report_damage(0, "search index", err.msg, f);
-	sub_store_close(w);
 }
 
 static void
