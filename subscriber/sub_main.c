@@ -64,11 +64,10 @@ static const struct cb_command commands[] = {
 	    "[--json] [--utc] QUERY" },
 	{ "ack", cmd_ack, "--state DIR --by NAME [--note TEXT] [--json] ID" },
 	{ "export", cmd_export,
-	    "--state DIR -o FILE [--publisher-key FILE] [--json] ID\n"
-	    "\t\t(or -c FILE for the state folder and the key)" },
+	    "--state DIR | -c FILE -o FILE [--publisher-key FILE] [--json] "
+	    "ID" },
 	{ "verify", cmd_verify,
-	    "--state DIR [--publisher-key FILE] [--json]\n"
-	    "\t\t(or -c FILE for the state folder and the key)" },
+	    "--state DIR | -c FILE [--publisher-key FILE] [--json]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
