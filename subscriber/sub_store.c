@@ -392,6 +392,45 @@ sub_store_signing_key(struct sub_store *s, struct cb_pubkey *pk,
 	return found;
 }
 
+/* Step st to its end, calling row for each row until it returns
+ * non-zero; st is finalized.  The number of rows visited or -1. */
+static int
+each_row(struct sub_store *s, sqlite3_stmt *st,
+    int (*row)(sqlite3_stmt *, void *), void *arg, struct cb_err *err)
+{
+	int n = 0, rc = SQLITE_DONE, stop = 0;
+
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stop = row(st, arg);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (!stop && rc != SQLITE_DONE)
+		return cb_db_error(s->db, "archive", err);
+	return n;
+}
+
+struct rotation_walk {
+	int (*fn)(const struct sub_rotation *, void *);
+	void *arg;
+};
+
+static int
+rotation_row(sqlite3_stmt *st, void *arg)
+{
+	struct rotation_walk *w = arg;
+	struct sub_rotation r;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = (uint64_t)sqlite3_column_int64(st, 0);
+	r.key_ok = column_key(st, 1, 2, &r.key) == 0;
+	r.signed_bytes = sqlite3_column_blob(st, 3);
+	r.signed_len = (size_t)sqlite3_column_bytes(st, 3);
+	r.sigblock = sqlite3_column_blob(st, 4);
+	r.sigblock_len = (size_t)sqlite3_column_bytes(st, 4);
+	return w->fn(&r, w->arg);
+}
+
 int
 sub_store_rotations(struct sub_store *s,
     int (*fn)(const struct sub_rotation *, void *), void *arg,
@@ -400,26 +439,11 @@ sub_store_rotations(struct sub_store *s,
 	sqlite3_stmt *st = cb_db_prepare(s->db, "SELECT seq, key_id, "
 	    "public_key, signed, sigblock FROM publisher_key ORDER BY seq",
 	    err);
-	struct sub_rotation r;
-	int rc, n = 0, stop = 0;
+	struct rotation_walk w = { fn, arg };
 
 	if (st == NULL)
 		return -1;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.seq = (uint64_t)sqlite3_column_int64(st, 0);
-		r.key_ok = column_key(st, 1, 2, &r.key) == 0;
-		r.signed_bytes = sqlite3_column_blob(st, 3);
-		r.signed_len = (size_t)sqlite3_column_bytes(st, 3);
-		r.sigblock = sqlite3_column_blob(st, 4);
-		r.sigblock_len = (size_t)sqlite3_column_bytes(st, 4);
-		stop = fn(&r, arg);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (!stop && rc != SQLITE_DONE)
-		return cb_db_error(s->db, "archive", err);
-	return n;
+	return each_row(s, st, rotation_row, &w, err);
 }
 
 /* --- damage --------------------------------------------------------------- */
@@ -539,23 +563,32 @@ sub_store_row(sqlite3_stmt *st, int with_blobs, struct sub_row *r)
 	}
 }
 
+struct row_walk {
+	int with_blobs;
+	int (*fn)(const struct sub_row *, void *);
+	void *arg;
+};
+
+static int
+message_row(sqlite3_stmt *st, void *arg)
+{
+	struct row_walk *w = arg;
+	struct sub_row r;
+	int stop;
+
+	sub_store_row(st, w->with_blobs, &r);
+	stop = w->fn(&r, w->arg);
+	sub_row_release(&r);
+	return stop;
+}
+
 int
 sub_store_rows(struct sub_store *s, sqlite3_stmt *st, int with_blobs,
     int (*fn)(const struct sub_row *, void *), void *arg, struct cb_err *err)
 {
-	struct sub_row r;
-	int n = 0, rc = SQLITE_DONE, stop = 0;
+	struct row_walk w = { with_blobs, fn, arg };
 
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sub_store_row(st, with_blobs, &r);
-		stop = fn(&r, arg);
-		sub_row_release(&r);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (!stop && rc != SQLITE_DONE)
-		return cb_db_error(s->db, "archive", err);
-	return n;
+	return each_row(s, st, message_row, &w, err);
 }
 
 int
