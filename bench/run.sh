@@ -22,6 +22,9 @@ mkdir -p "$build/bench/archives"
 "$build/bench/bench_search" 100000 "$build/bench/archives"
 "$build/bench/bench_search" 1000000 "$build/bench/archives"
 
+echo "== subscriber verify: every signature and column checked again"
+"$build/bench/bench_verify" 10000 "$build/bench/archives/verify-10000"
+
 echo "== subscriber daemon, idle (publisher heartbeat every 5 s): resident"
 echo "   memory (VmRSS) and wake-ups (context switches of all its threads,"
 echo "   from /proc/PID/task/*/status) over 60 s"

@@ -129,7 +129,8 @@ open_state(struct sub_ctx *c, struct cb_err *err)
 	free(path);
 	if (c->store == NULL)
 		return -1;
-	sub_store_set_channel(c->store, c->key.id);
+	if (sub_store_pin(c->store, &c->key, err) < 0)
+		return -1;
 	sub_store_set_receipts(c->store, c->agency != NULL);
 	return load_keys(c, err) < 0 ||
 	    sub_outbox_restart(sub_store_db(c->store), err) < 0 ? -1 :

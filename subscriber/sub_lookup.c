@@ -23,6 +23,7 @@
 #include "sub_lookup.h"
 #include "sub_search.h"
 #include "sub_store.h"
+#include "sub_verify.h"
 
 #define _(s) gettext(s)
 
@@ -39,6 +40,61 @@ static void
 complain(const char *msg)
 {
 	fprintf(stderr, "canhbao-sub: %s\n", msg);
+}
+
+/* What went wrong with the archive in state, naming it; a damaged file
+ * is said to be one.  s may be NULL. */
+static void
+store_error(const char *state, struct sub_store *s, const struct cb_err *err)
+{
+	const char *msg = err->msg;
+
+	if (strncmp(msg, "archive: ", 9) == 0)
+		msg += 9;
+	if (s != NULL && sub_store_damaged(s))
+		fprintf(stderr, _("canhbao-sub: the archive '%s/%s' is "
+				  "damaged: %s\n"),
+		    state, SUB_ARCHIVE_FILE, msg);
+	else
+		fprintf(stderr, _("canhbao-sub: archive '%s/%s': %s\n"), state,
+		    SUB_ARCHIVE_FILE, msg);
+}
+
+/* The exit status of a lookup that found nothing: 1, or 2 when SQLite
+ * finds the file damaged (an index that lost its rows finds nothing
+ * without an error). */
+static int
+nothing(const char *state, struct sub_store *s)
+{
+	struct cb_err err;
+
+	if (sub_store_check(s, &err) == 0)
+		return 1;
+	fprintf(stderr, _("canhbao-sub: the archive '%s/%s' is damaged: "
+			  "%s\n"),
+	    state, SUB_ARCHIVE_FILE, err.msg);
+	return 2;
+}
+
+static struct sub_store *open_archive(const char *state, int write);
+
+/* The search index checked by FTS5, through a writable handle of its
+ * own (the check needs one; it writes nothing): 1 damaged, with err
+ * saying how; 0 sound or not checked (the reason printed). */
+static int
+index_damaged(const char *state, struct cb_err *err)
+{
+	struct sub_store *w = open_archive(state, 1);
+	int damaged;
+
+	if (w == NULL) {
+		fputs(_("canhbao-sub: the search index is not checked\n"),
+		    stderr);
+		return 0;
+	}
+	damaged = sub_search_check(w, err) < 0;
+	sub_store_close(w);
+	return damaged;
 }
 
 /* The archive in state, which "run" creates (never a lookup); with
@@ -194,6 +250,7 @@ struct list_state {
 	cJSON *array;
 	int rows;
 	int tty;
+	int search; /* nothing found: check the index too */
 };
 
 static cJSON *
@@ -296,19 +353,35 @@ print_json(cJSON *item)
 }
 
 /* The end of list and search: the JSON array or the error; the exit
- * status (0 found, 1 nothing, 2 error). */
+ * status (0 found, 1 nothing, 2 error).  Closes s. */
 static int
-list_done(const struct sub_lookup_opts *o, struct list_state *ls, int n,
-    const struct cb_err *err)
+list_done(const struct sub_lookup_opts *o, struct sub_store *s,
+    struct list_state *ls, int n, const struct cb_err *err)
 {
+	struct cb_err check;
+	int rc = ls->rows > 0 ? 0 : 1;
+
 	if (n < 0) {
-		complain(err->msg);
+		store_error(o->state, s, err);
+		rc = 2;
+	} else if (rc == 1) {
+		rc = nothing(o->state, s);
+	}
+	/* A damaged search index can find nothing without an error. */
+	if (rc == 1 && ls->search && index_damaged(o->state, &check)) {
+		fprintf(stderr, _("canhbao-sub: the archive '%s/%s' is "
+				  "damaged: %s\n"),
+		    o->state, SUB_ARCHIVE_FILE, check.msg);
+		rc = 2;
+	}
+	sub_store_close(s);
+	if (rc == 2) {
 		cJSON_Delete(ls->array);
 		return 2;
 	}
 	if (o->json)
 		print_json(ls->array);
-	return ls->rows > 0 ? 0 : 1;
+	return rc;
 }
 
 int
@@ -327,8 +400,7 @@ sub_lookup_list(const struct sub_lookup_opts *o)
 	if (o->json)
 		ls.array = cJSON_CreateArray();
 	n = sub_store_list(s, &q, list_row, &ls, &err);
-	sub_store_close(s);
-	return list_done(o, &ls, n, &err);
+	return list_done(o, s, &ls, n, &err);
 }
 
 /* The snippet with its marks as bold on a terminal, "**" otherwise,
@@ -422,7 +494,8 @@ search_hit(const struct sub_hit *h, void *arg)
 int
 sub_lookup_search(const struct sub_lookup_opts *o, const char *words)
 {
-	struct list_state ls = { .o = o, .tty = isatty(STDOUT_FILENO) };
+	struct list_state ls = { .o = o, .tty = isatty(STDOUT_FILENO),
+		.search = 1 };
 	struct sub_store *s;
 	struct sub_query q;
 	struct cb_err err;
@@ -436,29 +509,36 @@ sub_lookup_search(const struct sub_lookup_opts *o, const char *words)
 	if (o->json)
 		ls.array = cJSON_CreateArray();
 	n = sub_search(s, words, &q, search_hit, &ls, &err);
-	sub_store_close(s);
-	return list_done(o, &ls, n, &err);
+	return list_done(o, s, &ls, n, &err);
 }
 
 /* --- show ------------------------------------------------------------- */
 
+static int
+not_archived(const struct sub_lookup_opts *o, struct sub_store *s,
+    const char *id)
+{
+	if (nothing(o->state, s) == 2)
+		return 2;
+	fprintf(stderr, _("canhbao-sub: no advisory '%s' in the archive\n"),
+	    id);
+	return 1;
+}
+
 /* Look id up; prints the reason and returns 1 or 2 when it cannot. */
 static int
-fetch(struct sub_store *s, const char *id, struct sub_row *r)
+fetch(const struct sub_lookup_opts *o, struct sub_store *s, const char *id,
+    struct sub_row *r)
 {
 	struct cb_err err;
 	int found = sub_store_get(s, id, r, &err);
 
 	if (found < 0) {
-		complain(err.msg);
+		store_error(o->state, s, &err);
 		return 2;
 	}
-	if (found == 0) {
-		fprintf(stderr, _("canhbao-sub: no advisory '%s' in the "
-				  "archive\n"),
-		    id);
-		return 1;
-	}
+	if (found == 0)
+		return not_archived(o, s, id);
 	return 0;
 }
 
@@ -548,7 +628,7 @@ gather(struct sub_store *s, struct extra *x, const char *id)
 	x->acks = cJSON_CreateArray();
 	if (sub_store_revisions(s, id, add_revision, x, &err) < 0 ||
 	    sub_ack_each(s, id, add_ack, x, &err) < 0) {
-		complain(err.msg);
+		store_error(x->o->state, s, &err);
 		return -1;
 	}
 	return 0;
@@ -706,7 +786,7 @@ sub_lookup_show(const struct sub_lookup_opts *o, const char *id)
 
 	if ((s = open_archive(o->state, 0)) == NULL)
 		return 2;
-	rc = fetch(s, id, &r);
+	rc = fetch(o, s, id, &r);
 	x.shown = &r;
 	if (rc == 0 && gather(s, &x, id) < 0) {
 		sub_row_release(&r);
@@ -719,9 +799,11 @@ sub_lookup_show(const struct sub_lookup_opts *o, const char *id)
 	if (r.signed_len < CB_MSG_HDRLEN ||
 	    cb_adv_from_json(&a, (const char *)r.signed_bytes + CB_MSG_HDRLEN,
 		r.signed_len - CB_MSG_HDRLEN, 0, &err) < 0) {
-		fprintf(stderr, _("canhbao-sub: archived advisory '%s' is "
-				  "damaged\n"),
-		    id);
+		fprintf(stderr, _("canhbao-sub: the archive '%s/%s' is "
+				  "damaged: advisory '%s' (seq %llu) does not "
+				  "parse: %s\n"),
+		    o->state, SUB_ARCHIVE_FILE, id, (unsigned long long)r.seq,
+		    r.signed_len < CB_MSG_HDRLEN ? "too short" : err.msg);
 		rc = 2;
 	} else if (o->json) {
 		show_json(&r, &x);
@@ -738,7 +820,104 @@ out:
 	return rc;
 }
 
-/* --- export ------------------------------------------------------------- */
+/* --- export and verify ---------------------------------------------- */
+
+/* The pinned key: the file given, else the one run recorded in the
+ * archive.  0, or -1 with the problem printed. */
+static int
+pinned_key(const struct sub_lookup_opts *o, struct sub_store *s,
+    struct cb_pubkey *pk)
+{
+	struct cb_err err;
+	int found;
+
+	if (o->publisher_key != NULL) {
+		if (cb_sig_read_pubkey(o->publisher_key, pk, &err) == 0)
+			return 0;
+		complain(err.msg);
+		return -1;
+	}
+	found = sub_store_pinned(s, pk, &err);
+	if (found < 0)
+		store_error(o->state, s, &err);
+	else if (found == 0)
+		fprintf(stderr, _("canhbao-sub: the archive does not record "
+				  "the publisher key (run has not opened it "
+				  "since it learnt to): give "
+				  "--publisher-key FILE\n"));
+	return found > 0 ? 0 : -1;
+}
+
+/* The key chain of the archive from the pinned key; NULL with the
+ * problem printed. */
+static struct sub_verify *
+key_chain(const struct sub_lookup_opts *o, struct sub_store *s,
+    void (*bad)(uint64_t, const char *, void *), void *arg)
+{
+	struct sub_verify *v;
+	struct cb_pubkey pk;
+	struct cb_err err;
+
+	if (pinned_key(o, s, &pk) < 0)
+		return NULL;
+	v = sub_verify_new(s, &pk, bad, arg, &err);
+	if (v == NULL)
+		store_error(o->state, s, &err);
+	return v;
+}
+
+/* Row r verified again, under the key chain of s: 0, or 2 with the
+ * problem printed. */
+static int
+export_verified(const struct sub_lookup_opts *o, struct sub_store *s,
+    const struct sub_row *r)
+{
+	struct sub_verify *v = key_chain(o, s, NULL, NULL);
+	struct cb_err err;
+	uint64_t bad;
+	int rc = 2;
+
+	if (v == NULL)
+		return 2;
+	bad = sub_verify_first_bad(v);
+	if (bad != 0 && bad < r->seq)
+		cb_err_set(&err, "the key rotation at seq %llu does not verify",
+		    (unsigned long long)bad);
+	else if (sub_verify_row(v, r, &err) == 0)
+		rc = 0;
+	if (rc != 0)
+		fprintf(stderr, _("canhbao-sub: archived advisory '%s' (seq "
+				  "%llu) does not verify: %s; nothing written "
+				  "(canhbao-sub verify checks the whole "
+				  "archive)\n"),
+		    r->id, (unsigned long long)r->seq, err.msg);
+	sub_verify_free(v);
+	return rc;
+}
+
+/* Write the two files of an export; 0 or 2 with the problem printed,
+ * and nothing left behind. */
+static int
+export_write(const struct sub_row *r, const char *file, const char *sigpath)
+{
+	struct cb_err err;
+	char *minisig = cb_msg_minisig(r->sigblock, r->sigblock_len, &err);
+	int rc = 2;
+
+	if (minisig != NULL &&
+	    cb_file_write_atomic(file, r->signed_bytes, r->signed_len, 0644,
+		&err) == 0) {
+		if (cb_file_write_atomic(sigpath, minisig, strlen(minisig),
+			0644, &err) == 0)
+			rc = 0;
+		else
+			unlink(file);
+	}
+	if (rc != 0)
+		complain(err.msg);
+	free(minisig);
+	return rc;
+}
 
 int
 sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
@@ -746,43 +925,146 @@ sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
 {
 	struct sub_store *s;
 	struct sub_row r;
-	struct cb_err err;
-	char *sigpath = NULL, *minisig = NULL;
+	char *sigpath;
 	cJSON *obj;
 	int rc;
 
 	if ((s = open_archive(o->state, 0)) == NULL)
 		return 2;
-	rc = fetch(s, id, &r);
+	rc = fetch(o, s, id, &r);
+	if (rc == 0 && (rc = export_verified(o, s, &r)) != 0)
+		sub_row_release(&r);
 	sub_store_close(s);
 	if (rc != 0)
 		return rc;
-	rc = 2;
-	minisig = cb_msg_minisig(r.sigblock, r.sigblock_len, &err);
-	if (minisig == NULL)
-		goto fail;
 	sigpath = cb_xasprintf("%s.minisig", file);
-	if (cb_file_write_atomic(file, r.signed_bytes, r.signed_len, 0644,
-		&err) < 0 ||
-	    cb_file_write_atomic(sigpath, minisig, strlen(minisig), 0644,
-		&err) < 0)
-		goto fail;
-	if (o->json) {
+	rc = export_write(&r, file, sigpath);
+	if (rc == 0 && o->json) {
 		obj = cJSON_CreateObject();
 		cJSON_AddStringToObject(obj, "file", file);
 		cJSON_AddStringToObject(obj, "minisig", sigpath);
 		print_json(obj);
-	} else {
+	} else if (rc == 0) {
 		printf("%s\n%s\n", file, sigpath);
 	}
-	rc = 0;
-	goto out;
-fail:
-	complain(err.msg);
-out:
 	free(sigpath);
-	free(minisig);
 	sub_row_release(&r);
+	return rc;
+}
+
+/* What verify found: the damaged, in order of sequence. */
+struct fsck {
+	const struct sub_lookup_opts *o;
+	struct sub_verify *v;
+	cJSON *damaged;
+	unsigned long messages, bad;
+};
+
+static void
+report_damage(uint64_t seq, const char *what, const char *why, void *arg)
+{
+	struct fsck *f = arg;
+	cJSON *obj;
+	char *safe = cb_utf8_printable(why);
+
+	f->bad++;
+	if (f->o->json) {
+		obj = cJSON_CreateObject();
+		if (seq != 0)
+			cJSON_AddNumberToObject(obj, "seq", (double)seq);
+		else
+			cJSON_AddNullToObject(obj, "seq");
+		cJSON_AddStringToObject(obj, "type", what);
+		cJSON_AddStringToObject(obj, "problem", why);
+		cJSON_AddItemToArray(f->damaged, obj);
+	} else if (seq != 0) {
+		printf(_("seq %llu: %s: %s\n"), (unsigned long long)seq,
+		    what, safe);
+	} else {
+		printf("%s\n", safe);
+	}
+	free(safe);
+}
+
+static void
+bad_rotation(uint64_t seq, const char *why, void *arg)
+{
+	report_damage(seq, "key rotation", why, arg);
+}
+
+static int
+check_message(const struct sub_row *r, void *arg)
+{
+	struct fsck *f = arg;
+	struct cb_err err;
+
+	f->messages++;
+	if (sub_verify_row(f->v, r, &err) < 0)
+		report_damage(r->seq, "advisory", err.msg, f);
+	return 0;
+}
+
+static void
+check_index(struct fsck *f)
+{
+	struct cb_err err;
+
+	if (index_damaged(f->o->state, &err))
+		report_damage(0, "search index", err.msg, f);
+}
+
+static void
+fsck_summary(const struct fsck *f)
+{
+	cJSON *obj;
+
+	if (f->o->json) {
+		obj = cJSON_CreateObject();
+		cJSON_AddNumberToObject(obj, "messages", (double)f->messages);
+		cJSON_AddNumberToObject(obj, "rotations",
+		    (double)sub_verify_rotations(f->v));
+		cJSON_AddNumberToObject(obj, "damaged", (double)f->bad);
+		cJSON_AddItemToObject(obj, "problems", f->damaged);
+		print_json(obj);
+	} else {
+		printf(_("%lu messages, %zu key rotations, %lu damaged\n"),
+		    f->messages, sub_verify_rotations(f->v), f->bad);
+	}
+}
+
+int
+sub_lookup_verify(const struct sub_lookup_opts *o)
+{
+	struct fsck f = { .o = o };
+	struct sub_store *s;
+	struct cb_err err;
+	int rc = 2;
+
+	if ((s = open_archive(o->state, 0)) == NULL)
+		return 2;
+	if (sub_store_check(s, &err) < 0) {
+		fprintf(stderr, _("canhbao-sub: the archive '%s/%s' is "
+				  "damaged: %s\n"),
+		    o->state, SUB_ARCHIVE_FILE, err.msg);
+		goto out;
+	}
+	f.damaged = cJSON_CreateArray();
+	f.v = key_chain(o, s, bad_rotation, &f);
+	if (f.v == NULL)
+		goto out;
+	if (sub_store_each(s, check_message, &f, &err) < 0) {
+		store_error(o->state, s, &err);
+		goto out;
+	}
+	check_index(&f);
+	fsck_summary(&f);
+	if (o->json) /* the summary took it */
+		f.damaged = NULL;
+	rc = f.bad > 0 ? 1 : 0;
+out:
+	cJSON_Delete(f.damaged);
+	sub_verify_free(f.v);
+	sub_store_close(s);
 	return rc;
 }
 
@@ -854,17 +1136,14 @@ sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
 	sub_store_set_receipts(s, access(key, F_OK) == 0);
 	free(key);
 	rc = sub_ack_add(s, id, by, note, cb_time_now(), &a, &err);
+	if (rc <= 0) {
+		if (rc < 0)
+			store_error(o->state, s, &err);
+		rc = rc < 0 ? 2 : not_archived(o, s, id);
+		sub_store_close(s);
+		return rc;
+	}
 	sub_store_close(s);
-	if (rc < 0) {
-		complain(err.msg);
-		return 2;
-	}
-	if (rc == 0) {
-		fprintf(stderr, _("canhbao-sub: no advisory '%s' in the "
-				  "archive\n"),
-		    id);
-		return 1;
-	}
 	ack_print(o, id, &a, rc == 1);
 	sub_ack_release(&a);
 	return 0;

@@ -1,7 +1,9 @@
 /*
- * sub_lookup: the commands on the archive: list, show, search, export
- * and ack.  Each returns the exit status: 0 found (done), 1 nothing
- * found, 2 error (the message is printed to stderr).  Messages for
+ * sub_lookup: the commands on the archive: list, show, search, export,
+ * ack and verify.  Each returns the exit status: 0 found (done), 1
+ * nothing found (verify: something is damaged), 2 error (the message is
+ * printed to stderr).  A damaged archive is an error, never "nothing
+ * found": before answering 1, a lookup has SQLite check the file.  Messages for
  * people go through gettext; tables fit 80 columns; --json prints what
  * jq reads.
  */
@@ -20,6 +22,8 @@ struct sub_lookup_opts {
 	const char *cve;      /* search */
 	int unread, unacked;
 	int limit;            /* search: most hits shown; 0: the default */
+	const char *publisher_key; /* export, verify: the pinned key file;
+				    * NULL: the key run recorded */
 };
 
 int sub_lookup_list(const struct sub_lookup_opts *o);
@@ -27,6 +31,9 @@ int sub_lookup_show(const struct sub_lookup_opts *o, const char *id);
 int sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
     const char *file);
 int sub_lookup_search(const struct sub_lookup_opts *o, const char *words);
+/* Verify every archived message and key rotation again (sub_verify),
+ * print each damaged one by sequence and a summary. */
+int sub_lookup_verify(const struct sub_lookup_opts *o);
 int sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
     const char *by, const char *note);
 

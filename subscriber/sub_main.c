@@ -33,6 +33,7 @@ static int cmd_show(int, char **);
 static int cmd_export(int, char **);
 static int cmd_search(int, char **);
 static int cmd_ack(int, char **);
+static int cmd_verify(int, char **);
 
 static int cmd_keygen(int, char **);
 static int cmd_report(int, char **);
@@ -62,7 +63,11 @@ static const struct cb_command commands[] = {
 	    "\t\t[--origin ORIGIN] [--unread] [--unacked] [--limit N] "
 	    "[--json] [--utc] QUERY" },
 	{ "ack", cmd_ack, "--state DIR --by NAME [--note TEXT] [--json] ID" },
-	{ "export", cmd_export, "--state DIR -o FILE [--json] ID" },
+	{ "export", cmd_export,
+	    "--state DIR | -c FILE -o FILE [--publisher-key FILE] [--json] "
+	    "ID" },
+	{ "verify", cmd_verify,
+	    "--state DIR | -c FILE [--publisher-key FILE] [--json]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -230,7 +235,26 @@ cmd_check_config(int argc, char **argv)
 struct lookup_args {
 	struct sub_lookup_opts o;
 	const char *output, *by, *note;
+	const char *config;   /* export, verify: -c FILE */
+	struct sub_config cfg; /* what it says, when given */
 };
+
+/* -c FILE: the state folder and the pinned key the options do not
+ * give; exits 2 with the file:line of a problem. */
+static void
+config_defaults(struct lookup_args *a)
+{
+	struct cb_err err;
+
+	if (a->config == NULL)
+		return;
+	if (sub_config_load(&a->cfg, a->config, &err) < 0)
+		cb_cli_die(err.msg);
+	if (a->o.state == NULL)
+		a->o.state = a->cfg.state;
+	if (a->o.publisher_key == NULL)
+		a->o.publisher_key = a->cfg.publisher_key;
+}
 
 static void
 lookup_options(int argc, char **argv, const char *allowed,
@@ -243,11 +267,13 @@ lookup_options(int argc, char **argv, const char *allowed,
 		{ "severity", 1, NULL, 'V' }, { "since", 1, NULL, 'W' },
 		{ "state", 1, NULL, 's' }, { "unacked", 0, NULL, 'K' },
 		{ "unread", 0, NULL, 'U' }, { "utc", 0, NULL, 'u' },
+		{ "config", 1, NULL, 'c' }, { "publisher-key", 1, NULL, 'k' },
 		{ NULL, 0, NULL, 0 } };
 	int ch;
 
 	memset(a, 0, sizeof(*a));
-	while ((ch = getopt_long(argc, argv, "jo:s:u", opts, NULL)) != -1) {
+	sub_config_init(&a->cfg);
+	while ((ch = getopt_long(argc, argv, "c:jo:s:u", opts, NULL)) != -1) {
 		if (ch == '?' || strchr(allowed, ch) == NULL)
 			cb_cli_usage();
 		switch (ch) {
@@ -256,6 +282,12 @@ lookup_options(int argc, char **argv, const char *allowed,
 			break;
 		case 'C':
 			a->o.cve = optarg;
+			break;
+		case 'c':
+			a->config = optarg;
+			break;
+		case 'k':
+			a->o.publisher_key = optarg;
 			break;
 		case 'j':
 			a->o.json = 1;
@@ -292,6 +324,7 @@ lookup_options(int argc, char **argv, const char *allowed,
 			break;
 		}
 	}
+	config_defaults(a);
 	if (a->o.state == NULL)
 		cb_cli_usage();
 }
@@ -322,11 +355,28 @@ static int
 cmd_export(int argc, char **argv)
 {
 	struct lookup_args a;
+	int rc;
 
-	lookup_options(argc, argv, "josu", &a);
+	lookup_options(argc, argv, "cjkosu", &a);
 	if (optind != argc - 1 || a.output == NULL)
 		cb_cli_usage();
-	return sub_lookup_export(&a.o, argv[optind], a.output);
+	rc = sub_lookup_export(&a.o, argv[optind], a.output);
+	sub_config_release(&a.cfg);
+	return rc;
+}
+
+static int
+cmd_verify(int argc, char **argv)
+{
+	struct lookup_args a;
+	int rc;
+
+	lookup_options(argc, argv, "cjks", &a);
+	if (optind != argc)
+		cb_cli_usage();
+	rc = sub_lookup_verify(&a.o);
+	sub_config_release(&a.cfg);
+	return rc;
 }
 
 static int

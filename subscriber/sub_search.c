@@ -257,6 +257,52 @@ joined(const struct cb_strlist *l, const char *sep)
 	return cb_buf_detach(&b, NULL);
 }
 
+/* One index row per archived message, and no other. */
+static int
+same_rows(sqlite3 *db, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "SELECT "
+	    "(SELECT count(*) FROM search WHERE rowid NOT IN "
+	    "  (SELECT seq FROM message)), "
+	    "(SELECT count(*) FROM message WHERE seq NOT IN "
+	    "  (SELECT rowid FROM search))", err);
+	sqlite3_int64 extra, missing;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	extra = sqlite3_column_int64(st, 0);
+	missing = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return cb_db_error(db, "search", err);
+	if (extra != 0 || missing != 0)
+		return cb_err_set(err, "%lld rows name no archived message, "
+		    "%lld archived messages are not indexed", (long long)extra,
+		    (long long)missing);
+	return 0;
+}
+
+int
+sub_search_check(struct sub_store *s, struct cb_err *err)
+{
+	int rc;
+
+	/* FTS5's own check of the index against the text it indexes is
+	 * an INSERT that changes nothing: in a transaction rolled back. */
+	if (sub_store_begin(s, err) < 0)
+		return -1;
+	rc = cb_db_exec(sub_store_db(s), "INSERT INTO search(search, rank) "
+	    "VALUES ('integrity-check', 1)", err);
+	sub_store_end(s, 0, NULL);
+	if (rc == 0)
+		rc = same_rows(sub_store_db(s), err);
+	if (rc < 0)
+		cb_err_prefix(err, "search index");
+	return rc;
+}
+
 int
 sub_search_index(sqlite3 *db, uint64_t seq, const struct cb_adv *adv,
     struct cb_err *err)
@@ -429,20 +475,30 @@ ranked(sqlite3 *db, const struct sub_query *q, const char *expr,
 	return st;
 }
 
-/* The row and snippet of hit seq into h; 0 or -1. */
+/* The row and snippet of hit seq into h; 0, or -1 with err set: an
+ * indexed message that is not archived means a damaged index, never
+ * "no such hit". */
 static int
-hit_details(sqlite3_stmt *row, sqlite3_stmt *snip, uint64_t seq,
-    struct sub_hit *h)
+hit_details(sqlite3 *db, sqlite3_stmt *row, sqlite3_stmt *snip,
+    uint64_t seq, struct sub_hit *h, struct cb_err *err)
 {
+	int rc;
+
 	sqlite3_reset(row);
 	sqlite3_bind_int64(row, 1, (sqlite3_int64)seq);
-	if (sqlite3_step(row) != SQLITE_ROW)
-		return -1;
-	sub_store_row(row, 0, &h->row);
+	rc = sqlite3_step(row);
+	if (rc == SQLITE_DONE)
+		return cb_err_set(err, "the search index names seq %llu, "
+		    "which is not archived", (unsigned long long)seq);
+	if (rc != SQLITE_ROW)
+		return cb_db_error(db, "search", err);
 	sqlite3_reset(snip);
 	sqlite3_bind_int64(snip, 2, (sqlite3_int64)seq);
-	h->snippet = sqlite3_step(snip) == SQLITE_ROW ? cb_db_text(snip, 0) :
-	    "";
+	rc = sqlite3_step(snip);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(db, "search", err);
+	sub_store_row(row, 0, &h->row);
+	h->snippet = rc == SQLITE_ROW ? cb_db_text(snip, 0) : "";
 	return 0;
 }
 
@@ -469,14 +525,16 @@ sub_search(struct sub_store *s, const char *words, const struct sub_query *q,
 	sqlite3_bind_text(snip, 1, expr, -1, SQLITE_STATIC);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		h.score = sqlite3_column_double(st, 1);
-		if (hit_details(row, snip,
-			(uint64_t)sqlite3_column_int64(st, 0), &h) < 0)
-			continue; /* indexed but not archived: cannot be */
+		if (hit_details(db, row, snip,
+			(uint64_t)sqlite3_column_int64(st, 0), &h, err) < 0) {
+			n = -1;
+			break;
+		}
 		stop = fn(&h, arg);
 		sub_row_release(&h.row);
 		n++;
 	}
-	if (!stop && rc != SQLITE_DONE)
+	if (n >= 0 && !stop && rc != SQLITE_DONE)
 		n = cb_db_error(db, "search", err);
 out:
 	if (st == NULL || row == NULL || snip == NULL)

@@ -32,6 +32,11 @@ void sub_search_register(void);
 int sub_search_index(struct sqlite3 *db, uint64_t seq,
     const struct cb_adv *adv, struct cb_err *err);
 
+/* FTS5's integrity check of the index against the archived text, on
+ * an archive opened for writing (it changes nothing): 0, or -1 with err
+ * saying what is wrong. */
+int sub_search_check(struct sub_store *s, struct cb_err *err);
+
 /* Marks around each matched word in sub_hit.snippet. */
 #define SUB_MARK_ON '\x02'
 #define SUB_MARK_OFF '\x03'

@@ -56,6 +56,13 @@ static const char *const migrations[] = {
 	"  public_key BLOB NOT NULL,"
 	"  signed BLOB NOT NULL,"
 	"  sigblock BLOB NOT NULL);",
+
+	/* The key run was started with, so that lookups verify without
+	 * being told it (one row). */
+	"CREATE TABLE pinned_key ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  key_id BLOB NOT NULL,"
+	"  public_key BLOB NOT NULL);",
 };
 
 /* The modules that keep their tables in the archive, in the order their
@@ -159,6 +166,62 @@ sub_store_set_channel(struct sub_store *s, const uint8_t *key_id)
 {
 	memcpy(s->channel, key_id, CB_SIG_KEYIDLEN);
 	s->has_channel = 1;
+}
+
+int
+sub_store_pin(struct sub_store *s, const struct cb_pubkey *pk,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(s->db, "INSERT INTO pinned_key "
+	    "(one, key_id, public_key) VALUES (1, ?1, ?2) ON CONFLICT(one) "
+	    "DO UPDATE SET key_id = ?1, public_key = ?2 "
+	    "WHERE key_id IS NOT ?1 OR public_key IS NOT ?2", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sub_store_set_channel(s, pk->id);
+	sqlite3_bind_blob(st, 1, pk->id, CB_SIG_KEYIDLEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, pk->pk, CB_SIG_PKLEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(s->db, "archive", err);
+}
+
+/* A key from blob columns id_col and pk_col of st: 0, or -1 when their
+ * sizes are wrong. */
+static int
+column_key(sqlite3_stmt *st, int id_col, int pk_col, struct cb_pubkey *pk)
+{
+	if (sqlite3_column_bytes(st, id_col) != CB_SIG_KEYIDLEN ||
+	    sqlite3_column_bytes(st, pk_col) != CB_SIG_PKLEN)
+		return -1;
+	memcpy(pk->id, sqlite3_column_blob(st, id_col), CB_SIG_KEYIDLEN);
+	memcpy(pk->pk, sqlite3_column_blob(st, pk_col), CB_SIG_PKLEN);
+	return 0;
+}
+
+int
+sub_store_pinned(struct sub_store *s, struct cb_pubkey *pk,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(s->db, "SELECT key_id, public_key "
+	    "FROM pinned_key", err);
+	int rc, found = 0;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && column_key(st, 0, 1, pk) < 0) {
+		sqlite3_finalize(st);
+		return cb_err_set(err, "archive: the pinned key recorded is "
+		    "damaged");
+	}
+	found = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(s->db, "archive", err);
+	return found;
 }
 
 void
@@ -319,17 +382,110 @@ sub_store_signing_key(struct sub_store *s, struct cb_pubkey *pk,
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == CB_SIG_KEYIDLEN &&
-	    sqlite3_column_bytes(st, 2) == CB_SIG_PKLEN) {
+	if (rc == SQLITE_ROW && column_key(st, 1, 2, pk) == 0) {
 		*since = (uint64_t)sqlite3_column_int64(st, 0);
-		memcpy(pk->id, sqlite3_column_blob(st, 1), CB_SIG_KEYIDLEN);
-		memcpy(pk->pk, sqlite3_column_blob(st, 2), CB_SIG_PKLEN);
 		found = 1;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return cb_db_error(s->db, "archive", err);
 	return found;
+}
+
+/* Step st to its end, calling row for each row until it returns
+ * non-zero; st is finalized.  The number of rows visited or -1. */
+static int
+each_row(struct sub_store *s, sqlite3_stmt *st,
+    int (*row)(sqlite3_stmt *, void *), void *arg, struct cb_err *err)
+{
+	int n = 0, rc = SQLITE_DONE, stop = 0;
+
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stop = row(st, arg);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (!stop && rc != SQLITE_DONE)
+		return cb_db_error(s->db, "archive", err);
+	return n;
+}
+
+struct rotation_walk {
+	int (*fn)(const struct sub_rotation *, void *);
+	void *arg;
+};
+
+static int
+rotation_row(sqlite3_stmt *st, void *arg)
+{
+	struct rotation_walk *w = arg;
+	struct sub_rotation r;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = (uint64_t)sqlite3_column_int64(st, 0);
+	r.key_ok = column_key(st, 1, 2, &r.key) == 0;
+	r.signed_bytes = sqlite3_column_blob(st, 3);
+	r.signed_len = (size_t)sqlite3_column_bytes(st, 3);
+	r.sigblock = sqlite3_column_blob(st, 4);
+	r.sigblock_len = (size_t)sqlite3_column_bytes(st, 4);
+	return w->fn(&r, w->arg);
+}
+
+int
+sub_store_rotations(struct sub_store *s,
+    int (*fn)(const struct sub_rotation *, void *), void *arg,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(s->db, "SELECT seq, key_id, "
+	    "public_key, signed, sigblock FROM publisher_key ORDER BY seq",
+	    err);
+	struct rotation_walk w = { fn, arg };
+
+	if (st == NULL)
+		return -1;
+	return each_row(s, st, rotation_row, &w, err);
+}
+
+/* --- damage --------------------------------------------------------------- */
+
+int
+sub_store_damaged(struct sub_store *s)
+{
+	int rc = sqlite3_errcode(s->db);
+
+	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+}
+
+/* SQLite's report (lines) as one line in err. */
+static void
+one_line(struct cb_err *err, const char *report)
+{
+	char *p;
+
+	if (err == NULL)
+		return;
+	cb_err_set(err, "%s", report);
+	for (p = err->msg; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
+int
+sub_store_check(struct sub_store *s, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(s->db, "PRAGMA quick_check(1)", err);
+	int rc, ok;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	ok = rc == SQLITE_ROW && strcmp(cb_db_text(st, 0), "ok") == 0;
+	if (rc == SQLITE_ROW && !ok)
+		one_line(err, cb_db_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return cb_db_error(s->db, "archive", err);
+	return ok ? 0 : -1;
 }
 
 /* --- rows ---------------------------------------------------------------- */
@@ -407,23 +563,32 @@ sub_store_row(sqlite3_stmt *st, int with_blobs, struct sub_row *r)
 	}
 }
 
+struct row_walk {
+	int with_blobs;
+	int (*fn)(const struct sub_row *, void *);
+	void *arg;
+};
+
+static int
+message_row(sqlite3_stmt *st, void *arg)
+{
+	struct row_walk *w = arg;
+	struct sub_row r;
+	int stop;
+
+	sub_store_row(st, w->with_blobs, &r);
+	stop = w->fn(&r, w->arg);
+	sub_row_release(&r);
+	return stop;
+}
+
 int
 sub_store_rows(struct sub_store *s, sqlite3_stmt *st, int with_blobs,
     int (*fn)(const struct sub_row *, void *), void *arg, struct cb_err *err)
 {
-	struct sub_row r;
-	int n = 0, rc = SQLITE_DONE, stop = 0;
+	struct row_walk w = { with_blobs, fn, arg };
 
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sub_store_row(st, with_blobs, &r);
-		stop = fn(&r, arg);
-		sub_row_release(&r);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (!stop && rc != SQLITE_DONE)
-		return cb_db_error(s->db, "archive", err);
-	return n;
+	return each_row(s, st, message_row, &w, err);
 }
 
 int
@@ -468,6 +633,17 @@ sub_store_latest(struct sub_store *s, const char *id, unsigned *revision,
 	if (rc != SQLITE_ROW)
 		return cb_db_error(s->db, "archive", err);
 	return found;
+}
+
+int
+sub_store_each(struct sub_store *s, int (*fn)(const struct sub_row *, void *),
+    void *arg, struct cb_err *err)
+{
+	sqlite3_stmt *st = sub_store_select(s, 1, "ORDER BY m.seq", err);
+
+	if (st == NULL)
+		return -1;
+	return sub_store_rows(s, st, 1, fn, arg, err);
 }
 
 int

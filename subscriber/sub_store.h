@@ -76,6 +76,25 @@ int sub_store_get(struct sub_store *s, const char *id, struct sub_row *out,
 int sub_store_latest(struct sub_store *s, const char *id, unsigned *revision,
     struct cb_err *err);
 
+/* Call fn for every archived message, with its blobs, in order of
+ * sequence (verify).  Stops early when fn returns non-zero.  Returns
+ * the number of rows visited or -1. */
+int sub_store_each(struct sub_store *s, int (*fn)(const struct sub_row *, void *),
+    void *arg, struct cb_err *err);
+
+/* --- damage ---------------------------------------------------------- */
+
+/* 1 when the last error on the archive was SQLite's "database disk
+ * image is malformed" or "file is not a database": the file is
+ * damaged, rather than busy, missing or unwritable. */
+int sub_store_damaged(struct sub_store *s);
+
+/* SQLite's quick check of the whole file (every page, index and
+ * constraint, not the content): 0 when sound, -1 with err naming the
+ * first problem (or the error that stopped the check).  It reads the
+ * whole file: for a negative result, not for every lookup. */
+int sub_store_check(struct sub_store *s, struct cb_err *err);
+
 /* --- lookups with filters ---------------------------------------------- */
 
 /* Filters of sub_store_list and sub_search; sub_query_init sets them to
@@ -125,6 +144,34 @@ void sub_store_set_receipts(struct sub_store *s, int on);
 int sub_store_rotate(struct sub_store *s, const struct cb_msg *msg,
     const struct cb_pubkey *next, const uint8_t *signed_bytes,
     size_t signed_len, const uint8_t *sigblock, size_t sigblock_len,
+    struct cb_err *err);
+
+/* Record pk as the pinned key (the one run was started with) and keep
+ * the last sequence under it (sub_store_set_channel).  0 or -1. */
+int sub_store_pin(struct sub_store *s, const struct cb_pubkey *pk,
+    struct cb_err *err);
+
+/* The pinned key recorded: 1 with it, 0 when none was (an archive no
+ * run of this version has opened), -1 on error. */
+int sub_store_pinned(struct sub_store *s, struct cb_pubkey *pk,
+    struct cb_err *err);
+
+/* A recorded key rotation; the blobs are borrowed for the callback.
+ * key_ok is 0 when the stored key columns are not a key. */
+struct sub_rotation {
+	uint64_t seq;
+	struct cb_pubkey key;
+	int key_ok;
+	const uint8_t *signed_bytes;
+	size_t signed_len;
+	const uint8_t *sigblock;
+	size_t sigblock_len;
+};
+
+/* Call fn for every recorded rotation in order of sequence, stopping
+ * early when it returns non-zero.  Returns how many or -1. */
+int sub_store_rotations(struct sub_store *s,
+    int (*fn)(const struct sub_rotation *, void *), void *arg,
     struct cb_err *err);
 
 /* The publisher key the latest recorded rotation installed: 1 with it
