@@ -5,6 +5,7 @@
 
 #include "cb_db.h"
 #include "cb_mem.h"
+#include "cb_seq.h"
 #include "pub_journal.h"
 
 struct pub_journal {
@@ -121,6 +122,16 @@ pub_journal_last_seq(const struct pub_journal *j)
 }
 
 int
+pub_journal_next_seq(const struct pub_journal *j, uint64_t *next,
+    struct cb_err *err)
+{
+	if (cb_seq_next(j->last_seq, next) < 0)
+		return cb_err_set(err, "journal: no sequence number after "
+		    "%llu", (unsigned long long)j->last_seq);
+	return 0;
+}
+
+int
 pub_journal_revision(struct pub_journal *j, const char *adv_id,
     unsigned *revision, struct cb_err *err)
 {
@@ -212,8 +223,11 @@ pub_journal_append(struct pub_journal *j, const struct pub_entry *e,
     const struct pub_item_ref *item, struct cb_err *err)
 {
 	int own = !j->batch;
+	uint64_t next;
 
-	if (e->seq != j->last_seq + 1)
+	if (pub_journal_next_seq(j, &next, err) < 0)
+		return -1;
+	if (e->seq != next)
 		return cb_err_set(err, "journal: sequence %llu is not next "
 		    "after %llu", (unsigned long long)e->seq,
 		    (unsigned long long)j->last_seq);

@@ -26,6 +26,11 @@ void pub_journal_close(struct pub_journal *j);
 /* Highest sequence number journaled (0 for an empty journal). */
 uint64_t pub_journal_last_seq(const struct pub_journal *j);
 
+/* The number the next message gets: 0 and *next, or -1 when the
+ * journal has used the last one there is (CB_SEQ_MAX). */
+int pub_journal_next_seq(const struct pub_journal *j, uint64_t *next,
+    struct cb_err *err);
+
 /* Latest revision of advisory adv_id: 1 and *revision when found, 0 when
  * the id is unknown, -1 on error. */
 int pub_journal_revision(struct pub_journal *j, const char *adv_id,

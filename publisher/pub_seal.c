@@ -185,13 +185,16 @@ int
 pub_seal_advisory(struct pub_seal *s, struct cb_adv *adv,
     const struct pub_item_ref *item, uint64_t *seq, struct cb_err *err)
 {
-	uint64_t next = pub_journal_last_seq(s->journal) + 1;
 	int64_t issued_ms = cb_time_now_ms();
 	char topic[32];
 	struct cb_sealed m;
 	struct pub_entry e;
-	int rc = assign(s, adv, item, next, issued_ms / 1000, err);
+	uint64_t next;
+	int rc;
 
+	if (pub_journal_next_seq(s->journal, &next, err) < 0)
+		return -1;
+	rc = assign(s, adv, item, next, issued_ms / 1000, err);
 	if (rc == PUB_SEAL_NOTHING)
 		return pub_journal_item_seen(s->journal, item, adv->id, err) < 0 ?
 		    -1 : PUB_SEAL_NOTHING;
@@ -259,7 +262,6 @@ pub_seal_rotation(struct pub_seal *s, const struct cb_seckey *new_sk,
     int (*installed)(void *arg, struct cb_err *err), void *arg,
     uint64_t *seq, struct cb_err *err)
 {
-	uint64_t next = pub_journal_last_seq(s->journal) + 1;
 	int64_t now = cb_time_now_ms();
 	uint8_t payload[CB_MSG_ROTATE_LEN];
 	char comment[CB_MSG_MAXCOMMENT + 1], when[CB_TIME_BUFSZ];
@@ -267,10 +269,13 @@ pub_seal_rotation(struct pub_seal *s, const struct cb_seckey *new_sk,
 	struct cb_pubkey old, pk;
 	struct cb_sealed m;
 	struct pub_entry e;
+	uint64_t next;
 	int rc;
 
 	if (s->group)
 		return cb_err_set(err, "cannot rotate inside a group");
+	if (pub_journal_next_seq(s->journal, &next, err) < 0)
+		return -1;
 	cb_seckey_public(s->sk, &old);
 	cb_seckey_public(new_sk, &pk);
 	cb_sig_keyid_hex(pk.id, newhex);

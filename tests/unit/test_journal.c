@@ -14,6 +14,7 @@
 #include "cb_test.h"
 #include "cb_db.h"
 #include "cb_msg.h"
+#include "cb_seq.h"
 #include "cb_sig.h"
 #include "pub_inbound.h"
 #include "pub_journal.h"
@@ -108,6 +109,27 @@ test_append_commit_rollback(void **state)
 	assert_int_equal(pub_journal_commit(f->j, &err), 0);
 	reopen(f);
 	assert_int_equal(pub_journal_last_seq(f->j), 2);
+}
+
+/* The last number there is: the journal says so rather than wrap (the
+ * row is written past the API, as no test can append 2^63 messages). */
+static void
+test_numbers_run_out(void **state)
+{
+	struct fixture *f = *state;
+	struct cb_err err;
+	uint64_t next;
+
+	assert_int_equal(pub_journal_next_seq(f->j, &next, &err), 0);
+	assert_true(next == 1);
+	assert_int_equal(cb_db_exec(pub_journal_db(f->j),
+	    "INSERT INTO message (seq, type, issued_ms, signed, sigblock) "
+	    "VALUES (9223372036854775807, 1, 0, x'00', x'00')", &err), 0);
+	reopen(f);
+	assert_true(pub_journal_last_seq(f->j) == CB_SEQ_MAX);
+	assert_int_equal(pub_journal_next_seq(f->j, &next, &err), -1);
+	assert_non_null(strstr(err.msg, "no sequence number after"));
+	assert_int_equal(append(f->j, 0, "a:0", 1, NULL), -1);
 }
 
 /* A process that dies inside a transaction: what it committed stays,
@@ -563,6 +585,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_append_commit_rollback,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers_run_out, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_crash_never_reuses, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_revision, setup, teardown),
