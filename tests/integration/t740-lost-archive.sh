@@ -9,23 +9,16 @@
 # that once, and the report arrives, once.
 . "$(dirname "$0")/lib.sh"
 
-"$PUB" keygen --state "$T/pub" >/dev/null
-"$SUB" keygen --state "$T/agency" >/dev/null
-"$PUB" agency add --state "$T/pub" so-y-te "$T/agency/agency.pub" >/dev/null
-BC="ipc://$T/broadcast.sock" REQS="ipc://$T/requests.sock"
-"$PUB" run --state "$T/pub" --broadcast "$BC" --requests "$REQS" \
-    --heartbeat 1 >>"$T/pub.log" 2>&1 &
-track $!
-wait_until 10 test -S "$T/pub/control.sock" || fail "publisher start"
+start_way_back so-y-te
 run_sub() {
-	"$SUB" run --state "$T/agency" --broadcast "$BC" --requests "$REQS" \
+	"$SUB" run --state "$T/so-y-te" --broadcast "$BC" --requests "$REQS" \
 	    --publisher-key "$T/pub/publisher.pub" >>"$T/sub.out" \
 	    2>>"$T/sub.log" &
 	SUB_PID=$!
 	track "$SUB_PID"
 }
 report() {
-	"$SUB" report --state "$T/agency" --severity high --title "$1" \
+	"$SUB" report --state "$T/so-y-te" --severity high --title "$1" \
 	    >/dev/null || fail "report $1"
 }
 # reported TITLE: how many times the department holds a report TITLE.
@@ -41,8 +34,8 @@ held() {
 }
 lose_archive() {
 	stop "$SUB_PID"
-	rm -f "$T/agency/archive.db" "$T/agency/archive.db-wal" \
-	    "$T/agency/archive.db-shm"
+	rm -f "$T/so-y-te/archive.db" "$T/so-y-te/archive.db-wal" \
+	    "$T/so-y-te/archive.db-shm"
 }
 
 report 'Báo cáo MỘT'
@@ -61,7 +54,7 @@ check "under a number above the lost archive's" \
 lose_archive
 report 'Báo cáo BA'
 TAKEN=$(held 'Báo cáo HAI')
-sqlite3 "$T/agency/archive.db" "UPDATE outbox SET id = $TAKEN" ||
+sqlite3 "$T/so-y-te/archive.db" "UPDATE outbox SET id = $TAKEN" ||
     fail "renumbering the entry by hand"
 mark=$(log_mark "$T/pub.log")
 run_sub

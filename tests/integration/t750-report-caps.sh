@@ -8,39 +8,32 @@
 # for good, not "try later".
 . "$(dirname "$0")/lib.sh"
 
-"$PUB" keygen --state "$T/pub" >/dev/null
-"$SUB" keygen --state "$T/agency" >/dev/null
-"$PUB" agency add --state "$T/pub" so-y-te "$T/agency/agency.pub" >/dev/null
-BC="ipc://$T/broadcast.sock" REQS="ipc://$T/requests.sock"
-"$PUB" run --state "$T/pub" --broadcast "$BC" --requests "$REQS" \
-    --heartbeat 1 >>"$T/pub.log" 2>&1 &
-track $!
-wait_until 10 test -S "$T/pub/control.sock" || fail "publisher start"
+start_way_back so-y-te
 CAP=4194304
 
 head -c "$CAP" /dev/urandom >"$T/cap.pcap"
-"$SUB" report --state "$T/agency" --severity high --title 'Đúng giới hạn' \
+"$SUB" report --state "$T/so-y-te" --severity high --title 'Đúng giới hạn' \
     --attach "$T/cap.pcap" >/dev/null 2>"$T/cap.err"
 check "the subscriber queues an attachment of exactly the cap" test $? -eq 0
 head -c $((CAP + 1)) /dev/urandom >"$T/over.pcap"
-"$SUB" report --state "$T/agency" --severity high --title 'Quá một byte' \
+"$SUB" report --state "$T/so-y-te" --severity high --title 'Quá một byte' \
     --attach "$T/over.pcap" >/dev/null 2>"$T/over.err"
 check "and refuses one byte more (exit 2)" test $? -eq 2
 check "saying it is over the cap" grep -q 'over the cap' "$T/over.err"
 head -c $((CAP - 1)) /dev/urandom >"$T/most.bin"
 head -c 2 /dev/urandom >"$T/two.bin"
-"$SUB" report --state "$T/agency" --severity low --title 'Hai tệp' \
+"$SUB" report --state "$T/so-y-te" --severity low --title 'Hai tệp' \
     --attach "$T/most.bin" --attach "$T/two.bin" >/dev/null 2>&1
 check "and two attachments one byte over together (exit 2)" test $? -eq 2
 
 # An entry the publisher refuses for good (here, one whose payload
 # another program put in the outbox).
-sqlite3 "$T/agency/archive.db" "INSERT INTO outbox (type, payload, created)
+sqlite3 "$T/so-y-te/archive.db" "INSERT INTO outbox (type, payload, created)
     VALUES (6, '{\"severity\":\"bogus\",\"title\":\"Sai mức độ\",
     \"filed\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}', 0)" ||
     fail "inserting a bad entry"
 
-"$SUB" run --state "$T/agency" --broadcast "$BC" --requests "$REQS" \
+"$SUB" run --state "$T/so-y-te" --broadcast "$BC" --requests "$REQS" \
     --publisher-key "$T/pub/publisher.pub" >>"$T/sub.out" 2>>"$T/sub.log" &
 track $!
 arrived() { "$PUB" reports --state "$T/pub" --json | grep -q "$1"; }
@@ -50,12 +43,12 @@ mkdir "$T/saved"
 "$PUB" reports --state "$T/pub" --save "$T/saved" >/dev/null
 check "its attachment intact" cmp -s "$T/cap.pcap" "$T"/saved/so-y-te-*-cap.pcap
 
-refused_shown() { "$SUB" status --state "$T/agency" | grep -q "$1"; }
+refused_shown() { "$SUB" status --state "$T/so-y-te" | grep -q "$1"; }
 wait_until 30 refused_shown "unknown severity 'bogus'"
 check "status shows the refused report with the publisher's reason" \
     refused_shown "unknown severity 'bogus'"
 check "and its title" refused_shown 'Sai mức độ'
-"$SUB" status --state "$T/agency" --json >"$T/status.json"
+"$SUB" status --state "$T/so-y-te" --json >"$T/status.json"
 check "status --json lists it with the reason" "$PY" -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -78,9 +71,9 @@ sys.stdout.write(p + " " * (pad - len(p)) if pad else p)' "$1" "$2"
 }
 submit() { # SEQ PAYLOAD_FILE
 	"$PY" "$TOP/tests/integration/wire_client.py" submit "$REQS" \
-	    "$T/agency/agency.key" 6 "$1" "$2"
+	    "$T/so-y-te/agency.key" 6 "$1" "$2"
 }
-export CB_AGENCY_KEY="$T/agency/agency.key" CB_PUBLISHER_PUB="$T/pub/publisher.pub"
+export CB_AGENCY_KEY="$T/so-y-te/agency.key" CB_PUBLISHER_PUB="$T/pub/publisher.pub"
 payload "$CAP" 0 >"$T/p1"
 check "the publisher keeps an attachment of exactly the cap" \
     test "$(submit 1 "$T/p1")" = "status 0"

@@ -170,6 +170,17 @@ def seal(sk, keyid, mtype, seq, payload, comment=b"forged"):
     return signed, block
 
 
+def requests_socket(requests):
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.DEALER)
+    s.setsockopt(zmq.RCVTIMEO, 10000)
+    pub = os.environ.get("CB_PUBLISHER_PUB")
+    if pub:
+        curve_setup(s, pub)
+    s.connect(requests)
+    return ctx, s
+
+
 def forge(requests, forger_key, victim_pub, adv_id):
     raw = read_seckey(forger_key)
     sk = nacl.signing.SigningKey(raw[:32])
@@ -178,13 +189,7 @@ def forge(requests, forger_key, victim_pub, adv_id):
     payload = json.dumps({"id": adv_id, "revision": 1, "event":
                           "acknowledged", "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                           "by": "kẻ giả mạo"}).encode()
-    ctx = zmq.Context()
-    s = ctx.socket(zmq.DEALER)
-    s.setsockopt(zmq.RCVTIMEO, 10000)
-    pub = os.environ.get("CB_PUBLISHER_PUB")
-    if pub:
-        curve_setup(s, pub)
-    s.connect(requests)
+    ctx, s = requests_socket(requests)
     s.send_multipart([b"garbage", b"\x00" * 3])  # no answer expected
     for name, keyid, seq in (("unregistered", own_id, 1),
                              ("impostor", victim_id, 7)):
@@ -209,17 +214,6 @@ def confirm_text(reply):
     else:
         assert len(reply) == 26, "CONFIRM length"
     return text
-
-
-def requests_socket(requests):
-    ctx = zmq.Context()
-    s = ctx.socket(zmq.DEALER)
-    s.setsockopt(zmq.RCVTIMEO, 10000)
-    pub = os.environ.get("CB_PUBLISHER_PUB")
-    if pub:
-        curve_setup(s, pub)
-    s.connect(requests)
-    return ctx, s
 
 
 def submit(requests, agency_key, mtype, seq, payload_file):
