@@ -157,7 +157,7 @@ test_renumber(void **state)
 {
 	struct sub_fixture *f = *state;
 	struct sqlite3 *db = sub_store_db(f->s);
-	uint64_t sent[2], after[4], highest;
+	uint64_t sent[4], after[4], highest;
 	struct cb_err err;
 	size_t n;
 
