@@ -107,8 +107,8 @@ find_key(const struct cb_pubkey *keys, size_t nkeys, const uint8_t *id)
 	return NULL;
 }
 
-static int
-check_sigblock(const uint8_t *b, size_t len, size_t *clen,
+int
+cb_msg_check_sigblock(const uint8_t *b, size_t len, size_t *clen,
     struct cb_err *err)
 {
 	if (len < CB_MSG_SIGHDRLEN)
@@ -181,7 +181,7 @@ cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
 	if (signed_len > CB_MSG_HDRLEN + CB_MSG_MAXREPORT)
 		return cb_err_set(err, "message of %zu bytes is over the limit",
 		    signed_len);
-	if (check_sigblock(sigblock, sigblock_len, &clen, err) < 0)
+	if (cb_msg_check_sigblock(sigblock, sigblock_len, &clen, err) < 0)
 		return -1;
 	pk = find_key(keys, nkeys, sigblock + 2);
 	if (pk == NULL)
@@ -210,7 +210,7 @@ cb_msg_minisig(const uint8_t *sigblock, size_t sigblock_len,
 	char comment[CB_MSG_MAXCOMMENT + 1];
 	size_t clen;
 
-	if (check_sigblock(sigblock, sigblock_len, &clen, err) < 0)
+	if (cb_msg_check_sigblock(sigblock, sigblock_len, &clen, err) < 0)
 		return NULL;
 	memcpy(comment, sigblock + CB_MSG_SIGHDRLEN, clen);
 	comment[clen] = '\0';

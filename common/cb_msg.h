@@ -119,6 +119,12 @@ int cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
     const uint8_t *signed_bytes, size_t signed_len, const uint8_t *sigblock,
     size_t sigblock_len, struct cb_msg *out, struct cb_err *err);
 
+/* The layout of a signature block alone (length, algorithm, comment
+ * length and characters), as cb_msg_open checks it first: 0 with
+ * *clen the comment's length, or -1 with err.  Verifies nothing. */
+int cb_msg_check_sigblock(const uint8_t *sigblock, size_t sigblock_len,
+    size_t *clen, struct cb_err *err);
+
 /* "advisory", "heartbeat", "key rotation", "receipt", "presence",
  * "incident report", or "unknown". */
 const char *cb_msg_type_name(enum cb_msg_type type);

@@ -22,12 +22,19 @@
  *   SUBMIT (4), subscriber -> publisher, three frames: the header frame,
  *     then the signed bytes and signature block of a message signed by
  *     the agency's key (a receipt, presence or incident report)
- *   CONFIRM (5), publisher -> subscriber, one frame of 26 bytes:
+ *   CONFIRM (5), publisher -> subscriber, one frame of 26 bytes for
+ *   statuses 0 and 2, of 35 + R for statuses 1 and 3:
  *     9  1  status: 0 kept (now or before), 1 refused for good
  *           (malformed, bad signature, over a limit), 2 refused for now
- *           (the key is not a registered agency's: try again later)
+ *           (the key is not a registered agency's: try again later),
+ *           3 number taken (the publisher holds other content under
+ *           this number from this agency: renumber above "highest")
  *     10 8  key id of the message's signer
  *     18 8  the message's sequence number (the agency's own)
+ *     26 8  statuses 1 and 3: the highest number the publisher holds
+ *           from this agency for status 3, 0 for status 1
+ *     34 1  R, the length of the reason (at most CB_REQ_MAXREASON)
+ *     35 R  why, in English: UTF-8 without control characters
  */
 #ifndef CB_REQ_H
 #define CB_REQ_H
@@ -41,7 +48,10 @@
 #define CB_REQ_HDRLEN 9
 #define CB_REQ_CATCHUP_LEN 21
 #define CB_REQ_END_LEN 25
-#define CB_REQ_CONFIRM_LEN 26
+#define CB_REQ_CONFIRM_LEN 26      /* statuses 0 and 2 */
+#define CB_REQ_REFUSAL_LEN 35      /* statuses 1 and 3, before the reason */
+#define CB_REQ_MAXREASON 200
+#define CB_REQ_MAXLEN (CB_REQ_REFUSAL_LEN + CB_REQ_MAXREASON)
 #define CB_REQ_MAXBATCH 1000 /* messages in one reply batch */
 
 enum cb_req_type {
@@ -55,7 +65,8 @@ enum cb_req_type {
 enum cb_req_status {
 	CB_REQ_KEPT = 0,
 	CB_REQ_REFUSED = 1,
-	CB_REQ_LATER = 2
+	CB_REQ_LATER = 2,
+	CB_REQ_TAKEN = 3
 };
 
 struct cb_req {
@@ -68,15 +79,20 @@ struct cb_req {
 	uint8_t status;   /* CONFIRM */
 	uint8_t key_id[8];/* CONFIRM */
 	uint64_t seq;     /* CONFIRM */
+	uint64_t highest; /* CONFIRM, statuses 1 and 3 */
+	char reason[CB_REQ_MAXREASON + 1]; /* CONFIRM, statuses 1 and 3 */
 };
 
-/* Write a frame of type r->type into buf (at least CB_REQ_CONFIRM_LEN
- * bytes); returns its length. */
+/* Write a frame of type r->type into buf (at least CB_REQ_MAXLEN
+ * bytes); returns its length.  A CONFIRM's reason must be as decoding
+ * requires (the publisher's pub_requests makes it so). */
 size_t cb_req_encode(const struct cb_req *r, uint8_t *buf);
 
 /* Decode the first frame of a request or reply.  Returns 0, or -1 with
  * err saying what is wrong (bad magic, unknown type, wrong length, a
- * sequence number past CB_SEQ_MAX: every one decoded is in range). */
+ * sequence number past CB_SEQ_MAX: every one decoded is in range; a
+ * CONFIRM's unknown status, a reason that is not UTF-8 or holds control
+ * characters, a "highest" other than 0 with status 1). */
 int cb_req_decode(const uint8_t *buf, size_t len, struct cb_req *r,
     struct cb_err *err);
 

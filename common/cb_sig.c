@@ -402,17 +402,30 @@ cb_sig_pubkey_from_bin(const uint8_t in[CB_SIG_PKBIN], struct cb_pubkey *pk)
 	return memcmp(id, pk->id, CB_SIG_KEYIDLEN) == 0 ? 0 : -1;
 }
 
+/* The exact number of bytes that len characters of padded base64
+ * decode to (what sodium_base642bin will check the text against). */
+static size_t
+decoded_len(const char *b64, size_t len)
+{
+	size_t pad = 0;
+
+	while (pad < 2 && len > pad && b64[len - 1 - pad] == '=')
+		pad++;
+	len -= pad;
+	return len / 4 * 3 + (len % 4 > 1 ? len % 4 - 1 : 0);
+}
+
 uint8_t *
 cb_sig_unbase64(const char *b64, size_t max, size_t *lenp)
 {
-	size_t len = strlen(b64), room = len / 4 * 3 + 3, got = 0;
+	size_t len = strlen(b64), room = decoded_len(b64, len), got = 0;
 	uint8_t *out;
 
-	if (room > max + 3)
+	if (room > max)
 		return NULL;
-	out = cb_xmalloc(room); /* at least 3 */
+	out = cb_xmalloc(room ? room : 1);
 	if (sodium_base642bin(out, room, b64, len, NULL, &got, NULL,
-		sodium_base64_VARIANT_ORIGINAL) != 0 || got > max) {
+		sodium_base64_VARIANT_ORIGINAL) != 0) {
 		free(out);
 		return NULL;
 	}

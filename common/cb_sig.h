@@ -110,8 +110,10 @@ void cb_sig_wipe(void *p, size_t len);
 /* Base64 (standard, padded) of len bytes; the caller frees it. */
 char *cb_sig_base64(const void *data, size_t len);
 
-/* Decode standard base64 into a malloc'd buffer of at most max bytes
- * (the caller frees it); NULL for bad base64 or too much data. */
+/* Decode standard (padded) base64 into a malloc'd buffer of at most
+ * max bytes, the decoded size computed exactly from the text before
+ * anything is allocated (the caller frees it); NULL for bad base64 or
+ * more than max bytes. */
 uint8_t *cb_sig_unbase64(const char *b64, size_t max, size_t *lenp);
 
 /* BLAKE2b-256 of data, for content hashes (not secret). */

@@ -134,6 +134,59 @@ exec_step(sqlite3_stmt *st, sqlite3 *db, struct cb_err *err)
 	return rc == SQLITE_DONE ? 0 : cb_db_error(db, "journal", err);
 }
 
+/* The highest number the inbound table holds from agency, or -1. */
+static int64_t
+highest(sqlite3 *db, const char *agency, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "SELECT coalesce(max(seq), 0) "
+	    "FROM inbound WHERE agency = ?", err);
+	int64_t h;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, agency, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	h = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? h : cb_db_error(db, "journal", err);
+}
+
+/* A number held already: 0 when it holds the same signed bytes (a
+ * resend), -1 with res->status CB_REQ_TAKEN when other content. */
+static int
+same_as_held(sqlite3 *db, struct pub_inbound_result *res,
+    const uint8_t *sb, size_t sblen, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "SELECT signed FROM inbound "
+	    "WHERE agency = ? AND seq = ?", err);
+	int same, rc;
+	int64_t h;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, res->agency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)res->seq);
+	rc = sqlite3_step(st);
+	same = rc == SQLITE_ROW &&
+	    (size_t)sqlite3_column_bytes(st, 0) == sblen &&
+	    memcmp(sqlite3_column_blob(st, 0), sb, sblen) == 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return cb_db_error(db, "journal", err);
+	if (same)
+		return 0;
+	if ((h = highest(db, res->agency, err)) < 0)
+		return -1;
+	res->status = CB_REQ_TAKEN;
+	res->highest = (uint64_t)h;
+	return cb_err_set(err, "agency %s sent number %llu again with "
+	    "content that differs from what it holds under that number "
+	    "(its highest is %lld; a lost archive or a clock set back?): "
+	    "number taken", res->agency, (unsigned long long)res->seq,
+	    (long long)h);
+}
+
 /* 1 when the message is new (and now recorded), 0 when seen before. */
 static int
 keep_once(sqlite3 *db, const char *agency, const struct cb_msg *m,
@@ -324,9 +377,11 @@ verify(struct pub_journal *j, const uint8_t *sb, size_t sblen,
 	char hex[CB_SIG_KEYIDHEX];
 	int found;
 
+	size_t clen;
+
 	res->status = CB_REQ_REFUSED;
-	if (siglen < CB_MSG_SIGHDRLEN)
-		return cb_err_set(err, "signature block too short");
+	if (cb_msg_check_sigblock(sig, siglen, &clen, err) < 0)
+		return -1; /* no key id to look up: malformed, for good */
 	memcpy(res->key_id, sig + 2, 8);
 	found = pub_journal_agency_by_key(j, sig + 2, res->agency,
 	    sizeof(res->agency), &pk, err);
@@ -366,6 +421,11 @@ pub_inbound_submit(struct pub_journal *j, const uint8_t *signed_bytes,
 		return -1;
 	fresh = keep_once(db, res->agency, &m, signed_bytes, signed_len,
 	    sigblock, sigblock_len, now, err);
+	if (fresh == 0 &&
+	    same_as_held(db, res, signed_bytes, signed_len, err) < 0) {
+		pub_journal_rollback(j);
+		return -1; /* not prefixed: the message names the agency */
+	}
 	if (fresh < 0 || (fresh && store(db, res, &m, now, err) < 0) ||
 	    pub_journal_agency_touch(j, res->agency, now, err) < 0 ||
 	    pub_journal_commit(j, err) < 0) {

@@ -26,13 +26,19 @@ struct pub_inbound_result {
 	enum cb_req_status status; /* what to CONFIRM */
 	uint8_t key_id[8];
 	uint64_t seq;
+	uint64_t highest;          /* CB_REQ_TAKEN: the agency's highest */
 	char agency[65];           /* when the key is registered */
 	int type;                  /* CB_MSG_RECEIPT, _PRESENCE, _REPORT */
 	int fresh;                 /* kept now (not seen before) */
 };
 
 /* Verify and keep one agency message.  Always fills res (status says
- * what to answer); returns 0 when kept, -1 with err saying why not. */
+ * what to answer); returns 0 when kept (the same signed bytes again
+ * under a number already held are kept too: a resend), -1 with err
+ * saying why not: CB_REQ_LATER for a key no agency has (a malformed
+ * signature block is refused for good before the key is looked up),
+ * CB_REQ_TAKEN, with res->highest, for other content under a number
+ * the agency's messages already hold, else CB_REQ_REFUSED. */
 int pub_inbound_submit(struct pub_journal *j, const uint8_t *signed_bytes,
     size_t signed_len, const uint8_t *sigblock, size_t sigblock_len,
     int64_t now, struct pub_inbound_result *res, struct cb_err *err);

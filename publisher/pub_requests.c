@@ -12,6 +12,7 @@
 #include "cb_net.h"
 #include "cb_req.h"
 #include "cb_time.h"
+#include "cb_utf8.h"
 #include "pub_inbound.h"
 #include "pub_requests.h"
 
@@ -261,6 +262,19 @@ pub_requests_on_report(struct pub_requests *r,
 	r->report_arg = arg;
 }
 
+/* What a refusal says, in a CONFIRM: err's text, printable, cut. */
+static void
+refusal(struct cb_req *c, const struct pub_inbound_result *res,
+    const struct cb_err *err)
+{
+	char *why = cb_utf8_printable(err->msg);
+
+	cb_utf8_clip_bytes(why, CB_REQ_MAXREASON);
+	snprintf(c->reason, sizeof(c->reason), "%s", why);
+	free(why);
+	c->highest = res->status == CB_REQ_TAKEN ? res->highest : 0;
+}
+
 /* An agency's receipt, presence or report: keep it once, confirm. */
 static void
 submit(struct pub_requests *r, const struct cb_frames *f,
@@ -269,17 +283,19 @@ submit(struct pub_requests *r, const struct cb_frames *f,
 	struct batch b = { .r = r, .peer = f };
 	struct cb_req c = { .type = CB_REQ_CONFIRM, .id = q->id };
 	struct pub_inbound_result res;
-	uint8_t buf[CB_REQ_CONFIRM_LEN];
+	uint8_t buf[CB_REQ_MAXLEN];
 	const void *data[1] = { buf };
 	size_t len[1];
 	struct cb_err err;
 
 	if (pub_inbound_submit(r->journal, f->data[2], f->len[2], f->data[3],
 		f->len[3], cb_time_now(), &res, &err) < 0) {
-		if (res.status == CB_REQ_LATER)
+		if (res.status == CB_REQ_LATER || res.status == CB_REQ_TAKEN)
 			log_warnx("requests: %s", err.msg);
 		else
 			drop(r, err.msg);
+		if (res.status != CB_REQ_LATER)
+			refusal(&c, &res, &err);
 	} else if (res.fresh) {
 		log_info("requests: %s from agency %s (its seq %llu)",
 		    cb_msg_type_name((enum cb_msg_type)res.type), res.agency,

@@ -49,6 +49,7 @@ struct sub_ctx {
 	struct sub_keys keys;     /* which key signs now (rotations) */
 	struct cb_seckey *agency; /* our key: CurveZMQ, receipts; or NULL */
 	int64_t next_presence_ms;
+	uint64_t taken_logged;    /* the publisher's highest, last logged */
 	struct sub_store *store;
 	void *sock;
 	struct sub_catchup *catchup; /* NULL without a requests endpoint */
@@ -390,19 +391,48 @@ receive_live(struct sub_ctx *c)
 
 /* --- the way back: the outbox ---------------------------------------- */
 
+/* "Number taken": our numbers clash with what the publisher holds (a
+ * lost archive, a clock set back).  Renumber above its highest; say so
+ * once for each highest it reports, not once for each entry. */
+static void
+renumber(struct sub_ctx *c, const struct cb_req *r)
+{
+	struct cb_err err;
+	size_t n;
+
+	if (sub_outbox_renumber(sub_store_db(c->store), r->seq, r->highest,
+		&n, &err) < 0) {
+		log_warnx("outbox: %s", err.msg);
+		return;
+	}
+	if (n > 0 && r->highest > c->taken_logged) {
+		log_warnx("the publisher already holds other messages of ours "
+			  "under numbers up to %llu (an archive lost, or the "
+			  "clock set back): renumbered our outbox above them",
+		    (unsigned long long)r->highest);
+		c->taken_logged = r->highest;
+	}
+}
+
 static void
 confirmed(struct sub_ctx *c, const struct cb_req *r)
 {
 	struct cb_err err;
 
+	if (r->status == CB_REQ_TAKEN) {
+		renumber(c, r);
+		return;
+	}
 	if (r->status == CB_REQ_REFUSED)
-		log_warnx("the publisher refused our message %llu for good",
-		    (unsigned long long)r->seq);
+		log_warnx("the publisher refused our message %llu for good: %s "
+			  "(canhbao-sub status lists it)",
+		    (unsigned long long)r->seq, r->reason);
 	else if (r->status == CB_REQ_LATER)
 		log_warnx("the publisher does not know our agency key yet; "
 			  "message %llu waits", (unsigned long long)r->seq);
 	if (sub_outbox_confirm(sub_store_db(c->store), r->seq,
-		(enum cb_req_status)r->status, cb_time_mono_ms(), &err) < 0)
+		(enum cb_req_status)r->status, r->reason, cb_time_mono_ms(),
+		&err) < 0)
 		log_warnx("outbox: %s", err.msg);
 }
 

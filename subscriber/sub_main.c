@@ -14,6 +14,7 @@
 #include "cb_file.h"
 #include "cb_utf8.h"
 #include "sub_outbox.h"
+#include "sub_status.h"
 #include "sub_store.h"
 #include "cb_adv.h"
 #include "cb_cli.h"
@@ -37,6 +38,7 @@ static int cmd_verify(int, char **);
 
 static int cmd_keygen(int, char **);
 static int cmd_report(int, char **);
+static int cmd_status(int, char **);
 
 static const struct cb_command commands[] = {
 	{ "run", cmd_run,
@@ -53,6 +55,7 @@ static const struct cb_command commands[] = {
 	{ "report", cmd_report,
 	    "--state DIR --severity LEVEL --title TEXT [--details FILE]\n"
 	    "\t\t[--attach FILE]..." },
+	{ "status", cmd_status, "--state DIR [--json]" },
 	{ "check-config", cmd_check_config, "-c FILE" },
 	{ "list", cmd_list,
 	    "--state DIR [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
@@ -493,8 +496,21 @@ cmd_report(int argc, char **argv)
 	queue_report(state, payload);
 	free(payload);
 	printf("report queued; it goes to the department when canhbao-sub "
-	       "run is connected\n");
+	       "run is connected (canhbao-sub status shows it if the "
+	       "department refuses it)\n");
 	return 0;
+}
+
+/* What waits in the outbox, and what the publisher refused and why. */
+static int
+cmd_status(int argc, char **argv)
+{
+	struct lookup_args a;
+
+	lookup_options(argc, argv, "js", &a);
+	if (optind != argc)
+		cb_cli_usage();
+	return sub_status_print(a.o.state, a.o.json);
 }
 
 int

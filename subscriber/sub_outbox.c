@@ -9,6 +9,7 @@
 #include "cb_db.h"
 #include "cb_file.h"
 #include "cb_mem.h"
+#include "cb_seq.h"
 #include "cb_time.h"
 #include "sub_outbox.h"
 
@@ -16,7 +17,16 @@
  * 1: the table, adopted as it is by archives whose migration 4 made it.
  * 2: waiting: sent, and no answer yet (until due again); what bounds
  *    the entries in flight.
+ * 3: numbers start from the wall clock: the milliseconds since 1970
+ *    times 1000 when the archive is made (or this step runs on an older
+ *    one).  An agency that loses its archive makes a new one later, so
+ *    its numbers start above every one the lost outbox can have used
+ *    (that would take more than 1000 entries a millisecond); the
+ *    publisher's "number taken" covers a clock set back.
  */
+#define CLOCK_BASE "CAST((julianday('now') - 2440587.5) * 86400000.0 " \
+	"AS INTEGER) * 1000"
+
 static const char *const steps[] = {
 	"CREATE TABLE IF NOT EXISTS outbox ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -29,6 +39,12 @@ static const char *const steps[] = {
 	"  refused TEXT);",
 
 	"ALTER TABLE outbox ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;",
+
+	"UPDATE sqlite_sequence SET seq = max(seq, " CLOCK_BASE ") "
+	"  WHERE name = 'outbox';"
+	"INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', "
+	CLOCK_BASE " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence "
+	"  WHERE name = 'outbox');",
 };
 
 const struct cb_db_schema sub_outbox_schema = {
@@ -282,20 +298,141 @@ sub_outbox_next(sqlite3 *db, const struct cb_seckey *sk, int64_t now_ms,
 
 int
 sub_outbox_confirm(sqlite3 *db, uint64_t seq, enum cb_req_status status,
-    int64_t now_ms, struct cb_err *err)
+    const char *reason, int64_t now_ms, struct cb_err *err)
 {
 	sqlite3_stmt *st;
+	char *why;
 
-	if (status == CB_REQ_LATER)
+	if (status == CB_REQ_LATER || status == CB_REQ_TAKEN)
 		return mark_due(db, seq, now_ms + SUB_OUTBOX_LATER_MS, 0, err);
 	st = cb_db_prepare(db, status == CB_REQ_KEPT ?
 		"DELETE FROM outbox WHERE id = ?" :
-		"UPDATE outbox SET refused = 'refused by the publisher' "
-		"WHERE id = ?", err);
+		"UPDATE outbox SET refused = ?2 WHERE id = ?1", err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	if (status == CB_REQ_KEPT)
+		return step_done(db, st, err);
+	why = cb_xasprintf("refused by the publisher: %s",
+	    reason != NULL && reason[0] != '\0' ? reason : "no reason given");
+	sqlite3_bind_text(st, 2, why, -1, SQLITE_TRANSIENT);
+	free(why);
 	return step_done(db, st, err);
+}
+
+/* The number above which to renumber: past highest, every entry and
+ * every number the table has handed out. */
+static int
+renumber_base(sqlite3 *db, uint64_t highest, uint64_t *base,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "SELECT max(?, coalesce((SELECT "
+	    "max(id) FROM outbox), 0), coalesce((SELECT seq FROM "
+	    "sqlite_sequence WHERE name = 'outbox'), 0))", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)highest);
+	rc = sqlite3_step(st);
+	*base = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : cb_db_error(db, "outbox", err);
+}
+
+/* The entries to renumber, in order: seq itself, and every entry never
+ * signed (never sent) at or below highest.  One signed and sent gets
+ * its own answer: renumbering it could make it kept twice. */
+static sqlite3_int64 *
+taken_entries(sqlite3 *db, uint64_t seq, uint64_t highest, size_t *n,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "SELECT id FROM outbox WHERE "
+	    "refused IS NULL AND (id = ? OR (signed IS NULL AND id <= ?)) "
+	    "ORDER BY id", err);
+	sqlite3_int64 *ids = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)highest);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			ids = cb_xrealloc(ids, cap * sizeof(*ids));
+		}
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		cb_db_error(db, "outbox", err);
+		return NULL;
+	}
+	return ids != NULL ? ids : cb_xcalloc(1, sizeof(*ids));
+}
+
+/* Entry id gets number to, unsigned (it is signed again when sent:
+ * the number is inside the signed bytes) and due now. */
+static int
+move_entry(sqlite3 *db, sqlite3_int64 id, uint64_t to, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "UPDATE outbox SET id = ?, "
+	    "signed = NULL, sigblock = NULL, due_ms = 0, waiting = 0 "
+	    "WHERE id = ?", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)to);
+	sqlite3_bind_int64(st, 2, id);
+	return step_done(db, st, err);
+}
+
+static int
+renumber(sqlite3 *db, uint64_t seq, uint64_t highest, size_t *count,
+    struct cb_err *err)
+{
+	sqlite3_int64 *ids;
+	sqlite3_stmt *st;
+	uint64_t base;
+	size_t i;
+	int rc = 0;
+
+	if (renumber_base(db, highest, &base, err) < 0 ||
+	    (ids = taken_entries(db, seq, highest, count, err)) == NULL)
+		return -1;
+	if (base > CB_SEQ_MAX - *count) {
+		free(ids);
+		return cb_err_set(err, "no numbers left above %llu",
+		    (unsigned long long)base);
+	}
+	for (i = 0; i < *count && rc == 0; i++)
+		rc = move_entry(db, ids[i], base + 1 + i, err);
+	free(ids);
+	if (rc < 0)
+		return -1;
+	st = cb_db_prepare(db, "UPDATE sqlite_sequence SET seq = ? WHERE "
+	    "name = 'outbox'", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(base + *count));
+	return step_done(db, st, err);
+}
+
+int
+sub_outbox_renumber(sqlite3 *db, uint64_t seq, uint64_t highest,
+    size_t *count, struct cb_err *err)
+{
+	if (cb_db_exec(db, "SAVEPOINT renumber", err) < 0)
+		return -1;
+	if (renumber(db, seq, highest, count, err) < 0) {
+		cb_db_exec(db, "ROLLBACK TO renumber; RELEASE renumber", NULL);
+		return -1;
+	}
+	return cb_db_exec(db, "RELEASE renumber", err);
 }
 
 int
@@ -318,4 +455,35 @@ sub_outbox_pending(sqlite3 *db, long *count, struct cb_err *err)
 	*count = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : cb_db_error(db, "outbox", err);
+}
+
+int
+sub_outbox_each(sqlite3 *db, int refused_only,
+    int (*fn)(const struct sub_outbox_entry *e, void *arg), void *arg,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "SELECT id, type, created, "
+	    "payload, refused FROM outbox WHERE ? = 0 OR refused IS NOT NULL "
+	    "ORDER BY id", err);
+	struct sub_outbox_entry e;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, refused_only);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e.seq = (uint64_t)sqlite3_column_int64(st, 0);
+		e.type = (enum cb_msg_type)sqlite3_column_int(st, 1);
+		e.created = sqlite3_column_int64(st, 2);
+		e.payload = cb_db_text(st, 3);
+		e.refused = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL :
+		    cb_db_text(st, 4);
+		if (fn(&e, arg) < 0) {
+			sqlite3_finalize(st);
+			return cb_err_set(err, "stopped at outbox entry %llu",
+			    (unsigned long long)e.seq);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(db, "outbox", err);
 }

@@ -4,8 +4,12 @@
  * incident reports.  A table of its own in the archive (sub_store);
  * the ack and report commands add to it with the daemon running or
  * not, and the daemon signs each entry with the agency key once (its
- * sequence number is the entry's id, never reused), sends it on the
- * requests channel, and deletes it when the publisher confirms.  An
+ * sequence number is the entry's id, never reused; a new outbox starts
+ * numbering from the wall clock, so a recreated archive does not reuse
+ * a lost one's numbers), sends it on the requests channel, and deletes
+ * it when the publisher confirms.  One the publisher refuses stays,
+ * marked with the reason; one whose number it holds with other content
+ * is renumbered above the highest it holds and sent again.  An
  * unconfirmed entry goes again after SUB_OUTBOX_RETRY_MS, so nothing is
  * lost across restarts of either side, and the publisher's (agency,
  * sequence) key keeps each once.  At most SUB_OUTBOX_INFLIGHT entries
@@ -69,14 +73,41 @@ int sub_outbox_next(struct sqlite3 *db, const struct cb_seckey *sk,
     int64_t now_ms, struct sub_outbox_item *item, struct cb_err *err);
 
 /* The publisher's answer for entry seq: kept (delete), refused (keep
- * it, marked, not sent again), later (send again after a while). */
+ * it, marked with reason (may be NULL), not sent again), later (send
+ * again after a while; also for "number taken", which the caller
+ * answers with sub_outbox_renumber). */
 int sub_outbox_confirm(struct sqlite3 *db, uint64_t seq,
-    enum cb_req_status status, int64_t now_ms, struct cb_err *err);
+    enum cb_req_status status, const char *reason, int64_t now_ms,
+    struct cb_err *err);
+
+/* The publisher holds other content under entry seq's number, and
+ * numbers up to highest: give seq, and every entry at or below highest
+ * never signed yet, new numbers above highest and above every number
+ * the outbox has used, in their order, to be signed and sent again
+ * now.  *count gets how many were renumbered (0 when seq is gone). */
+int sub_outbox_renumber(struct sqlite3 *db, uint64_t seq, uint64_t highest,
+    size_t *count, struct cb_err *err);
 
 /* A daemon starts: every entry not refused is due now, none waits for
  * an answer (the monotonic clock of the times above starts again with
  * the machine). */
 int sub_outbox_restart(struct sqlite3 *db, struct cb_err *err);
+
+/* One entry, as sub_outbox_each shows it; the strings are borrowed for
+ * the call. */
+struct sub_outbox_entry {
+	uint64_t seq;
+	enum cb_msg_type type;
+	int64_t created;     /* seconds since 1970 */
+	const char *payload; /* JSON */
+	const char *refused; /* why, or NULL while it waits */
+};
+
+/* Call fn for every entry (only the refused ones when refused_only), in
+ * number order; fn returning -1 stops with an error. */
+int sub_outbox_each(struct sqlite3 *db, int refused_only,
+    int (*fn)(const struct sub_outbox_entry *e, void *arg), void *arg,
+    struct cb_err *err);
 
 /* Entries waiting (not refused). */
 int sub_outbox_pending(struct sqlite3 *db, long *count, struct cb_err *err);

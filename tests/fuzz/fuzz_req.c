@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cb_req r;
 	struct cb_msg m;
 	struct cb_pubkey next;
-	uint8_t buf[CB_REQ_CONFIRM_LEN];
+	uint8_t buf[CB_REQ_MAXLEN];
 
 	if (cb_req_decode(data, size, &r, NULL) == 0) {
 		use(&r);

@@ -103,6 +103,26 @@ start_pub() {
 	PUB_EP=$(cat "$dir/broadcast.endpoint")
 }
 
+# start_way_back AGENCY...: a publisher in $T/pub (log $T/pub.log,
+# PUB_PID) with its broadcast and requests channels on ipc:// in $T (BC,
+# REQS), CurveZMQ, a heartbeat every second, and each AGENCY's key made
+# in $T/AGENCY and registered under that name.
+start_way_back() {
+	"$PUB" keygen --state "$T/pub" >/dev/null
+	for a in "$@"; do
+		"$SUB" keygen --state "$T/$a" >/dev/null
+		"$PUB" agency add --state "$T/pub" "$a" "$T/$a/agency.pub" \
+		    >/dev/null
+	done
+	BC="ipc://$T/broadcast.sock" REQS="ipc://$T/requests.sock"
+	"$PUB" run --state "$T/pub" --broadcast "$BC" --requests "$REQS" \
+	    --heartbeat 1 >>"$T/pub.log" 2>&1 &
+	PUB_PID=$!
+	track "$PUB_PID"
+	wait_until 10 test -S "$T/pub/control.sock" ||
+	    { echo "publisher did not start:"; cat "$T/pub.log"; exit 1; }
+}
+
 # start_sub DIR ENDPOINT KEYFILE [OPTIONS...]: sets SUB_PID; output in
 # DIR.out, log in DIR.log (with --verbose).  Returns once a heartbeat
 # has arrived: the subscriptions have reached the publisher (the slow

@@ -12,6 +12,13 @@ says.
       submit a receipt signed by FORGER_KEY's key, then one that claims
       VICTIM_PUB's key id but is signed by FORGER_KEY; print the
       publisher's CONFIRM status of each
+  wire_client.py submit REQUESTS AGENCY_KEY TYPE SEQ PAYLOAD_FILE
+      sign PAYLOAD_FILE as a message of TYPE numbered SEQ with the
+      agency's key, submit it and print the CONFIRM: "status S", then
+      for statuses 1 and 3 " highest H reason TEXT"
+  wire_client.py badsig REQUESTS
+      submit messages whose signature blocks are malformed (too short,
+      wrong algorithm, comment length off) and print each one's status
   wire_client.py fakepub ENDPOINT_FILE GO_FILE FRAMES_DIR
       bind a PUB socket on 127.0.0.1, write its endpoint, wait for
       GO_FILE, then send the messages in FRAMES_DIR (sorted by name; a
@@ -163,6 +170,17 @@ def seal(sk, keyid, mtype, seq, payload, comment=b"forged"):
     return signed, block
 
 
+def requests_socket(requests):
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.DEALER)
+    s.setsockopt(zmq.RCVTIMEO, 10000)
+    pub = os.environ.get("CB_PUBLISHER_PUB")
+    if pub:
+        curve_setup(s, pub)
+    s.connect(requests)
+    return ctx, s
+
+
 def forge(requests, forger_key, victim_pub, adv_id):
     raw = read_seckey(forger_key)
     sk = nacl.signing.SigningKey(raw[:32])
@@ -171,13 +189,7 @@ def forge(requests, forger_key, victim_pub, adv_id):
     payload = json.dumps({"id": adv_id, "revision": 1, "event":
                           "acknowledged", "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                           "by": "kẻ giả mạo"}).encode()
-    ctx = zmq.Context()
-    s = ctx.socket(zmq.DEALER)
-    s.setsockopt(zmq.RCVTIMEO, 10000)
-    pub = os.environ.get("CB_PUBLISHER_PUB")
-    if pub:
-        curve_setup(s, pub)
-    s.connect(requests)
+    ctx, s = requests_socket(requests)
     s.send_multipart([b"garbage", b"\x00" * 3])  # no answer expected
     for name, keyid, seq in (("unregistered", own_id, 1),
                              ("impostor", victim_id, 7)):
@@ -190,11 +202,63 @@ def forge(requests, forger_key, victim_pub, adv_id):
     ctx.term()
 
 
+def confirm_text(reply):
+    """A CONFIRM frame, as canhbao(7) gives it, in words."""
+    assert reply[:5] == b"CBR1\x05", "not a CONFIRM"
+    text = "status %d" % reply[9]
+    if reply[9] in (1, 3):
+        highest, rlen = struct.unpack(">QB", reply[26:35])
+        assert len(reply) == 35 + rlen, "CONFIRM length"
+        text += " highest %d reason %s" % (highest,
+                                           reply[35:].decode("utf-8"))
+    else:
+        assert len(reply) == 26, "CONFIRM length"
+    return text
+
+
+def submit(requests, agency_key, mtype, seq, payload_file):
+    sk = nacl.signing.SigningKey(read_seckey(agency_key)[:32])
+    with open(agency_key, encoding="ascii") as f:
+        lines = [l for l in f.read().splitlines()
+                 if l and not l.startswith("untrusted comment:")]
+    keyid = base64.b64decode(lines[0])[54:62]  # the key number
+    with open(payload_file, "rb") as f:
+        payload = f.read()
+    signed, block = seal(sk, keyid, mtype, seq, payload, b"canhbao test")
+    ctx, s = requests_socket(requests)
+    s.send_multipart([b"CBR1\x04" + struct.pack(">I", 1), signed, block])
+    print(confirm_text(s.recv()), flush=True)
+    s.close(0)
+    ctx.term()
+
+
+def badsig(requests):
+    sk = nacl.signing.SigningKey.generate()
+    keyid = os.urandom(8)
+    signed, block = seal(sk, keyid, 4, 1, b"{}")
+    cases = (("short", block[:139]),
+             ("algorithm", b"XX" + block[2:]),
+             ("comment-length", block[:138] + struct.pack(">H", 200)
+              + block[140:]))
+    ctx, s = requests_socket(requests)
+    for i, (name, bad) in enumerate(cases):
+        s.send_multipart([b"CBR1\x04" + struct.pack(">I", i + 1), signed,
+                          bad])
+        print("%s: %s" % (name, confirm_text(s.recv())), flush=True)
+    s.close(0)
+    ctx.term()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "listen":
         listen(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
     elif sys.argv[1] == "forge":
         forge(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
+    elif sys.argv[1] == "submit":
+        submit(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
+               sys.argv[6])
+    elif sys.argv[1] == "badsig":
+        badsig(sys.argv[2])
     elif sys.argv[1] == "fakepub":
         fakepub(sys.argv[2], sys.argv[3])
     else:

@@ -1,5 +1,6 @@
 /* Unit tests for cb_req (requests channel frames) and key rotation
  * proofs (cb_msg_rotation, cb_msg_rotation_check). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,7 +67,7 @@ test_sequence_range(void **state)
 	struct cb_req q = { .type = CB_REQ_CATCHUP, .id = 1, .max = 10 }, out;
 	struct cb_req e = { .type = CB_REQ_END, .id = 2 };
 	struct cb_req c = { .type = CB_REQ_CONFIRM, .id = 3 };
-	uint8_t buf[CB_REQ_CONFIRM_LEN];
+	uint8_t buf[CB_REQ_MAXLEN];
 	struct cb_err err;
 
 	(void)state;
@@ -90,6 +91,49 @@ test_sequence_range(void **state)
 	cb_req_encode(&c, buf);
 	assert_int_equal(cb_req_decode(buf, CB_REQ_CONFIRM_LEN, &out, &err),
 	    -1);
+}
+
+/* Statuses 1 and 3 carry "highest" and a reason, exactly as long as
+ * they say; 0 and 2 are 26 bytes; a reason with a control character
+ * or bad UTF-8, a refusal with a highest, are refused. */
+static void
+test_confirm_refusal(void **state)
+{
+	struct cb_req c = { .type = CB_REQ_CONFIRM, .id = 9, .seq = 5,
+		.status = CB_REQ_TAKEN, .highest = 77 }, out;
+	uint8_t buf[CB_REQ_MAXLEN];
+	struct cb_err err;
+	size_t n;
+
+	(void)state;
+	snprintf(c.reason, sizeof(c.reason), "số đã dùng");
+	n = cb_req_encode(&c, buf);
+	assert_int_equal(n, CB_REQ_REFUSAL_LEN + strlen(c.reason));
+	assert_int_equal(cb_req_decode(buf, n, &out, &err), 0);
+	assert_int_equal(out.status, CB_REQ_TAKEN);
+	assert_true(out.highest == 77 && out.seq == 5);
+	assert_string_equal(out.reason, "số đã dùng");
+	assert_int_equal(cb_req_decode(buf, n - 1, &out, &err), -1);
+	assert_int_equal(cb_req_decode(buf, CB_REQ_CONFIRM_LEN, &out, &err),
+	    -1);
+	buf[CB_REQ_REFUSAL_LEN] = '\n';
+	assert_int_equal(cb_req_decode(buf, n, &out, &err), -1);
+	buf[CB_REQ_REFUSAL_LEN] = 0xff;
+	assert_int_equal(cb_req_decode(buf, n, &out, &err), -1);
+	c.status = CB_REQ_REFUSED; /* with a highest */
+	n = cb_req_encode(&c, buf);
+	assert_int_equal(cb_req_decode(buf, n, &out, &err), -1);
+	c.highest = 0;
+	c.reason[0] = '\0';
+	n = cb_req_encode(&c, buf);
+	assert_int_equal(n, CB_REQ_REFUSAL_LEN);
+	assert_int_equal(cb_req_decode(buf, n, &out, &err), 0);
+	c.status = CB_REQ_KEPT;
+	n = cb_req_encode(&c, buf);
+	assert_int_equal(n, CB_REQ_CONFIRM_LEN);
+	assert_int_equal(cb_req_decode(buf, n, &out, &err), 0);
+	buf[9] = CB_REQ_TAKEN + 1;
+	assert_int_equal(cb_req_decode(buf, n, &out, &err), -1);
 }
 
 static void
@@ -168,6 +212,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_sequence_range),
+		cmocka_unit_test(test_confirm_refusal),
 		cmocka_unit_test(test_rotation),
 	};
 

@@ -164,11 +164,46 @@ test_keyid_hex(void **state)
 	assert_string_equal(cb_sig_keyid_hex(id, hex), "057E35E5976541B4");
 }
 
+/* The decoded size is known exactly before decoding: data of exactly
+ * max bytes decodes whatever its padding, one byte more does not. */
+static void
+test_unbase64_exact(void **state)
+{
+	uint8_t data[4100], *out;
+	size_t n, len;
+	char *b64;
+
+	(void)state;
+	for (n = 0; n < sizeof(data); n++)
+		data[n] = (uint8_t)(n * 7);
+	for (n = 0; n < 8; n++) {
+		b64 = cb_sig_base64(data, n);
+		out = cb_sig_unbase64(b64, n, &len);
+		assert_non_null(out);
+		assert_int_equal(len, n);
+		assert_memory_equal(out, data, n);
+		free(out);
+		if (n > 0)
+			assert_null(cb_sig_unbase64(b64, n - 1, &len));
+		free(b64);
+	}
+	b64 = cb_sig_base64(data, 4096);
+	out = cb_sig_unbase64(b64, 4096, &len);
+	assert_non_null(out);
+	assert_int_equal(len, 4096);
+	free(out);
+	assert_null(cb_sig_unbase64(b64, 4095, &len));
+	free(b64);
+	assert_null(cb_sig_unbase64("AAA", 10, &len)); /* unpadded */
+	assert_null(cb_sig_unbase64("AA=A", 10, &len));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keyfiles_roundtrip),
+		cmocka_unit_test(test_unbase64_exact),
 		cmocka_unit_test(test_refuses_overwrite),
 		cmocka_unit_test(test_refuses_readable_secret),
 		cmocka_unit_test(test_refuses_foreign_secret),
