@@ -75,10 +75,10 @@ cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type, uint64_t seq,
 
 	b = cb_xmalloc(CB_MSG_SIGHDRLEN + clen);
 	memcpy(b, "ED", 2);
-	memcpy(b + 2, pk.id, CB_SIG_KEYIDLEN);
-	cb_sig_sign(sk, s, CB_MSG_HDRLEN + payload_len, b + 10);
-	cb_sig_sign_comment(sk, b + 10, comment, clen, b + 74);
-	cb_put_be(b + 138, clen, 2);
+	memcpy(b + CB_MSG_SB_KEYID, pk.id, CB_SIG_KEYIDLEN);
+	cb_sig_sign(sk, s, CB_MSG_HDRLEN + payload_len, b + CB_MSG_SB_SIG);
+	cb_sig_sign_comment(sk, b + CB_MSG_SB_SIG, comment, clen, b + CB_MSG_SB_GSIG);
+	cb_put_be(b + CB_MSG_SB_CLEN, clen, 2);
 	memcpy(b + CB_MSG_SIGHDRLEN, comment, clen);
 
 	out->signed_bytes = s;
@@ -116,7 +116,7 @@ cb_msg_check_sigblock(const uint8_t *b, size_t len, size_t *clen,
 		    "than %d", len, CB_MSG_SIGHDRLEN);
 	if (memcmp(b, "ED", 2) != 0)
 		return cb_err_set(err, "unknown signature algorithm");
-	*clen = (size_t)cb_get_be(b + 138, 2);
+	*clen = (size_t)cb_get_be(b + CB_MSG_SB_CLEN, 2);
 	if (*clen > CB_MSG_MAXCOMMENT || len != CB_MSG_SIGHDRLEN + *clen)
 		return cb_err_set(err, "signature block length %zu does not "
 		    "match its comment length %zu", len, *clen);
@@ -183,21 +183,21 @@ cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
 		    signed_len);
 	if (cb_msg_check_sigblock(sigblock, sigblock_len, &clen, err) < 0)
 		return -1;
-	pk = find_key(keys, nkeys, sigblock + 2);
+	pk = find_key(keys, nkeys, sigblock + CB_MSG_SB_KEYID);
 	if (pk == NULL)
 		return cb_err_set(err, "signed by unknown key %s",
-		    cb_sig_keyid_hex(sigblock + 2, idhex));
-	if (cb_sig_verify(pk, signed_bytes, signed_len, sigblock + 10) < 0)
+		    cb_sig_keyid_hex(sigblock + CB_MSG_SB_KEYID, idhex));
+	if (cb_sig_verify(pk, signed_bytes, signed_len, sigblock + CB_MSG_SB_SIG) < 0)
 		return cb_err_set(err, "bad signature (key %s)",
 		    cb_sig_keyid_hex(pk->id, idhex));
 	comment = (const char *)sigblock + CB_MSG_SIGHDRLEN;
-	if (cb_sig_verify_comment(pk, sigblock + 10, comment, clen,
-		sigblock + 74) < 0)
+	if (cb_sig_verify_comment(pk, sigblock + CB_MSG_SB_SIG, comment, clen,
+		sigblock + CB_MSG_SB_GSIG) < 0)
 		return cb_err_set(err, "bad signature on the trusted comment");
-	if (read_header(signed_bytes, signed_len, sigblock + 2, out, err) < 0)
+	if (read_header(signed_bytes, signed_len, sigblock + CB_MSG_SB_KEYID, out, err) < 0)
 		return -1;
-	out->sig = sigblock + 10;
-	out->gsig = sigblock + 74;
+	out->sig = sigblock + CB_MSG_SB_SIG;
+	out->gsig = sigblock + CB_MSG_SB_GSIG;
 	memcpy(out->comment, comment, clen);
 	out->comment[clen] = '\0';
 	return 0;
@@ -214,8 +214,8 @@ cb_msg_minisig(const uint8_t *sigblock, size_t sigblock_len,
 		return NULL;
 	memcpy(comment, sigblock + CB_MSG_SIGHDRLEN, clen);
 	comment[clen] = '\0';
-	return cb_sig_minisig_text(sigblock + 2, sigblock + 10, comment,
-	    sigblock + 74);
+	return cb_sig_minisig_text(sigblock + CB_MSG_SB_KEYID, sigblock + CB_MSG_SB_SIG, comment,
+	    sigblock + CB_MSG_SB_GSIG);
 }
 
 /* The statement the new key signs. */

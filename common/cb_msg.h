@@ -45,6 +45,11 @@
 #define CB_MSG_MAGIC "CBM1"
 #define CB_MSG_HDRLEN 33
 #define CB_MSG_SIGHDRLEN 140
+/* Where the fields of the signature block start (the table above). */
+#define CB_MSG_SB_KEYID 2
+#define CB_MSG_SB_SIG 10
+#define CB_MSG_SB_GSIG 74
+#define CB_MSG_SB_CLEN 138
 #define CB_MSG_MAXCOMMENT 256
 #define CB_MSG_MAXPAYLOAD (256 * 1024)
 #define CB_MSG_MAXSIGNED (CB_MSG_HDRLEN + CB_MSG_MAXPAYLOAD)

@@ -382,15 +382,15 @@ verify(struct pub_journal *j, const uint8_t *sb, size_t sblen,
 	res->status = CB_REQ_REFUSED;
 	if (cb_msg_check_sigblock(sig, siglen, &clen, err) < 0)
 		return -1; /* no key id to look up: malformed, for good */
-	memcpy(res->key_id, sig + 2, 8);
-	found = pub_journal_agency_by_key(j, sig + 2, res->agency,
+	memcpy(res->key_id, sig + CB_MSG_SB_KEYID, CB_SIG_KEYIDLEN);
+	found = pub_journal_agency_by_key(j, sig + CB_MSG_SB_KEYID, res->agency,
 	    sizeof(res->agency), &pk, err);
 	if (found < 0)
 		return -1;
 	if (found == 0) {
 		res->status = CB_REQ_LATER;
 		return cb_err_set(err, "signed by key %s, which no registered "
-		    "agency has", cb_sig_keyid_hex(sig + 2, hex));
+		    "agency has", cb_sig_keyid_hex(sig + CB_MSG_SB_KEYID, hex));
 	}
 	if (cb_msg_open(&pk, 1, sb, sblen, sig, siglen, m, err) < 0) {
 		cb_err_prefix(err, "from agency %s", res->agency);
