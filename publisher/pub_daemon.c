@@ -325,6 +325,7 @@ do_publish(struct pub_ctx *c, const cJSON *req)
 static char *
 do_status(struct pub_ctx *c)
 {
+	struct pub_catchup_stats st;
 	char keyhex[CB_SIG_KEYIDHEX];
 	cJSON *r = cJSON_CreateObject();
 	char *s;
@@ -343,12 +344,12 @@ do_status(struct pub_ctx *c)
 		    (double)pub_requests_served(c->requests));
 		cJSON_AddNumberToObject(r, "requests_dropped",
 		    (double)pub_requests_dropped(c->requests));
+		pub_requests_catchup_stats(c->requests, &st);
 		cJSON_AddNumberToObject(r, "catchup_requests",
-		    (double)pub_requests_catchups(c->requests));
+		    (double)st.requests);
 		cJSON_AddNumberToObject(r, "catchup_messages",
-		    (double)pub_requests_messages(c->requests));
-		cJSON_AddNumberToObject(r, "catchup_answering",
-		    pub_requests_answering(c->requests));
+		    (double)st.messages);
+		cJSON_AddNumberToObject(r, "catchup_answering", st.answering);
 	}
 	cJSON_AddItemToObject(r, "feeds", pub_feeds_status(c->feeds));
 	s = cJSON_PrintUnformatted(r);

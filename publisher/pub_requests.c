@@ -157,26 +157,17 @@ pub_requests_dropped(const struct pub_requests *r)
 	return r->dropped;
 }
 
-unsigned long
-pub_requests_catchups(const struct pub_requests *r)
+void
+pub_requests_catchup_stats(const struct pub_requests *r,
+    struct pub_catchup_stats *st)
 {
-	return r->catchups;
-}
+	int i;
 
-unsigned long
-pub_requests_messages(const struct pub_requests *r)
-{
-	return r->messages;
-}
-
-int
-pub_requests_answering(const struct pub_requests *r)
-{
-	int i, n = 0;
-
+	st->requests = r->catchups;
+	st->messages = r->messages;
+	st->answering = 0;
 	for (i = 0; i < ANSWERS_MAX; i++)
-		n += r->answers[i].peerlen != 0;
-	return n;
+		st->answering += r->answers[i].peerlen != 0;
 }
 
 /* Send n frames to the peer with this routing id, without blocking:
@@ -326,13 +317,13 @@ static int
 send_some(struct pub_requests *r, struct answer *a)
 {
 	struct one_msg o = { .r = r, .a = a };
-	uint32_t want = a->left < SEND_PER_PASS ? a->left : SEND_PER_PASS;
+	int want = a->left > SEND_PER_PASS ? SEND_PER_PASS : (int)a->left;
 	struct cb_err err;
 	int n = 0;
 
 	if (!a->end && want > 0) {
-		n = pub_journal_each(r->journal, a->last, (int)want, send_msg,
-		    &o, &err);
+		n = pub_journal_each(r->journal, a->last, want, send_msg, &o,
+		    &err);
 		if (o.send_errno != 0) {
 			errno = o.send_errno;
 			return o.sent > 0 ? o.sent : -1;
@@ -343,7 +334,7 @@ send_some(struct pub_requests *r, struct answer *a)
 			return -1;
 		}
 	}
-	if ((uint32_t)n < want || a->left == 0)
+	if (n < want || a->left == 0)
 		a->end = 1; /* the journal or the batch ends here */
 	if (a->end && send_end(r, a) < 0)
 		return o.sent > 0 ? o.sent : -1;

@@ -55,12 +55,19 @@ void pub_requests_serve(struct pub_requests *r);
  * when none is in progress: the longest the caller may poll. */
 long pub_requests_timeout(const struct pub_requests *r);
 
-/* Counters for status: answers completed (END sent), requests dropped,
- * CATCHUP requests received, MSG messages sent, answers in progress. */
+/* Counters for status: catch-up answers completed (END sent), requests
+ * dropped. */
 unsigned long pub_requests_served(const struct pub_requests *r);
 unsigned long pub_requests_dropped(const struct pub_requests *r);
-unsigned long pub_requests_catchups(const struct pub_requests *r);
-unsigned long pub_requests_messages(const struct pub_requests *r);
-int pub_requests_answering(const struct pub_requests *r);
+
+/* Catch-up since the start: CATCHUP requests received, MSG messages
+ * sent, and the answers in progress now. */
+struct pub_catchup_stats {
+	unsigned long requests;
+	unsigned long messages;
+	int answering;
+};
+void pub_requests_catchup_stats(const struct pub_requests *r,
+    struct pub_catchup_stats *st);
 
 #endif
