@@ -325,6 +325,7 @@ do_publish(struct pub_ctx *c, const cJSON *req)
 static char *
 do_status(struct pub_ctx *c)
 {
+	struct pub_catchup_stats st;
 	char keyhex[CB_SIG_KEYIDHEX];
 	cJSON *r = cJSON_CreateObject();
 	char *s;
@@ -343,6 +344,12 @@ do_status(struct pub_ctx *c)
 		    (double)pub_requests_served(c->requests));
 		cJSON_AddNumberToObject(r, "requests_dropped",
 		    (double)pub_requests_dropped(c->requests));
+		pub_requests_catchup_stats(c->requests, &st);
+		cJSON_AddNumberToObject(r, "catchup_requests",
+		    (double)st.requests);
+		cJSON_AddNumberToObject(r, "catchup_messages",
+		    (double)st.messages);
+		cJSON_AddNumberToObject(r, "catchup_answering", st.answering);
 	}
 	cJSON_AddItemToObject(r, "feeds", pub_feeds_status(c->feeds));
 	s = cJSON_PrintUnformatted(r);
@@ -491,14 +498,18 @@ serve_control(struct pub_ctx *c)
 
 /* --- the loop ---------------------------------------------------------- */
 
-/* Sleep until the next heartbeat, feed poll or curl timer at most. */
+/* Sleep until the next heartbeat, feed poll, curl timer or move of a
+ * catch-up answer at most. */
 static long
 poll_timeout(struct pub_ctx *c, int64_t next_hb, int64_t now)
 {
 	long t = (long)(next_hb - now), feeds = pub_feeds_timeout(c->feeds);
+	long answers = c->requests ? pub_requests_timeout(c->requests) : -1;
 
 	if (feeds >= 0 && feeds < t)
 		t = feeds;
+	if (answers >= 0 && answers < t)
+		t = answers; /* catch-up answers in progress */
 	if (c->on_report != NULL && cb_hook_busy(c->on_report) > 0 && t > 250)
 		t = 250; /* reap hook runs */
 	return t < 0 ? 0 : t;
@@ -539,7 +550,8 @@ loop(struct pub_ctx *c)
 		}
 		if (items[0].revents & ZMQ_POLLIN)
 			serve_control(c);
-		if (c->requests != NULL && (items[1].revents & ZMQ_POLLIN))
+		if (c->requests != NULL && ((items[1].revents & ZMQ_POLLIN) ||
+			pub_requests_timeout(c->requests) == 0))
 			pub_requests_serve(c->requests);
 		if (c->zap != NULL && (items[2].revents & ZMQ_POLLIN))
 			pub_zap_serve(c->zap);

@@ -16,17 +16,44 @@
 #include "pub_inbound.h"
 #include "pub_requests.h"
 
-/* Room for two full batches per peer (libzmq counts whole messages).
- * With ZMQ_ROUTER_MANDATORY a send beyond it, or to a peer that is
- * gone, fails at once instead of being dropped unseen, and the batch
- * stops there (the peer asks again after its timeout). */
-#define ROUTER_SNDHWM (2 * (CB_REQ_MAXBATCH + 1))
+/* What the publisher holds for catch-up, whoever asks and however
+ * often (canhbao.7, FLOW CONTROL).  A catch-up answer is a cursor, not
+ * queued messages: it is sent as the peer reads, only while ZeroMQ
+ * takes it without blocking.  PEER_HWM is the ROUTER's send high-water
+ * mark: at most that many messages wait for any one peer, so at most
+ * PEER_HWM * CB_NET_MAXMSG bytes; with ZMQ_ROUTER_MANDATORY a send
+ * beyond it fails with EAGAIN instead of being dropped unseen, and the
+ * answer waits.  At most ANSWERS_MAX answers are in progress at once (a
+ * peer has one: a new request replaces it); a request beyond them is
+ * dropped and counted, and an answer that makes no progress for
+ * STALL_MS is given up. */
+#define PEER_HWM 8
+#define ANSWERS_MAX 32
+#define STALL_MS 30000
+#define RETRY_MIN_MS 2   /* a blocked answer is tried again after this, */
+#define RETRY_MAX_MS 256 /* doubling up to this */
+#define SEND_PER_PASS 64 /* messages sent to one peer per loop pass */
 
 /* Per-agency rate limit: a token bucket for each sender (its ZAP
  * User-Id, the agency name; in plaintext mode its routing id). */
 #define RATE_PER_S 50.0
 #define RATE_BURST 200.0
 #define RATE_SLOTS 1024
+
+/* One catch-up answer in progress: to whom, where it stands. */
+struct answer {
+	uint8_t peer[256]; /* routing id (at most 255 bytes) */
+	size_t peerlen;    /* 0: the slot is free */
+	uint32_t id;       /* the request's */
+	uint64_t after;    /* the request's */
+	uint64_t last;     /* last sequence sent */
+	uint32_t left;     /* messages still to send */
+	int end;           /* all sent but the END */
+	int done;          /* the END went out */
+	int64_t moved_ms;  /* monotonic time of the last progress */
+	int64_t retry_ms;  /* try again then; 0: now */
+	int64_t backoff;   /* the current retry delay */
+};
 
 struct bucket {
 	char who[65];
@@ -45,20 +72,19 @@ struct pub_requests {
 	const struct cb_seckey *transport;
 	struct pub_journal *journal;
 	unsigned long served, dropped;
+	unsigned long catchups, messages; /* CATCHUPs received, MSGs sent */
+	struct answer answers[ANSWERS_MAX];
 };
 
 struct batch {
 	struct pub_requests *r;
 	const struct cb_frames *peer; /* identity frame */
-	uint32_t id;
-	uint64_t last;
-	int failed;
 };
 
 static void *
 router_socket(const struct cb_seckey *transport, struct cb_err *err)
 {
-	int hwm = ROUTER_SNDHWM, one = 1;
+	int hwm = PEER_HWM, one = 1;
 	void *s = cb_net_socket(ZMQ_ROUTER, err);
 
 	if (s == NULL)
@@ -132,68 +158,44 @@ pub_requests_dropped(const struct pub_requests *r)
 	return r->dropped;
 }
 
+void
+pub_requests_catchup_stats(const struct pub_requests *r,
+    struct pub_catchup_stats *st)
+{
+	int i;
+
+	st->requests = r->catchups;
+	st->messages = r->messages;
+	st->answering = 0;
+	for (i = 0; i < ANSWERS_MAX; i++)
+		st->answering += r->answers[i].peerlen != 0;
+}
+
+/* Send n frames to the peer with this routing id, without blocking:
+ * -1 with errno EAGAIN when its queue is full, EHOSTUNREACH when it is
+ * gone. */
 static int
-send_to(struct batch *b, const void *const *data, const size_t *len,
-    size_t n)
+send_peer(void *sock, const void *peer, size_t peerlen,
+    const void *const *data, const size_t *len, size_t n)
 {
 	const void *d[4];
 	size_t l[4], i;
 
-	d[0] = b->peer->data[0];
-	l[0] = b->peer->len[0];
+	d[0] = peer;
+	l[0] = peerlen;
 	for (i = 0; i < n; i++) {
 		d[i + 1] = data[i];
 		l[i + 1] = len[i];
 	}
-	return cb_net_send(b->r->sock, d, l, n + 1, ZMQ_DONTWAIT);
+	return cb_net_send(sock, d, l, n + 1, ZMQ_DONTWAIT);
 }
 
 static int
-send_msg(const struct pub_entry *e, void *arg)
+send_to(struct batch *b, const void *const *data, const size_t *len,
+    size_t n)
 {
-	struct batch *b = arg;
-	struct cb_req h = { .type = CB_REQ_MSG, .id = b->id };
-	uint8_t hdr[CB_REQ_HDRLEN];
-	const void *data[3] = { hdr, e->signed_bytes, e->sigblock };
-	size_t len[3] = { 0, e->signed_len, e->sigblock_len };
-
-	len[0] = cb_req_encode(&h, hdr);
-	if (send_to(b, data, len, 3) < 0) {
-		b->failed = 1; /* peer gone or over its HWM: stop here */
-		return -1;
-	}
-	b->last = e->seq;
-	return 0;
-}
-
-static void
-answer(struct pub_requests *r, const struct cb_frames *f,
-    const struct cb_req *q)
-{
-	struct batch b = { .r = r, .peer = f, .id = q->id, .last = q->after };
-	struct cb_req end = { .type = CB_REQ_END, .id = q->id };
-	uint8_t buf[CB_REQ_END_LEN];
-	const void *data[1] = { buf };
-	size_t len[1];
-	struct cb_err err;
-	int max = q->max > CB_REQ_MAXBATCH || q->max == 0 ? CB_REQ_MAXBATCH :
-							    (int)q->max;
-
-	if (pub_journal_each(r->journal, q->after, max, send_msg, &b,
-		&err) < 0) {
-		log_warnx("requests: %s", err.msg);
-		return;
-	}
-	if (b.failed)
-		return;
-	end.last = b.last;
-	end.latest = pub_journal_last_seq(r->journal);
-	len[0] = cb_req_encode(&end, buf);
-	send_to(&b, data, len, 1);
-	r->served++;
-	log_debug("requests: sent %llu..%llu (latest %llu)",
-	    (unsigned long long)q->after + 1, (unsigned long long)b.last,
-	    (unsigned long long)end.latest);
+	return send_peer(b->r->sock, b->peer->data[0], b->peer->len[0], data,
+	    len, n);
 }
 
 static void
@@ -202,6 +204,204 @@ drop(struct pub_requests *r, const char *why)
 	r->dropped++;
 	log_warnx("requests: dropped request (%lu so far): %s", r->dropped,
 	    why);
+}
+
+/* --- catch-up: answers sent as the peer reads -------------------------- */
+
+static void
+answer_free(struct pub_requests *r, struct answer *a, const char *why)
+{
+	if (why != NULL)
+		drop(r, why);
+	a->peerlen = 0;
+}
+
+/* The slot for a new request from this peer: its answer in progress
+ * (replaced: the peer asked again), else a free one, else NULL. */
+static struct answer *
+answer_slot(struct pub_requests *r, const struct cb_frames *f)
+{
+	struct answer *free_slot = NULL;
+	int i;
+
+	for (i = 0; i < ANSWERS_MAX; i++) {
+		struct answer *a = &r->answers[i];
+
+		if (a->peerlen == f->len[0] &&
+		    memcmp(a->peer, f->data[0], a->peerlen) == 0)
+			return a;
+		if (a->peerlen == 0 && free_slot == NULL)
+			free_slot = a;
+	}
+	return free_slot;
+}
+
+static void
+catchup(struct pub_requests *r, const struct cb_frames *f,
+    const struct cb_req *q)
+{
+	struct answer *a;
+
+	r->catchups++;
+	if (f->len[0] == 0 || f->len[0] > sizeof(a->peer)) {
+		drop(r, "routing id of an unexpected size");
+		return;
+	}
+	if ((a = answer_slot(r, f)) == NULL) {
+		drop(r, "too many catch-up answers in progress");
+		return;
+	}
+	memset(a, 0, sizeof(*a));
+	memcpy(a->peer, f->data[0], f->len[0]);
+	a->peerlen = f->len[0];
+	a->id = q->id;
+	a->after = a->last = q->after;
+	a->left = q->max > CB_REQ_MAXBATCH || q->max == 0 ? CB_REQ_MAXBATCH :
+							    q->max;
+	a->moved_ms = cb_time_mono_ms();
+}
+
+struct one_msg {
+	struct pub_requests *r;
+	struct answer *a;
+	int sent;       /* messages sent */
+	int send_errno; /* why the last send failed, 0 if none did */
+};
+
+static int
+send_msg(const struct pub_entry *e, void *arg)
+{
+	struct one_msg *o = arg;
+	struct cb_req h = { .type = CB_REQ_MSG, .id = o->a->id };
+	uint8_t hdr[CB_REQ_HDRLEN];
+	const void *data[3] = { hdr, e->signed_bytes, e->sigblock };
+	size_t len[3] = { 0, e->signed_len, e->sigblock_len };
+
+	len[0] = cb_req_encode(&h, hdr);
+	if (send_peer(o->r->sock, o->a->peer, o->a->peerlen, data, len,
+		3) < 0) {
+		o->send_errno = errno;
+		return -1;
+	}
+	o->a->last = e->seq;
+	o->a->left--;
+	o->r->messages++;
+	o->sent++;
+	return 0;
+}
+
+/* Send the END of a: 0, or -1 with errno when it could not go. */
+static int
+send_end(struct pub_requests *r, struct answer *a)
+{
+	struct cb_req end = { .type = CB_REQ_END, .id = a->id };
+	uint8_t buf[CB_REQ_END_LEN];
+	const void *data[1] = { buf };
+	size_t len[1];
+
+	end.last = a->last;
+	end.latest = pub_journal_last_seq(r->journal);
+	len[0] = cb_req_encode(&end, buf);
+	if (send_peer(r->sock, a->peer, a->peerlen, data, len, 1) < 0)
+		return -1;
+	r->served++;
+	log_debug("requests: sent %llu..%llu (latest %llu)",
+	    (unsigned long long)a->after + 1, (unsigned long long)a->last,
+	    (unsigned long long)end.latest);
+	return 0;
+}
+
+/* Send up to SEND_PER_PASS messages of a, then its END when nothing is
+ * left: the number of messages sent, or -1 with errno when a send
+ * failed (EAGAIN: the peer's queue is full) or the journal did (EIO). */
+static int
+send_some(struct pub_requests *r, struct answer *a)
+{
+	struct one_msg o = { .r = r, .a = a };
+	int want = a->left > SEND_PER_PASS ? SEND_PER_PASS : (int)a->left;
+	struct cb_err err;
+	int n = 0;
+
+	if (!a->end && want > 0) {
+		n = pub_journal_each(r->journal, a->last, want, send_msg, &o,
+		    &err);
+		if (o.send_errno != 0) {
+			errno = o.send_errno;
+			return o.sent > 0 ? o.sent : -1;
+		}
+		if (n < 0) {
+			log_warnx("requests: %s", err.msg);
+			errno = EIO;
+			return -1;
+		}
+	}
+	if (n < want || a->left == 0)
+		a->end = 1; /* the journal or the batch ends here */
+	if (a->end && send_end(r, a) < 0)
+		return o.sent > 0 ? o.sent : -1;
+	a->done = a->end;
+	return o.sent;
+}
+
+/* Move answer a on as far as its peer's queue takes now; free it when
+ * done, when the peer is gone, or when it made no progress for
+ * STALL_MS. */
+static void
+pump_one(struct pub_requests *r, struct answer *a, int64_t now)
+{
+	int64_t next;
+	int n;
+
+	if (a->retry_ms > now)
+		return;
+	n = send_some(r, a);
+	if (a->done) {
+		answer_free(r, a, NULL);
+	} else if (n > 0) { /* moved on: go on at the next pass */
+		a->moved_ms = now;
+		a->backoff = 0;
+		a->retry_ms = 0;
+	} else if (errno == EHOSTUNREACH || errno == EIO) {
+		/* the peer is gone (ZeroMQ has freed its queue), or the
+		 * journal failed: the peer asks again after its time-out */
+		answer_free(r, a, errno == EIO ? "catch-up answer cut short" :
+		    NULL);
+	} else if (now - a->moved_ms > STALL_MS) {
+		answer_free(r, a, "catch-up answer given up: its peer has "
+		    "read nothing for 30 s");
+	} else {
+		next = a->backoff * 2;
+		a->backoff = next < RETRY_MIN_MS ? RETRY_MIN_MS :
+		    next > RETRY_MAX_MS ? RETRY_MAX_MS : next;
+		a->retry_ms = now + a->backoff;
+	}
+}
+
+static void
+pump(struct pub_requests *r)
+{
+	int64_t now = cb_time_mono_ms();
+	int i;
+
+	for (i = 0; i < ANSWERS_MAX; i++)
+		if (r->answers[i].peerlen != 0)
+			pump_one(r, &r->answers[i], now);
+}
+
+long
+pub_requests_timeout(const struct pub_requests *r)
+{
+	int64_t now = cb_time_mono_ms(), t = -1;
+	int i;
+
+	for (i = 0; i < ANSWERS_MAX; i++) {
+		const struct answer *a = &r->answers[i];
+		int64_t wait = a->retry_ms > now ? a->retry_ms - now : 0;
+
+		if (a->peerlen != 0 && (t < 0 || wait < t))
+			t = wait;
+	}
+	return (long)t;
 }
 
 /* The sender's name for the rate limit: what ZAP said, else the hex of
@@ -323,7 +523,7 @@ pub_requests_serve(struct pub_requests *r)
 		if (cb_net_recv(r->sock, &f, ZMQ_DONTWAIT, &err) < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				drop(r, err.msg);
-			return;
+			break;
 		}
 		sender(&f, who, sizeof(who));
 		if (!allowed(r, who)) {
@@ -335,7 +535,7 @@ pub_requests_serve(struct pub_requests *r)
 		    cb_req_decode(f.data[1], f.len[1], &q, &err) < 0) {
 			drop(r, f.n < 2 ? "no request frame" : err.msg);
 		} else if (q.type == CB_REQ_CATCHUP && f.n == 2) {
-			answer(r, &f, &q);
+			catchup(r, &f, &q);
 		} else if (q.type == CB_REQ_SUBMIT && f.n == 4) {
 			submit(r, &f, &q);
 		} else {
@@ -343,4 +543,5 @@ pub_requests_serve(struct pub_requests *r)
 		}
 		cb_frames_release(&f);
 	}
+	pump(r);
 }

@@ -2,11 +2,15 @@
  * pub_requests: the publisher's requests channel, a ROUTER socket.
  * Subscribers ask for every message after sequence N and get the same
  * signed messages from the journal, in batches of at most
- * CB_REQ_MAXBATCH, each closed by an END frame.  A subscriber asks for
- * the next batch only after the END of the last, so no subscriber, how
- * far behind it may be, makes the publisher hold more than one batch
- * for it; requests are served in turn, a few per loop pass, so many
- * subscribers catching up at once share the publisher fairly.
+ * CB_REQ_MAXBATCH, each closed by an END frame.  An answer is a cursor
+ * into the journal, sent as the peer reads: a message goes only while
+ * the ROUTER takes it without blocking (a few messages queued per peer
+ * at most), a peer has one answer in progress (a new request replaces
+ * it), and few answers are in progress at once, so what the publisher
+ * holds for catch-up is bounded whoever asks and however often
+ * (canhbao.7, FLOW CONTROL).  Requests are read a few per loop pass and
+ * answers move on in turn, so many subscribers catching up at once
+ * share the publisher fairly.
  * Agencies also submit receipts, presence and incident reports here
  * (pub_inbound), each answered with a CONFIRM.  Malformed requests are
  * dropped, counted and logged.
@@ -41,11 +45,29 @@ void pub_requests_on_report(struct pub_requests *r,
 /* The socket to poll for ZMQ_POLLIN. */
 void *pub_requests_socket(const struct pub_requests *r);
 
-/* Serve up to PUB_REQUESTS_PER_PASS waiting requests. */
+/* Read up to PUB_REQUESTS_PER_PASS waiting requests, then move every
+ * catch-up answer in progress on as far as its peer's queue takes
+ * without blocking.  Call it on ZMQ_POLLIN and whenever
+ * pub_requests_timeout says. */
 void pub_requests_serve(struct pub_requests *r);
 
-/* Counters for status. */
+/* Milliseconds until an answer in progress may move on (0: now), or -1
+ * when none is in progress: the longest the caller may poll. */
+long pub_requests_timeout(const struct pub_requests *r);
+
+/* Counters for status: catch-up answers completed (END sent), requests
+ * dropped. */
 unsigned long pub_requests_served(const struct pub_requests *r);
 unsigned long pub_requests_dropped(const struct pub_requests *r);
+
+/* Catch-up since the start: CATCHUP requests received, MSG messages
+ * sent, and the answers in progress now. */
+struct pub_catchup_stats {
+	unsigned long requests;
+	unsigned long messages;
+	int answering;
+};
+void pub_requests_catchup_stats(const struct pub_requests *r,
+    struct pub_catchup_stats *st);
 
 #endif

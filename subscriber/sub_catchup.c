@@ -12,8 +12,11 @@ struct sub_catchup {
 	void *sock;
 	uint32_t next_id;
 	uint32_t outstanding; /* request id, 0 when none */
+	uint64_t asked_after; /* the outstanding request's */
 	int64_t sent_ms;
-	int retry;            /* a request could not go out: try again */
+	int retry;            /* a request is wanted: send it when due */
+	int64_t due_ms;       /* no request before (backing off) */
+	int64_t backoff_ms;   /* 0 when not backing off */
 };
 
 struct sub_catchup *
@@ -79,7 +82,7 @@ static void
 send_request(struct sub_catchup *c, uint64_t after)
 {
 	struct cb_req q = { .type = CB_REQ_CATCHUP, .id = c->next_id++,
-		.after = after, .max = CB_REQ_MAXBATCH };
+		.after = after, .max = c->backoff_ms > 0 ? 1 : CB_REQ_MAXBATCH };
 	uint8_t buf[CB_REQ_CATCHUP_LEN];
 	const void *data[1] = { buf };
 	size_t len[1];
@@ -93,14 +96,45 @@ send_request(struct sub_catchup *c, uint64_t after)
 	}
 	c->retry = 0;
 	c->outstanding = q.id;
+	c->asked_after = after;
 	c->sent_ms = cb_time_mono_ms();
 }
 
 void
 sub_catchup_ask(struct sub_catchup *c, uint64_t after)
 {
-	if (c->outstanding == 0)
+	if (c->outstanding != 0)
+		return;
+	c->retry = 1;
+	if (cb_time_mono_ms() >= c->due_ms)
 		send_request(c, after);
+}
+
+enum sub_catchup_change
+sub_catchup_ended(struct sub_catchup *c, uint64_t last, uint64_t latest)
+{
+	int was = c->backoff_ms > 0;
+
+	if (last > c->asked_after || latest <= last) {
+		c->backoff_ms = 0; /* progress, or nothing more to get */
+		c->due_ms = 0;
+	} else {
+		c->backoff_ms = !was ? SUB_CATCHUP_BACKOFF_MIN_MS :
+		    c->backoff_ms >= SUB_CATCHUP_BACKOFF_MAX_MS / 2 ?
+		    SUB_CATCHUP_BACKOFF_MAX_MS : 2 * c->backoff_ms;
+		c->due_ms = cb_time_mono_ms() + c->backoff_ms;
+	}
+	if (latest > last)
+		sub_catchup_ask(c, last);
+	if (was == (c->backoff_ms > 0))
+		return SUB_CATCHUP_SAME;
+	return was ? SUB_CATCHUP_MOVING : SUB_CATCHUP_STALLED;
+}
+
+int64_t
+sub_catchup_backoff(const struct sub_catchup *c)
+{
+	return c->backoff_ms;
 }
 
 void
@@ -111,7 +145,7 @@ sub_catchup_tick(struct sub_catchup *c, uint64_t after)
 		c->outstanding = 0; /* lost, or its answer was: ask again */
 		c->retry = 1;
 	}
-	if (c->outstanding == 0 && c->retry)
+	if (c->outstanding == 0 && c->retry && cb_time_mono_ms() >= c->due_ms)
 		send_request(c, after);
 }
 
@@ -135,9 +169,10 @@ sub_catchup_recv(struct sub_catchup *c, struct cb_frames *f,
 	}
 	if (h.type == CB_REQ_END && f->n == 1) {
 		*end = h;
-		if (h.id == c->outstanding)
-			c->outstanding = 0;
 		cb_frames_release(f);
+		if (h.id != c->outstanding)
+			return SUB_CATCHUP_NONE; /* an earlier request's */
+		c->outstanding = 0;
 		return SUB_CATCHUP_END;
 	}
 	cb_err_set(err, "unexpected reply of type %u with %zu frames",

@@ -4,6 +4,12 @@
  * one archived, one batch at a time, and hands back what comes.  One
  * request is outstanding at most; it is asked again after
  * SUB_CATCHUP_TIMEOUT_MS without an answer.
+ *
+ * A batch after which nothing more could be archived (a rotation to a
+ * revoked key, a full disk, a database error) starts a back-off: the
+ * next request goes after SUB_CATCHUP_BACKOFF_MIN_MS, doubling up to
+ * SUB_CATCHUP_BACKOFF_MAX_MS, and asks for the one message it is stuck
+ * on, until a batch makes progress again.
  */
 #ifndef SUB_CATCHUP_H
 #define SUB_CATCHUP_H
@@ -16,6 +22,8 @@
 #include "cb_req.h"
 
 #define SUB_CATCHUP_TIMEOUT_MS 10000
+#define SUB_CATCHUP_BACKOFF_MIN_MS 1000
+#define SUB_CATCHUP_BACKOFF_MAX_MS 300000
 
 struct sub_catchup;
 
@@ -28,13 +36,29 @@ int sub_catchup_connect(struct sub_catchup *c, const char *endpoint,
 void sub_catchup_close(struct sub_catchup *c);
 void *sub_catchup_socket(const struct sub_catchup *c);
 
-/* Ask for the messages after seq, unless a request is outstanding. */
+/* Ask for the messages after seq, unless a request is outstanding;
+ * while backing off, only when the back-off is over (tick asks then). */
 void sub_catchup_ask(struct sub_catchup *c, uint64_t after);
 /* 1 while a request waits for its END. */
 int sub_catchup_busy(const struct sub_catchup *c);
 /* Ask again (for the messages after seq) when the outstanding request
- * timed out. */
+ * timed out, or when a back-off is over. */
 void sub_catchup_tick(struct sub_catchup *c, uint64_t after);
+
+enum sub_catchup_change {
+	SUB_CATCHUP_SAME,    /* as before */
+	SUB_CATCHUP_STALLED, /* no progress: the back-off starts */
+	SUB_CATCHUP_MOVING   /* progress again: the back-off is over */
+};
+
+/* The END of the outstanding request came; the archive's last sequence
+ * is now last, the journal's latest.  Asks for the next batch when
+ * there is more (at once, or when the back-off is over) and says
+ * whether the back-off started or ended. */
+enum sub_catchup_change sub_catchup_ended(struct sub_catchup *c,
+    uint64_t last, uint64_t latest);
+/* The current back-off in milliseconds; 0 when not backing off. */
+int64_t sub_catchup_backoff(const struct sub_catchup *c);
 
 enum sub_catchup_what {
 	SUB_CATCHUP_NONE,  /* nothing waiting */
@@ -49,8 +73,9 @@ enum sub_catchup_what {
 int sub_catchup_submit(struct sub_catchup *c, const struct cb_sealed *s);
 
 /* Receive one reply without blocking.  For MSG, f holds the frames
- * (release them); for END, end holds the counters and the request is no
- * longer outstanding when its id matches. */
+ * (release them); END is returned only for the outstanding request
+ * (then no longer outstanding), with end holding its counters; the END
+ * of an earlier request is skipped (NONE). */
 enum sub_catchup_what sub_catchup_recv(struct sub_catchup *c,
     struct cb_frames *f, struct cb_req *end, struct cb_err *err);
 

@@ -58,6 +58,9 @@ struct sub_ctx {
 	int64_t last_hb_ms;     /* monotonic time of the last fresh one */
 	int stale;              /* the alarm is raised */
 	unsigned long archived, dropped, ignored;
+	char said[640];         /* the last problem logged as a warning */
+	char stall_why[640];    /* the first problem in this catch-up batch */
+	int in_catchup;         /* handling a catch-up reply */
 	struct sub_notify *notify;
 	int64_t next_remind_ms; /* monotonic time of the next reminders */
 };
@@ -198,11 +201,41 @@ close_all(struct sub_ctx *c)
 		close(c->lockfd);
 }
 
+/* 1 when problem why should be logged only at debug level: it is the
+ * one logged last (said once per change, not once per message), or it
+ * comes in a catch-up reply while catch-up backs off (the back-off said
+ * why when it started).  The first problem in a catch-up batch is kept
+ * as the reason a back-off gives. */
+static int
+quiet(struct sub_ctx *c, const char *why)
+{
+	if (c->in_catchup && c->stall_why[0] == '\0')
+		snprintf(c->stall_why, sizeof(c->stall_why), "%s", why);
+	if ((c->in_catchup && sub_catchup_backoff(c->catchup) > 0) ||
+	    strcmp(why, c->said) == 0)
+		return 1;
+	snprintf(c->said, sizeof(c->said), "%s", why);
+	return 0;
+}
+
+/* A message that could not be archived, logged as quiet() says. */
+static void
+problem(struct sub_ctx *c, const char *why)
+{
+	if (quiet(c, why))
+		log_debug("%s", why);
+	else
+		log_warnx("%s", why);
+}
+
 static void
 drop(struct sub_ctx *c, const char *why)
 {
 	c->dropped++;
-	log_warnx("dropped message (%lu so far): %s", c->dropped, why);
+	if (quiet(c, why))
+		log_debug("dropped message (%lu so far): %s", c->dropped, why);
+	else
+		log_warnx("dropped message (%lu so far): %s", c->dropped, why);
 }
 
 /* Tell people about an advisory just archived, down every path that is
@@ -224,7 +257,8 @@ catch_up(struct sub_ctx *c, const char *why)
 		    why);
 		return;
 	}
-	if (!sub_catchup_busy(c->catchup))
+	if (!sub_catchup_busy(c->catchup) &&
+	    sub_catchup_backoff(c->catchup) == 0)
 		log_info("catching up after seq %llu: %s",
 		    (unsigned long long)c->last_seq, why);
 	sub_catchup_ask(c->catchup, c->last_seq);
@@ -238,6 +272,7 @@ rotate(struct sub_ctx *c, const struct sub_incoming *in)
 	struct sub_keys next = c->keys;
 	char hex[CB_SIG_KEYIDHEX];
 	struct cb_err err;
+	char why[sizeof(err.msg) + 64];
 
 	if (sub_keys_rotate(&next, &in->msg, &err) < 0) {
 		drop(c, err.msg);
@@ -246,7 +281,9 @@ rotate(struct sub_ctx *c, const struct sub_incoming *in)
 	if (sub_store_rotate(c->store, &in->msg, &next.current,
 		in->signed_bytes, in->signed_len, in->sigblock,
 		in->sigblock_len, &err) < 0) {
-		log_warnx("cannot record the key rotation: %s", err.msg);
+		snprintf(why, sizeof(why), "cannot record the key rotation: %s",
+		    err.msg);
+		problem(c, why);
 		return;
 	}
 	c->keys = next;
@@ -260,7 +297,7 @@ static void
 archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 {
 	struct cb_err err;
-	char why[128];
+	char why[sizeof(err.msg) + 64];
 	int rc;
 
 	if (in->msg.seq <= c->last_seq) {
@@ -292,11 +329,13 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 	rc = sub_store_put(c->store, &in->msg, &in->adv, in->signed_bytes,
 	    in->signed_len, in->sigblock, in->sigblock_len, &err);
 	if (rc < 0) {
-		log_warnx("cannot archive seq %llu: %s",
+		snprintf(why, sizeof(why), "cannot archive seq %llu: %s",
 		    (unsigned long long)in->msg.seq, err.msg);
+		problem(c, why);
 		return;
 	}
 	c->last_seq = in->msg.seq;
+	c->said[0] = '\0'; /* moved on: a problem that comes back is news */
 	if (rc == 1) {
 		c->archived++;
 		report(c, in);
@@ -477,6 +516,37 @@ presence(struct sub_ctx *c)
 	free(payload);
 }
 
+/* The END of our request: ask for the next batch, or back off when the
+ * batch moved nothing on, saying so once when that starts and once
+ * when it ends. */
+static void
+batch_ended(struct sub_ctx *c, const struct cb_req *end)
+{
+	if (end->latest > c->publisher_seq)
+		c->publisher_seq = end->latest;
+	switch (sub_catchup_ended(c->catchup, c->last_seq, end->latest)) {
+	case SUB_CATCHUP_STALLED:
+		log_warnx("catch-up makes no progress past seq %llu (%s): "
+			  "asking for the next message again in %lld s, then "
+			  "less and less often, up to every %d s",
+		    (unsigned long long)c->last_seq, c->stall_why[0] != '\0' ?
+		    c->stall_why : "nothing came",
+		    (long long)(sub_catchup_backoff(c->catchup) / 1000),
+		    SUB_CATCHUP_BACKOFF_MAX_MS / 1000);
+		break;
+	case SUB_CATCHUP_MOVING:
+		log_info("catch-up moves on again, at seq %llu",
+		    (unsigned long long)c->last_seq);
+		break;
+	case SUB_CATCHUP_SAME:
+		break;
+	}
+	c->stall_why[0] = '\0';
+	if (end->latest <= c->last_seq)
+		log_info("caught up at seq %llu",
+		    (unsigned long long)c->last_seq);
+}
+
 static void
 receive_catchup(struct sub_ctx *c)
 {
@@ -492,13 +562,7 @@ receive_catchup(struct sub_ctx *c)
 		drop(c, err.msg);
 		return;
 	case SUB_CATCHUP_END:
-		if (end.latest > c->publisher_seq)
-			c->publisher_seq = end.latest;
-		if (end.latest > c->last_seq)
-			sub_catchup_ask(c->catchup, c->last_seq);
-		else
-			log_info("caught up at seq %llu",
-			    (unsigned long long)c->last_seq);
+		batch_ended(c, &end);
 		return;
 	case SUB_CATCHUP_CONFIRM:
 		confirmed(c, &end);
@@ -506,6 +570,7 @@ receive_catchup(struct sub_ctx *c)
 	case SUB_CATCHUP_MSG:
 		break;
 	}
+	c->in_catchup = 1;
 	if (sub_recv_open(&c->keys.current, 1, f.data[1], f.len[1], f.data[2],
 		f.len[2], &in, &err) < 0) {
 		drop(c, err.msg);
@@ -517,6 +582,7 @@ receive_catchup(struct sub_ctx *c)
 			archive(c, &in, 0);
 		sub_incoming_release(&in);
 	}
+	c->in_catchup = 0;
 	cb_frames_release(&f);
 }
 
