@@ -58,14 +58,16 @@ check_fails() {
 }
 
 # wait_until SECONDS COMMAND...: poll every 0.1 s until it succeeds.
+# (Its counters have names of their own: a caller's loop over "i" must
+# not be reset by a wait inside it.)
 wait_until() {
-	limit=$(($1 * 10))
+	_wu_limit=$(($1 * 10))
 	shift
-	i=0
-	while [ "$i" -lt "$limit" ]; do
+	_wu_i=0
+	while [ "$_wu_i" -lt "$_wu_limit" ]; do
 		if "$@" 2>/dev/null; then return 0; fi
 		sleep 0.1
-		i=$((i + 1))
+		_wu_i=$((_wu_i + 1))
 	done
 	return 1
 }
