@@ -507,7 +507,7 @@ cmd_rotate_key(int argc, char **argv)
 	return 0;
 }
 
-/* --- signing-key ----------------------------------------------------------- */
+/* --- signing-key ---------------------------------------------------------- */
 
 /* The key that signs now: signing.pub after a rotation, else the
  * identity key itself. */

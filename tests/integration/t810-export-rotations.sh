@@ -52,18 +52,23 @@ exported() {
 	    minisign_ok "$f" "$f.pub"
 }
 
+# all_exported NAME: once NAME has archived the last advisory, export
+# and check each of the three.
+all_exported() {
+	wait_until 15 grep -q 'Sau lần đổi khoá thứ hai' "$T/$1.out" ||
+	    fail "$1 did not archive everything"
+	for n in 1 2 3; do
+		exported "$1" "$n"
+	done
+}
+
 run_sub live
 publish 'Trước lần đổi khoá thứ nhất'
 "$PUB" rotate-key --state "$T/pub" >/dev/null || fail "first rotate-key"
 publish 'Giữa hai lần đổi khoá'
 "$PUB" rotate-key --state "$T/pub" >/dev/null || fail "second rotate-key"
 publish 'Sau lần đổi khoá thứ hai'
-wait_until 15 grep -q 'Sau lần đổi khoá thứ hai' "$T/live.out" ||
-    fail "the live subscriber did not archive everything"
-
-for n in 1 2 3; do
-	exported live "$n"
-done
+all_exported live
 check "before any rotation FILE.pub is publisher.pub" \
     cmp -s "$T/live-1.pub" "$IDKEY"
 check "after two rotations FILE.pub is the current signing key" \
@@ -83,11 +88,7 @@ check_fails "a tampered FILE.pub fails minisign -Vm FILE.pub -p publisher.pub" \
 # A subscriber that was off during both rotations gets them, and their
 # certificates, with its catch-up.
 run_sub late
-wait_until 15 grep -q 'Sau lần đổi khoá thứ hai' "$T/late.out" ||
-    fail "the late subscriber did not catch up"
-for n in 1 2 3; do
-	exported late "$n"
-done
+all_exported late
 check "the late subscriber's export of advisory 2 has the same key" \
     cmp -s "$T/late-2.pub" "$T/live-2.pub"
 
