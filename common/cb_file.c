@@ -183,6 +183,24 @@ out:
 	return rc;
 }
 
+int
+cb_file_write_signed(const char *path, const void *data, size_t len,
+    const char *minisig, struct cb_err *err)
+{
+	char *sigpath;
+	int rc;
+
+	if (cb_file_write_atomic(path, data, len, 0644, err) < 0)
+		return -1;
+	sigpath = cb_xasprintf("%s.minisig", path);
+	rc = cb_file_write_atomic(sigpath, minisig, strlen(minisig), 0644,
+	    err);
+	free(sigpath);
+	if (rc < 0)
+		unlink(path);
+	return rc;
+}
+
 /* mkdir -p for the folders above dir (made with the usual mode). */
 static int
 make_parents(const char *dir, struct cb_err *err)

@@ -27,6 +27,13 @@ char *cb_file_read_secret(const char *path, size_t max, size_t *lenp,
 int cb_file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct cb_err *err);
 
+/* Write data to path and the text minisig to path.minisig, each as
+ * cb_file_write_atomic does, mode 0644: a file and its signature for
+ * minisign -V.  When the second cannot be written the first is removed
+ * again. */
+int cb_file_write_signed(const char *path, const void *data, size_t len,
+    const char *minisig, struct cb_err *err);
+
 /* Create path exclusively (O_EXCL, no links followed) with mode and
  * write data: refuses to overwrite anything. */
 int cb_file_write_new(const char *path, const void *data, size_t len,

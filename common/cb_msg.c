@@ -1,4 +1,5 @@
 /* cb_msg: the signed envelope (layout in cb_msg.h and canhbao.7). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,20 +47,41 @@ cb_msg_max_payload(enum cb_msg_type type)
 	return type == CB_MSG_REPORT ? CB_MSG_MAXREPORT : CB_MSG_MAXPAYLOAD;
 }
 
+/* A signature block over data by sk, with comment (checked by the
+ * caller); the caller frees it.  *lenp gets its length. */
+static uint8_t *
+sign_block(const struct cb_seckey *sk, const uint8_t *data, size_t len,
+    const char *comment, size_t *lenp)
+{
+	size_t clen = strlen(comment);
+	struct cb_pubkey pk;
+	uint8_t *b = cb_xmalloc(CB_MSG_SIGHDRLEN + clen);
+
+	cb_seckey_public(sk, &pk);
+	memcpy(b, "ED", 2);
+	memcpy(b + CB_MSG_SB_KEYID, pk.id, CB_SIG_KEYIDLEN);
+	cb_sig_sign(sk, data, len, b + CB_MSG_SB_SIG);
+	cb_sig_sign_comment(sk, b + CB_MSG_SB_SIG, comment, clen,
+	    b + CB_MSG_SB_GSIG);
+	cb_put_be(b + CB_MSG_SB_CLEN, clen, 2);
+	memcpy(b + CB_MSG_SIGHDRLEN, comment, clen);
+	*lenp = CB_MSG_SIGHDRLEN + clen;
+	return b;
+}
+
 int
 cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type, uint64_t seq,
     int64_t issued_ms, const void *payload, size_t payload_len,
     const char *comment, struct cb_sealed *out, struct cb_err *err)
 {
 	struct cb_pubkey pk;
-	size_t clen = strlen(comment);
-	uint8_t *s, *b;
+	uint8_t *s;
 
 	memset(out, 0, sizeof(*out));
 	if (payload_len > cb_msg_max_payload(type))
 		return cb_err_set(err, "payload of %zu bytes is over the "
 		    "limit of %zu", payload_len, cb_msg_max_payload(type));
-	if (!comment_ok(comment, clen))
+	if (!comment_ok(comment, strlen(comment)))
 		return cb_err_set(err, "trusted comment is not printable "
 		    "ASCII of at most %d bytes", CB_MSG_MAXCOMMENT);
 	cb_seckey_public(sk, &pk);
@@ -72,19 +94,10 @@ cb_msg_seal(const struct cb_seckey *sk, enum cb_msg_type type, uint64_t seq,
 	cb_put_be(s + 29, payload_len, 4);
 	if (payload_len > 0)
 		memcpy(s + CB_MSG_HDRLEN, payload, payload_len);
-
-	b = cb_xmalloc(CB_MSG_SIGHDRLEN + clen);
-	memcpy(b, "ED", 2);
-	memcpy(b + CB_MSG_SB_KEYID, pk.id, CB_SIG_KEYIDLEN);
-	cb_sig_sign(sk, s, CB_MSG_HDRLEN + payload_len, b + CB_MSG_SB_SIG);
-	cb_sig_sign_comment(sk, b + CB_MSG_SB_SIG, comment, clen, b + CB_MSG_SB_GSIG);
-	cb_put_be(b + CB_MSG_SB_CLEN, clen, 2);
-	memcpy(b + CB_MSG_SIGHDRLEN, comment, clen);
-
 	out->signed_bytes = s;
 	out->signed_len = CB_MSG_HDRLEN + payload_len;
-	out->sigblock = b;
-	out->sigblock_len = CB_MSG_SIGHDRLEN + clen;
+	out->sigblock = sign_block(sk, s, out->signed_len, comment,
+	    &out->sigblock_len);
 	return 0;
 }
 
@@ -167,38 +180,50 @@ read_header(const uint8_t *s, size_t len, const uint8_t *sig_keyid,
 	return 0;
 }
 
+/* The signature block b (layout checked, comment of clen bytes) over
+ * data, by one of keys[0..nkeys): 0, or -1 with err. */
+static int
+verify_block(const struct cb_pubkey *keys, size_t nkeys, const uint8_t *data,
+    size_t len, const uint8_t *b, size_t clen, struct cb_err *err)
+{
+	const struct cb_pubkey *pk;
+	char idhex[CB_SIG_KEYIDHEX];
+
+	pk = find_key(keys, nkeys, b + CB_MSG_SB_KEYID);
+	if (pk == NULL)
+		return cb_err_set(err, "signed by unknown key %s",
+		    cb_sig_keyid_hex(b + CB_MSG_SB_KEYID, idhex));
+	if (cb_sig_verify(pk, data, len, b + CB_MSG_SB_SIG) < 0)
+		return cb_err_set(err, "bad signature (key %s)",
+		    cb_sig_keyid_hex(pk->id, idhex));
+	if (cb_sig_verify_comment(pk, b + CB_MSG_SB_SIG,
+		(const char *)b + CB_MSG_SIGHDRLEN, clen,
+		b + CB_MSG_SB_GSIG) < 0)
+		return cb_err_set(err, "bad signature on the trusted comment");
+	return 0;
+}
+
 int
 cb_msg_open(const struct cb_pubkey *keys, size_t nkeys,
     const uint8_t *signed_bytes, size_t signed_len, const uint8_t *sigblock,
     size_t sigblock_len, struct cb_msg *out, struct cb_err *err)
 {
-	const struct cb_pubkey *pk;
-	const char *comment;
-	char idhex[CB_SIG_KEYIDHEX];
 	size_t clen = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (signed_len > CB_MSG_HDRLEN + CB_MSG_MAXREPORT)
 		return cb_err_set(err, "message of %zu bytes is over the limit",
 		    signed_len);
-	if (cb_msg_check_sigblock(sigblock, sigblock_len, &clen, err) < 0)
+	if (cb_msg_check_sigblock(sigblock, sigblock_len, &clen, err) < 0 ||
+	    verify_block(keys, nkeys, signed_bytes, signed_len, sigblock, clen,
+		err) < 0)
 		return -1;
-	pk = find_key(keys, nkeys, sigblock + CB_MSG_SB_KEYID);
-	if (pk == NULL)
-		return cb_err_set(err, "signed by unknown key %s",
-		    cb_sig_keyid_hex(sigblock + CB_MSG_SB_KEYID, idhex));
-	if (cb_sig_verify(pk, signed_bytes, signed_len, sigblock + CB_MSG_SB_SIG) < 0)
-		return cb_err_set(err, "bad signature (key %s)",
-		    cb_sig_keyid_hex(pk->id, idhex));
-	comment = (const char *)sigblock + CB_MSG_SIGHDRLEN;
-	if (cb_sig_verify_comment(pk, sigblock + CB_MSG_SB_SIG, comment, clen,
-		sigblock + CB_MSG_SB_GSIG) < 0)
-		return cb_err_set(err, "bad signature on the trusted comment");
-	if (read_header(signed_bytes, signed_len, sigblock + CB_MSG_SB_KEYID, out, err) < 0)
+	if (read_header(signed_bytes, signed_len, sigblock + CB_MSG_SB_KEYID,
+		out, err) < 0)
 		return -1;
 	out->sig = sigblock + CB_MSG_SB_SIG;
 	out->gsig = sigblock + CB_MSG_SB_GSIG;
-	memcpy(out->comment, comment, clen);
+	memcpy(out->comment, sigblock + CB_MSG_SIGHDRLEN, clen);
 	out->comment[clen] = '\0';
 	return 0;
 }
@@ -252,10 +277,17 @@ cb_msg_rotation_check(const struct cb_msg *m, struct cb_pubkey *next,
     struct cb_err *err)
 {
 	uint8_t st[STATEMENT_LEN];
+	size_t clen;
 
-	if (m->type != CB_MSG_ROTATE || m->payload_len != CB_MSG_ROTATE_LEN)
-		return cb_err_set(err, "key rotation payload of %zu bytes, not "
-		    "%d", m->payload_len, CB_MSG_ROTATE_LEN);
+	if (m->type != CB_MSG_ROTATE || m->payload_len < CB_MSG_ROTATE_LEN)
+		return cb_err_set(err, "key rotation payload of %zu bytes, "
+		    "shorter than %d", m->payload_len, CB_MSG_ROTATE_LEN);
+	if (m->payload_len > CB_MSG_ROTATE_LEN &&
+	    cb_msg_check_sigblock(m->payload + CB_MSG_ROTATE_LEN,
+		m->payload_len - CB_MSG_ROTATE_LEN, &clen, err) < 0) {
+		cb_err_prefix(err, "key rotation certificate");
+		return -1;
+	}
 	if (cb_sig_pubkey_from_bin(m->payload, next) < 0)
 		return cb_err_set(err, "key rotation names a malformed key");
 	rotation_statement(m->key_id, m->payload, m->seq, st);
@@ -263,5 +295,101 @@ cb_msg_rotation_check(const struct cb_msg *m, struct cb_pubkey *next,
 		m->payload + CB_SIG_PKBIN) < 0)
 		return cb_err_set(err, "key rotation is not signed by the new "
 		    "key");
+	return 0;
+}
+
+const uint8_t *
+cb_msg_rotation_cert(const struct cb_msg *m, size_t *lenp)
+{
+	if (m->type != CB_MSG_ROTATE || m->payload_len <= CB_MSG_ROTATE_LEN)
+		return NULL;
+	*lenp = m->payload_len - CB_MSG_ROTATE_LEN;
+	return m->payload + CB_MSG_ROTATE_LEN;
+}
+
+/* --- certificates of signing keys ------------------------------------ */
+
+uint8_t *
+cb_msg_certify(const struct cb_seckey *identity, const struct cb_pubkey *pk,
+    size_t *lenp)
+{
+	char comment[CB_MSG_MAXCOMMENT + 1], keyhex[CB_SIG_KEYIDHEX];
+	char idhex[CB_SIG_KEYIDHEX], *text = cb_sig_pubkey_text(pk);
+	struct cb_pubkey id;
+	uint8_t *b;
+
+	cb_seckey_public(identity, &id);
+	snprintf(comment, sizeof(comment), "canhbao signing key %s of "
+	    "publisher %s", cb_sig_keyid_hex(pk->id, keyhex),
+	    cb_sig_keyid_hex(id.id, idhex));
+	b = sign_block(identity, (const uint8_t *)text, strlen(text), comment,
+	    lenp);
+	free(text);
+	return b;
+}
+
+int
+cb_msg_cert_check(const struct cb_pubkey *identity,
+    const struct cb_pubkey *pk, const uint8_t *cert, size_t len,
+    struct cb_err *err)
+{
+	char hex[CB_SIG_KEYIDHEX], *text;
+	size_t clen;
+	int rc;
+
+	if (cb_msg_check_sigblock(cert, len, &clen, err) < 0)
+		return -1;
+	text = cb_sig_pubkey_text(pk);
+	rc = verify_block(identity, 1, (const uint8_t *)text, strlen(text),
+	    cert, clen, err);
+	free(text);
+	if (rc < 0)
+		cb_err_prefix(err, "certificate of key %s",
+		    cb_sig_keyid_hex(pk->id, hex));
+	return rc;
+}
+
+uint8_t *
+cb_msg_cert_entry(const struct cb_seckey *identity,
+    const struct cb_pubkey *pk, size_t *lenp)
+{
+	size_t clen;
+	uint8_t *cert = cb_msg_certify(identity, pk, &clen);
+	uint8_t *e = cb_xmalloc(CB_SIG_PKBIN + clen);
+
+	cb_sig_pubkey_bin(pk, e);
+	memcpy(e + CB_SIG_PKBIN, cert, clen);
+	free(cert);
+	*lenp = CB_SIG_PKBIN + clen;
+	return e;
+}
+
+int
+cb_msg_cert_entries(const uint8_t *p, size_t len,
+    const struct cb_pubkey *identity,
+    void (*fn)(const struct cb_pubkey *, const uint8_t *, size_t, void *),
+    void *arg, struct cb_err *err)
+{
+	struct cb_pubkey pk;
+	size_t clen, blen;
+
+	while (len > 0) {
+		if (len < CB_SIG_PKBIN + CB_MSG_SIGHDRLEN)
+			return cb_err_set(err, "certificate entry of %zu "
+			    "bytes is too short", len);
+		clen = (size_t)cb_get_be(p + CB_SIG_PKBIN + CB_MSG_SB_CLEN, 2);
+		blen = CB_MSG_SIGHDRLEN + clen;
+		if (len - CB_SIG_PKBIN < blen)
+			return cb_err_set(err, "certificate entry runs past "
+			    "the payload");
+		if (cb_sig_pubkey_from_bin(p, &pk) < 0)
+			return cb_err_set(err, "certificate of a malformed key");
+		if (cb_msg_cert_check(identity, &pk, p + CB_SIG_PKBIN, blen,
+			err) < 0)
+			return -1;
+		fn(&pk, p + CB_SIG_PKBIN, blen, arg);
+		p += CB_SIG_PKBIN + blen;
+		len -= CB_SIG_PKBIN + blen;
+	}
 	return 0;
 }

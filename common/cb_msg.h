@@ -18,7 +18,8 @@
  *     21  8  issue time, milliseconds since 1970-01-01 UTC
  *     29  4  payload length N (at most cb_msg_max_payload(type))
  *     33  N  payload: advisory, its canonical JSON (cb_adv_to_json);
- *            heartbeat, empty; rotation, CB_MSG_ROTATE_LEN bytes (below);
+ *            heartbeat, certificates (below) or empty; rotation,
+ *            CB_MSG_ROTATE_LEN bytes and a certificate (below);
  *            receipt, presence and report, the JSON canhbao.7 gives
  *
  * cb_msg_open accepts every type above; a receiver of the publisher's
@@ -72,12 +73,26 @@ enum cb_msg_type {
 /*
  * A key rotation's payload: the new key, and the new key's own signature
  * over a statement naming the old key and the sequence number, so the
- * message is signed by both (the old key signs the envelope):
+ * message is signed by both (the old key signs the envelope); then the
+ * new key's certificate (publishers before it sent none):
  *
  *   0   42  new public key, minisign binary form ("Ed" | key id | key)
  *   42  64  Ed25519 (plain, not prehashed) by the new key over
  *           "canhbao-rotate-v1" | old key id (8) | new key (42) |
  *           sequence (8, big-endian)
+ *   106 B   certificate of the new key (below), 140 to 396 bytes
+ *
+ * A certificate of a signing key is a signature block (the layout of
+ * the second part above) by the identity key (publisher.key, the key
+ * subscribers pin) over the exact bytes of the signing key's public key
+ * file (cb_sig_pubkey_text), with the trusted comment "canhbao signing
+ * key KEYID of publisher IDKEYID".  Exported beside the key file as
+ * FILE.pub.minisig, stock minisign checks it with publisher.pub.  The
+ * identity key certifies itself the same way.
+ *
+ * A heartbeat's payload is a list of certificate entries, each the key
+ * (42 bytes, minisign binary form) followed by its certificate: the
+ * identity key's, then the signing key's when it is another.
  */
 #define CB_MSG_ROTATE_LEN (42 + 64)
 #define CB_MSG_ROTATE_TAG "canhbao-rotate-v1"
@@ -140,10 +155,41 @@ void cb_msg_rotation(const struct cb_seckey *new_sk,
     uint8_t out[CB_MSG_ROTATE_LEN]);
 
 /* Check a verified ROTATE message (its envelope already verified by the
- * old key): the new key's signature must hold.  Returns 0 with *next
- * set, or -1. */
+ * old key): the new key's signature must hold, and a certificate, when
+ * there is one, must be laid out as a signature block (its signature is
+ * checked by cb_msg_cert_check, against the identity key).  Returns 0
+ * with *next set, or -1. */
 int cb_msg_rotation_check(const struct cb_msg *m, struct cb_pubkey *next,
     struct cb_err *err);
+
+/* The certificate a checked ROTATE message carries, pointing into its
+ * payload, with *lenp its length; NULL when it carries none. */
+const uint8_t *cb_msg_rotation_cert(const struct cb_msg *m, size_t *lenp);
+
+/* The certificate of pk by the identity key (malloc'd, *lenp bytes; the
+ * caller frees it). */
+uint8_t *cb_msg_certify(const struct cb_seckey *identity,
+    const struct cb_pubkey *pk, size_t *lenp);
+
+/* 0 when cert is identity's certificate of pk, else -1 with err. */
+int cb_msg_cert_check(const struct cb_pubkey *identity,
+    const struct cb_pubkey *pk, const uint8_t *cert, size_t len,
+    struct cb_err *err);
+
+/* One certificate entry of a heartbeat's payload: pk, then its
+ * certificate by identity (malloc'd, *lenp bytes). */
+uint8_t *cb_msg_cert_entry(const struct cb_seckey *identity,
+    const struct cb_pubkey *pk, size_t *lenp);
+
+/* Walk the certificate entries of a heartbeat's payload (p, len),
+ * calling fn with each key and its certificate (borrowed), in order,
+ * once the certificate verifies under identity.  Returns 0, or -1 with
+ * err at the first entry that is malformed or does not verify (those
+ * before it have been handed to fn). */
+int cb_msg_cert_entries(const uint8_t *p, size_t len,
+    const struct cb_pubkey *identity,
+    void (*fn)(const struct cb_pubkey *, const uint8_t *, size_t, void *),
+    void *arg, struct cb_err *err);
 
 /* The text of the .minisig file that stock minisign verifies the signed
  * bytes with, made from a signature block (layout checked, signatures

@@ -224,7 +224,7 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 	    sizeof(c->bound), err);
 	if (c->bcast == NULL)
 		return -1;
-	c->seal = pub_seal_new(c->sk, c->journal, c->bcast);
+	c->seal = pub_seal_new(c->identity, c->sk, c->journal, c->bcast);
 	c->control = pub_control_bind(c->opts->state, err);
 	if (c->control == NULL)
 		return -1;

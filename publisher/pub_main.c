@@ -43,6 +43,7 @@ static int cmd_check_config(int, char **);
 static int cmd_poll(int, char **);
 static int cmd_agency(int, char **);
 static int cmd_rotate_key(int, char **);
+static int cmd_signing_key(int, char **);
 static int cmd_receipts(int, char **);
 static int cmd_overdue(int, char **);
 static int cmd_reports(int, char **);
@@ -67,6 +68,7 @@ static const struct cb_command commands[] = {
 	    "\t\tagency list --state DIR [--silent-after DURATION] [--json]\n"
 	    "\t\tagency remove --state DIR NAME" },
 	{ "rotate-key", cmd_rotate_key, "--state DIR" },
+	{ "signing-key", cmd_signing_key, "--state DIR [-o FILE]" },
 	{ "receipts", cmd_receipts, "--state DIR [--json] ID" },
 	{ "overdue", cmd_overdue,
 	    "--state DIR [--severity LEVEL] [--older DURATION] [--json]" },
@@ -502,6 +504,71 @@ cmd_rotate_key(int argc, char **argv)
 	    pub_views_str(r, "old_key_id"), pub_views_str(r, "key_id"),
 	    pub_views_num(r, "seq"));
 	cJSON_Delete(r);
+	return 0;
+}
+
+/* --- signing-key ---------------------------------------------------------- */
+
+/* The key that signs now: signing.pub after a rotation, else the
+ * identity key itself. */
+static void
+current_signing_key(const char *state, const struct cb_seckey *identity,
+    struct cb_pubkey *pk)
+{
+	char *path = cb_xasprintf("%s/%s", state, PUB_SIGNING_PUB_FILE);
+	struct cb_err err;
+
+	if (access(path, F_OK) < 0)
+		cb_seckey_public(identity, pk);
+	else if (cb_sig_read_pubkey(path, pk, &err) < 0)
+		cb_cli_die(err.msg);
+	free(path);
+}
+
+/* The current signing key's public key file and its certificate by
+ * publisher.key (cb_msg.h), to FILE and FILE.minisig, or both to
+ * standard output. */
+static int
+cmd_signing_key(int argc, char **argv)
+{
+	static const struct option opts[] = { { "state", 1, NULL, 's' },
+		{ "output", 1, NULL, 'o' }, { NULL, 0, NULL, 0 } };
+	const char *state = NULL, *out = NULL;
+	char *path, *text, *minisig = NULL;
+	struct cb_seckey *identity;
+	struct cb_pubkey pk;
+	struct cb_err err;
+	uint8_t *cert;
+	size_t len;
+	int ch;
+
+	while ((ch = next_option(argc, argv, ":s:o:", opts)) != -1)
+		if (ch == 's')
+			state = optarg;
+		else
+			out = optarg;
+	if (state == NULL || optind != argc)
+		cb_cli_usage();
+	path = cb_xasprintf("%s/%s", state, PUB_KEY_FILE);
+	identity = cb_sig_read_seckey(path, &err);
+	free(path);
+	if (identity == NULL)
+		cb_cli_die(err.msg);
+	current_signing_key(state, identity, &pk);
+	cert = cb_msg_certify(identity, &pk, &len);
+	cb_seckey_free(identity);
+	text = cb_sig_pubkey_text(&pk);
+	if ((minisig = cb_msg_minisig(cert, len, &err)) == NULL ||
+	    (out != NULL && cb_file_write_signed(out, text, strlen(text),
+		minisig, &err) < 0))
+		cb_cli_die(err.msg);
+	if (out != NULL)
+		printf("%s\n%s.minisig\n", out, out);
+	else
+		printf("%s%s", text, minisig);
+	free(cert);
+	free(text);
+	free(minisig);
 	return 0;
 }
 

@@ -14,7 +14,10 @@ struct held {
 };
 
 struct pub_seal {
+	const struct cb_seckey *identity; /* certifies signing keys */
 	const struct cb_seckey *sk;
+	uint8_t *certs;     /* what a heartbeat carries (cb_msg.h) */
+	size_t certs_len;
 	char keyhex[CB_SIG_KEYIDHEX];
 	struct pub_journal *journal;
 	struct pub_bcast *bcast;
@@ -22,6 +25,27 @@ struct pub_seal {
 	struct held *held;  /* journaled, not yet committed nor sent */
 	size_t nheld, capheld;
 };
+
+/* The certificate entries of the identity key and, when another
+ * signs, of the signing key: a heartbeat's payload. */
+static void
+make_certs(struct pub_seal *s, const struct cb_pubkey *pk)
+{
+	struct cb_pubkey id;
+	uint8_t *e;
+	size_t n;
+
+	free(s->certs);
+	cb_seckey_public(s->identity, &id);
+	s->certs = cb_msg_cert_entry(s->identity, &id, &s->certs_len);
+	if (memcmp(id.id, pk->id, CB_SIG_KEYIDLEN) == 0)
+		return;
+	e = cb_msg_cert_entry(s->identity, pk, &n);
+	s->certs = cb_xrealloc(s->certs, s->certs_len + n);
+	memcpy(s->certs + s->certs_len, e, n);
+	s->certs_len += n;
+	free(e);
+}
 
 static void
 set_key(struct pub_seal *s, const struct cb_seckey *sk)
@@ -31,14 +55,16 @@ set_key(struct pub_seal *s, const struct cb_seckey *sk)
 	s->sk = sk;
 	cb_seckey_public(sk, &pk);
 	cb_sig_keyid_hex(pk.id, s->keyhex);
+	make_certs(s, &pk);
 }
 
 struct pub_seal *
-pub_seal_new(const struct cb_seckey *sk, struct pub_journal *journal,
-    struct pub_bcast *bcast)
+pub_seal_new(const struct cb_seckey *identity, const struct cb_seckey *sk,
+    struct pub_journal *journal, struct pub_bcast *bcast)
 {
 	struct pub_seal *s = cb_xcalloc(1, sizeof(*s));
 
+	s->identity = identity;
 	s->journal = journal;
 	s->bcast = bcast;
 	set_key(s, sk);
@@ -51,6 +77,7 @@ pub_seal_free(struct pub_seal *s)
 	if (s == NULL)
 		return;
 	pub_seal_abort(s);
+	free(s->certs);
 	free(s->held);
 	free(s);
 }
@@ -257,18 +284,40 @@ pub_seal_abort(struct pub_seal *s)
 	s->group = 0;
 }
 
+/* The payload of a rotation to new_sk at seq: the new key's proof, then
+ * its certificate by the identity key (cb_msg.h).  The caller frees
+ * it. */
+static uint8_t *
+rotation_payload(const struct pub_seal *s, const struct cb_seckey *new_sk,
+    const struct cb_pubkey *old, uint64_t seq, size_t *lenp)
+{
+	struct cb_pubkey pk;
+	uint8_t *p, *cert;
+	size_t clen;
+
+	cb_seckey_public(new_sk, &pk);
+	cert = cb_msg_certify(s->identity, &pk, &clen);
+	p = cb_xmalloc(CB_MSG_ROTATE_LEN + clen);
+	cb_msg_rotation(new_sk, old->id, seq, p);
+	memcpy(p + CB_MSG_ROTATE_LEN, cert, clen);
+	free(cert);
+	*lenp = CB_MSG_ROTATE_LEN + clen;
+	return p;
+}
+
 int
 pub_seal_rotation(struct pub_seal *s, const struct cb_seckey *new_sk,
     int (*installed)(void *arg, struct cb_err *err), void *arg,
     uint64_t *seq, struct cb_err *err)
 {
 	int64_t now = cb_time_now_ms();
-	uint8_t payload[CB_MSG_ROTATE_LEN];
 	char comment[CB_MSG_MAXCOMMENT + 1], when[CB_TIME_BUFSZ];
 	char newhex[CB_SIG_KEYIDHEX], *id;
 	struct cb_pubkey old, pk;
 	struct cb_sealed m;
 	struct pub_entry e;
+	uint8_t *payload;
+	size_t len;
 	uint64_t next;
 	int rc;
 
@@ -279,12 +328,14 @@ pub_seal_rotation(struct pub_seal *s, const struct cb_seckey *new_sk,
 	cb_seckey_public(s->sk, &old);
 	cb_seckey_public(new_sk, &pk);
 	cb_sig_keyid_hex(pk.id, newhex);
-	cb_msg_rotation(new_sk, old.id, next, payload);
+	payload = rotation_payload(s, new_sk, &old, next, &len);
 	snprintf(comment, sizeof(comment), "canhbao key rotation seq:%llu "
 	    "from:%s to:%s issued:%s", (unsigned long long)next, s->keyhex,
 	    newhex, cb_time_format(now / 1000, when));
-	if (cb_msg_seal(s->sk, CB_MSG_ROTATE, next, now, payload,
-		sizeof(payload), comment, &m, err) < 0)
+	rc = cb_msg_seal(s->sk, CB_MSG_ROTATE, next, now, payload, len,
+	    comment, &m, err);
+	free(payload);
+	if (rc < 0)
 		return -1;
 	id = cb_xasprintf("rotate:%s", newhex);
 	e = (struct pub_entry){ .seq = next, .type = CB_MSG_ROTATE,
@@ -319,8 +370,8 @@ pub_seal_heartbeat(struct pub_seal *s, struct cb_err *err)
 	snprintf(comment, sizeof(comment), "canhbao heartbeat seq:%llu key:%s "
 	    "issued:%s", (unsigned long long)last, s->keyhex,
 	    cb_time_format(now / 1000, when));
-	if (cb_msg_seal(s->sk, CB_MSG_HEARTBEAT, last, now, NULL, 0, comment,
-		&m, err) < 0)
+	if (cb_msg_seal(s->sk, CB_MSG_HEARTBEAT, last, now, s->certs,
+		s->certs_len, comment, &m, err) < 0)
 		return -1;
 	rc = pub_bcast_send(s->bcast, "hb", &m, err);
 	cb_sealed_release(&m);

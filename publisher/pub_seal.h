@@ -22,10 +22,13 @@
 
 struct pub_seal;
 
-/* sk signs; the key, the journal and the socket are borrowed and must
- * outlive the result. */
-struct pub_seal *pub_seal_new(const struct cb_seckey *sk,
-    struct pub_journal *journal, struct pub_bcast *bcast);
+/* sk signs; identity (publisher.key, which may be sk) certifies each
+ * signing key, in every heartbeat and in each rotation (cb_msg.h).  The
+ * keys, the journal and the socket are borrowed and must outlive the
+ * result. */
+struct pub_seal *pub_seal_new(const struct cb_seckey *identity,
+    const struct cb_seckey *sk, struct pub_journal *journal,
+    struct pub_bcast *bcast);
 
 /* Drops (unsent) what an open group holds. */
 void pub_seal_free(struct pub_seal *s);
@@ -63,7 +66,8 @@ int pub_seal_commit(struct pub_seal *s, struct cb_err *err);
 void pub_seal_abort(struct pub_seal *s);
 
 /* Rotate the signing key to new_sk: a ROTATE message signed by the
- * current key and carrying new_sk's proof (cb_msg.h) is journaled;
+ * current key and carrying new_sk's proof and its certificate by the
+ * identity key (cb_msg.h) is journaled;
  * then installed(arg) runs (it puts the new key file in place), the
  * message is sent on topic "key", and from then on new_sk signs.
  * new_sk is borrowed like the first key.  *seq gets the sequence.
@@ -75,7 +79,8 @@ int pub_seal_rotation(struct pub_seal *s, const struct cb_seckey *new_sk,
     uint64_t *seq, struct cb_err *err);
 
 /* Seal and send a heartbeat carrying the latest committed sequence
- * number (not journaled). */
+ * number and the certificates of the identity and signing keys (not
+ * journaled). */
 int pub_seal_heartbeat(struct pub_seal *s, struct cb_err *err);
 
 #endif

@@ -47,6 +47,7 @@ struct sub_ctx {
 	int lockfd;
 	struct cb_pubkey key;     /* the pinned publisher key */
 	struct sub_keys keys;     /* which key signs now (rotations) */
+	uint8_t certified[CB_SIG_KEYIDLEN]; /* its certificate is kept */
 	struct cb_seckey *agency; /* our key: CurveZMQ, receipts; or NULL */
 	int64_t next_presence_ms;
 	uint64_t taken_logged;    /* the publisher's highest, last logged */
@@ -357,6 +358,34 @@ alarm_state(struct sub_ctx *c, int stale)
 }
 
 static void
+keep_cert(const struct cb_pubkey *pk, const uint8_t *cert, size_t len,
+    void *arg)
+{
+	struct sub_ctx *c = arg;
+	struct cb_err err;
+
+	if (sub_store_certify(c->store, pk->id, cert, len, &err) < 0)
+		log_warnx("cannot keep the certificate of the publisher's "
+		    "key: %s", err.msg);
+}
+
+/* Keep the certificates a heartbeat carries (for exports), once for
+ * each signing key. */
+static void
+keep_certs(struct sub_ctx *c, const struct sub_incoming *in)
+{
+	struct cb_err err;
+
+	if (in->msg.payload_len == 0 ||
+	    memcmp(c->certified, c->keys.current.id, CB_SIG_KEYIDLEN) == 0)
+		return;
+	memcpy(c->certified, c->keys.current.id, CB_SIG_KEYIDLEN);
+	if (cb_msg_cert_entries(in->msg.payload, in->msg.payload_len,
+		&c->keys.identity, keep_cert, c, &err) < 0)
+		log_warnx("heartbeat: %s", err.msg);
+}
+
+static void
 heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
 {
 	int64_t age_ms = cb_time_diff_ms(cb_time_now_ms(), in->msg.issued_ms);
@@ -369,6 +398,7 @@ heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
 		return;
 	}
 	c->last_hb_ms = cb_time_mono_ms();
+	keep_certs(c, in);
 	log_debug("heartbeat: the publisher is at seq %llu",
 	    (unsigned long long)in->msg.seq);
 	alarm_state(c, 0);

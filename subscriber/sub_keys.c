@@ -80,11 +80,17 @@ sub_keys_rotate(struct sub_keys *k, const struct cb_msg *m,
 {
 	char hex[CB_SIG_KEYIDHEX];
 	struct cb_pubkey next;
+	const uint8_t *cert;
+	size_t len;
 
 	if (memcmp(m->key_id, k->current.id, CB_SIG_KEYIDLEN) != 0)
 		return cb_err_set(err, "key rotation not signed by the current "
 		    "key");
 	if (cb_msg_rotation_check(m, &next, err) < 0)
+		return -1;
+	cert = cb_msg_rotation_cert(m, &len);
+	if (cert != NULL &&
+	    cb_msg_cert_check(&k->identity, &next, cert, len, err) < 0)
 		return -1;
 	if (sub_keys_is_revoked(k, next.id))
 		return cb_err_set(err, "key rotation to revoked key %s",

@@ -37,8 +37,10 @@ int sub_keys_revoke(struct sub_keys *k, const char *list, struct cb_err *err);
 
 int sub_keys_is_revoked(const struct sub_keys *k, const uint8_t *id);
 
-/* Apply a verified ROTATE message (opened with the current key).
- * Returns 0 with the new key current, or -1 with err saying why not. */
+/* Apply a verified ROTATE message (opened with the current key); the
+ * new key's certificate, when it carries one, must verify under the
+ * identity key.  Returns 0 with the new key current, or -1 with err
+ * saying why not. */
 int sub_keys_rotate(struct sub_keys *k, const struct cb_msg *m,
     struct cb_err *err);
 

@@ -866,11 +866,47 @@ key_chain(const struct sub_lookup_opts *o, struct sub_store *s,
 	return v;
 }
 
-/* Row r verified again, under the key chain of s: 0, or 2 with the
- * problem printed. */
+/* What an export writes beside the advisory: the key that signed it
+ * and that key's certificate by the pinned key (NULL when the archive
+ * holds none that verifies). */
+struct signer {
+	struct cb_pubkey key;
+	uint8_t *cert;
+	size_t cert_len;
+};
+
+/* The certificate of sg->key kept in s, checked against the pinned
+ * key; none (with a warning) when it is missing or does not verify. */
+static void
+signer_cert(const struct sub_lookup_opts *o, struct sub_store *s,
+    const struct cb_pubkey *pinned, struct signer *sg)
+{
+	char hex[CB_SIG_KEYIDHEX];
+	struct cb_err err;
+	int found;
+
+	found = sub_store_certificate(s, sg->key.id, &sg->cert, &sg->cert_len,
+	    &err);
+	if (found < 0)
+		store_error(o->state, s, &err);
+	else if (found > 0 && cb_msg_cert_check(pinned, &sg->key, sg->cert,
+				  sg->cert_len, &err) < 0)
+		complain(err.msg);
+	else if (found > 0)
+		return;
+	free(sg->cert);
+	sg->cert = NULL;
+	fprintf(stderr, _("canhbao-sub: no certificate of the publisher's "
+			  "key %s in the archive yet (heartbeats bring it): "
+			  "the key file is written without one\n"),
+	    cb_sig_keyid_hex(sg->key.id, hex));
+}
+
+/* Row r verified again, under the key chain of s, and the key that
+ * signed it into *sg: 0, or 2 with the problem printed. */
 static int
 export_verified(const struct sub_lookup_opts *o, struct sub_store *s,
-    const struct sub_row *r)
+    const struct sub_row *r, struct signer *sg)
 {
 	struct sub_verify *v = key_chain(o, s, NULL, NULL);
 	struct cb_err err;
@@ -891,63 +927,115 @@ export_verified(const struct sub_lookup_opts *o, struct sub_store *s,
 				  "(canhbao-sub verify checks the whole "
 				  "archive)\n"),
 		    r->id, (unsigned long long)r->seq, err.msg);
+	else {
+		sg->key = *sub_verify_key_at(v, r->seq);
+		signer_cert(o, s, sub_verify_key_at(v, 0), sg);
+	}
 	sub_verify_free(v);
 	return rc;
 }
 
-/* Write the two files of an export; 0 or 2 with the problem printed,
- * and nothing left behind. */
+/* Write FILE.pub, and FILE.pub.minisig when there is a certificate;
+ * 0 or -1 with err. */
 static int
-export_write(const struct sub_row *r, const char *file, const char *sigpath)
+write_signer(const struct signer *sg, const char *pubpath,
+    struct cb_err *err)
+{
+	char *text = cb_sig_pubkey_text(&sg->key), *minisig = NULL;
+	int rc = -1;
+
+	if (sg->cert == NULL)
+		rc = cb_file_write_atomic(pubpath, text, strlen(text), 0644,
+		    err);
+	else if ((minisig = cb_msg_minisig(sg->cert, sg->cert_len, err)) !=
+	    NULL)
+		rc = cb_file_write_signed(pubpath, text, strlen(text), minisig,
+		    err);
+	free(text);
+	free(minisig);
+	return rc;
+}
+
+/* Write the files of an export: FILE and FILE.minisig, FILE.pub and
+ * FILE.pub.minisig; 0 or 2 with the problem printed, and nothing left
+ * behind. */
+static int
+export_write(const struct sub_row *r, const struct signer *sg,
+    const char *file, const char *pubpath)
 {
 	struct cb_err err;
 	char *minisig = cb_msg_minisig(r->sigblock, r->sigblock_len, &err);
+	char *sigpath = cb_xasprintf("%s.minisig", file);
 	int rc = 2;
 
-	if (minisig != NULL &&
-	    cb_file_write_atomic(file, r->signed_bytes, r->signed_len, 0644,
-		&err) == 0) {
-		if (cb_file_write_atomic(sigpath, minisig, strlen(minisig),
-			0644, &err) == 0)
+	if (minisig != NULL && cb_file_write_signed(file, r->signed_bytes,
+				   r->signed_len, minisig, &err) == 0) {
+		if (write_signer(sg, pubpath, &err) == 0) {
 			rc = 0;
-		else
+		} else {
 			unlink(file);
+			unlink(sigpath);
+		}
 	}
 	if (rc != 0)
 		complain(err.msg);
 	free(minisig);
+	free(sigpath);
 	return rc;
+}
+
+/* The paths written, one per line or as JSON. */
+static void
+export_paths(const struct sub_lookup_opts *o, const char *file,
+    const char *pubpath, int certified)
+{
+	char *sig = cb_xasprintf("%s.minisig", file);
+	char *pubsig = cb_xasprintf("%s.minisig", pubpath);
+	cJSON *obj;
+
+	if (o->json) {
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(obj, "file", file);
+		cJSON_AddStringToObject(obj, "minisig", sig);
+		cJSON_AddStringToObject(obj, "pub", pubpath);
+		if (certified)
+			cJSON_AddStringToObject(obj, "pub_minisig", pubsig);
+		else
+			cJSON_AddNullToObject(obj, "pub_minisig");
+		print_json(obj);
+	} else {
+		printf("%s\n%s\n%s\n", file, sig, pubpath);
+		if (certified)
+			printf("%s\n", pubsig);
+	}
+	free(sig);
+	free(pubsig);
 }
 
 int
 sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
     const char *file)
 {
+	struct signer sg = { .cert = NULL };
 	struct sub_store *s;
 	struct sub_row r;
-	char *sigpath;
-	cJSON *obj;
+	char *pubpath;
 	int rc;
 
 	if ((s = open_archive(o->state, 0)) == NULL)
 		return 2;
 	rc = fetch(o, s, id, &r);
-	if (rc == 0 && (rc = export_verified(o, s, &r)) != 0)
+	if (rc == 0 && (rc = export_verified(o, s, &r, &sg)) != 0)
 		sub_row_release(&r);
 	sub_store_close(s);
 	if (rc != 0)
 		return rc;
-	sigpath = cb_xasprintf("%s.minisig", file);
-	rc = export_write(&r, file, sigpath);
-	if (rc == 0 && o->json) {
-		obj = cJSON_CreateObject();
-		cJSON_AddStringToObject(obj, "file", file);
-		cJSON_AddStringToObject(obj, "minisig", sigpath);
-		print_json(obj);
-	} else if (rc == 0) {
-		printf("%s\n%s\n", file, sigpath);
-	}
-	free(sigpath);
+	pubpath = cb_xasprintf("%s.pub", file);
+	rc = export_write(&r, &sg, file, pubpath);
+	if (rc == 0)
+		export_paths(o, file, pubpath, sg.cert != NULL);
+	free(pubpath);
+	free(sg.cert);
 	sub_row_release(&r);
 	return rc;
 }

@@ -63,6 +63,12 @@ static const char *const migrations[] = {
 	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
 	"  key_id BLOB NOT NULL,"
 	"  public_key BLOB NOT NULL);",
+
+	/* The certificates of the publisher's signing keys by its identity
+	 * key (cb_msg.h), for exports: from rotations and heartbeats. */
+	"CREATE TABLE key_certificate ("
+	"  key_id BLOB PRIMARY KEY,"
+	"  certificate BLOB NOT NULL);",
 };
 
 /* The modules that keep their tables in the archive, in the order their
@@ -359,6 +365,35 @@ insert_key(struct sub_store *s, const struct cb_msg *msg,
 }
 
 int
+sub_store_certify(struct sub_store *s, const uint8_t *key_id,
+    const uint8_t *cert, size_t len, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(s->db, "INSERT OR IGNORE INTO "
+	    "key_certificate (key_id, certificate) VALUES (?, ?)", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, key_id, CB_SIG_KEYIDLEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, cert, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(s->db, "archive", err);
+}
+
+/* The certificate a rotation carries, if any, kept with it. */
+static int
+keep_rotation_cert(struct sub_store *s, const struct cb_msg *msg,
+    const struct cb_pubkey *next, struct cb_err *err)
+{
+	size_t len;
+	const uint8_t *cert = cb_msg_rotation_cert(msg, &len);
+
+	return cert == NULL ? 0 : sub_store_certify(s, next->id, cert, len,
+	    err);
+}
+
+int
 sub_store_rotate(struct sub_store *s, const struct cb_msg *msg,
     const struct cb_pubkey *next, const uint8_t *signed_bytes,
     size_t signed_len, const uint8_t *sigblock, size_t sigblock_len,
@@ -368,7 +403,33 @@ sub_store_rotate(struct sub_store *s, const struct cb_msg *msg,
 		return -1;
 	return sub_store_end(s, insert_key(s, msg, next, signed_bytes,
 	    signed_len, sigblock, sigblock_len, err) == 0 &&
+	    keep_rotation_cert(s, msg, next, err) == 0 &&
 	    advance(s, msg, err) == 0, err);
+}
+
+int
+sub_store_certificate(struct sub_store *s, const uint8_t *key_id,
+    uint8_t **cert, size_t *lenp, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(s->db, "SELECT certificate FROM "
+	    "key_certificate WHERE key_id = ?", err);
+	int rc, found = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, key_id, CB_SIG_KEYIDLEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*lenp = (size_t)sqlite3_column_bytes(st, 0);
+		*cert = cb_xmalloc(*lenp ? *lenp : 1);
+		if (*lenp > 0)
+			memcpy(*cert, sqlite3_column_blob(st, 0), *lenp);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(s->db, "archive", err);
+	return found;
 }
 
 int

@@ -139,12 +139,24 @@ void sub_store_set_channel(struct sub_store *s, const uint8_t *key_id);
  * sub_ack), in the same transaction. */
 void sub_store_set_receipts(struct sub_store *s, int on);
 
-/* Record a verified key rotation to next and move the last sequence on,
- * in one transaction. */
+/* Record a verified key rotation to next, with the certificate it
+ * carries, if any, and move the last sequence on, in one
+ * transaction. */
 int sub_store_rotate(struct sub_store *s, const struct cb_msg *msg,
     const struct cb_pubkey *next, const uint8_t *signed_bytes,
     size_t signed_len, const uint8_t *sigblock, size_t sigblock_len,
     struct cb_err *err);
+
+/* Keep cert, the identity key's certificate of the signing key key_id
+ * (cb_msg.h), verified by the caller; a rotation's is kept by
+ * sub_store_rotate.  The first kept for a key stays.  0 or -1. */
+int sub_store_certify(struct sub_store *s, const uint8_t *key_id,
+    const uint8_t *cert, size_t len, struct cb_err *err);
+
+/* The certificate kept for key_id: 1 with a malloc'd copy in *cert (the
+ * caller frees it; not verified again), 0 when none is, -1 on error. */
+int sub_store_certificate(struct sub_store *s, const uint8_t *key_id,
+    uint8_t **cert, size_t *lenp, struct cb_err *err);
 
 /* Record pk as the pinned key (the one run was started with) and keep
  * the last sequence under it (sub_store_set_channel).  0 or -1. */

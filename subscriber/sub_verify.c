@@ -31,11 +31,13 @@ damaged(struct sub_verify *v, uint64_t seq, const char *why)
 		v->bad(seq, why, v->arg);
 }
 
-/* The rotation r, opened with the key before it; 0 or -1 with err. */
+/* The rotation r, opened with the key before it (its certificate
+ * checked against the pinned key); 0 or -1 with err. */
 static int
-check_rotation(const struct cb_pubkey *prev, const struct sub_rotation *r,
+check_rotation(const struct sub_verify *v, const struct sub_rotation *r,
     struct cb_err *err)
 {
+	const struct cb_pubkey *prev = &v->links[v->n - 1].key;
 	struct sub_keys k;
 	struct cb_msg m;
 
@@ -50,7 +52,8 @@ check_rotation(const struct cb_pubkey *prev, const struct sub_rotation *r,
 	if (m.seq != r->seq)
 		return cb_err_set(err, "signed as seq %llu",
 		    (unsigned long long)m.seq);
-	sub_keys_init(&k, prev);
+	sub_keys_init(&k, &v->links[0].key);
+	k.current = *prev;
 	if (sub_keys_rotate(&k, &m, err) < 0)
 		return -1;
 	if (memcmp(&k.current, &r->key, sizeof(r->key)) != 0)
@@ -65,7 +68,7 @@ add_rotation(const struct sub_rotation *r, void *arg)
 	struct sub_verify *v = arg;
 	struct cb_err err;
 
-	if (check_rotation(&v->links[v->n - 1].key, r, &err) < 0)
+	if (check_rotation(v, r, &err) < 0)
 		damaged(v, r->seq, err.msg);
 	if (!r->key_ok)
 		return 0; /* nothing to go on with: keep the key before */
@@ -121,9 +124,9 @@ sub_verify_first_bad(const struct sub_verify *v)
 	return v->first_bad;
 }
 
-/* The key valid at seq: the last one installed before it. */
-static const struct cb_pubkey *
-key_at(const struct sub_verify *v, uint64_t seq)
+/* The last key installed before seq. */
+const struct cb_pubkey *
+sub_verify_key_at(const struct sub_verify *v, uint64_t seq)
 {
 	size_t i = v->n;
 
@@ -172,8 +175,8 @@ sub_verify_row(const struct sub_verify *v, const struct sub_row *r,
 	struct cb_msg m;
 	int rc;
 
-	if (cb_msg_open(key_at(v, r->seq), 1, r->signed_bytes, r->signed_len,
-		r->sigblock, r->sigblock_len, &m, err) < 0)
+	if (cb_msg_open(sub_verify_key_at(v, r->seq), 1, r->signed_bytes,
+		r->signed_len, r->sigblock, r->sigblock_len, &m, err) < 0)
 		return -1;
 	if (m.type != CB_MSG_ADVISORY)
 		return cb_err_set(err, "signed as a %s, not an advisory",

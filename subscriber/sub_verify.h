@@ -36,6 +36,12 @@ void sub_verify_free(struct sub_verify *v);
 size_t sub_verify_rotations(const struct sub_verify *v);
 uint64_t sub_verify_first_bad(const struct sub_verify *v);
 
+/* The key valid at sequence seq (after the rotations before it): the
+ * key that signed an archived message of that number; seq 0 gives the
+ * pinned key.  Borrowed from v. */
+const struct cb_pubkey *sub_verify_key_at(const struct sub_verify *v,
+    uint64_t seq);
+
 /* Check archived message r (read with its blobs): the signature and
  * trusted comment under the key valid at r->seq, an advisory whose
  * header and content agree with the row's columns (sequence, issue

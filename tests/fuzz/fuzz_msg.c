@@ -57,6 +57,16 @@ ready(void)
 
 /* What the receivers do with a verified message. */
 static void
+no_cert(const struct cb_pubkey *pk, const uint8_t *cert, size_t len,
+    void *arg)
+{
+	(void)pk;
+	(void)arg;
+	if (cert == NULL || len < CB_MSG_SIGHDRLEN)
+		__builtin_trap(); /* handed over only once it verified */
+}
+
+static void
 after_open(const struct cb_msg *m)
 {
 	struct cb_adv adv;
@@ -81,6 +91,9 @@ after_open(const struct cb_msg *m)
 			__builtin_trap(); /* the log line negates it */
 		if (cb_seq_next(m->seq, &n) == 0 && n <= m->seq)
 			__builtin_trap();
+		/* The certificates the subscriber keeps from it. */
+		cb_msg_cert_entries(m->payload, m->payload_len, &keys[0],
+		    no_cert, NULL, NULL);
 		break;
 	case CB_MSG_ROTATE:
 		cb_msg_rotation_check(m, &next, NULL);

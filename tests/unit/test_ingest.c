@@ -127,7 +127,7 @@ open_journal(struct fixture *f)
 
 	f->j = pub_journal_open(f->path, &err);
 	assert_non_null(f->j);
-	f->seal = pub_seal_new(f->sk, f->j, f->b);
+	f->seal = pub_seal_new(f->sk, f->sk, f->j, f->b);
 }
 
 static void

@@ -1,5 +1,6 @@
-/* Unit tests for cb_req (requests channel frames) and key rotation
- * proofs (cb_msg_rotation, cb_msg_rotation_check). */
+/* Unit tests for cb_req (requests channel frames), key rotation
+ * proofs (cb_msg_rotation, cb_msg_rotation_check) and the certificates
+ * of signing keys (cb_msg_certify and the rest, sub_keys_rotate). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cb_msg.h"
 #include "cb_req.h"
 #include "cb_sig.h"
+#include "sub_keys.h"
 
 static void
 test_roundtrip(void **state)
@@ -205,6 +207,127 @@ test_rotation(void **state)
 	cb_seckey_free(evil);
 }
 
+/* A rotation payload from old to next at seq, with next's certificate
+ * by identity; the caller frees it. */
+static uint8_t *
+certified_rotation(const struct cb_seckey *identity,
+    const struct cb_seckey *next, const uint8_t *old_id, uint64_t seq,
+    size_t *lenp)
+{
+	struct cb_pubkey pk;
+	size_t clen;
+	uint8_t *cert, *p;
+
+	cb_seckey_public(next, &pk);
+	cert = cb_msg_certify(identity, &pk, &clen);
+	p = malloc(CB_MSG_ROTATE_LEN + clen);
+	assert_non_null(p);
+	cb_msg_rotation(next, old_id, seq, p);
+	memcpy(p + CB_MSG_ROTATE_LEN, cert, clen);
+	free(cert);
+	*lenp = CB_MSG_ROTATE_LEN + clen;
+	return p;
+}
+
+static void
+count_entry(const struct cb_pubkey *pk, const uint8_t *cert, size_t len,
+    void *arg)
+{
+	(void)pk;
+	(void)cert;
+	(void)len;
+	(*(int *)arg)++;
+}
+
+static void
+test_certificates(void **state)
+{
+	struct cb_seckey *id, *k1, *evil;
+	struct cb_pubkey idpk, k1pk, evilpk, next;
+	struct sub_keys keys;
+	struct cb_sealed s;
+	struct cb_msg m;
+	struct cb_err err;
+	uint8_t *cert, *p, *e1, *e2, hb[2048];
+	size_t len, n1, n2;
+	int count = 0;
+
+	(void)state;
+	assert_int_equal(cb_sig_keygen(&id, &idpk, &err), 0);
+	assert_int_equal(cb_sig_keygen(&k1, &k1pk, &err), 0);
+	assert_int_equal(cb_sig_keygen(&evil, &evilpk, &err), 0);
+
+	/* A certificate holds for its key under the identity key only. */
+	cert = cb_msg_certify(id, &k1pk, &len);
+	assert_int_equal(cb_msg_cert_check(&idpk, &k1pk, cert, len, &err), 0);
+	assert_int_equal(cb_msg_cert_check(&idpk, &evilpk, cert, len, &err),
+	    -1);
+	assert_int_equal(cb_msg_cert_check(&evilpk, &k1pk, cert, len, &err),
+	    -1);
+	cert[CB_MSG_SB_SIG] ^= 1;
+	assert_int_equal(cb_msg_cert_check(&idpk, &k1pk, cert, len, &err), -1);
+	free(cert);
+
+	/* A rotation carries it; sub_keys checks it against the identity,
+	 * also when the key before was another. */
+	p = certified_rotation(id, k1, idpk.id, 7, &len);
+	open_rotation(id, p, len, 7, &s, &m, &idpk);
+	assert_int_equal(cb_msg_rotation_check(&m, &next, &err), 0);
+	assert_non_null(cb_msg_rotation_cert(&m, &n1));
+	sub_keys_init(&keys, &idpk);
+	assert_int_equal(sub_keys_rotate(&keys, &m, &err), 0);
+	assert_memory_equal(&keys.current, &k1pk, sizeof(k1pk));
+	cb_sealed_release(&s);
+	free(p);
+
+	/* Certified by another key than the pinned one: refused. */
+	p = certified_rotation(evil, k1, idpk.id, 7, &len);
+	open_rotation(id, p, len, 7, &s, &m, &idpk);
+	sub_keys_init(&keys, &idpk);
+	assert_int_equal(sub_keys_rotate(&keys, &m, &err), -1);
+	assert_non_null(strstr(err.msg, "certificate"));
+	cb_sealed_release(&s);
+
+	/* A certificate cut short is malformed. */
+	open_rotation(id, p, CB_MSG_ROTATE_LEN + 10, 7, &s, &m, &idpk);
+	assert_int_equal(cb_msg_rotation_check(&m, &next, &err), -1);
+	cb_sealed_release(&s);
+	free(p);
+
+	/* Without one (an earlier publisher): accepted, no certificate. */
+	p = certified_rotation(id, k1, idpk.id, 7, &len);
+	open_rotation(id, p, CB_MSG_ROTATE_LEN, 7, &s, &m, &idpk);
+	sub_keys_init(&keys, &idpk);
+	assert_int_equal(sub_keys_rotate(&keys, &m, &err), 0);
+	assert_null(cb_msg_rotation_cert(&m, &n1));
+	cb_sealed_release(&s);
+	free(p);
+
+	/* A heartbeat's entries: each handed over once it verifies; the
+	 * walk stops at one that does not. */
+	e1 = cb_msg_cert_entry(id, &idpk, &n1);
+	e2 = cb_msg_cert_entry(id, &k1pk, &n2);
+	assert_true(n1 + n2 <= sizeof(hb));
+	memcpy(hb, e1, n1);
+	memcpy(hb + n1, e2, n2);
+	assert_int_equal(cb_msg_cert_entries(hb, n1 + n2, &idpk, count_entry,
+			     &count, &err), 0);
+	assert_int_equal(count, 2);
+	hb[n1 + n2 - 1] ^= 1; /* the second's trusted comment */
+	count = 0;
+	assert_int_equal(cb_msg_cert_entries(hb, n1 + n2, &idpk, count_entry,
+			     &count, &err), -1);
+	assert_int_equal(count, 1);
+	assert_int_equal(cb_msg_cert_entries(hb, n1 - 1, &idpk, count_entry,
+			     &count, &err), -1);
+	free(e1);
+	free(e2);
+
+	cb_seckey_free(id);
+	cb_seckey_free(k1);
+	cb_seckey_free(evil);
+}
+
 int
 main(void)
 {
@@ -214,6 +337,7 @@ main(void)
 		cmocka_unit_test(test_sequence_range),
 		cmocka_unit_test(test_confirm_refusal),
 		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_certificates),
 	};
 
 	if (cb_sig_init() < 0)
