@@ -26,6 +26,7 @@
 extern char **environ;
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
+#define ACK_BY_MAX 200 /* bytes, as "canhbao-sub ack --by" takes */
 
 struct sub_notify {
 	struct sub_filter filter;
@@ -254,6 +255,14 @@ sub_notify_new(const struct sub_config *cfg, struct cb_err *err)
 	struct sub_notify *n = cb_xcalloc(1, sizeof(*n));
 	int r;
 
+	if (cfg->ack_by != NULL &&
+	    (cfg->ack_by[0] == '\0' || strlen(cfg->ack_by) > ACK_BY_MAX ||
+		!cb_utf8_valid(cfg->ack_by, strlen(cfg->ack_by)))) {
+		cb_err_set(err, "'ack_by' is 1 to %d bytes of UTF-8 text",
+		    ACK_BY_MAX);
+		sub_notify_free(n);
+		return NULL;
+	}
 	if (sub_config_filter(cfg, &n->filter, err) < 0 ||
 	    (cfg->on_advisory != NULL &&
 		(n->hook = cb_hook_new("on_advisory", cfg->on_advisory,
