@@ -120,6 +120,27 @@ escape(const struct sub_desk *d, const char *s)
 	return cb_buf_detach(&b, NULL);
 }
 
+/* b's text, escaped; b is emptied.  The caller frees it. */
+static char *
+detach_escaped(const struct sub_desk *d, struct cb_buf *b)
+{
+	char *text = cb_buf_detach(b, NULL), *s = escape(d, text);
+
+	free(text);
+	return s;
+}
+
+/* "LABEL: COMMAND" (cmd freed). */
+static void
+add_command(struct cb_buf *b, const char *label, char *cmd)
+{
+	char *line = cb_xasprintf("%s: %s", label, cmd);
+
+	cb_buf_appendstr(b, line, NULL);
+	free(line);
+	free(cmd);
+}
+
 /* "[EXERCISE] Update: Critical: TITLE" and the like. */
 static char *
 title_of(enum sub_event ev, const struct cb_adv *a)
@@ -155,13 +176,10 @@ ack_name(const struct sub_desk *d)
 static void
 add_ack_hint(const struct sub_desk *d, struct cb_buf *b, const char *id)
 {
-	char *by = ack_name(d), *cmd = sub_hint_ack(d->state, id, by);
-	char *line = cb_xasprintf(_("Acknowledge it: %s"), cmd);
+	char *by = ack_name(d);
 
 	cb_buf_appendstr(b, "\n", NULL);
-	cb_buf_appendstr(b, line, NULL);
-	free(line);
-	free(cmd);
+	add_command(b, _("Acknowledge it"), sub_hint_ack(d->state, id, by));
 	free(by);
 }
 
@@ -208,7 +226,7 @@ body_of(const struct sub_desk *d, enum sub_event ev, const struct cb_adv *a,
     int actions)
 {
 	struct cb_buf b;
-	char *id = cb_utf8_printable(a->id), *line, *text;
+	char *id = cb_utf8_printable(a->id), *line;
 
 	cb_buf_init(&b, (size_t)1 << 20);
 	add_cut(&b, a->summary ? a->summary : "", BODY_COLUMNS);
@@ -220,10 +238,7 @@ body_of(const struct sub_desk *d, enum sub_event ev, const struct cb_adv *a,
 		a->kind != CB_KIND_CANCEL))
 		add_ack_hint(d, &b, id);
 	free(id);
-	text = cb_buf_detach(&b, NULL);
-	line = escape(d, text);
-	free(text);
-	return line;
+	return detach_escaped(d, &b);
 }
 
 /* What "Show" turns the pop-up into: the summary at length, CVEs,
@@ -233,7 +248,7 @@ static char *
 details_of(const struct sub_desk *d, const struct cb_adv *a)
 {
 	struct cb_buf b;
-	char *id = cb_utf8_printable(a->id), *cmd, *line, *text;
+	char *id = cb_utf8_printable(a->id);
 
 	cb_buf_init(&b, (size_t)1 << 20);
 	add_cut(&b, a->summary ? a->summary : "", DETAILS_COLUMNS);
@@ -241,18 +256,11 @@ details_of(const struct sub_desk *d, const struct cb_adv *a)
 	add_list(&b, _("Products:"), &a->products, 20);
 	add_list(&b, _("What to do:"), &a->actions, 20);
 	add_list(&b, _("References:"), &a->references, DETAILS_REFS);
-	cmd = sub_hint_show(d->state, id);
-	line = cb_xasprintf(_("All of it: %s"), cmd);
-	cb_buf_appendstr(&b, line, NULL);
-	free(line);
-	free(cmd);
+	add_command(&b, _("All of it"), sub_hint_show(d->state, id));
 	if (a->kind != CB_KIND_CANCEL)
 		add_ack_hint(d, &b, id);
 	free(id);
-	text = cb_buf_detach(&b, NULL);
-	line = escape(d, text);
-	free(text);
-	return line;
+	return detach_escaped(d, &b);
 }
 
 static void
@@ -584,7 +592,7 @@ static char *
 summary_body(const struct sub_desk *d, struct batch *b)
 {
 	struct cb_buf buf;
-	char *line, *cmd, *text;
+	char *line;
 	int i;
 
 	cb_buf_init(&buf, (size_t)1 << 20);
@@ -595,15 +603,8 @@ summary_body(const struct sub_desk *d, struct batch *b)
 		cb_buf_appendstr(&buf, line, NULL);
 		free(line);
 	}
-	cmd = sub_hint_unread(d->state);
-	line = cb_xasprintf(_("List them: %s"), cmd);
-	cb_buf_appendstr(&buf, line, NULL);
-	free(line);
-	free(cmd);
-	text = cb_buf_detach(&buf, NULL);
-	line = escape(d, text);
-	free(text);
-	return line;
+	add_command(&buf, _("List them"), sub_hint_unread(d->state));
+	return detach_escaped(d, &buf);
 }
 
 static void
@@ -689,7 +690,7 @@ act_ack(struct sub_desk *d, struct popup *p)
 {
 	struct cb_buf b;
 	struct cb_err err;
-	char *text, *body;
+	char *body;
 
 	if (d->ack_by != NULL && d->ops.ack != NULL &&
 	    d->ops.ack(p->s.id, d->ack_by, d->ops.arg, &err) == 0) {
@@ -712,10 +713,8 @@ act_ack(struct sub_desk *d, struct popup *p)
 		cb_buf_appendstr(&b, err.msg, NULL);
 	}
 	add_ack_hint(d, &b, p->s.id);
-	text = cb_buf_detach(&b, NULL);
-	body = escape(d, text);
+	body = detach_escaped(d, &b);
 	send_popup(d, p, body, 0);
-	free(text);
 	free(body);
 }
 

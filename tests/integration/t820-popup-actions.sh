@@ -12,6 +12,7 @@ if [ -z "${CANHBAO_IN_DBUS:-}" ]; then
 	CANHBAO_IN_DBUS=1 exec dbus-run-session -- sh "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/desk.sh"
 
 DESK="Trần Thị Bình (trực ban, ca 'đêm')"
 
@@ -43,28 +44,7 @@ cat >"$T/dunstrc" <<RC
     script = $T/record.sh
 RC
 
-Xvfb -displayfd 3 -nolisten tcp 3>"$T/display" 2>"$T/xvfb.log" &
-track $!
-wait_until 10 test -s "$T/display" || { fail "Xvfb did not start"; finish; }
-DISPLAY=":$(cat "$T/display")"
-export DISPLAY
-dunst -config "$T/dunstrc" >"$T/dunst.log" 2>&1 &
-track $!
-has_notifier() {
-	dbus-send --session --print-reply --dest=org.freedesktop.DBus \
-	    /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner \
-	    string:org.freedesktop.Notifications | grep -q 'boolean true'
-}
-wait_until 10 has_notifier || { fail "dunst did not take the bus name"; finish; }
-
-# note PATTERN: the record folder whose summary contains PATTERN.
-note() {
-	for d in "$T"/rec/*/; do
-		[ -f "$d/done" ] && grep -qF -- "$1" "$d/summary" &&
-		    { echo "${d%/}"; return 0; }
-	done
-	return 1
-}
+start_desk
 notes() { # how many pop-ups (ids) were shown
 	find "$T/rec" -mindepth 1 -maxdepth 1 -type d | wc -l
 }
