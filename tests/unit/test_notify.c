@@ -10,6 +10,7 @@
 
 #include "cb_test.h"
 #include "cb_log.h"
+#include "cb_mem.h"
 #include "cb_time.h"
 #include "sub_config.h"
 #include "sub_hint.h"
@@ -329,11 +330,11 @@ test_hook_not_executable(void **state)
 static char *
 through_shell(const char *word)
 {
-	char *cmd = NULL, out[512];
+	char *cmd, out[512];
 	size_t n;
 	FILE *p;
 
-	assert_true(asprintf(&cmd, "printf '%%s' %s", word) > 0);
+	cmd = cb_xasprintf("printf '%%s' %s", word);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	n = fread(out, 1, sizeof(out) - 1, p);
