@@ -8,7 +8,9 @@
 #include "sub_store.h"
 
 /* 1: the tables the archive's migration 3 used to create, adopted as
- * they are by archives made before (meta keeps its created_ms). */
+ * they are by archives made before (meta keeps its created_ms).  The
+ * creation time is to the millisecond (it was to the second): history
+ * signed in the second the archive was made is history too. */
 static const char *const steps[] = {
 	"CREATE TABLE IF NOT EXISTS seen ("
 	"  adv_id TEXT PRIMARY KEY,"
@@ -26,7 +28,8 @@ static const char *const steps[] = {
 	"  value INTEGER NOT NULL);"
 	"INSERT OR IGNORE INTO meta (key, value) "
 	"  VALUES ('created_ms',"
-	"          CAST(strftime('%s', 'now') AS INTEGER) * 1000);",
+	"          CAST((julianday('now') - 2440587.5) * 86400000.0"
+	"               AS INTEGER));",
 };
 
 const struct cb_db_schema sub_ack_schema = {
@@ -174,6 +177,24 @@ sub_ack_each(struct sub_store *s, const char *id,
 	if (!stop && rc != SQLITE_DONE)
 		return cb_db_error(db, "archive", err);
 	return n;
+}
+
+int
+sub_ack_created(struct sub_store *s, int64_t *ms, struct cb_err *err)
+{
+	sqlite3 *db = sub_store_db(s);
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT value FROM meta WHERE key = 'created_ms'", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	*ms = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(db, "archive", err);
+	return 0;
 }
 
 int

@@ -57,6 +57,9 @@ int sub_ack_each(struct sub_store *s, const char *id,
 int sub_ack_mark_read(struct sub_store *s, const char *id,
     unsigned revision, int64_t at, struct cb_err *err);
 
+/* When the archive was created (Unix milliseconds) into *ms: 0, or -1. */
+int sub_ack_created(struct sub_store *s, int64_t *ms, struct cb_err *err);
+
 /* What still needs a reminder: the latest revision (with blobs) of
  * every critical advisory that is not cancelled, not expired at now,
  * not acknowledged, issued after the archive was created (history

@@ -11,6 +11,7 @@
 	{ name, type, offsetof(struct sub_config, field), min, max }
 
 static const struct cb_cfg_key subscriber_keys[] = {
+	KEY("ack_by", CB_CFG_STRING, ack_by, 0, 0),
 	KEY("broadcast", CB_CFG_ENDPOINT, broadcast, 0, 0),
 	KEY("desktop", CB_CFG_BOOL, desktop, 0, 1),
 	KEY("group", CB_CFG_STRING, group, 0, 0),
@@ -59,6 +60,7 @@ sub_config_release(struct sub_config *c)
 	free(c->requests);
 	free(c->publisher_key);
 	free(c->on_advisory);
+	free(c->ack_by);
 	free(c->min_severity);
 	free(c->origin);
 	free(c->status);

@@ -34,6 +34,7 @@ struct sub_config {
 	int hook_timeout;    /* seconds */
 	int hook_retries;
 	int renotify;        /* seconds between reminders; 0: none */
+	char *ack_by;        /* who acknowledges from a pop-up, or NULL */
 	/* Filters: what is notified (everything is archived). */
 	char *min_severity;  /* NULL: info */
 	char *origin;        /* national, provincial, any; NULL: any */

@@ -64,6 +64,7 @@ struct sub_ctx {
 	int in_catchup;         /* handling a catch-up reply */
 	struct sub_notify *notify;
 	int64_t next_remind_ms; /* monotonic time of the next reminders */
+	int64_t born_ms;        /* when the archive was made; 0: unknown */
 };
 
 /* The agency's key (canhbao-sub keygen): required for CurveZMQ,
@@ -239,14 +240,33 @@ drop(struct sub_ctx *c, const char *why)
 		log_warnx("dropped message (%lu so far): %s", c->dropped, why);
 }
 
+/* Is a caught-up message old news?  It is when it was issued before
+ * the archive existed (a new agency's history) or longer ago than a
+ * heartbeat stays fresh (a machine that was off); one caught up
+ * moments after it was issued (a gap on a lossy link) is live. */
+static int
+old_news(struct sub_ctx *c, const struct sub_incoming *in)
+{
+	struct cb_err err;
+
+	if (c->born_ms == 0 &&
+	    sub_ack_created(c->store, &c->born_ms, &err) < 0)
+		log_warnx("%s", err.msg);
+	return in->msg.issued_ms < c->born_ms ||
+	    cb_time_diff_ms(cb_time_now_ms(), in->msg.issued_ms) >
+	    (int64_t)c->cfg->stale_after * 1000;
+}
+
 /* Tell people about an advisory just archived, down every path that is
  * on and that the filters allow (sub_notify); the terminal path prints
- * "SEQ SEVERITY ID rREVISION [STATUS] TITLE". */
+ * "SEQ SEVERITY ID rREVISION [STATUS] TITLE".  What a catch-up brings
+ * that is old news is summed up, quietly. */
 static void
-report(struct sub_ctx *c, const struct sub_incoming *in)
+report(struct sub_ctx *c, const struct sub_incoming *in, int live)
 {
-	sub_notify_advisory(c->notify, SUB_EVENT_ADVISORY, in->msg.seq,
-	    &in->adv, in->msg.payload, in->msg.payload_len);
+	sub_notify_advisory(c->notify, !live && old_news(c, in) ?
+		SUB_EVENT_CATCHUP : SUB_EVENT_ADVISORY,
+	    in->msg.seq, &in->adv, in->msg.payload, in->msg.payload_len);
 }
 
 /* Ask for what is missing after the last archived message. */
@@ -339,7 +359,7 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 	c->said[0] = '\0'; /* moved on: a problem that comes back is news */
 	if (rc == 1) {
 		c->archived++;
-		report(c, in);
+		report(c, in, live);
 	}
 }
 
@@ -664,6 +684,45 @@ remind(struct sub_ctx *c)
 		log_debug("reminders: none due");
 }
 
+/* Acknowledge from a pop-up (sub_desk_ops.ack). */
+static int
+desk_ack(const char *id, const char *by, void *arg, struct cb_err *err)
+{
+	struct sub_ctx *c = arg;
+	struct sub_ack a;
+	int rc = sub_ack_add(c->store, id, by, NULL, cb_time_now(), &a, err);
+
+	if (rc == 0)
+		return cb_err_set(err, "no advisory '%s' in the archive", id);
+	if (rc > 0)
+		sub_ack_release(&a);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+newest_ack(const struct sub_ack *a, void *arg)
+{
+	unsigned *rev = arg;
+
+	if (a->revision > *rev)
+		*rev = a->revision;
+	return 0;
+}
+
+/* Is revision rev of id acknowledged, from here or by "canhbao-sub
+ * ack" in another process (sub_desk_ops.acked)? */
+static int
+desk_acked(const char *id, unsigned rev, void *arg)
+{
+	struct sub_ctx *c = arg;
+	struct cb_err err;
+	unsigned newest = 0;
+
+	if (sub_ack_each(c->store, id, newest_ack, &newest, &err) < 0)
+		return -1;
+	return newest >= rev;
+}
+
 /* Every TICK_MS: the stale alarm and catch-up time-outs. */
 static void
 tick(struct sub_ctx *c)
@@ -740,6 +799,8 @@ sub_daemon_run(const struct sub_config *cfg)
 		close_all(&c);
 		return 2;
 	}
+	sub_notify_set_ops(c.notify, &(struct sub_desk_ops){ .ack = desk_ack,
+		.acked = desk_acked, .arg = &c });
 	if (cfg->insecure)
 		log_warnx("transport is plaintext (--insecure)");
 	c.last_hb_ms = cb_time_mono_ms(); /* the alarm counts from start */

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libintl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -15,46 +14,25 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
 #include <systemd/sd-journal.h>
 
-#include "cb_buf.h"
 #include "cb_hook.h"
 #include "cb_log.h"
 #include "cb_mem.h"
-#include "cb_time.h"
 #include "cb_utf8.h"
 #include "sub_notify.h"
 #include "sub_search.h"
 
-#define _(s) gettext(s)
-
 extern char **environ;
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
-#define BUS_RETRY_MS 30000
-#define BUS_CALL_TIMEOUT_US (10 * 1000000ULL)
-#define NOTIFY_DEST "org.freedesktop.Notifications"
-#define NOTIFY_PATH "/org/freedesktop/Notifications"
-#define BODY_COLUMNS 400 /* of the advisory's summary in a pop-up */
-
-struct desktop {
-	sd_bus *bus; /* NULL: off, or lost (retry_at) */
-	int lost;
-	int64_t retry_at;
-	int markup;         /* the server reads body markup (escape) */
-	uint32_t alarm_id;  /* pop-up of the raised alarm, to replace */
-	int64_t window_start;
-	int shown;          /* pop-ups in this window */
-	int held, held_critical;
-	int failing;        /* a failure is logged; quiet until success */
-};
+#define ACK_BY_MAX 200 /* bytes, as "canhbao-sub ack --by" takes */
 
 struct sub_notify {
 	struct sub_filter filter;
 	int terminal, tty;
 	int journal, journald;
-	struct desktop desk;
+	struct sub_desk *desk; /* NULL: off */
 	struct cb_hook *hook; /* on_advisory, or NULL */
 };
 
@@ -113,9 +91,11 @@ colour(enum cb_severity sev)
 	return "";
 }
 
-/* line is printable already.  Plain text when stdout is not a tty. */
+/* line is printable already.  Plain text when stdout is not a tty;
+ * a bell for a critical one unless it is old news (bell 0). */
 static void
-terminal_line(struct sub_notify *n, const char *line, enum cb_severity sev)
+terminal_line(struct sub_notify *n, const char *line, enum cb_severity sev,
+    int bell)
 {
 	const char *c = colour(sev);
 
@@ -123,7 +103,7 @@ terminal_line(struct sub_notify *n, const char *line, enum cb_severity sev)
 		return;
 	if (n->tty)
 		printf("%s%s%s%s\n", c, line, *c ? "\033[0m" : "",
-		    sev == CB_SEV_CRITICAL ? "\a" : "");
+		    bell && sev == CB_SEV_CRITICAL ? "\a" : "");
 	else
 		printf("%s\n", line);
 	fflush(stdout);
@@ -209,294 +189,6 @@ journal_alarm(struct sub_notify *n, int raised, const char *line)
 		    "CANHBAO_ALARM=%s", raised ? "raised" : "cleared", NULL);
 }
 
-/* --- desktop ------------------------------------------------------------ */
-
-static void
-desk_failed(struct sub_notify *n, const char *what, const char *detail)
-{
-	if (!n->desk.failing)
-		log_warnx("desktop notification failed: %s%s%s (further "
-		    "failures are not logged until one succeeds)", what,
-		    detail ? ": " : "", detail ? detail : "");
-	n->desk.failing = 1;
-}
-
-static void
-desk_lost(struct sub_notify *n, int r)
-{
-	log_warnx("desktop notifications: session bus lost (%s); trying "
-	    "again every %d s", strerror(-r), BUS_RETRY_MS / 1000);
-	n->desk.bus = sd_bus_close_unref(n->desk.bus);
-	n->desk.lost = 1;
-	n->desk.retry_at = cb_time_mono_ms() + BUS_RETRY_MS;
-}
-
-/* The id of the pop-up a Notify reply carries (0 after an error, which
- * is logged). */
-static uint32_t
-reply_id(struct sub_notify *n, sd_bus_message *m)
-{
-	const sd_bus_error *e = sd_bus_message_get_error(m);
-	uint32_t id = 0;
-
-	if (e != NULL) {
-		desk_failed(n, e->name, e->message);
-		return 0;
-	}
-	n->desk.failing = 0;
-	if (sd_bus_message_read(m, "u", &id) < 0)
-		return 0;
-	log_debug("desktop notification %u shown", id);
-	return id;
-}
-
-static int
-on_reply(sd_bus_message *m, void *arg, sd_bus_error *ret)
-{
-	(void)ret;
-	reply_id(arg, m);
-	return 0;
-}
-
-static int
-on_alarm_reply(sd_bus_message *m, void *arg, sd_bus_error *ret)
-{
-	struct sub_notify *n = arg;
-
-	(void)ret;
-	n->desk.alarm_id = reply_id(n, m);
-	return 0;
-}
-
-static int
-on_caps(sd_bus_message *m, void *arg, sd_bus_error *ret)
-{
-	struct sub_notify *n = arg;
-	const char *cap;
-
-	(void)ret;
-	if (sd_bus_message_get_error(m) != NULL ||
-	    sd_bus_message_enter_container(m, 'a', "s") < 0)
-		return 0;
-	n->desk.markup = 0;
-	while (sd_bus_message_read(m, "s", &cap) > 0)
-		if (strcmp(cap, "body-markup") == 0)
-			n->desk.markup = 1;
-	return 0;
-}
-
-/* Connect to the session bus; 0, or -errno when there is none. */
-static int
-desk_open(struct sub_notify *n)
-{
-	int r = sd_bus_open_user(&n->desk.bus);
-
-	if (r < 0) {
-		n->desk.bus = NULL;
-		return r;
-	}
-	n->desk.lost = 0;
-	n->desk.markup = 1; /* escape until the server says it need not */
-	r = sd_bus_call_method_async(n->desk.bus, NULL, NOTIFY_DEST,
-	    NOTIFY_PATH, NOTIFY_DEST, "GetCapabilities", on_caps, n, NULL);
-	if (r < 0)
-		desk_failed(n, "GetCapabilities", strerror(-r));
-	return 0;
-}
-
-/* &, < and > as entities when the server reads markup. */
-static char *
-markup_escape(const struct sub_notify *n, const char *s)
-{
-	struct cb_buf b;
-
-	if (!n->desk.markup)
-		return cb_xstrdup(s);
-	cb_buf_init(&b, strlen(s) * 5 + 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '&')
-			cb_buf_appendstr(&b, "&amp;", NULL);
-		else if (*s == '<')
-			cb_buf_appendstr(&b, "&lt;", NULL);
-		else if (*s == '>')
-			cb_buf_appendstr(&b, "&gt;", NULL);
-		else
-			cb_buf_append(&b, s, 1, NULL);
-	}
-	return cb_buf_detach(&b, NULL);
-}
-
-/* One Notify call; title and body printable UTF-8 (body escaped). */
-static void
-desk_send(struct sub_notify *n, const char *title, const char *body,
-    uint8_t urgency, const char *category, uint32_t replaces,
-    sd_bus_message_handler_t reply)
-{
-	int32_t timeout = urgency == 2 ? 0 : -1; /* critical: until closed */
-	int r;
-
-	if (n->desk.bus == NULL)
-		return;
-	r = sd_bus_call_method_async(n->desk.bus, NULL, NOTIFY_DEST,
-	    NOTIFY_PATH, NOTIFY_DEST, "Notify", reply, n, "susssasa{sv}i",
-	    "canhbao", replaces, urgency == 2 ? "dialog-warning" :
-					 "dialog-information",
-	    title, body, 0, 2, "urgency", "y", urgency, "category", "s",
-	    category, timeout);
-	if (r < 0)
-		desk_failed(n, "Notify", strerror(-r));
-	sub_notify_process(n);
-}
-
-static uint8_t
-urgency(enum cb_severity sev)
-{
-	return sev == CB_SEV_CRITICAL ? 2 : sev >= CB_SEV_MEDIUM ? 1 : 0;
-}
-
-static const char *
-severity_label(enum cb_severity sev)
-{
-	switch (sev) {
-	case CB_SEV_CRITICAL:
-		return _("Critical");
-	case CB_SEV_HIGH:
-		return _("High");
-	case CB_SEV_MEDIUM:
-		return _("Medium");
-	case CB_SEV_LOW:
-		return _("Low");
-	case CB_SEV_INFO:
-		break;
-	}
-	return _("Information");
-}
-
-/* "[EXERCISE] Reminder: Critical: TITLE" and the like. */
-static char *
-desk_title(enum sub_event ev, const struct cb_adv *a)
-{
-	const char *status = "", *what = "";
-	char *title = cb_utf8_printable(a->title), *s;
-
-	if (a->status == CB_STATUS_EXERCISE)
-		status = _("[EXERCISE] ");
-	else if (a->status == CB_STATUS_TEST)
-		status = _("[TEST] ");
-	if (ev == SUB_EVENT_REMINDER)
-		what = _("Not acknowledged: ");
-	else if (a->kind == CB_KIND_UPDATE)
-		what = _("Update: ");
-	else if (a->kind == CB_KIND_CANCEL)
-		what = _("Cancelled: ");
-
-	s = cb_xasprintf("%s%s%s: %s", status, what,
-	    severity_label(a->severity), title);
-	free(title);
-	return s;
-}
-
-/* The advisory's summary (cut), then its id and what to do. */
-static char *
-desk_body(const struct sub_notify *n, enum sub_event ev,
-    const struct cb_adv *a)
-{
-	char *summary = cb_utf8_printable(a->summary ? a->summary : "");
-	char *id = cb_utf8_printable(a->id), *text, *body;
-	size_t i = cb_utf8_prefix_cols(summary, BODY_COLUMNS, NULL);
-
-	text = cb_xasprintf("%.*s%s%s%s r%u%s%s", (int)i, summary,
-	    summary[i] ? "\xe2\x80\xa6" : "", i ? "\n" : "", id, a->revision,
-	    ev == SUB_EVENT_REMINDER ? "\n" : "",
-	    ev == SUB_EVENT_REMINDER ?
-		_("Acknowledge it: canhbao-sub ack --state DIR ID --by NAME") :
-		"");
-	body = markup_escape(n, text);
-	free(summary);
-	free(id);
-	free(text);
-	return body;
-}
-
-/* The pop-ups held back in the last window, as one. */
-static void
-desk_flush(struct sub_notify *n)
-{
-	struct desktop *d = &n->desk;
-	char *title;
-
-	if (d->held == 0)
-		return;
-	title = cb_xasprintf(ngettext("%d more advisory (%d critical)",
-				 "%d more advisories (%d critical)", d->held),
-	    d->held, d->held_critical);
-	desk_send(n, title, _("See them with: canhbao-sub list --unread"),
-	    d->held_critical ? 2 : 1, "x-canhbao.advisory", 0, on_reply);
-	free(title);
-	d->held = d->held_critical = 0;
-}
-
-/* May a pop-up be shown now?  Otherwise it is counted for the summary
- * at the end of the window. */
-static int
-desk_budget(struct sub_notify *n, int critical)
-{
-	struct desktop *d = &n->desk;
-	int64_t now = cb_time_mono_ms();
-
-	if (now - d->window_start >= SUB_NOTIFY_WINDOW * 1000) {
-		desk_flush(n);
-		d->window_start = now;
-		d->shown = 0;
-	}
-	if (d->shown < SUB_NOTIFY_BURST) {
-		d->shown++;
-		return 1;
-	}
-	d->held++;
-	d->held_critical += critical;
-	return 0;
-}
-
-static void
-desk_advisory(struct sub_notify *n, enum sub_event ev, const struct cb_adv *a)
-{
-	char *title, *body;
-
-	if (n->desk.bus == NULL ||
-	    !desk_budget(n, a->severity == CB_SEV_CRITICAL))
-		return;
-	title = desk_title(ev, a);
-	body = desk_body(n, ev, a);
-	desk_send(n, title, body, urgency(a->severity), "x-canhbao.advisory", 0,
-	    on_reply);
-	free(title);
-	free(body);
-}
-
-static void
-desk_alarm(struct sub_notify *n, int raised, int stale_after)
-{
-	char *body;
-
-	if (n->desk.bus == NULL)
-		return;
-	if (raised) {
-		body = cb_xasprintf(_("No valid heartbeat from the publisher "
-				      "for %d s: new warnings may not be "
-				      "arriving."),
-		    stale_after);
-		desk_send(n, _("canhbao: the warning channel is silent"),
-		    body, 2, "x-canhbao.alarm", 0, on_alarm_reply);
-		free(body);
-	} else {
-		desk_send(n, _("canhbao: the warning channel is back"),
-		    _("Heartbeats from the publisher are arriving again."), 1,
-		    "x-canhbao.alarm", n->desk.alarm_id, on_reply);
-		n->desk.alarm_id = 0;
-	}
-}
-
 /* --- hook --------------------------------------------------------------- */
 
 static void
@@ -563,6 +255,14 @@ sub_notify_new(const struct sub_config *cfg, struct cb_err *err)
 	struct sub_notify *n = cb_xcalloc(1, sizeof(*n));
 	int r;
 
+	if (cfg->ack_by != NULL &&
+	    (cfg->ack_by[0] == '\0' || strlen(cfg->ack_by) > ACK_BY_MAX ||
+		!cb_utf8_valid(cfg->ack_by, strlen(cfg->ack_by)))) {
+		cb_err_set(err, "'ack_by' is 1 to %d bytes of UTF-8 text",
+		    ACK_BY_MAX);
+		sub_notify_free(n);
+		return NULL;
+	}
 	if (sub_config_filter(cfg, &n->filter, err) < 0 ||
 	    (cfg->on_advisory != NULL &&
 		(n->hook = cb_hook_new("on_advisory", cfg->on_advisory,
@@ -576,11 +276,12 @@ sub_notify_new(const struct sub_config *cfg, struct cb_err *err)
 	n->journald = access(JOURNAL_SOCKET, W_OK) == 0;
 	if (n->journal && !n->journald)
 		openlog("canhbao-sub", LOG_PID, LOG_USER);
-	if (cfg->desktop && (r = desk_open(n)) < 0)
+	if (cfg->desktop &&
+	    (n->desk = sub_desk_open(cfg->state, cfg->ack_by, &r)) == NULL)
 		log_info("desktop notifications off: no session bus (%s)",
 		    strerror(-r));
 	log_info("notifying on:%s%s%s%s%s", n->terminal ? " terminal" : "",
-	    n->desk.bus ? " desktop" : "",
+	    n->desk ? " desktop" : "",
 	    !n->journal ? "" : n->journald ? " journal" : " syslog",
 	    n->hook ? " hook " : "", n->hook ? cfg->on_advisory : "");
 	return n;
@@ -604,7 +305,7 @@ sub_notify_free(struct sub_notify *n)
 		log_warnx("stopping %zu hook run(s) still running or waiting",
 		    left);
 	cb_hook_free(n->hook);
-	sd_bus_close_unref(n->desk.bus);
+	sub_desk_free(n->desk);
 	if (n->journal && !n->journald)
 		closelog();
 	sub_filter_release(&n->filter);
@@ -626,9 +327,9 @@ sub_notify_advisory(struct sub_notify *n, enum sub_event ev, uint64_t seq,
 	line = advisory_line(seq, adv);
 	shown = ev == SUB_EVENT_REMINDER ? cb_xasprintf("REMINDER %s", line) :
 					   cb_xstrdup(line);
-	terminal_line(n, shown, adv->severity);
+	terminal_line(n, shown, adv->severity, ev != SUB_EVENT_CATCHUP);
 	journal_advisory(n, ev, seq, adv, line);
-	desk_advisory(n, ev, adv);
+	sub_desk_advisory(n->desk, ev, adv);
 	hook_advisory(n, ev, seq, adv, json, len);
 	free(shown);
 	free(line);
@@ -646,50 +347,33 @@ sub_notify_alarm(struct sub_notify *n, int raised, int stale_after)
 	else
 		snprintf(line, sizeof(line), "ALARM cleared: heartbeats from "
 		    "the publisher are back");
-	terminal_line(n, line, raised ? CB_SEV_CRITICAL : CB_SEV_INFO);
+	terminal_line(n, line, raised ? CB_SEV_CRITICAL : CB_SEV_INFO, 1);
 	journal_alarm(n, raised, line);
-	desk_alarm(n, raised, stale_after);
+	sub_desk_alarm(n->desk, raised, stale_after);
 	hook_alarm(n, raised, stale_after, line);
+}
+
+void
+sub_notify_set_ops(struct sub_notify *n, const struct sub_desk_ops *ops)
+{
+	sub_desk_set_ops(n->desk, ops);
 }
 
 int
 sub_notify_fd(struct sub_notify *n, short *events)
 {
-	int e;
-
-	if (n == NULL || n->desk.bus == NULL)
-		return -1;
-	e = sd_bus_get_events(n->desk.bus);
-	if (e < 0)
-		return -1;
-	*events = (short)e;
-	return sd_bus_get_fd(n->desk.bus);
+	return n != NULL ? sub_desk_fd(n->desk, events) : -1;
 }
 
 void
 sub_notify_process(struct sub_notify *n)
 {
-	int r, rounds = 0;
-
-	if (n->desk.bus == NULL)
-		return;
-	do {
-		r = sd_bus_process(n->desk.bus, NULL);
-	} while (r > 0 && ++rounds < 64);
-	if (r < 0)
-		desk_lost(n, r);
+	sub_desk_process(n->desk);
 }
 
 void
 sub_notify_tick(struct sub_notify *n)
 {
 	cb_hook_tick(n->hook);
-	if (n->desk.bus != NULL &&
-	    cb_time_mono_ms() - n->desk.window_start >=
-		SUB_NOTIFY_WINDOW * 1000)
-		desk_flush(n);
-	if (n->desk.lost && cb_time_mono_ms() >= n->desk.retry_at &&
-	    desk_open(n) < 0)
-		n->desk.retry_at = cb_time_mono_ms() + BUS_RETRY_MS;
-	sub_notify_process(n);
+	sub_desk_tick(n->desk);
 }

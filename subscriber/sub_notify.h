@@ -5,11 +5,9 @@
  * path that is on:
  *
  *   terminal  one line on stdout ("SEQ SEVERITY ID rREV [STATUS] TITLE";
- *             in colour, and a bell for critical, when it is a tty);
- *   desktop   org.freedesktop.Notifications on the user's session bus
- *             (sd-bus), urgency from severity, exercises and tests
- *             marked; at most SUB_NOTIFY_BURST pop-ups per
- *             SUB_NOTIFY_WINDOW seconds, the rest summed up in one;
+ *             in colour, and a bell for a critical one that is not
+ *             old news, when it is a tty);
+ *   desktop   pop-ups a duty officer can act on (sub_desk);
  *   journal   journald (structured fields), or syslog without it;
  *   hook      a program run without a shell: the verified advisory JSON
  *             on stdin, CANHBAO_* in its environment, a time limit, and
@@ -29,13 +27,9 @@
 #include "cb_adv.h"
 #include "cb_err.h"
 #include "sub_config.h"
-
-#define SUB_NOTIFY_BURST 5   /* desktop pop-ups per window */
-#define SUB_NOTIFY_WINDOW 10 /* seconds */
+#include "sub_desk.h"
 
 struct sub_notify;
-
-enum sub_event { SUB_EVENT_ADVISORY, SUB_EVENT_REMINDER };
 
 /* Does the advisory pass the filters (minimum severity, origin,
  * status, audience against the agency's groups, compared folded)?
@@ -61,13 +55,17 @@ int sub_notify_advisory(struct sub_notify *n, enum sub_event ev,
  * seconds) or cleared.  Not filtered. */
 void sub_notify_alarm(struct sub_notify *n, int raised, int stale_after);
 
+/* What the desktop's actions and its closing of acknowledged pop-ups
+ * ask of the archive (sub_desk_ops, copied). */
+void sub_notify_set_ops(struct sub_notify *n, const struct sub_desk_ops *ops);
+
 /* The file descriptor to poll (the session bus), and in *events
  * POLLIN/POLLOUT as it needs; -1 when there is none. */
 int sub_notify_fd(struct sub_notify *n, short *events);
 /* Handle what arrived on that descriptor. */
 void sub_notify_process(struct sub_notify *n);
 /* Every tick: reap hooks, enforce time limits, start retries and
- * queued runs, flush the desktop summary, reconnect the bus. */
+ * queued runs, and the desktop's (sub_desk_tick). */
 void sub_notify_tick(struct sub_notify *n);
 
 /* Runs in progress or waiting (tests, shutdown). */

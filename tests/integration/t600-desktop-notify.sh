@@ -8,6 +8,7 @@ if [ -z "${CANHBAO_IN_DBUS:-}" ]; then
 	CANHBAO_IN_DBUS=1 exec dbus-run-session -- sh "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/desk.sh"
 
 TITLE='Cảnh báo tấn công mạng dịp Tết: "khẩn" & <quan trọng>'
 SUMMARY='Đề nghị rà soát ngay đường dây nóng Đà Nẵng.'
@@ -34,28 +35,7 @@ cat >"$T/dunstrc" <<EOF
     script = $T/record.sh
 EOF
 
-Xvfb -displayfd 3 -nolisten tcp 3>"$T/display" 2>"$T/xvfb.log" &
-track $!
-wait_until 10 test -s "$T/display" || { fail "Xvfb did not start"; finish; }
-DISPLAY=":$(cat "$T/display")" dunst -config "$T/dunstrc" \
-    >"$T/dunst.log" 2>&1 &
-track $!
-
-has_notifier() {
-	dbus-send --session --print-reply --dest=org.freedesktop.DBus \
-	    /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner \
-	    string:org.freedesktop.Notifications | grep -q 'boolean true'
-}
-wait_until 10 has_notifier || { fail "dunst did not take the bus name"; finish; }
-
-# note PATTERN: the record folder whose summary contains PATTERN.
-note() {
-	for d in "$T"/rec/*/; do
-		[ -f "$d/done" ] && grep -qF -- "$1" "$d/summary" &&
-		    { echo "$d"; return 0; }
-	done
-	return 1
-}
+start_desk
 field_is() { # field_is FOLDER FIELD VALUE
 	test "$(cat "$1/$2")" = "$3"
 }

@@ -10,8 +10,10 @@
 
 #include "cb_test.h"
 #include "cb_log.h"
+#include "cb_mem.h"
 #include "cb_time.h"
 #include "sub_config.h"
+#include "sub_hint.h"
 #include "sub_notify.h"
 
 static void
@@ -322,6 +324,67 @@ test_hook_not_executable(void **state)
 	hook_teardown(h);
 }
 
+/* --- hints that run as printed ------------------------------------------- */
+
+/* What sh makes of word: the one argument it passes on. */
+static char *
+through_shell(const char *word)
+{
+	char *cmd, out[512];
+	size_t n;
+	FILE *p;
+
+	cmd = cb_xasprintf("printf '%%s' %s", word);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	free(cmd);
+	return strdup(out);
+}
+
+static void
+test_hint_quote(void **state)
+{
+	static const char *const words[] = { "local:2026-000001",
+		"/var/lib/canhbao", "Trần Thị Bình", "it's", "'", "a b'c\"d$e`f",
+		"", "--by", "*", "x\\y" };
+	char *q, *back;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		q = sub_hint_quote(words[i]);
+		back = through_shell(q);
+		assert_string_equal(back, words[i]);
+		free(back);
+		free(q);
+	}
+	q = sub_hint_quote("local:2026-000001");
+	assert_string_equal(q, "local:2026-000001"); /* plain stays plain */
+	free(q);
+}
+
+static void
+test_hint_commands(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = sub_hint_ack("/tmp/x y", "local:2026-000001", "Nguyễn Văn An");
+	assert_string_equal(s, "canhbao-sub ack --state '/tmp/x y' "
+			       "local:2026-000001 --by 'Nguyễn Văn An'");
+	free(s);
+	s = sub_hint_unread("/var/lib/canhbao");
+	assert_string_equal(s,
+	    "canhbao-sub list --state /var/lib/canhbao --unread");
+	free(s);
+	s = sub_hint_show(NULL, "a'b");
+	assert_string_equal(s, "canhbao-sub show 'a'\\''b'");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -334,6 +397,8 @@ main(void)
 		cmocka_unit_test(test_hook_filtered),
 		cmocka_unit_test(test_hook_timeout),
 		cmocka_unit_test(test_hook_not_executable),
+		cmocka_unit_test(test_hint_quote),
+		cmocka_unit_test(test_hint_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
