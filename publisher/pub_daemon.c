@@ -33,6 +33,7 @@
 #include "pub_inbound.h"
 #include "pub_fetch.h"
 #include "pub_journal.h"
+#include "pub_presence.h"
 #include "pub_requests.h"
 #include "pub_seal.h"
 #include "pub_views.h"
@@ -48,6 +49,7 @@ struct pub_ctx {
 	struct cb_pubkey pk;        /* the signing key's public half */
 	struct pub_zap *zap;        /* NULL with --insecure */
 	struct cb_hook *on_report;  /* NULL without on_report */
+	struct pub_presence *presence; /* agencies' contact, for the log */
 	struct pub_journal *journal;
 	struct pub_bcast *bcast;
 	struct pub_seal *seal;
@@ -255,6 +257,7 @@ static void
 close_all(struct pub_ctx *c)
 {
 	pub_feeds_free(c->feeds);
+	pub_presence_free(c->presence);
 	pub_requests_close(c->requests);
 	pub_zap_close(c->zap);
 	cb_hook_free(c->on_report);
@@ -609,6 +612,9 @@ loop(struct pub_ctx *c)
 		if (now >= next_hb) {
 			if (pub_seal_heartbeat(c->seal, &err) < 0)
 				log_errx("%s", err.msg);
+			if (c->requests != NULL)
+				pub_presence_check(c->presence, c->journal,
+				    cb_time_now(), c->opts->silent_after);
 			next_hb = now + (int64_t)c->opts->heartbeat * 1000;
 		}
 		items[0] = (zmq_pollitem_t){ .socket = c->control,
@@ -649,6 +655,7 @@ pub_daemon_run(struct pub_config *opts)
 	cb_daemon_signals();
 	srandom((unsigned)(cb_time_now_ms() ^ getpid())); /* backoff jitter */
 	c.started = cb_time_now();
+	c.presence = pub_presence_new(c.started);
 	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0) {
 		log_errx("cannot start: %s", err.msg);
 		close_all(&c);

@@ -224,7 +224,7 @@ start(struct feed_rt *f, const char *url, int depth)
 		return;
 	}
 	if (pub_journal_cache_get(f->owner->journal, url, &etag, &lm, &err) < 0)
-		log_warnx("feed %s: %s", f->conf->name, err.msg);
+		log_errx("feed %s: %s", f->conf->name, err.msg);
 	job = cb_xcalloc(1, sizeof(*job));
 	job->feed = f;
 	job->depth = depth;
@@ -319,7 +319,7 @@ finish_poll(struct feed_rt *f)
 	f->next_wall = now + delay;
 	if (pub_journal_feed_put(f->owner->journal, f->conf->name, &f->state,
 		&err) < 0)
-		log_warnx("feed %s: %s", f->conf->name, err.msg);
+		log_errx("feed %s: %s", f->conf->name, err.msg);
 }
 
 /* --- documents -------------------------------------------------------------- */
@@ -473,7 +473,7 @@ on_done(const struct pub_fetch_res *res, void *arg)
 		if ((res->etag || res->last_modified) &&
 		    pub_journal_cache_put(f->owner->journal, res->url,
 			res->etag, res->last_modified, &err) < 0)
-			log_warnx("feed %s: %s", f->conf->name, err.msg);
+			log_errx("feed %s: %s", f->conf->name, err.msg);
 	}
 	free(job);
 	if (--f->inflight == 0)

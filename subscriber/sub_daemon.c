@@ -246,7 +246,7 @@ rotate(struct sub_ctx *c, const struct sub_incoming *in)
 	if (sub_store_rotate(c->store, &in->msg, &next.current,
 		in->signed_bytes, in->signed_len, in->sigblock,
 		in->sigblock_len, &err) < 0) {
-		log_warnx("cannot record the key rotation: %s", err.msg);
+		log_errx("cannot record the key rotation: %s", err.msg);
 		return;
 	}
 	c->keys = next;
@@ -268,7 +268,7 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 		 * or a replay.  Either way nothing changes. */
 		c->ignored++;
 		if (live)
-			log_info("ignored seq %llu: not newer than %llu "
+			log_debug("ignored seq %llu: not newer than %llu "
 			    "(duplicate or replayed)",
 			    (unsigned long long)in->msg.seq,
 			    (unsigned long long)c->last_seq);
@@ -292,7 +292,7 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 	rc = sub_store_put(c->store, &in->msg, &in->adv, in->signed_bytes,
 	    in->signed_len, in->sigblock, in->sigblock_len, &err);
 	if (rc < 0) {
-		log_warnx("cannot archive seq %llu: %s",
+		log_errx("cannot archive seq %llu: %s",
 		    (unsigned long long)in->msg.seq, err.msg);
 		return;
 	}
@@ -402,7 +402,7 @@ renumber(struct sub_ctx *c, const struct cb_req *r)
 
 	if (sub_outbox_renumber(sub_store_db(c->store), r->seq, r->highest,
 		&n, &err) < 0) {
-		log_warnx("outbox: %s", err.msg);
+		log_errx("outbox: %s", err.msg);
 		return;
 	}
 	if (n > 0 && r->highest > c->taken_logged) {
@@ -433,7 +433,7 @@ confirmed(struct sub_ctx *c, const struct cb_req *r)
 	if (sub_outbox_confirm(sub_store_db(c->store), r->seq,
 		(enum cb_req_status)r->status, r->reason, cb_time_mono_ms(),
 		&err) < 0)
-		log_warnx("outbox: %s", err.msg);
+		log_errx("outbox: %s", err.msg);
 }
 
 /* Send what is due from the outbox (which bounds the entries that
@@ -453,7 +453,7 @@ flush_outbox(struct sub_ctx *c)
 		cb_sealed_release(&item.s);
 	}
 	if (rc < 0)
-		log_warnx("outbox: %s", err.msg);
+		log_errx("outbox: %s", err.msg);
 }
 
 /* Presence: a signed sign of life every "presence" seconds. */
@@ -473,7 +473,7 @@ presence(struct sub_ctx *c)
 	    (unsigned long long)c->last_seq);
 	if (sub_outbox_add(sub_store_db(c->store), CB_MSG_PRESENCE, payload,
 		&err) < 0)
-		log_warnx("outbox: %s", err.msg);
+		log_errx("outbox: %s", err.msg);
 	free(payload);
 }
 
@@ -558,7 +558,7 @@ remind(struct sub_ctx *c)
 	n = sub_ack_reminders(c->store, now, now - c->cfg->renotify,
 	    SUB_REMIND_MAX, remind_one, c, &err);
 	if (n < 0)
-		log_warnx("cannot look for advisories to remind of: %s",
+		log_errx("cannot look for advisories to remind of: %s",
 		    err.msg);
 	else if (n > 0)
 		log_info("reminded of %d unacknowledged critical "
@@ -693,7 +693,7 @@ loop(struct sub_ctx *c)
 		}
 		rc = zmq_poll(items, n, TICK_MS);
 		if (rc < 0 && errno != EINTR)
-			log_warnx("poll: %s", zmq_strerror(errno));
+			log_errx("poll: %s", zmq_strerror(errno));
 		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
 			receive_live(c);
 		if (rc > 0 && c->catchup != NULL &&
