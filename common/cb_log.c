@@ -46,114 +46,84 @@ cb_log_verbosity(void)
 	return log_level;
 }
 
+/* One line at level (shown when the verbosity is at least min), with
+ * the text of errno when sys. */
 static void
-vlog(int prio, const char *level, const char *fmt, va_list ap,
-    const char *suffix)
+vlog(int min, int prio, const char *level, int sys, const char *fmt,
+    va_list ap)
 {
+	int saved = errno;
 	char line[2048], pfx[8] = "";
 
+	if (log_level < min)
+		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (log_journal)
 		snprintf(pfx, sizeof(pfx), "<%d>", prio);
-	if (suffix != NULL)
+	if (sys)
 		fprintf(stderr, "%s%s: %s: %s: %s\n", pfx, log_ident, level,
-		    line, suffix);
+		    line, strerror(saved));
 	else
 		fprintf(stderr, "%s%s: %s: %s\n", pfx, log_ident, level, line);
 	fflush(stderr);
+	errno = saved;
 }
+
+#define LOG_BODY(min, prio, level, sys)                  \
+	do {                                             \
+		va_list ap;                              \
+		va_start(ap, fmt);                       \
+		vlog(min, prio, level, sys, fmt, ap);    \
+		va_end(ap);                              \
+	} while (0)
 
 void
 log_err(const char *fmt, ...)
 {
-	int saved = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_ERR, "error", fmt, ap, strerror(saved));
-	va_end(ap);
-	errno = saved;
+	LOG_BODY(CB_LOG_ERR, LOG_ERR, "error", 1);
 }
 
 void
 log_errx(const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_ERR, "error", fmt, ap, NULL);
-	va_end(ap);
+	LOG_BODY(CB_LOG_ERR, LOG_ERR, "error", 0);
 }
 
 void
 log_warn(const char *fmt, ...)
 {
-	int saved = errno;
-	va_list ap;
-
-	if (log_level < CB_LOG_WARN)
-		return;
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, "warning", fmt, ap, strerror(saved));
-	va_end(ap);
-	errno = saved;
+	LOG_BODY(CB_LOG_WARN, LOG_WARNING, "warning", 1);
 }
 
 void
 log_warnx(const char *fmt, ...)
 {
-	va_list ap;
-
-	if (log_level < CB_LOG_WARN)
-		return;
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, "warning", fmt, ap, NULL);
-	va_end(ap);
+	LOG_BODY(CB_LOG_WARN, LOG_WARNING, "warning", 0);
 }
 
 void
 log_info(const char *fmt, ...)
 {
-	va_list ap;
-
-	if (log_level < CB_LOG_INFO)
-		return;
-	va_start(ap, fmt);
-	vlog(LOG_INFO, "info", fmt, ap, NULL);
-	va_end(ap);
+	LOG_BODY(CB_LOG_INFO, LOG_INFO, "info", 0);
 }
 
 void
 log_debug(const char *fmt, ...)
 {
-	va_list ap;
-
-	if (log_level < CB_LOG_DEBUG)
-		return;
-	va_start(ap, fmt);
-	vlog(LOG_DEBUG, "debug", fmt, ap, NULL);
-	va_end(ap);
+	LOG_BODY(CB_LOG_DEBUG, LOG_DEBUG, "debug", 0);
 }
 
+/* fatal and fatalx always log, whatever the verbosity. */
 void
 fatal(const char *fmt, ...)
 {
-	int saved = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_CRIT, "fatal", fmt, ap, strerror(saved));
-	va_end(ap);
+	LOG_BODY(CB_LOG_ERR, LOG_CRIT, "fatal", 1);
 	exit(2);
 }
 
 void
 fatalx(const char *fmt, ...)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_CRIT, "fatal", fmt, ap, NULL);
-	va_end(ap);
+	LOG_BODY(CB_LOG_ERR, LOG_CRIT, "fatal", 0);
 	exit(2);
 }
