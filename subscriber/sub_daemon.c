@@ -246,7 +246,7 @@ rotate(struct sub_ctx *c, const struct sub_incoming *in)
 	if (sub_store_rotate(c->store, &in->msg, &next.current,
 		in->signed_bytes, in->signed_len, in->sigblock,
 		in->sigblock_len, &err) < 0) {
-		log_errx("cannot record the key rotation: %s", err.msg);
+		log_warnx("cannot record the key rotation: %s", err.msg);
 		return;
 	}
 	c->keys = next;
@@ -292,7 +292,7 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 	rc = sub_store_put(c->store, &in->msg, &in->adv, in->signed_bytes,
 	    in->signed_len, in->sigblock, in->sigblock_len, &err);
 	if (rc < 0) {
-		log_errx("cannot archive seq %llu: %s",
+		log_warnx("cannot archive seq %llu: %s",
 		    (unsigned long long)in->msg.seq, err.msg);
 		return;
 	}
