@@ -53,7 +53,7 @@ vlog(int min, int prio, const char *level, int sys, const char *fmt,
     va_list ap)
 {
 	int saved = errno;
-	char line[2048], pfx[8] = "";
+	char line[2048], pfx[16] = "";
 
 	if (log_level < min)
 		return;

@@ -128,9 +128,9 @@ find_rt(struct pub_feeds *fs, const char *name)
 }
 
 static int
-job_of(void *user, void *feed)
+job_of(void *user, const void *feed)
 {
-	return ((struct job *)user)->feed == feed;
+	return (const void *)((struct job *)user)->feed == feed;
 }
 
 /* Abandon f's poll in progress: its transfers and what it counted. */

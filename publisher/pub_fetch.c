@@ -156,8 +156,9 @@ abandon(struct pub_fetch *f, struct transfer *t, void (*release)(void *user))
 }
 
 int
-pub_fetch_cancel(struct pub_fetch *f, int (*match)(void *user, void *arg),
-    void *arg, void (*release)(void *user))
+pub_fetch_cancel(struct pub_fetch *f, int (*match)(void *user,
+					       const void *arg),
+    const void *arg, void (*release)(void *user))
 {
 	struct transfer *t = f->transfers, *next;
 	int n = 0;

@@ -65,8 +65,9 @@ void pub_fetch_free(struct pub_fetch *f, void (*release)(void *user));
 /* Abandon the transfers whose user pointer match() accepts (a feed
  * removed at a reload), calling release with each; no done callback
  * for them.  Returns how many. */
-int pub_fetch_cancel(struct pub_fetch *f, int (*match)(void *user, void *arg),
-    void *arg, void (*release)(void *user));
+int pub_fetch_cancel(struct pub_fetch *f,
+    int (*match)(void *user, const void *arg),
+    const void *arg, void (*release)(void *user));
 
 /* Use ca_path (copied; NULL: the system's) for transfers started from
  * now on. */
