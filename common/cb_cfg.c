@@ -246,3 +246,82 @@ cb_cfg_load(const char *path, const char *section,
 		    "would be cut there)", path, l.nul_line);
 	return 0;
 }
+
+static int
+is_fixed(const char *const *fixed, const char *name)
+{
+	for (; fixed != NULL && *fixed != NULL; fixed++)
+		if (strcmp(*fixed, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Key k as text, for a diff line: strings quoted, "(none)" unset. */
+static void
+show(const struct cb_cfg_key *k, const void *base, char *out, size_t sz)
+{
+	const char *p = (const char *)base + k->offset;
+
+	if (k->type == CB_CFG_STRING || k->type == CB_CFG_ENDPOINT) {
+		if (*(char *const *)p == NULL)
+			snprintf(out, sz, "(none)");
+		else
+			snprintf(out, sz, "'%s'", *(char *const *)p);
+	} else if (k->type == CB_CFG_BOOL) {
+		snprintf(out, sz, "%s", *(const int *)p ? "yes" : "no");
+	} else {
+		snprintf(out, sz, "%d", *(const int *)p);
+	}
+}
+
+/* new's key k takes old's value. */
+static void
+keep(const struct cb_cfg_key *k, const void *old, void *new)
+{
+	const char *o = (const char *)old + k->offset;
+	char *n = (char *)new + k->offset;
+
+	if (k->type == CB_CFG_STRING || k->type == CB_CFG_ENDPOINT) {
+		free(*(char **)n);
+		*(char **)n = *(char *const *)o ? cb_xstrdup(*(char *const *)o) :
+						  NULL;
+	} else {
+		*(int *)n = *(const int *)o;
+	}
+}
+
+int
+cb_cfg_diff(const struct cb_cfg_key *keys, size_t nkeys, const void *old,
+    void *new, const char *const *fixed, cb_cfg_say_fn say, void *arg)
+{
+	char a[256], b[256], line[1024];
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < nkeys; i++) {
+		const struct cb_cfg_key *k = &keys[i];
+		int str = k->type == CB_CFG_STRING ||
+		    k->type == CB_CFG_ENDPOINT;
+
+		if (is_fixed(fixed, k->name) && str &&
+		    *(char **)((char *)new + k->offset) == NULL) {
+			keep(k, old, new);
+			continue;
+		}
+		show(k, old, a, sizeof(a));
+		show(k, new, b, sizeof(b));
+		if (strcmp(a, b) == 0)
+			continue;
+		if (is_fixed(fixed, k->name)) {
+			snprintf(line, sizeof(line), "%s %s -> %s needs a "
+			    "restart; %s stays in force", k->name, a, b, a);
+			keep(k, old, new);
+		} else {
+			snprintf(line, sizeof(line), "%s %s -> %s", k->name, a,
+			    b);
+		}
+		say(arg, line);
+		n++;
+	}
+	return n;
+}

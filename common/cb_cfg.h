@@ -45,6 +45,19 @@ int cb_cfg_load(const char *path, const char *section,
     cb_cfg_other_fn other, void *user, const char *const *lists,
     struct cb_err *err);
 
+/* Called by cb_cfg_diff with one line per difference. */
+typedef void (*cb_cfg_say_fn)(void *arg, const char *line);
+
+/* Compare the table's keys in old and new (a reload): one line to say
+ * for each that differs ("heartbeat 5 -> 10", "on_report (none) ->
+ * '/usr/local/bin/x'").  Keys named in fixed (NULL-terminated) cannot
+ * change while the program runs: new takes old's value, and the line
+ * says "... needs a restart"; a fixed string key that new leaves unset
+ * takes old's value silently.  Returns the number of lines said. */
+int cb_cfg_diff(const struct cb_cfg_key *keys, size_t nkeys,
+    const void *old, void *new, const char *const *fixed, cb_cfg_say_fn say,
+    void *arg);
+
 /* "yes"/"no" and friends; 0 with *out, or -1. */
 int cb_cfg_bool(const char *v, int *out);
 /* A decimal integer in [min, max]; 0 with *out, or -1. */

@@ -4,13 +4,15 @@
 
 #include "cb_daemon.h"
 
-static volatile sig_atomic_t quit;
+static volatile sig_atomic_t quit, reload;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	quit = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		quit = 1;
 }
 
 void
@@ -23,6 +25,7 @@ cb_daemon_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -30,4 +33,13 @@ int
 cb_daemon_quitting(void)
 {
 	return quit;
+}
+
+int
+cb_daemon_reload_requested(void)
+{
+	if (!reload)
+		return 0;
+	reload = 0;
+	return 1;
 }

@@ -4,6 +4,7 @@
  * defaults and canhbao.conf.5 follow them.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,17 @@ static const struct cb_cfg_key publisher_keys[] = {
 	    0 },
 	{ "requests", CB_CFG_ENDPOINT, offsetof(struct pub_config, requests), 0,
 	    0 },
+	{ "silent_after", CB_CFG_INT, offsetof(struct pub_config, silent_after),
+	    10, 30 * 86400 },
 	{ "state", CB_CFG_STRING, offsetof(struct pub_config, state), 0, 0 },
 	{ "verbose", CB_CFG_BOOL, offsetof(struct pub_config, verbose), 0, 1 },
 };
 
 #define NKEYS (sizeof(publisher_keys) / sizeof(publisher_keys[0]))
+
+/* Keys a running daemon cannot change: a reload keeps their values. */
+static const char *const fixed_keys[] = { "state", "broadcast", "requests",
+	"insecure", NULL };
 
 /* Keys of a [feed "NAME"] section; bit i of pub_feed_conf.seen. */
 enum feed_key {
@@ -60,6 +67,7 @@ pub_config_init(struct pub_config *c)
 	c->broadcast = cb_xstrdup(PUB_DEFAULT_BROADCAST);
 	c->heartbeat = PUB_DEFAULT_HEARTBEAT;
 	c->hook_timeout = PUB_DEFAULT_HOOK_TIMEOUT;
+	c->silent_after = PUB_DEFAULT_SILENT_AFTER;
 }
 
 static void
@@ -84,6 +92,7 @@ pub_config_release(struct pub_config *c)
 	free(c->ca_path);
 	free(c->requests);
 	free(c->on_report);
+	cb_strlist_release(&c->flags);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -91,8 +100,12 @@ int
 pub_config_set(struct pub_config *c, const char *key, const char *value,
     struct cb_err *err)
 {
-	return cb_cfg_set(publisher_keys, NKEYS, c, "publisher", key, value,
-	    err);
+	if (cb_cfg_set(publisher_keys, NKEYS, c, "publisher", key, value,
+		err) < 0)
+		return -1;
+	cb_strlist_add(&c->flags, key);
+	cb_strlist_add(&c->flags, value);
+	return 0;
 }
 
 /* "feed \"kev\"" -> "kev"; NULL when the section is not a feed. */
@@ -285,4 +298,166 @@ pub_config_check(const struct pub_config *c, struct cb_err *err)
 			    f->line, f->name);
 	}
 	return 0;
+}
+
+int
+pub_config_reread(const struct pub_config *c, struct pub_config *next,
+    struct cb_err *err)
+{
+	size_t i;
+
+	pub_config_init(next);
+	if (pub_config_load(next, c->path, err) < 0)
+		goto fail;
+	for (i = 0; i + 1 < c->flags.n; i += 2)
+		if (pub_config_set(next, c->flags.v[i], c->flags.v[i + 1],
+			err) < 0)
+			goto fail;
+	/* Not in the file and not on the command line: the one at start
+	 * (found by other means) stays. */
+	if (next->state == NULL && c->state != NULL)
+		next->state = cb_xstrdup(c->state);
+	if (pub_config_check(next, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	pub_config_release(next);
+	return -1;
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int
+same_headers(const struct cb_strlist *a, const struct cb_strlist *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void
+show_backfill(int64_t b, char *out, size_t sz)
+{
+	if (b == PUB_BACKFILL_ALL)
+		snprintf(out, sz, "all");
+	else
+		snprintf(out, sz, "%llds", (long long)b);
+}
+
+/* Append ", " (unless first) and the formatted text to out. */
+static void __attribute__((format(printf, 3, 4)))
+add_change(char *out, size_t sz, const char *fmt, ...)
+{
+	size_t len = strlen(out);
+	va_list ap;
+
+	if (len > 0 && len + 2 < sz) {
+		memcpy(out + len, ", ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(out + len, sz - len, fmt, ap);
+	va_end(ap);
+}
+
+/* "interval 900 -> 300, url": what differs between two feeds (urls and
+ * headers without their values: they may carry tokens). */
+static void
+feed_changes(const struct pub_feed_conf *a, const struct pub_feed_conf *b,
+    char *out, size_t sz)
+{
+	char x[32], y[32];
+
+	out[0] = '\0';
+	if (!same_str(a->url, b->url))
+		add_change(out, sz, "url");
+	if (a->format != b->format)
+		add_change(out, sz, "format %s -> %s",
+		    feed_format_name(a->format), feed_format_name(b->format));
+	if (a->origin != b->origin)
+		add_change(out, sz, "origin %s -> %s",
+		    cb_origin_name(a->origin), cb_origin_name(b->origin));
+	if (a->interval != b->interval)
+		add_change(out, sz, "interval %d -> %d", a->interval,
+		    b->interval);
+	if (a->severity != b->severity)
+		add_change(out, sz, "severity %s -> %s",
+		    cb_severity_name(a->severity),
+		    cb_severity_name(b->severity));
+	if (!same_headers(&a->headers, &b->headers))
+		add_change(out, sz, "headers");
+	if (a->backfill != b->backfill) {
+		show_backfill(a->backfill, x, sizeof(x));
+		show_backfill(b->backfill, y, sizeof(y));
+		add_change(out, sz, "backfill %s -> %s", x, y);
+	}
+}
+
+int
+pub_feed_conf_same(const struct pub_feed_conf *a,
+    const struct pub_feed_conf *b)
+{
+	char what[512];
+
+	feed_changes(a, b, what, sizeof(what));
+	return strcmp(a->name, b->name) == 0 && what[0] == '\0';
+}
+
+static const struct pub_feed_conf *
+find_feed(const struct pub_config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfeeds; i++)
+		if (strcmp(c->feeds[i].name, name) == 0)
+			return &c->feeds[i];
+	return NULL;
+}
+
+int
+pub_config_diff(const struct pub_config *cur, struct pub_config *next,
+    cb_cfg_say_fn say, void *arg)
+{
+	const struct pub_feed_conf *f, *g;
+	char what[512], line[600];
+	int n;
+	size_t i;
+
+	n = cb_cfg_diff(publisher_keys, NKEYS, cur, next, fixed_keys, say,
+	    arg);
+	for (i = 0; i < next->nfeeds; i++) {
+		f = &next->feeds[i];
+		g = find_feed(cur, f->name);
+		if (g == NULL) {
+			snprintf(line, sizeof(line), "feed '%s' added",
+			    f->name);
+		} else {
+			feed_changes(g, f, what, sizeof(what));
+			if (what[0] == '\0')
+				continue;
+			snprintf(line, sizeof(line), "feed '%s' changed: %s",
+			    f->name, what);
+		}
+		say(arg, line);
+		n++;
+	}
+	for (i = 0; i < cur->nfeeds; i++) {
+		if (find_feed(next, cur->feeds[i].name) != NULL)
+			continue;
+		snprintf(line, sizeof(line), "feed '%s' removed",
+		    cur->feeds[i].name);
+		say(arg, line);
+		n++;
+	}
+	return n;
 }

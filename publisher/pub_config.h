@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "cb_adv.h"
+#include "cb_cfg.h"
 #include "cb_err.h"
 #include "feed.h"
 
@@ -25,6 +26,7 @@
 #define PUB_MAX_FEEDS 256
 #define PUB_DEFAULT_HOOK_TIMEOUT 30 /* seconds an on_report run may take */
 #define PUB_HOOK_RETRIES 3
+#define PUB_DEFAULT_SILENT_AFTER 600 /* seconds without contact: silent */
 
 struct pub_feed_conf {
 	char *name;
@@ -50,6 +52,8 @@ struct pub_config {
 	int insecure;
 	int heartbeat;    /* seconds */
 	int verbose;
+	int silent_after; /* seconds without contact before "silent" */
+	struct cb_strlist flags; /* key, value, ...: set by pub_config_set */
 	struct pub_feed_conf *feeds;
 	size_t nfeeds;
 };
@@ -62,8 +66,9 @@ void pub_config_release(struct pub_config *c);
 int pub_config_load(struct pub_config *c, const char *path,
     struct cb_err *err);
 
-/* Set one [publisher] key as the command line does ("heartbeat", "10").
- * Returns 0 or -1 naming the key. */
+/* Set one [publisher] key as the command line does ("heartbeat", "10"),
+ * and remember it for pub_config_reread.  Returns 0 or -1 naming the
+ * key. */
 int pub_config_set(struct pub_config *c, const char *key, const char *value,
     struct cb_err *err);
 
@@ -71,5 +76,25 @@ int pub_config_set(struct pub_config *c, const char *key, const char *value,
  * and a format, names are well formed (sections with the same name are
  * one feed: the file's later keys add to it).  Returns 0 or -1. */
 int pub_config_check(const struct pub_config *c, struct cb_err *err);
+
+/* Read the configuration again as it was read at start (a reload): c's
+ * file, then the keys c's command line set, then pub_config_check.
+ * next is initialised here; on failure it is released and err says
+ * "FILE:LINE: what is wrong".  c must have a file (c->path). */
+int pub_config_reread(const struct pub_config *c, struct pub_config *next,
+    struct cb_err *err);
+
+/* What a reload changes, one line each to say(): "heartbeat 5 -> 10",
+ * "feed 'kev' added", "feed 'kev' removed", "feed 'kev' changed:
+ * interval 900 -> 300, url".  The state folder and the endpoints need
+ * a restart: next keeps cur's values and the line says so.  Returns
+ * the number of lines. */
+int pub_config_diff(const struct pub_config *cur, struct pub_config *next,
+    cb_cfg_say_fn say, void *arg);
+
+/* 1 when two feeds are configured alike (same name, url, format,
+ * origin, interval, severity, headers, backfill), else 0. */
+int pub_feed_conf_same(const struct pub_feed_conf *a,
+    const struct pub_feed_conf *b);
 
 #endif

@@ -33,13 +33,14 @@
 #include "pub_inbound.h"
 #include "pub_fetch.h"
 #include "pub_journal.h"
+#include "pub_presence.h"
 #include "pub_requests.h"
 #include "pub_seal.h"
 #include "pub_views.h"
 #include "pub_zap.h"
 
 struct pub_ctx {
-	const struct pub_config *opts;
+	struct pub_config *opts; /* replaced in place by a reload */
 	struct pub_feeds *feeds;
 	struct pub_requests *requests; /* NULL without --requests */
 	int lockfd;
@@ -48,6 +49,7 @@ struct pub_ctx {
 	struct cb_pubkey pk;        /* the signing key's public half */
 	struct pub_zap *zap;        /* NULL with --insecure */
 	struct cb_hook *on_report;  /* NULL without on_report */
+	struct pub_presence *presence; /* agencies' contact, for the log */
 	struct pub_journal *journal;
 	struct pub_bcast *bcast;
 	struct pub_seal *seal;
@@ -255,6 +257,7 @@ static void
 close_all(struct pub_ctx *c)
 {
 	pub_feeds_free(c->feeds);
+	pub_presence_free(c->presence);
 	pub_requests_close(c->requests);
 	pub_zap_close(c->zap);
 	cb_hook_free(c->on_report);
@@ -420,29 +423,37 @@ do_rotate(struct pub_ctx *c)
 	return s;
 }
 
-/* The registry changed ("agency add/remove" wrote the journal): load it
- * again, and when an agency is gone, make every subscriber connect (and
- * pass ZAP) again, so the removed one receives nothing more. */
+/* The registry changed ("agency add/remove" wrote the journal, or a
+ * reload): load it again, and when an agency is gone, make every
+ * subscriber connect (and pass ZAP) again, so the removed one receives
+ * nothing more. */
+static int
+reload_registry(struct pub_ctx *c, struct cb_err *err)
+{
+	int gone;
+
+	if (c->zap == NULL)
+		return 0;
+	gone = pub_zap_reload(c->zap, err);
+	if (gone < 0)
+		return -1;
+	if (gone > 0) {
+		log_info("%d agenc%s removed: reconnecting every subscriber",
+		    gone, gone == 1 ? "y" : "ies");
+		if (pub_bcast_rebind(c->bcast, err) < 0 ||
+		    (c->requests != NULL &&
+			pub_requests_rebind(c->requests, err) < 0))
+			fatalx("cannot bind again: %s", err->msg);
+	}
+	return 0;
+}
+
 static char *
 do_agencies(struct pub_ctx *c)
 {
 	struct cb_err err;
-	int gone;
 
-	if (c->zap == NULL)
-		return reply_ok();
-	gone = pub_zap_reload(c->zap, &err);
-	if (gone < 0)
-		return reply_error(err.msg);
-	if (gone > 0) {
-		log_info("%d agenc%s removed: reconnecting every subscriber",
-		    gone, gone == 1 ? "y" : "ies");
-		if (pub_bcast_rebind(c->bcast, &err) < 0 ||
-		    (c->requests != NULL &&
-			pub_requests_rebind(c->requests, &err) < 0))
-			fatalx("cannot bind again: %s", err.msg);
-	}
-	return reply_ok();
+	return reload_registry(c, &err) < 0 ? reply_error(err.msg) : reply_ok();
 }
 
 static char *
@@ -496,6 +507,86 @@ serve_control(struct pub_ctx *c)
 	free(reply);
 }
 
+/* --- reload (SIGHUP) -------------------------------------------------- */
+
+static void
+say_change(void *arg, const char *line)
+{
+	(void)arg;
+	log_info("reload: %s", line);
+}
+
+/* The on_report hook for next: *hook is the one to use (the old one
+ * when nothing about it changed).  -1 when the new program is not
+ * usable. */
+static int
+next_hook(struct pub_ctx *c, const struct pub_config *next,
+    struct cb_hook **hook, struct cb_err *err)
+{
+	const struct pub_config *cur = c->opts;
+
+	*hook = c->on_report;
+	if ((cur->on_report == NULL) == (next->on_report == NULL) &&
+	    (cur->on_report == NULL ||
+		strcmp(cur->on_report, next->on_report) == 0) &&
+	    cur->hook_timeout == next->hook_timeout)
+		return 0;
+	*hook = NULL;
+	if (next->on_report != NULL &&
+	    (*hook = cb_hook_new("on_report", next->on_report,
+		 next->hook_timeout, PUB_HOOK_RETRIES, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Build the new configuration beside the one in force and swap only
+ * when all of it is usable; log each change. */
+static void
+reload(struct pub_ctx *c)
+{
+	struct pub_config next, old;
+	struct cb_hook *hook;
+	struct cb_err err;
+	int n;
+
+	if (c->opts->path == NULL) {
+		log_info("reload: no configuration file (started without -c): "
+			 "the command line stays in force; reading the agency "
+			 "registry again");
+		if (reload_registry(c, &err) < 0)
+			log_errx("reload: %s", err.msg);
+		return;
+	}
+	if (pub_config_reread(c->opts, &next, &err) < 0) {
+		log_errx("reload: refused, the configuration in force stays: "
+			 "%s", err.msg);
+		return;
+	}
+	if (next_hook(c, &next, &hook, &err) < 0 ||
+	    pub_feeds_reconfigure(c->feeds, &next, &err) < 0) {
+		if (hook != c->on_report)
+			cb_hook_free(hook);
+		pub_config_release(&next);
+		log_errx("reload: refused, the configuration in force stays: "
+			 "%s", err.msg);
+		return;
+	}
+	n = pub_config_diff(c->opts, &next, say_change, NULL);
+	if (hook != c->on_report) {
+		cb_hook_free(c->on_report); /* ends its runs */
+		c->on_report = hook;
+	}
+	old = *c->opts;
+	*c->opts = next; /* the feeds now point into next's array */
+	pub_config_release(&old);
+	cb_log_init("canhbao-pub", c->opts->verbose ? CB_LOG_DEBUG :
+						      CB_LOG_INFO);
+	if (reload_registry(c, &err) < 0)
+		log_errx("reload: agency registry: %s", err.msg);
+	log_info("reload: done, %d change%s from %s", n, n == 1 ? "" : "s",
+	    c->opts->path);
+}
+
 /* --- the loop ---------------------------------------------------------- */
 
 /* Sleep until the next heartbeat, feed poll, curl timer or move of a
@@ -518,7 +609,6 @@ poll_timeout(struct pub_ctx *c, int64_t next_hb, int64_t now)
 static void
 loop(struct pub_ctx *c)
 {
-	int64_t hb_ms = (int64_t)c->opts->heartbeat * 1000;
 	int64_t next_hb = cb_time_mono_ms(), now;
 	zmq_pollitem_t items[3 + PUB_FETCH_MAX_ITEMS];
 	struct cb_err err;
@@ -526,10 +616,17 @@ loop(struct pub_ctx *c)
 
 	while (!cb_daemon_quitting()) {
 		now = cb_time_mono_ms();
+		if (cb_daemon_reload_requested()) {
+			reload(c);
+			next_hb = now; /* the heartbeat may have changed */
+		}
 		if (now >= next_hb) {
 			if (pub_seal_heartbeat(c->seal, &err) < 0)
-				log_warnx("%s", err.msg);
-			next_hb = now + hb_ms;
+				log_errx("%s", err.msg);
+			if (c->requests != NULL)
+				pub_presence_check(c->presence, c->journal,
+				    cb_time_now(), c->opts->silent_after);
+			next_hb = now + (int64_t)c->opts->heartbeat * 1000;
 		}
 		items[0] = (zmq_pollitem_t){ .socket = c->control,
 			.events = ZMQ_POLLIN };
@@ -545,7 +642,7 @@ loop(struct pub_ctx *c)
 		rc = zmq_poll(items, n, poll_timeout(c, next_hb, now));
 		if (rc < 0) {
 			if (errno != EINTR)
-				log_warnx("poll: %s", zmq_strerror(errno));
+				log_errx("poll: %s", zmq_strerror(errno));
 			continue;
 		}
 		if (items[0].revents & ZMQ_POLLIN)
@@ -561,7 +658,7 @@ loop(struct pub_ctx *c)
 }
 
 int
-pub_daemon_run(const struct pub_config *opts)
+pub_daemon_run(struct pub_config *opts)
 {
 	struct pub_ctx c = { .opts = opts, .lockfd = -1 };
 	char keyhex[CB_SIG_KEYIDHEX];
@@ -570,8 +667,9 @@ pub_daemon_run(const struct pub_config *opts)
 	cb_daemon_signals();
 	srandom((unsigned)(cb_time_now_ms() ^ getpid())); /* backoff jitter */
 	c.started = cb_time_now();
+	c.presence = pub_presence_new(c.started);
 	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0) {
-		log_warnx("cannot start: %s", err.msg);
+		log_errx("cannot start: %s", err.msg);
 		close_all(&c);
 		return 2;
 	}

@@ -1,6 +1,7 @@
 /*
  * pub_daemon: "canhbao-pub run": open everything, then serve the
- * control channel and send heartbeats until SIGINT or SIGTERM.
+ * control channel and send heartbeats until SIGINT or SIGTERM.  SIGHUP
+ * reloads the configuration file and the agency registry.
  */
 #ifndef PUB_DAEMON_H
 #define PUB_DAEMON_H
@@ -19,7 +20,8 @@
 #define PUB_SILENT_AFTER 600 /* seconds without contact: an agency is silent */
 
 /* Runs until asked to stop; returns the process exit status (0 after a
- * clean shutdown, 2 when start-up failed). */
-int pub_daemon_run(const struct pub_config *cfg);
+ * clean shutdown, 2 when start-up failed).  A reload replaces what cfg
+ * holds with the new configuration; the caller still releases it. */
+int pub_daemon_run(struct pub_config *cfg);
 
 #endif

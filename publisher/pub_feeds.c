@@ -1,4 +1,5 @@
 /* pub_feeds: polling, CSAF discovery, health (see pub_feeds.h). */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,18 +45,37 @@ struct pub_feeds {
 	struct pub_journal *journal;
 	struct pub_seal *seal;
 	struct pub_fetch *fetch;
-	struct feed_rt *feeds;
+	struct feed_rt **feeds; /* each stays put: jobs point to it */
 	size_t n;
 };
 
 static void on_done(const struct pub_fetch_res *res, void *arg);
+
+/* A feed's run-time side, its state read from the journal; NULL with
+ * err when that fails. */
+static struct feed_rt *
+feed_rt_new(struct pub_feeds *fs, const struct pub_feed_conf *conf,
+    struct cb_err *err)
+{
+	struct feed_rt *f = cb_xcalloc(1, sizeof(*f));
+
+	f->conf = conf;
+	f->owner = fs;
+	f->next_ms = cb_time_mono_ms(); /* poll at once */
+	f->next_wall = cb_time_now();
+	if (pub_journal_feed_get(fs->journal, conf->name, &f->state,
+		err) < 0) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
 
 struct pub_feeds *
 pub_feeds_new(const struct pub_config *cfg, struct pub_journal *journal,
     struct pub_seal *seal, struct cb_err *err)
 {
 	struct pub_feeds *fs = cb_xcalloc(1, sizeof(*fs));
-	int64_t now = cb_time_mono_ms();
 	size_t i;
 
 	fs->journal = journal;
@@ -66,20 +86,15 @@ pub_feeds_new(const struct pub_config *cfg, struct pub_journal *journal,
 		free(fs);
 		return NULL;
 	}
-	fs->n = cfg->nfeeds;
-	fs->feeds = cb_xcalloc(fs->n ? fs->n : 1, sizeof(*fs->feeds));
-	for (i = 0; i < fs->n; i++) {
-		struct feed_rt *f = &fs->feeds[i];
-
-		f->conf = &cfg->feeds[i];
-		f->owner = fs;
-		f->next_ms = now; /* poll every feed at start */
-		f->next_wall = cb_time_now();
-		if (pub_journal_feed_get(journal, f->conf->name, &f->state,
-			err) < 0) {
+	fs->feeds = cb_xcalloc(cfg->nfeeds ? cfg->nfeeds : 1,
+	    sizeof(*fs->feeds));
+	for (i = 0; i < cfg->nfeeds; i++) {
+		fs->feeds[i] = feed_rt_new(fs, &cfg->feeds[i], err);
+		if (fs->feeds[i] == NULL) {
 			pub_feeds_free(fs);
 			return NULL;
 		}
+		fs->n++;
 	}
 	return fs;
 }
@@ -87,11 +102,94 @@ pub_feeds_new(const struct pub_config *cfg, struct pub_journal *journal,
 void
 pub_feeds_free(struct pub_feeds *fs)
 {
+	size_t i;
+
 	if (fs == NULL)
 		return;
 	pub_fetch_free(fs->fetch, free); /* and the jobs still in flight */
+	for (i = 0; i < fs->n; i++)
+		free(fs->feeds[i]);
 	free(fs->feeds);
 	free(fs);
+}
+
+/* --- a reload ------------------------------------------------------------- */
+
+static struct feed_rt *
+find_rt(struct pub_feeds *fs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		if (fs->feeds[i] != NULL &&
+		    strcmp(fs->feeds[i]->conf->name, name) == 0)
+			return fs->feeds[i];
+	return NULL;
+}
+
+static int
+job_of(void *user, const void *feed)
+{
+	return (const void *)((struct job *)user)->feed == feed;
+}
+
+/* Abandon f's poll in progress: its transfers and what it counted. */
+static void
+stop_poll(struct feed_rt *f)
+{
+	pub_fetch_cancel(f->owner->fetch, job_of, f, free);
+	f->inflight = 0;
+}
+
+int
+pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
+    struct cb_err *err)
+{
+	struct feed_rt **next = cb_xcalloc(cfg->nfeeds ? cfg->nfeeds : 1,
+	    sizeof(*next));
+	struct feed_rt *f;
+	size_t i, j;
+
+	/* First what can fail: the new feeds' state. */
+	for (i = 0; i < cfg->nfeeds; i++) {
+		if (find_rt(fs, cfg->feeds[i].name) != NULL)
+			continue;
+		next[i] = feed_rt_new(fs, &cfg->feeds[i], err);
+		if (next[i] == NULL) {
+			for (j = 0; j < i; j++)
+				free(next[j]);
+			free(next);
+			return -1;
+		}
+	}
+	for (i = 0; i < cfg->nfeeds; i++) {
+		if (next[i] != NULL)
+			continue;
+		f = find_rt(fs, cfg->feeds[i].name);
+		assert(f != NULL); /* names are unique: pass one found it */
+		for (j = 0; j < fs->n; j++)
+			if (fs->feeds[j] == f)
+				fs->feeds[j] = NULL; /* taken over */
+		if (!pub_feed_conf_same(f->conf, &cfg->feeds[i])) {
+			stop_poll(f);
+			f->failures = 0;
+			f->next_ms = cb_time_mono_ms();
+			f->next_wall = cb_time_now();
+		}
+		f->conf = &cfg->feeds[i];
+		next[i] = f;
+	}
+	for (j = 0; j < fs->n; j++) { /* removed */
+		if (fs->feeds[j] == NULL)
+			continue;
+		stop_poll(fs->feeds[j]);
+		free(fs->feeds[j]);
+	}
+	free(fs->feeds);
+	fs->feeds = next;
+	fs->n = cfg->nfeeds;
+	pub_fetch_set_ca_path(fs->fetch, cfg->ca_path);
+	return 0;
 }
 
 /* --- fetching ------------------------------------------------------------ */
@@ -126,7 +224,7 @@ start(struct feed_rt *f, const char *url, int depth)
 		return;
 	}
 	if (pub_journal_cache_get(f->owner->journal, url, &etag, &lm, &err) < 0)
-		log_warnx("feed %s: %s", f->conf->name, err.msg);
+		log_errx("feed %s: %s", f->conf->name, err.msg);
 	job = cb_xcalloc(1, sizeof(*job));
 	job->feed = f;
 	job->depth = depth;
@@ -221,7 +319,7 @@ finish_poll(struct feed_rt *f)
 	f->next_wall = now + delay;
 	if (pub_journal_feed_put(f->owner->journal, f->conf->name, &f->state,
 		&err) < 0)
-		log_warnx("feed %s: %s", f->conf->name, err.msg);
+		log_errx("feed %s: %s", f->conf->name, err.msg);
 }
 
 /* --- documents -------------------------------------------------------------- */
@@ -375,7 +473,7 @@ on_done(const struct pub_fetch_res *res, void *arg)
 		if ((res->etag || res->last_modified) &&
 		    pub_journal_cache_put(f->owner->journal, res->url,
 			res->etag, res->last_modified, &err) < 0)
-			log_warnx("feed %s: %s", f->conf->name, err.msg);
+			log_errx("feed %s: %s", f->conf->name, err.msg);
 	}
 	free(job);
 	if (--f->inflight == 0)
@@ -400,9 +498,9 @@ pub_feeds_timeout(struct pub_feeds *fs)
 	for (i = 0; i < fs->n; i++) {
 		int64_t left;
 
-		if (fs->feeds[i].inflight > 0)
+		if (fs->feeds[i]->inflight > 0)
 			continue;
-		left = fs->feeds[i].next_ms - now;
+		left = fs->feeds[i]->next_ms - now;
 		if (left < 0)
 			left = 0;
 		if (soonest < 0 || left < soonest)
@@ -421,7 +519,7 @@ pub_feeds_run(struct pub_feeds *fs, const zmq_pollitem_t *items, int n)
 
 	pub_fetch_run(fs->fetch, items, n);
 	for (i = 0; i < fs->n; i++) {
-		struct feed_rt *f = &fs->feeds[i];
+		struct feed_rt *f = fs->feeds[i];
 
 		if (f->inflight > 0 || now < f->next_ms)
 			continue;
@@ -439,7 +537,7 @@ pub_feeds_poll_now(struct pub_feeds *fs, const char *name)
 	size_t i;
 
 	for (i = 0; i < fs->n; i++) {
-		struct feed_rt *f = &fs->feeds[i];
+		struct feed_rt *f = fs->feeds[i];
 
 		if (name != NULL && strcmp(name, f->conf->name) != 0)
 			continue;
@@ -459,6 +557,7 @@ feed_status(struct pub_feeds *fs, const struct feed_rt *f)
 	cJSON_AddStringToObject(o, "name", f->conf->name);
 	cJSON_AddStringToObject(o, "url", f->conf->url);
 	cJSON_AddStringToObject(o, "format", feed_format_name(f->conf->format));
+	cJSON_AddNumberToObject(o, "interval", f->conf->interval);
 	cb_json_add_time(o, "last_success", f->state.last_success);
 	cb_json_add_time(o, "last_error_at", f->state.last_error_at);
 	if (f->state.last_error_at > f->state.last_success)
@@ -489,6 +588,6 @@ pub_feeds_status(struct pub_feeds *fs)
 	size_t i;
 
 	for (i = 0; i < fs->n; i++)
-		cJSON_AddItemToArray(arr, feed_status(fs, &fs->feeds[i]));
+		cJSON_AddItemToArray(arr, feed_status(fs, fs->feeds[i]));
 	return arr;
 }

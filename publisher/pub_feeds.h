@@ -29,6 +29,17 @@ struct pub_feeds *pub_feeds_new(const struct pub_config *cfg,
     struct pub_journal *journal, struct pub_seal *seal, struct cb_err *err);
 void pub_feeds_free(struct pub_feeds *fs);
 
+/* A reload: cfg is the new configuration (borrowed, as above, and
+ * must stay where it is).  A feed no longer there stops at once (its
+ * transfers are abandoned); a new one is polled at once; one whose
+ * settings changed starts again with them, polled at once, its journal
+ * state (validators, what it published) and counters kept; the others
+ * go on undisturbed; ca_path applies to transfers started from now.
+ * Returns 0, or -1 (nothing changed) when a new feed's state cannot be
+ * read from the journal. */
+int pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
+    struct cb_err *err);
+
 /* Poll integration (see pub_fetch.h). */
 int pub_feeds_pollitems(struct pub_feeds *fs, zmq_pollitem_t *items, int max);
 long pub_feeds_timeout(struct pub_feeds *fs);

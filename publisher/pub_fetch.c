@@ -144,21 +144,49 @@ transfer_free(struct transfer *t)
 	free(t);
 }
 
+static void
+abandon(struct pub_fetch *f, struct transfer *t, void (*release)(void *user))
+{
+	unlink_transfer(f, t);
+	if (release != NULL)
+		release(t->user);
+	curl_multi_remove_handle(f->multi, t->easy);
+	curl_easy_cleanup(t->easy);
+	transfer_free(t);
+}
+
+int
+pub_fetch_cancel(struct pub_fetch *f, int (*match)(void *user,
+					       const void *arg),
+    const void *arg, void (*release)(void *user))
+{
+	struct transfer *t = f->transfers, *next;
+	int n = 0;
+
+	for (; t != NULL; t = next) {
+		next = t->next;
+		if (match(t->user, arg)) {
+			abandon(f, t, release);
+			n++;
+		}
+	}
+	return n;
+}
+
+void
+pub_fetch_set_ca_path(struct pub_fetch *f, const char *ca_path)
+{
+	free(f->ca_path);
+	f->ca_path = ca_path ? cb_xstrdup(ca_path) : NULL;
+}
+
 void
 pub_fetch_free(struct pub_fetch *f, void (*release)(void *user))
 {
-	struct transfer *t;
-
 	if (f == NULL)
 		return;
-	while ((t = f->transfers) != NULL) {
-		unlink_transfer(f, t);
-		if (release != NULL)
-			release(t->user);
-		curl_multi_remove_handle(f->multi, t->easy);
-		curl_easy_cleanup(t->easy);
-		transfer_free(t);
-	}
+	while (f->transfers != NULL)
+		abandon(f, f->transfers, release);
 	curl_multi_cleanup(f->multi);
 	free(f->ca_path);
 	free(f);

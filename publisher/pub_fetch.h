@@ -62,6 +62,17 @@ struct pub_fetch *pub_fetch_new(const char *ca_path, size_t max_body,
  * called with each one's user pointer) and free f. */
 void pub_fetch_free(struct pub_fetch *f, void (*release)(void *user));
 
+/* Abandon the transfers whose user pointer match() accepts (a feed
+ * removed at a reload), calling release with each; no done callback
+ * for them.  Returns how many. */
+int pub_fetch_cancel(struct pub_fetch *f,
+    int (*match)(void *user, const void *arg),
+    const void *arg, void (*release)(void *user));
+
+/* Use ca_path (copied; NULL: the system's) for transfers started from
+ * now on. */
+void pub_fetch_set_ca_path(struct pub_fetch *f, const char *ca_path);
+
 /* Start a transfer; the strings in req are copied. */
 int pub_fetch_add(struct pub_fetch *f, const struct pub_fetch_req *req,
     struct cb_err *err);

@@ -36,6 +36,10 @@ static const struct cb_cfg_key subscriber_keys[] = {
 
 #define NKEYS (sizeof(subscriber_keys) / sizeof(subscriber_keys[0]))
 
+/* Keys a running daemon cannot change: a reload keeps their values. */
+static const char *const fixed_keys[] = { "broadcast", "insecure",
+	"publisher_key", "requests", "state", NULL };
+
 void
 sub_config_init(struct sub_config *c)
 {
@@ -65,6 +69,7 @@ sub_config_release(struct sub_config *c)
 	free(c->origin);
 	free(c->status);
 	free(c->group);
+	cb_strlist_release(&c->flags);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -81,8 +86,12 @@ int
 sub_config_set(struct sub_config *c, const char *key, const char *value,
     struct cb_err *err)
 {
-	return cb_cfg_set(subscriber_keys, NKEYS, c, "subscriber", key, value,
-	    err);
+	if (cb_cfg_set(subscriber_keys, NKEYS, c, "subscriber", key, value,
+		err) < 0)
+		return -1;
+	cb_strlist_add(&c->flags, key);
+	cb_strlist_add(&c->flags, value);
+	return 0;
 }
 
 /* The comma-separated items of s, trimmed, empty ones skipped. */
@@ -190,4 +199,56 @@ sub_config_check(const struct sub_config *c, struct cb_err *err)
 	if (rc < 0)
 		cb_err_prefix(err, "%s", c->path ? c->path : "configuration");
 	return rc;
+}
+
+int
+sub_config_reread(const struct sub_config *c, struct sub_config *next,
+    struct cb_err *err)
+{
+	size_t i;
+
+	sub_config_init(next);
+	if (sub_config_load(next, c->path, err) < 0)
+		goto fail;
+	for (i = 0; i + 1 < c->flags.n; i += 2)
+		if (sub_config_set(next, c->flags.v[i], c->flags.v[i + 1],
+			err) < 0)
+			goto fail;
+	/* Not in the file nor on the command line: the one at start
+	 * (found by other means) stays. */
+	if (next->state == NULL && c->state != NULL)
+		next->state = cb_xstrdup(c->state);
+	if (sub_config_check(next, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	sub_config_release(next);
+	return -1;
+}
+
+int
+sub_config_diff(const struct sub_config *cur, struct sub_config *next,
+    cb_cfg_say_fn say, void *arg)
+{
+	return cb_cfg_diff(subscriber_keys, NKEYS, cur, next, fixed_keys, say,
+	    arg);
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+int
+sub_config_notify_same(const struct sub_config *a, const struct sub_config *b)
+{
+	return a->desktop == b->desktop && a->terminal == b->terminal &&
+	    a->journal == b->journal && a->hook_timeout == b->hook_timeout &&
+	    a->hook_retries == b->hook_retries &&
+	    same_str(a->on_advisory, b->on_advisory) &&
+	    same_str(a->min_severity, b->min_severity) &&
+	    same_str(a->origin, b->origin) && same_str(a->status, b->status) &&
+	    same_str(a->group, b->group);
 }

@@ -7,6 +7,7 @@
 #define SUB_CONFIG_H
 
 #include "cb_adv.h"
+#include "cb_cfg.h"
 #include "cb_err.h"
 
 #define SUB_DEFAULT_STALE_AFTER 120 /* seconds without a heartbeat */
@@ -40,6 +41,7 @@ struct sub_config {
 	char *origin;        /* national, provincial, any; NULL: any */
 	char *status;        /* comma-separated statuses; NULL: all */
 	char *group;         /* comma-separated groups; NULL: no filter */
+	struct cb_strlist flags; /* key, value, ...: set by sub_config_set */
 };
 
 /* The filters, parsed (sub_config_filter). */
@@ -55,7 +57,8 @@ void sub_config_release(struct sub_config *c);
 /* Read path on top of c; -1 with "FILE:LINE: ..." in err. */
 int sub_config_load(struct sub_config *c, const char *path,
     struct cb_err *err);
-/* Set one key as the command line does ("stale_after", "30"). */
+/* Set one key as the command line does ("stale_after", "30"), and
+ * remember it for sub_config_reread. */
 int sub_config_set(struct sub_config *c, const char *key, const char *value,
     struct cb_err *err);
 /* What run needs: state, broadcast, publisher_key; and filters that
@@ -67,5 +70,23 @@ int sub_config_check(const struct sub_config *c, struct cb_err *err);
 int sub_config_filter(const struct sub_config *c, struct sub_filter *f,
     struct cb_err *err);
 void sub_filter_release(struct sub_filter *f);
+
+/* Read the configuration again as at start (a reload): c's file (c->path
+ * must be set), the keys c's command line set, the checks.  next is
+ * initialised here; on failure it is released and err says
+ * "FILE:LINE: what is wrong". */
+int sub_config_reread(const struct sub_config *c, struct sub_config *next,
+    struct cb_err *err);
+
+/* What a reload changes, one line each to say() ("renotify 900 ->
+ * 300").  The state folder, the endpoints, the publisher key and
+ * insecure need a restart: next keeps cur's values and the line says
+ * so.  Returns the number of lines. */
+int sub_config_diff(const struct sub_config *cur, struct sub_config *next,
+    cb_cfg_say_fn say, void *arg);
+
+/* 1 when a and b notify alike (paths, hook, filters), else 0. */
+int sub_config_notify_same(const struct sub_config *a,
+    const struct sub_config *b);
 
 #endif

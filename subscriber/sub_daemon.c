@@ -43,7 +43,7 @@
 #define SUB_REMIND_MAX 100 /* reminders in one round */
 
 struct sub_ctx {
-	const struct sub_config *cfg;
+	struct sub_config *cfg; /* replaced in place by a reload */
 	int lockfd;
 	struct cb_pubkey key;     /* the pinned publisher key */
 	struct sub_keys keys;     /* which key signs now (rotations) */
@@ -326,7 +326,7 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 		 * or a replay.  Either way nothing changes. */
 		c->ignored++;
 		if (live)
-			log_info("ignored seq %llu: not newer than %llu "
+			log_debug("ignored seq %llu: not newer than %llu "
 			    "(duplicate or replayed)",
 			    (unsigned long long)in->msg.seq,
 			    (unsigned long long)c->last_seq);
@@ -491,7 +491,7 @@ renumber(struct sub_ctx *c, const struct cb_req *r)
 
 	if (sub_outbox_renumber(sub_store_db(c->store), r->seq, r->highest,
 		&n, &err) < 0) {
-		log_warnx("outbox: %s", err.msg);
+		log_errx("outbox: %s", err.msg);
 		return;
 	}
 	if (n > 0 && r->highest > c->taken_logged) {
@@ -522,7 +522,7 @@ confirmed(struct sub_ctx *c, const struct cb_req *r)
 	if (sub_outbox_confirm(sub_store_db(c->store), r->seq,
 		(enum cb_req_status)r->status, r->reason, cb_time_mono_ms(),
 		&err) < 0)
-		log_warnx("outbox: %s", err.msg);
+		log_errx("outbox: %s", err.msg);
 }
 
 /* Send what is due from the outbox (which bounds the entries that
@@ -542,7 +542,7 @@ flush_outbox(struct sub_ctx *c)
 		cb_sealed_release(&item.s);
 	}
 	if (rc < 0)
-		log_warnx("outbox: %s", err.msg);
+		log_errx("outbox: %s", err.msg);
 }
 
 /* Presence: a signed sign of life every "presence" seconds. */
@@ -562,7 +562,7 @@ presence(struct sub_ctx *c)
 	    (unsigned long long)c->last_seq);
 	if (sub_outbox_add(sub_store_db(c->store), CB_MSG_PRESENCE, payload,
 		&err) < 0)
-		log_warnx("outbox: %s", err.msg);
+		log_errx("outbox: %s", err.msg);
 	free(payload);
 }
 
@@ -674,7 +674,7 @@ remind(struct sub_ctx *c)
 	n = sub_ack_reminders(c->store, now, now - c->cfg->renotify,
 	    SUB_REMIND_MAX, remind_one, c, &err);
 	if (n < 0)
-		log_warnx("cannot look for advisories to remind of: %s",
+		log_errx("cannot look for advisories to remind of: %s",
 		    err.msg);
 	else if (n > 0)
 		log_info("reminded of %d unacknowledged critical "
@@ -738,6 +738,83 @@ tick(struct sub_ctx *c)
 	flush_outbox(c);
 }
 
+/* --- reload (SIGHUP) ---------------------------------------------- */
+
+static void
+say_change(void *arg, const char *line)
+{
+	(void)arg;
+	log_info("reload: %s", line);
+}
+
+/* The keys next trusts: the same, with next's revoked list. */
+static int
+next_keys(const struct sub_ctx *c, const struct sub_config *next,
+    struct sub_keys *keys, struct cb_err *err)
+{
+	*keys = c->keys;
+	keys->nrevoked = 0;
+	if (next->revoked_keys != NULL &&
+	    sub_keys_revoke(keys, next->revoked_keys, err) < 0) {
+		cb_err_prefix(err, "%s", next->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Build the new configuration beside the one in force and swap only
+ * when all of it is usable; log each change. */
+static void
+reload(struct sub_ctx *c)
+{
+	struct sub_notify *notify = c->notify;
+	struct sub_config next, old;
+	char hex[CB_SIG_KEYIDHEX];
+	struct sub_keys keys;
+	struct cb_err err;
+	int n;
+
+	if (c->cfg->path == NULL) {
+		log_info("reload: no configuration file (started without -c): "
+			 "the command line stays in force");
+		return;
+	}
+	if (sub_config_reread(c->cfg, &next, &err) < 0)
+		goto refused;
+	if (next_keys(c, &next, &keys, &err) < 0 ||
+	    (!sub_config_notify_same(c->cfg, &next) &&
+		(notify = sub_notify_new(&next, &err)) == NULL)) {
+		sub_config_release(&next);
+		goto refused;
+	}
+	n = sub_config_diff(c->cfg, &next, say_change, NULL);
+	if (notify != c->notify) {
+		sub_notify_free(c->notify);
+		c->notify = notify;
+	}
+	c->keys = keys;
+	if (next.renotify != c->cfg->renotify)
+		c->next_remind_ms = cb_time_mono_ms() +
+		    (int64_t)next.renotify * 1000;
+	if (next.presence != c->cfg->presence)
+		c->next_presence_ms = cb_time_mono_ms();
+	old = *c->cfg;
+	*c->cfg = next;
+	sub_config_release(&old);
+	cb_log_init("canhbao-sub", c->cfg->verbose ? CB_LOG_DEBUG :
+						     CB_LOG_INFO);
+	if (sub_keys_is_revoked(&c->keys, c->keys.current.id))
+		log_warnx("the publisher's current key %s is revoked: nothing "
+			  "it signs is accepted",
+		    cb_sig_keyid_hex(c->keys.current.id, hex));
+	log_info("reload: done, %d change%s from %s", n, n == 1 ? "" : "s",
+	    c->cfg->path);
+	return;
+refused:
+	log_errx("reload: refused, the configuration in force stays: %s",
+	    err.msg);
+}
+
 /* poll(2) events as zmq_poll takes them. */
 static short
 bus_events(short ev)
@@ -755,6 +832,8 @@ loop(struct sub_ctx *c)
 	short ev = 0;
 
 	while (!cb_daemon_quitting()) {
+		if (cb_daemon_reload_requested())
+			reload(c);
 		items[0] = (zmq_pollitem_t){ .socket = c->sock,
 			.events = ZMQ_POLLIN };
 		n = 1;
@@ -769,7 +848,7 @@ loop(struct sub_ctx *c)
 		}
 		rc = zmq_poll(items, n, TICK_MS);
 		if (rc < 0 && errno != EINTR)
-			log_warnx("poll: %s", zmq_strerror(errno));
+			log_errx("poll: %s", zmq_strerror(errno));
 		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
 			receive_live(c);
 		if (rc > 0 && c->catchup != NULL &&
@@ -786,7 +865,7 @@ loop(struct sub_ctx *c)
 }
 
 int
-sub_daemon_run(const struct sub_config *cfg)
+sub_daemon_run(struct sub_config *cfg)
 {
 	struct sub_ctx c = { .cfg = cfg, .lockfd = -1 };
 	char keyhex[CB_SIG_KEYIDHEX];
@@ -795,7 +874,7 @@ sub_daemon_run(const struct sub_config *cfg)
 	cb_daemon_signals();
 	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0 ||
 	    (c.notify = sub_notify_new(cfg, &err)) == NULL) {
-		log_warnx("cannot start: %s", err.msg);
+		log_errx("cannot start: %s", err.msg);
 		close_all(&c);
 		return 2;
 	}

@@ -268,6 +268,55 @@ test_header_file_must_be_private(void **state)
 	free(path);
 }
 
+/* A reload: the file again, the command line's keys on top, each
+ * change one line; endpoints and the state folder kept. */
+static void
+collect(void *arg, const char *line)
+{
+	struct cb_strlist *l = arg;
+
+	cb_strlist_add(l, line);
+}
+
+static void
+test_reread_and_diff(void **state)
+{
+	char *path = write_conf("re.conf", "[publisher]\nstate = /x\n"
+	    "heartbeat = 5\n[feed \"a\"]\nurl = file:///a\nformat = json\n"
+	    "[feed \"b\"]\nurl = file:///b\nformat = json\n");
+	struct pub_config cur, next;
+	struct cb_strlist lines = { NULL, 0 };
+	struct cb_err err;
+
+	(void)state;
+	pub_config_init(&cur);
+	assert_int_equal(pub_config_load(&cur, path, &err), 0);
+	assert_int_equal(pub_config_set(&cur, "verbose", "yes", &err), 0);
+	free(write_conf("re.conf", "[publisher]\nstate = /y\n"
+	    "heartbeat = 10\n[feed \"a\"]\nurl = file:///a\nformat = json\n"
+	    "interval = 60\n[feed \"c\"]\nurl = file:///c\nformat = rss\n"));
+	assert_int_equal(pub_config_reread(&cur, &next, &err), 0);
+	assert_int_equal(next.verbose, 1); /* the flag, replayed */
+	assert_int_equal(pub_config_diff(&cur, &next, collect, &lines), 5);
+	assert_string_equal(lines.v[0], "heartbeat 5 -> 10");
+	assert_string_equal(lines.v[1], "state '/x' -> '/y' needs a restart; "
+	    "'/x' stays in force");
+	assert_string_equal(lines.v[2], "feed 'a' changed: interval 900 -> 60");
+	assert_string_equal(lines.v[3], "feed 'c' added");
+	assert_string_equal(lines.v[4], "feed 'b' removed");
+	assert_string_equal(next.state, "/x");
+	assert_true(pub_feed_conf_same(&cur.feeds[0], &cur.feeds[0]));
+	assert_false(pub_feed_conf_same(&cur.feeds[0], &next.feeds[0]));
+	pub_config_release(&next);
+	/* A bad file: refused, with its place. */
+	free(write_conf("re.conf", "[publisher]\nstate = /x\nheartbeat = 0\n"));
+	expect_failed(pub_config_reread(&cur, &next, &err), &err,
+	    "re.conf:3:");
+	cb_strlist_release(&lines);
+	pub_config_release(&cur);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -278,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_indented_lines_are_keys),
 		cmocka_unit_test(test_header_file_must_be_private),
+		cmocka_unit_test(test_reread_and_diff),
 	};
 	int rc;
 
