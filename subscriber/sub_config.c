@@ -250,5 +250,5 @@ sub_config_notify_same(const struct sub_config *a, const struct sub_config *b)
 	    same_str(a->on_advisory, b->on_advisory) &&
 	    same_str(a->min_severity, b->min_severity) &&
 	    same_str(a->origin, b->origin) && same_str(a->status, b->status) &&
-	    same_str(a->group, b->group);
+	    same_str(a->group, b->group) && same_str(a->ack_by, b->ack_by);
 }

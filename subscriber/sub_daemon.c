@@ -789,6 +789,7 @@ reload(struct sub_ctx *c)
 	}
 	n = sub_config_diff(c->cfg, &next, say_change, NULL);
 	if (notify != c->notify) {
+		sub_notify_take_desk(notify, c->notify, next.ack_by);
 		sub_notify_free(c->notify);
 		c->notify = notify;
 	}

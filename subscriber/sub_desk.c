@@ -822,6 +822,15 @@ sub_desk_open(const char *state, const char *ack_by, int *error)
 }
 
 void
+sub_desk_set_ack_by(struct sub_desk *d, const char *ack_by)
+{
+	if (d == NULL)
+		return;
+	free(d->ack_by);
+	d->ack_by = ack_by != NULL ? cb_xstrdup(ack_by) : NULL;
+}
+
+void
 sub_desk_free(struct sub_desk *d)
 {
 	if (d == NULL)

@@ -55,6 +55,11 @@ struct sub_desk *sub_desk_open(const char *state, const char *ack_by,
     int *error);
 /* Close the bus (pop-ups stay on screen).  NULL is fine. */
 void sub_desk_free(struct sub_desk *d);
+
+/* Record acknowledgements from pop-ups under ack_by from now on (NULL:
+ * none configured; copied).  For a reload that keeps the desk, its
+ * pop-ups and its bus.  d may be NULL. */
+void sub_desk_set_ack_by(struct sub_desk *d, const char *ack_by);
 /* ops is copied; without it the actions only log. */
 void sub_desk_set_ops(struct sub_desk *d, const struct sub_desk_ops *ops);
 

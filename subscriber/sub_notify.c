@@ -312,6 +312,19 @@ sub_notify_free(struct sub_notify *n)
 	free(n);
 }
 
+void
+sub_notify_take_desk(struct sub_notify *next, struct sub_notify *old,
+    const char *ack_by)
+{
+	struct sub_desk *fresh = next->desk;
+
+	if (fresh == NULL || old->desk == NULL)
+		return;
+	next->desk = old->desk;
+	old->desk = fresh;
+	sub_desk_set_ack_by(next->desk, ack_by);
+}
+
 int
 sub_notify_advisory(struct sub_notify *n, enum sub_event ev, uint64_t seq,
     const struct cb_adv *adv, const uint8_t *json, size_t len)

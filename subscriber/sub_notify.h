@@ -45,6 +45,13 @@ struct sub_notify *sub_notify_new(const struct sub_config *cfg,
 /* Stops hooks still running (logged), closes the bus.  NULL is fine. */
 void sub_notify_free(struct sub_notify *n);
 
+/* A reload replaces old by next: next takes over old's desktop side
+ * (the bus, the pop-ups on screen and what replaces or closes them, the
+ * actions' callbacks) when both notify on the desktop, under next's
+ * ack_by, so that a reload loses none of it.  old is freed after. */
+void sub_notify_take_desk(struct sub_notify *next, struct sub_notify *old,
+    const char *ack_by);
+
 /* An archived advisory, or a reminder of one: json[0..len) is the
  * verified advisory JSON as signed (what the hook gets on stdin).
  * Returns 1 when notified, 0 when a filter held it back. */

@@ -150,6 +150,29 @@ run_hint "$H/body" ' show ' >"$T/show.out"
 check "the details' hint runs as printed" test $? -eq 0
 check "and shows the advisory" grep -qF 'PAN-OS' "$T/show.out"
 
+# A reload that changes the notification settings (here the desk's
+# name) keeps the pop-ups on screen: the next update still replaces the
+# advisory's pop-up, and hints name the new desk.
+DESK="Lê Văn Cường (trực ban, ca ngày)"
+cat >"$T/sub.conf" <<CONF
+[subscriber]
+ack_by = $DESK
+renotify = 3
+CONF
+MARK=$(log_mark "$T/sub.log")
+kill -HUP "$SUB_PID"
+wait_log 10 "$T/sub.log" "$MARK" 'reload: done'
+check "a reload with a new ack_by is taken" \
+    logged_after "$T/sub.log" "$MARK" 'ack_by'
+before=$(notes)
+printf '{"id": "%s", "severity": "high", "title": "%s"}\n' "$ID2" \
+    'Lỗ hổng VPN: bản vá thứ hai' >"$T/update2.json"
+"$PUB" publish --state "$T/pub" --file "$T/update2.json" >/dev/null
+wait_until 10 grep -qF 'bản vá thứ hai' "$H/summary"
+check "after the reload, an update still replaces the pop-up" \
+    grep -qF 'bản vá thứ hai' "$H/summary"
+check "rather than adding one" test "$(notes)" -eq "$before"
+
 # A reminder replaces the pop-up; its hint, run as printed, acks it,
 # and the ack made by another process closes the pop-up.
 ID3=$("$PUB" publish --state "$T/pub" --severity critical \
