@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "cb_test.h"
+#include "pub_test.h"
 #include "cb_msg.h"
 #include "cb_sig.h"
 #include "pub_inbound.h"
@@ -18,9 +19,8 @@
 #define NOW 1780000000 /* a fixed clock: 2026-05-28 */
 #define ADV "local:2026-000001"
 
-struct fixture {
-	char *dir, *path;
-	struct pub_journal *j;
+/* Two registered agencies and a drill advisory in the journal. */
+struct agencies {
 	struct cb_seckey *an_giang, *bac_ninh;
 };
 
@@ -36,8 +36,8 @@ add_agency(struct pub_journal *j, const char *name)
 	return sk;
 }
 
-static int
-setup(void **state)
+static void
+enrol(struct pub_journal *j, struct agencies *a)
 {
 	static const uint8_t bytes[4] = "CBM1", sig[2] = "ED";
 	struct pub_entry e = { .seq = 1, .type = CB_MSG_ADVISORY,
@@ -45,36 +45,19 @@ setup(void **state)
 		.severity = "high", .title = "drill", .signed_bytes = bytes,
 		.signed_len = sizeof(bytes), .sigblock = sig,
 		.sigblock_len = sizeof(sig) };
-	struct fixture *f = calloc(1, sizeof(*f));
 	struct cb_err err;
 
-	assert_non_null(f);
-	assert_int_equal(cb_sig_init(), 0);
-	f->dir = cb_test_tmpdir();
-	f->path = cb_test_path(f->dir, "journal.db");
-	f->j = pub_journal_open(f->path, &err);
-	assert_non_null(f->j);
-	assert_int_equal(pub_inbound_migrate(f->j, &err), 0);
-	assert_int_equal(pub_journal_append(f->j, &e, NULL, &err), 0);
-	f->an_giang = add_agency(f->j, "an-giang");
-	f->bac_ninh = add_agency(f->j, "bac-ninh");
-	*state = f;
-	return 0;
+	assert_int_equal(pub_inbound_migrate(j, &err), 0);
+	assert_int_equal(pub_journal_append(j, &e, NULL, &err), 0);
+	a->an_giang = add_agency(j, "an-giang");
+	a->bac_ninh = add_agency(j, "bac-ninh");
 }
 
-static int
-teardown(void **state)
+static void
+release(struct agencies *a)
 {
-	struct fixture *f = *state;
-
-	pub_journal_close(f->j);
-	cb_seckey_free(f->an_giang);
-	cb_seckey_free(f->bac_ninh);
-	cb_test_rmtree(f->dir);
-	free(f->path);
-	free(f->dir);
-	free(f);
-	return 0;
+	cb_seckey_free(a->an_giang);
+	cb_seckey_free(a->bac_ninh);
 }
 
 /* A message of type from the agency holding sk, kept at time now. */
@@ -145,15 +128,18 @@ expect_drill(struct pub_journal *j, int received, int acked, int all_rec,
 static void
 test_drill_verdict(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
+	struct agencies a;
 
+	enrol(f->j, &a);
 	expect_drill(f->j, 0, 0, 0, 0);
-	receipt(f->j, f->an_giang, 1, "received");
+	receipt(f->j, a.an_giang, 1, "received");
 	expect_drill(f->j, 1, 0, 0, 0);
-	receipt(f->j, f->bac_ninh, 1, "acknowledged");
+	receipt(f->j, a.bac_ninh, 1, "acknowledged");
 	expect_drill(f->j, 2, 1, 1, 0);
-	receipt(f->j, f->an_giang, 2, "acknowledged");
+	receipt(f->j, a.an_giang, 2, "acknowledged");
 	expect_drill(f->j, 2, 2, 1, 1);
+	release(&a);
 }
 
 static int
@@ -176,12 +162,14 @@ count(struct pub_journal *j, const char *agency, int64_t since,
 static void
 test_reports_filter(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
+	struct agencies a;
 	struct cb_err err;
 
-	report(f->j, f->an_giang, 10, NOW - 3 * 3600);
-	report(f->j, f->an_giang, 11, NOW);
-	report(f->j, f->bac_ninh, 10, NOW);
+	enrol(f->j, &a);
+	report(f->j, a.an_giang, 10, NOW - 3 * 3600);
+	report(f->j, a.an_giang, 11, NOW);
+	report(f->j, a.bac_ninh, 10, NOW);
 	assert_int_equal(count(f->j, NULL, 0, 0), 3);
 	assert_int_equal(count(f->j, "an-giang", 0, 0), 2);
 	assert_int_equal(count(f->j, "nosuch", 0, 0), 0);
@@ -192,6 +180,7 @@ test_reports_filter(void **state)
 	    NULL, NOW, &err), 1);
 	assert_int_equal(count(f->j, NULL, 0, 1), 2);
 	assert_int_equal(count(f->j, "an-giang", NOW - 2 * 3600, 1), 0);
+	release(&a);
 }
 
 static void
@@ -219,12 +208,14 @@ expect_handled(struct pub_journal *j, uint64_t seq, const char *at,
 static void
 test_handle(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
+	struct agencies a;
 	struct cb_err err;
 	char big[5000];
 	cJSON *r;
 
-	report(f->j, f->an_giang, 10, NOW);
+	enrol(f->j, &a);
+	report(f->j, a.an_giang, 10, NOW);
 	r = pub_views_report(f->j, "an-giang", 10, &err);
 	assert_non_null(r);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(r, "handled")));
@@ -253,6 +244,7 @@ test_handle(void **state)
 	assert_int_equal(pub_inbound_handle(f->j, "an-giang", 10, "x", big,
 	    NOW, &err), -1);
 	expect_handled(f->j, 10, "2026-05-28T20:27:40Z", "Trần B", NULL);
+	release(&a);
 }
 
 /* An agency is known when registered, and also once removed while its
@@ -260,30 +252,32 @@ test_handle(void **state)
 static void
 test_agency_known(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
+	struct agencies a;
 	struct cb_err err;
 
+	enrol(f->j, &a);
 	assert_int_equal(pub_views_agency_known(f->j, "an-giang", &err), 1);
 	assert_int_equal(pub_views_agency_known(f->j, "nosuch", &err), 0);
-	report(f->j, f->bac_ninh, 10, NOW);
+	report(f->j, a.bac_ninh, 10, NOW);
 	assert_int_equal(pub_journal_agency_remove(f->j, "bac-ninh", &err), 1);
 	assert_int_equal(pub_views_agency_known(f->j, "bac-ninh", &err), 1);
 	assert_int_equal(pub_journal_agency_remove(f->j, "an-giang", &err), 1);
 	assert_int_equal(pub_views_agency_known(f->j, "an-giang", &err), 0);
+	release(&a);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_drill_verdict, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reports_filter, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_handle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_agency_known, setup,
-		    teardown),
+		PUB_TEST(test_drill_verdict),
+		PUB_TEST(test_reports_filter),
+		PUB_TEST(test_handle),
+		PUB_TEST(test_agency_known),
 	};
 
+	if (cb_sig_init() < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
