@@ -58,6 +58,17 @@ static const char *const steps[] = {
 	"  seq INTEGER NOT NULL,"
 	"  name TEXT NOT NULL,"
 	"  data BLOB NOT NULL);",
+	/* 2: the department marks a report handled: by whom, when (its
+	 * own clock), with a note.  Apart from the report, which holds
+	 * only what the agency signed. */
+	"CREATE TABLE report_handled ("
+	"  agency TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  handled_by TEXT NOT NULL,"
+	"  note TEXT,"
+	"  PRIMARY KEY (agency, seq),"
+	"  FOREIGN KEY (agency, seq) REFERENCES report (agency, seq));",
 };
 
 static const struct cb_db_schema schema = { "inbound", steps,
@@ -71,6 +82,15 @@ pub_inbound_migrate(struct pub_journal *j, struct cb_err *err)
 
 /* --- payload checks ------------------------------------------------------ */
 
+/* 1 when s is 1 to max bytes of UTF-8, else 0. */
+static int
+valid_text(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max && cb_utf8_valid(s, n);
+}
+
 static const char *
 str_field(const cJSON *o, const char *key, size_t max, int required,
     struct cb_err *err)
@@ -79,9 +99,7 @@ str_field(const cJSON *o, const char *key, size_t max, int required,
 
 	if (v == NULL && !required)
 		return NULL;
-	if (!cJSON_IsString(v) || v->valuestring[0] == '\0' ||
-	    strlen(v->valuestring) > max ||
-	    !cb_utf8_valid(v->valuestring, strlen(v->valuestring))) {
+	if (!cJSON_IsString(v) || !valid_text(v->valuestring, max)) {
 		cb_err_set(err, "'%s' must be a UTF-8 string of 1 to %zu "
 		    "bytes", key, max);
 		return NULL;
@@ -437,4 +455,35 @@ pub_inbound_submit(struct pub_journal *j, const uint8_t *signed_bytes,
 	res->fresh = fresh;
 	res->status = CB_REQ_KEPT;
 	return 0;
+}
+
+/* --- handling reports ---------------------------------------------------- */
+
+int
+pub_inbound_handle(struct pub_journal *j, const char *agency, uint64_t seq,
+    const char *by, const char *note, int64_t at, struct cb_err *err)
+{
+	sqlite3 *db = pub_journal_db(j);
+	sqlite3_stmt *st;
+
+	if (!valid_text(by, MAX_BY))
+		return cb_err_set(err, "the name of who handled it must be 1 "
+		    "to %d bytes of UTF-8", MAX_BY);
+	if (note != NULL && !valid_text(note, MAX_NOTE))
+		return cb_err_set(err, "a note must be 1 to %d bytes of UTF-8",
+		    MAX_NOTE);
+	st = cb_db_prepare(db,
+	    "INSERT OR REPLACE INTO report_handled (agency, seq, at, handled_by, note) "
+	    "SELECT agency, seq, ?3, ?4, ?5 FROM report "
+	    "WHERE agency = ?1 AND seq = ?2", err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, agency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 3, at);
+	sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, note, -1, SQLITE_STATIC);
+	if (exec_step(st, db, err) < 0)
+		return -1;
+	return sqlite3_changes(db) > 0;
 }

@@ -5,7 +5,8 @@
  * and incident reports with attachments.  Each message is verified
  * against the agency registry and kept exactly once (by the agency's own
  * sequence number, with its signed bytes) in the inbound tables, which
- * this module owns inside the journal's file.  pub_views shows them.
+ * this module owns inside the journal's file, beside the one thing the
+ * department adds: which reports it has handled.  pub_views shows them.
  *
  * The payloads are JSON objects, specified in canhbao.7.
  */
@@ -42,6 +43,14 @@ struct pub_inbound_result {
 int pub_inbound_submit(struct pub_journal *j, const uint8_t *signed_bytes,
     size_t signed_len, const uint8_t *sigblock, size_t sigblock_len,
     int64_t now, struct pub_inbound_result *res, struct cb_err *err);
+
+/* Mark agency's report seq handled by who (1 to 200 bytes of UTF-8)
+ * at time at (Unix seconds), with note (NULL for none, else 1 to 4096
+ * bytes); marking it again replaces all three.  Returns 1 when marked,
+ * 0 when the agency has no such report, -1 with err. */
+int pub_inbound_handle(struct pub_journal *j, const char *agency,
+    uint64_t seq, const char *by, const char *note, int64_t at,
+    struct cb_err *err);
 
 /* Create the inbound tables in the journal's file, or bring them up to
  * date (their own version, module "inbound" of cb_db.h; tables an older

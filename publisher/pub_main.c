@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -33,6 +34,10 @@
 #include "pub_views.h"
 
 #define ADVISORY_FILE_MAX (1024 * 1024)
+/* How long a drill waits by default: long enough for the person on
+ * duty at each agency to see the pop-up, read it and acknowledge it. */
+#define DRILL_WAIT (10 * 60)
+#define DRILL_POLL_MS 250
 
 
 static int cmd_keygen(int, char **);
@@ -47,6 +52,7 @@ static int cmd_signing_key(int, char **);
 static int cmd_receipts(int, char **);
 static int cmd_overdue(int, char **);
 static int cmd_reports(int, char **);
+static int cmd_handle_report(int, char **);
 static int cmd_drill(int, char **);
 
 static const struct cb_command commands[] = {
@@ -72,8 +78,12 @@ static const struct cb_command commands[] = {
 	{ "receipts", cmd_receipts, "--state DIR [--json] ID" },
 	{ "overdue", cmd_overdue,
 	    "--state DIR [--severity LEVEL] [--older DURATION] [--json]" },
-	{ "reports", cmd_reports, "--state DIR [--save DIR] [--json]" },
-	{ "drill", cmd_drill, "--state DIR [--wait SECONDS] [--json]" },
+	{ "reports", cmd_reports,
+	    "--state DIR [--agency NAME] [--since DURATION] [--unhandled]\n"
+	    "\t\t[--save DIR] [--json]" },
+	{ "handle-report", cmd_handle_report,
+	    "--state DIR --by NAME [--note TEXT] AGENCY SEQ" },
+	{ "drill", cmd_drill, "--state DIR [--wait DURATION] [--json]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -856,18 +866,51 @@ cmd_overdue(int argc, char **argv)
 	return show(PUB_VIEW_OVERDUE, view, &err, json);
 }
 
+/* An agency's name in a lookup: exit 1 naming it when the journal
+ * knows no such agency. */
+static void
+known_agency(struct pub_journal *j, const char *name)
+{
+	struct cb_err err;
+	int known = pub_views_agency_known(j, name, &err);
+
+	if (known < 0)
+		cb_cli_die(err.msg);
+	if (known == 0) {
+		pub_journal_close(j);
+		fprintf(stderr, "canhbao-pub: no agency '%s'\n", name);
+		exit(1);
+	}
+}
+
 static int
 cmd_reports(int argc, char **argv)
 {
-	static const struct option save_opt = { "save", 1, NULL, 'S' };
+	static const struct option opts[] = { { "agency", 1, NULL, 'a' },
+		{ "json", 0, NULL, 'j' }, { "save", 1, NULL, 'S' },
+		{ "since", 1, NULL, 'i' }, { "state", 1, NULL, 's' },
+		{ "unhandled", 0, NULL, 'u' }, { NULL, 0, NULL, 0 } };
+	struct pub_report_filter f = { NULL, 0, 0 };
 	const char *state = NULL, *save = NULL;
 	struct pub_journal *j;
 	struct cb_err err;
-	int json = 0, i = view_options(argc, argv, &save_opt, &state, &json,
-			   &save);
+	int ch, json = 0;
 	cJSON *view;
 
-	if (i != argc)
+	while ((ch = next_option(argc, argv, ":a:jS:i:s:u", opts)) != -1)
+		if (ch == 'a')
+			f.agency = optarg;
+		else if (ch == 'j')
+			json = 1;
+		else if (ch == 'S')
+			save = optarg;
+		else if (ch == 'i')
+			f.since = cb_time_now() - duration_arg(optarg, "--since");
+		else if (ch == 's')
+			state = optarg;
+		else
+			f.unhandled = 1;
+	if (state == NULL || optind != argc)
 		cb_cli_usage();
 	if (save != NULL && mkdir(save, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "canhbao-pub: cannot create '%s': %s\n", save,
@@ -875,13 +918,151 @@ cmd_reports(int argc, char **argv)
 		return 2;
 	}
 	j = open_journal(state);
-	view = pub_views_reports(j, save, &err);
+	if (f.agency != NULL)
+		known_agency(j, f.agency);
+	view = pub_views_reports(j, &f, save, &err);
 	pub_journal_close(j);
 	return show(PUB_VIEW_REPORTS, view, &err, json);
 }
 
-/* A drill: an exercise advisory, then after a while who received and
- * acknowledged it. */
+/* An agency's number for a report: digits only. */
+static uint64_t
+report_seq(const char *s)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (!isdigit((unsigned char)s[0]) || *end != '\0' || errno != 0) {
+		fprintf(stderr, "canhbao-pub: report number '%s' is not a "
+		    "number\n", s);
+		exit(2);
+	}
+	return n;
+}
+
+static int
+handle_report(const char *state, const char *agency, uint64_t seq,
+    const char *by, const char *note)
+{
+	struct pub_journal *j = open_journal(state);
+	struct cb_err err;
+	int rc;
+
+	known_agency(j, agency);
+	rc = pub_inbound_handle(j, agency, seq, by, note, cb_time_now(), &err);
+	pub_journal_close(j);
+	if (rc < 0)
+		cb_cli_die(err.msg);
+	if (rc == 0) {
+		fprintf(stderr, "canhbao-pub: agency %s has no report #%llu\n",
+		    agency, (unsigned long long)seq);
+		return 1;
+	}
+	printf("report %s #%llu handled by %s\n", agency,
+	    (unsigned long long)seq, by);
+	return 0;
+}
+
+static int
+cmd_handle_report(int argc, char **argv)
+{
+	static const struct option opts[] = { { "by", 1, NULL, 'b' },
+		{ "note", 1, NULL, 'n' }, { "state", 1, NULL, 's' },
+		{ NULL, 0, NULL, 0 } };
+	const char *state = NULL, *by = NULL, *note = NULL;
+	int ch;
+
+	while ((ch = next_option(argc, argv, ":b:n:s:", opts)) != -1)
+		if (ch == 'b')
+			by = optarg;
+		else if (ch == 'n')
+			note = optarg;
+		else
+			state = optarg;
+	if (state == NULL || optind != argc - 2)
+		cb_cli_usage();
+	if (by == NULL)
+		cb_cli_die("handle-report: --by NAME is required: who handled "
+			   "the report");
+	return handle_report(state, argv[optind],
+	    report_seq(argv[optind + 1]), by, note);
+}
+
+/* --- drill ----------------------------------------------------------------- */
+
+/* The number of registered agencies. */
+static int
+count_agencies(struct pub_journal *j)
+{
+	struct cb_err err;
+	cJSON *a = pub_views_agencies(j, 0, 0, &err);
+	int n;
+
+	if (a == NULL)
+		cb_cli_die(err.msg);
+	n = cJSON_GetArraySize(a);
+	cJSON_Delete(a);
+	return n;
+}
+
+static char *
+publish_drill(const char *state)
+{
+	cJSON *reply = call(state, "{\"cmd\":\"publish\",\"advisory\":{"
+				   "\"severity\":\"high\",\"status\":"
+				   "\"exercise\",\"origin\":\"provincial\","
+				   "\"title\":\"Diễn tập: xác nhận đã nhận "
+				   "cảnh báo (drill: please acknowledge)\","
+				   "\"summary\":\"Đây là bài diễn tập. Đề nghị "
+				   "cán bộ trực xác nhận bằng canhbao-sub "
+				   "ack.\"}}");
+	char *id = cb_xstrdup(pub_views_str(reply, "id"));
+
+	cJSON_Delete(reply);
+	return id;
+}
+
+/* Progress on stderr, one line each time the counts change. */
+static void
+drill_progress(const cJSON *d, double *last)
+{
+	double now = pub_views_num(d, "received") * 1e6 +
+	    pub_views_num(d, "acknowledged");
+
+	if (now == *last)
+		return;
+	*last = now;
+	fprintf(stderr, "drill: %.0f/%.0f received, %.0f/%.0f acknowledged\n",
+	    pub_views_num(d, "received"), pub_views_num(d, "registered"),
+	    pub_views_num(d, "acknowledged"), pub_views_num(d, "registered"));
+}
+
+/* The drill's verdict once every agency has received and acknowledged
+ * it, or when wait seconds have passed. */
+static cJSON *
+drill_wait(struct pub_journal *j, const char *id, int64_t wait)
+{
+	const struct timespec tick = { 0, DRILL_POLL_MS * 1000000L };
+	int64_t end = cb_time_mono_ms() + wait * 1000;
+	double last = -1;
+	struct cb_err err;
+	cJSON *d;
+
+	for (;;) {
+		if ((d = pub_views_drill(j, id, &err)) == NULL)
+			cb_cli_die(err.msg);
+		drill_progress(d, &last);
+		if (pub_views_drill_all(d, 1) || cb_time_mono_ms() >= end)
+			return d;
+		cJSON_Delete(d);
+		nanosleep(&tick, NULL);
+	}
+}
+
+/* A drill: an exercise advisory, then who received and acknowledged
+ * it, and the verdict. */
 static int
 cmd_drill(int argc, char **argv)
 {
@@ -889,28 +1070,29 @@ cmd_drill(int argc, char **argv)
 	const char *state = NULL, *wait = NULL;
 	int json = 0, i = view_options(argc, argv, &wait_opt, &state, &json,
 			   &wait);
-	int64_t seconds = wait ? duration_arg(wait, "--wait") : 60;
+	int64_t seconds = wait ? duration_arg(wait, "--wait") : DRILL_WAIT;
+	struct pub_journal *j;
+	cJSON *verdict;
 	char *id;
-	cJSON *reply;
-	int rc;
+	int n;
 
 	if (i != argc)
 		cb_cli_usage();
-	reply = call(state, "{\"cmd\":\"publish\",\"advisory\":{"
-			    "\"severity\":\"high\",\"status\":\"exercise\","
-			    "\"origin\":\"provincial\",\"title\":"
-			    "\"Diễn tập: xác nhận đã nhận cảnh báo (drill: "
-			    "please acknowledge)\",\"summary\":\"Đây là "
-			    "bài diễn tập. Đề nghị cán bộ trực xác nhận bằng "
-			    "canhbao-sub ack.\"}}");
-	id = cb_xstrdup(pub_views_str(reply, "id"));
-	cJSON_Delete(reply);
-	fprintf(stderr, "drill %s published; waiting %llds for receipts\n",
-	    id, (long long)seconds);
-	sleep((unsigned)seconds);
-	rc = print_receipts(state, id, json);
+	j = open_journal(state);
+	if ((n = count_agencies(j)) == 0) {
+		pub_journal_close(j);
+		fprintf(stderr, "canhbao-pub: no agency is registered, so none "
+		    "can take part in a drill (see agency add)\n");
+		return 1;
+	}
+	id = publish_drill(state);
+	fprintf(stderr, "drill %s published; waiting up to %llds for %d "
+	    "agenc%s to receive and acknowledge it\n", id, (long long)seconds,
+	    n, n == 1 ? "y" : "ies");
+	verdict = drill_wait(j, id, seconds);
+	pub_journal_close(j);
 	free(id);
-	return rc;
+	return pub_views_print_drill(verdict, json);
 }
 
 int

@@ -193,37 +193,58 @@ add_attachments(sqlite3 *db, cJSON *report, const char *agency, int64_t seq,
 	return rc == SQLITE_DONE ? 0 : cb_db_error(db, "journal", err);
 }
 
+/* A report row of reports_where, without its attachments; "handled"
+ * is null until the department marks it. */
 static cJSON *
-reports_where(struct pub_journal *j, const char *where, const char *agency,
-    int64_t seq, const char *save_dir, struct cb_err *err)
+report_object(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject(), *h;
+
+	cJSON_AddStringToObject(o, "agency", cb_db_text(st, 0));
+	cJSON_AddNumberToObject(o, "seq", (double)sqlite3_column_int64(st, 1));
+	cb_json_add_time(o, "received", sqlite3_column_int64(st, 2));
+	cb_json_add_time(o, "filed", sqlite3_column_int64(st, 3));
+	cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
+	cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
+	add_text(o, "details", st, 6);
+	if (sqlite3_column_type(st, 7) == SQLITE_NULL) {
+		cJSON_AddNullToObject(o, "handled");
+		return o;
+	}
+	h = cJSON_AddObjectToObject(o, "handled");
+	cb_json_add_time(h, "at", sqlite3_column_int64(st, 7));
+	cJSON_AddStringToObject(h, "by", cb_db_text(st, 8));
+	add_text(h, "note", st, 9);
+	return o;
+}
+
+/* The reports f selects, and with seq only that number of f->agency's. */
+static cJSON *
+reports_where(struct pub_journal *j, const struct pub_report_filter *f,
+    const uint64_t *seq, const char *save_dir, struct cb_err *err)
 {
 	sqlite3 *db = pub_journal_db(j);
-	char *sql = cb_xasprintf("SELECT agency, seq, received, filed, "
-				 "severity, title, details FROM report %s "
-				 "ORDER BY received DESC, agency, seq", where);
-	sqlite3_stmt *st = cb_db_prepare(db, sql, err);
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT r.agency, r.seq, r.received, r.filed, r.severity, r.title, "
+	    " r.details, h.at, h.handled_by, h.note "
+	    "FROM report r LEFT JOIN report_handled h USING (agency, seq) "
+	    "WHERE (?1 IS NULL OR r.agency = ?1) AND (?2 IS NULL OR r.seq = ?2) "
+	    " AND r.received >= ?3 AND (?4 = 0 OR h.at IS NULL) "
+	    "ORDER BY r.received DESC, r.agency, r.seq", err);
 	cJSON *out = cJSON_CreateArray(), *o;
 	int rc;
 
-	free(sql);
 	if (st == NULL) {
 		cJSON_Delete(out);
 		return NULL;
 	}
-	if (agency != NULL) {
-		sqlite3_bind_text(st, 1, agency, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, seq);
-	}
+	sqlite3_bind_text(st, 1, f->agency, -1, SQLITE_STATIC);
+	if (seq != NULL)
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)*seq);
+	sqlite3_bind_int64(st, 3, f->since);
+	sqlite3_bind_int(st, 4, f->unhandled);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "agency", cb_db_text(st, 0));
-		cJSON_AddNumberToObject(o, "seq",
-		    (double)sqlite3_column_int64(st, 1));
-		cb_json_add_time(o, "received", sqlite3_column_int64(st, 2));
-		cb_json_add_time(o, "filed", sqlite3_column_int64(st, 3));
-		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
-		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
-		add_text(o, "details", st, 6);
+		o = report_object(st);
 		cJSON_AddItemToArray(out, o);
 		if (add_attachments(db, o, cb_db_text(st, 0),
 			sqlite3_column_int64(st, 1), save_dir, err) < 0) {
@@ -239,24 +260,75 @@ reports_where(struct pub_journal *j, const char *where, const char *agency,
 }
 
 cJSON *
-pub_views_reports(struct pub_journal *j, const char *save_dir,
-    struct cb_err *err)
+pub_views_reports(struct pub_journal *j, const struct pub_report_filter *f,
+    const char *save_dir, struct cb_err *err)
 {
-	return reports_where(j, "", NULL, 0, save_dir, err);
+	return reports_where(j, f, NULL, save_dir, err);
 }
 
 cJSON *
 pub_views_report(struct pub_journal *j, const char *agency, uint64_t seq,
     struct cb_err *err)
 {
-	cJSON *all = reports_where(j, "WHERE agency = ?1 AND seq = ?2", agency,
-	    (int64_t)seq, NULL, err), *one;
+	const struct pub_report_filter f = { agency, 0, 0 };
+	cJSON *all = reports_where(j, &f, &seq, NULL, err), *one;
 
 	if (all == NULL)
 		return NULL;
 	one = cJSON_DetachItemFromArray(all, 0);
 	cJSON_Delete(all);
 	return one;
+}
+
+int
+pub_views_agency_known(struct pub_journal *j, const char *name,
+    struct cb_err *err)
+{
+	sqlite3 *db = pub_journal_db(j);
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT EXISTS (SELECT 1 FROM agency WHERE name = ?1) OR "
+	    " EXISTS (SELECT 1 FROM report WHERE agency = ?1)", err);
+	int rc, known;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	known = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? known : cb_db_error(db, "journal", err);
+}
+
+cJSON *
+pub_views_drill(struct pub_journal *j, const char *id, struct cb_err *err)
+{
+	cJSON *agencies = pub_views_receipts(j, id, err), *out;
+	const cJSON *a;
+	int received = 0, acked = 0;
+
+	if (agencies == NULL)
+		return NULL;
+	cJSON_ArrayForEach(a, agencies) {
+		received += !cJSON_IsTrue(cJSON_GetObjectItem(a, "missing"));
+		acked += cJSON_IsString(cJSON_GetObjectItem(a, "acknowledged"));
+	}
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "id", id);
+	cJSON_AddNumberToObject(out, "registered",
+	    cJSON_GetArraySize(agencies));
+	cJSON_AddNumberToObject(out, "received", received);
+	cJSON_AddNumberToObject(out, "acknowledged", acked);
+	cJSON_AddItemToObject(out, "agencies", agencies);
+	return out;
+}
+
+int
+pub_views_drill_all(const cJSON *drill, int acked)
+{
+	double m = pub_views_num(drill, "registered");
+
+	return pub_views_num(drill, "received") == m &&
+	    (!acked || pub_views_num(drill, "acknowledged") == m);
 }
 
 struct agencies {
@@ -326,6 +398,13 @@ print_json(const cJSON *obj)
 }
 
 static void
+receipts_heading(void)
+{
+	printf("%-24s %-20s %-20s %s\n", "AGENCY", "RECEIVED", "ACKNOWLEDGED",
+	    "BY");
+}
+
+static void
 receipt_text(const cJSON *r)
 {
 	printf("%-24s %-20s %-20s %s\n", pub_views_str(r, "agency"),
@@ -351,11 +430,16 @@ overdue_text(const cJSON *a)
 static void
 report_text(const cJSON *r)
 {
-	const cJSON *a;
+	const cJSON *a, *h = cJSON_GetObjectItem(r, "handled");
 
-	printf("%s #%.0f %s [%s] %s\n", pub_views_str(r, "agency"),
+	printf("%s #%.0f %s [%s] %s%s\n", pub_views_str(r, "agency"),
 	    pub_views_num(r, "seq"), pub_views_str(r, "received"),
-	    pub_views_str(r, "severity"), pub_views_str(r, "title"));
+	    pub_views_str(r, "severity"), pub_views_str(r, "title"),
+	    cJSON_IsObject(h) ? "" : "  UNHANDLED");
+	if (cJSON_IsObject(h))
+		printf("  handled %s by %s%s%s\n", pub_views_str(h, "at"),
+		    pub_views_str(h, "by"), str_or(h, "note", NULL) ? ": " : "",
+		    str_or(h, "note", ""));
 	if (str_or(r, "details", NULL) != NULL)
 		printf("  %s\n", str_or(r, "details", NULL));
 	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "attachments"))
@@ -387,13 +471,34 @@ pub_views_print(enum pub_view kind, cJSON *view, int json)
 		print_json(view);
 	} else {
 		if (kind == PUB_VIEW_RECEIPTS)
-			printf("%-24s %-20s %-20s %s\n", "AGENCY", "RECEIVED",
-			    "ACKNOWLEDGED", "BY");
+			receipts_heading();
 		cJSON_ArrayForEach(e, view)
 			text[kind](e);
 	}
 	cJSON_Delete(view);
 	return n > 0 ? 0 : 1;
+}
+
+int
+pub_views_print_drill(cJSON *drill, int json)
+{
+	const cJSON *e;
+	int all = pub_views_drill_all(drill, 0);
+
+	if (json) {
+		print_json(drill);
+	} else {
+		receipts_heading();
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(drill, "agencies"))
+			receipt_text(e);
+		printf("%.0f/%.0f received, %.0f/%.0f acknowledged\n",
+		    pub_views_num(drill, "received"),
+		    pub_views_num(drill, "registered"),
+		    pub_views_num(drill, "acknowledged"),
+		    pub_views_num(drill, "registered"));
+	}
+	cJSON_Delete(drill);
+	return all ? 0 : 1;
 }
 
 static void

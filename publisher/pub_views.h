@@ -33,15 +33,46 @@ struct cJSON *pub_views_receipts(struct pub_journal *j, const char *id,
 struct cJSON *pub_views_overdue(struct pub_journal *j, int min_severity,
     int64_t older_than, struct cb_err *err);
 
-/* Every report, newest first; with save_dir, attachments are written
- * there as AGENCY-SEQ-NAME. */
-struct cJSON *pub_views_reports(struct pub_journal *j, const char *save_dir,
+/* Which reports pub_views_reports shows; zero for all of them. */
+struct pub_report_filter {
+	const char *agency; /* only this agency's */
+	int64_t since;      /* only those received at or after (Unix s) */
+	int unhandled;      /* only those not marked handled */
+};
+
+/* The reports f selects, newest (by when the publisher received them)
+ * first; with save_dir, attachments are written there as
+ * AGENCY-SEQ-NAME. */
+struct cJSON *pub_views_reports(struct pub_journal *j,
+    const struct pub_report_filter *f, const char *save_dir,
     struct cb_err *err);
 
 /* One report as JSON (agency, seq, received, filed, severity, title,
- * details, attachments: [{name, size}]); NULL when there is none. */
+ * details, handled: null or {at, by, note}, attachments: [{name,
+ * size}]); NULL when there is none. */
 struct cJSON *pub_views_report(struct pub_journal *j, const char *agency,
     uint64_t seq, struct cb_err *err);
+
+/* 1 when name is a registered agency or one that sent reports, 0 when
+ * neither, -1 on error. */
+int pub_views_agency_known(struct pub_journal *j, const char *name,
+    struct cb_err *err);
+
+/* A drill's verdict on advisory id: {id, registered, received,
+ * acknowledged, agencies: the receipts above}, counting the registered
+ * agencies, those that received it (or acknowledged it, which implies
+ * receipt) and those that acknowledged it. */
+struct cJSON *pub_views_drill(struct pub_journal *j, const char *id,
+    struct cb_err *err);
+
+/* 1 when every registered agency has received the drill (with acked,
+ * received and acknowledged), else 0. */
+int pub_views_drill_all(const struct cJSON *drill, int acked);
+
+/* Print a drill's verdict as JSON, or as the receipts table and a line
+ * "N/M received, K/M acknowledged", and free it.  Returns the exit
+ * status: 0 when every registered agency received it, else 1. */
+int pub_views_print_drill(struct cJSON *drill, int json);
 
 /* Registered agencies with their last contact, and silent: true when
  * that is older than silent_after seconds at now (or never). */

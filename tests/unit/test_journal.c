@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "cb_test.h"
+#include "pub_test.h"
 #include "cb_db.h"
 #include "cb_msg.h"
 #include "cb_seq.h"
@@ -22,41 +23,8 @@
 
 #define NOW 1780000000 /* a fixed clock: 2026-05-28 */
 
-struct fixture {
-	char *dir, *path;
-	struct pub_journal *j;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct cb_err err;
-
-	assert_non_null(f);
-	f->dir = cb_test_tmpdir();
-	f->path = cb_test_path(f->dir, "journal.db");
-	f->j = pub_journal_open(f->path, &err);
-	assert_non_null(f->j);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	pub_journal_close(f->j);
-	cb_test_rmtree(f->dir);
-	free(f->path);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
 static void
-reopen(struct fixture *f)
+reopen(struct pub_fixture *f)
 {
 	struct cb_err err;
 
@@ -84,7 +52,7 @@ append(struct pub_journal *j, uint64_t seq, const char *id, unsigned rev,
 static void
 test_append_commit_rollback(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	struct cb_err err;
 
 	assert_int_equal(pub_journal_last_seq(f->j), 0);
@@ -116,7 +84,7 @@ test_append_commit_rollback(void **state)
 static void
 test_numbers_run_out(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	struct cb_err err;
 	uint64_t next;
 
@@ -137,7 +105,7 @@ test_numbers_run_out(void **state)
 static void
 test_crash_never_reuses(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	struct cb_err err;
 	int status;
 	pid_t pid;
@@ -167,7 +135,7 @@ test_crash_never_reuses(void **state)
 static void
 test_revision(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	struct cb_err err;
 	unsigned rev = 0;
 
@@ -201,7 +169,7 @@ collect(const struct pub_entry *e, void *arg)
 static void
 test_each_order_and_limit(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	struct seen s = { .stop_after = -1 };
 	struct cb_err err;
 	uint64_t i;
@@ -225,7 +193,7 @@ test_each_order_and_limit(void **state)
 static void
 test_feed_items(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	uint8_t h1[32], h2[32], got[32];
 	struct pub_item_ref ref = { "cert", "x-1", h1 };
 	struct cb_err err;
@@ -264,7 +232,7 @@ test_feed_items(void **state)
 static void
 test_cache_validators(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	char *etag, *lm;
 	struct cb_err err;
 	const char *url = "https://127.0.0.1/feed.xml";
@@ -287,7 +255,7 @@ test_cache_validators(void **state)
 static void
 test_feed_state(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	struct pub_feed_state in = { .last_success = NOW,
 		.last_error_at = NOW - 60, .initialized = 1 }, out;
 	struct cb_err err;
@@ -333,7 +301,7 @@ new_key(struct cb_pubkey *pk)
 static void
 test_agencies(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	struct cb_pubkey k1, k2, got;
 	struct names l = { 0 };
 	struct cb_err err;
@@ -483,7 +451,7 @@ receipt_of(const cJSON *view, const char *agency)
 /* Replace the fixture's journal by an empty one the old code made;
  * returns its handle, for rows written the old way. */
 static sqlite3 *
-old_journal(struct fixture *f)
+old_journal(struct pub_fixture *f)
 {
 	struct cb_err err;
 	sqlite3 *db;
@@ -498,7 +466,7 @@ old_journal(struct fixture *f)
 
 /* Open it with the new code, as the daemon and the commands do. */
 static void
-new_code_opens(struct fixture *f)
+new_code_opens(struct pub_fixture *f)
 {
 	struct cb_err err;
 
@@ -510,7 +478,7 @@ new_code_opens(struct fixture *f)
 static void
 test_old_journal_opens(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	struct cb_seckey *sk;
 	struct cb_pubkey pk;
 	struct cb_err err;
@@ -551,7 +519,7 @@ test_old_journal_opens(void **state)
 static void
 test_old_journal_takes_receipts(void **state)
 {
-	struct fixture *f = *state;
+	struct pub_fixture *f = *state;
 	struct cb_seckey *sk;
 	struct cb_pubkey pk;
 	struct cb_err err;
@@ -583,26 +551,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_append_commit_rollback,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_numbers_run_out, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_crash_never_reuses, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_revision, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_each_order_and_limit,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_feed_items, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_cache_validators, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_feed_state, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_agencies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_old_journal_opens, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_old_journal_takes_receipts,
-		    setup, teardown),
+		PUB_TEST(test_append_commit_rollback),
+		PUB_TEST(test_numbers_run_out),
+		PUB_TEST(test_crash_never_reuses),
+		PUB_TEST(test_revision),
+		PUB_TEST(test_each_order_and_limit),
+		PUB_TEST(test_feed_items),
+		PUB_TEST(test_cache_validators),
+		PUB_TEST(test_feed_state),
+		PUB_TEST(test_agencies),
+		PUB_TEST(test_old_journal_opens),
+		PUB_TEST(test_old_journal_takes_receipts),
 	};
 
 	if (cb_sig_init() < 0)

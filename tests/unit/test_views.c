@@ -1,0 +1,283 @@
+/* Unit tests for what the duty officer reads and marks: a drill's
+ * verdict (pub_views_drill), reports filtered by agency, by when they
+ * were received and by whether they are handled (pub_views_reports),
+ * and marking one handled (pub_inbound_handle). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cb_test.h"
+#include "pub_test.h"
+#include "cb_msg.h"
+#include "cb_sig.h"
+#include "pub_inbound.h"
+#include "pub_journal.h"
+#include "pub_views.h"
+
+#define NOW 1780000000 /* a fixed clock: 2026-05-28 */
+#define ADV "local:2026-000001"
+
+/* Two registered agencies and a drill advisory in the journal. */
+struct agencies {
+	struct cb_seckey *an_giang, *bac_ninh;
+};
+
+static struct cb_seckey *
+add_agency(struct pub_journal *j, const char *name)
+{
+	struct cb_seckey *sk;
+	struct cb_pubkey pk;
+	struct cb_err err;
+
+	assert_int_equal(cb_sig_keygen(&sk, &pk, &err), 0);
+	assert_int_equal(pub_journal_agency_add(j, name, &pk, NOW, &err), 0);
+	return sk;
+}
+
+static void
+enrol(struct pub_journal *j, struct agencies *a)
+{
+	static const uint8_t bytes[4] = "CBM1", sig[2] = "ED";
+	struct pub_entry e = { .seq = 1, .type = CB_MSG_ADVISORY,
+		.issued_ms = (int64_t)NOW * 1000, .adv_id = ADV, .revision = 1,
+		.severity = "high", .title = "drill", .signed_bytes = bytes,
+		.signed_len = sizeof(bytes), .sigblock = sig,
+		.sigblock_len = sizeof(sig) };
+	struct cb_err err;
+
+	assert_int_equal(pub_inbound_migrate(j, &err), 0);
+	assert_int_equal(pub_journal_append(j, &e, NULL, &err), 0);
+	a->an_giang = add_agency(j, "an-giang");
+	a->bac_ninh = add_agency(j, "bac-ninh");
+}
+
+static void
+release(struct agencies *a)
+{
+	cb_seckey_free(a->an_giang);
+	cb_seckey_free(a->bac_ninh);
+}
+
+/* A message of type from the agency holding sk, kept at time now. */
+static void
+submit(struct pub_journal *j, const struct cb_seckey *sk, uint64_t seq,
+    enum cb_msg_type type, const char *payload, int64_t now)
+{
+	struct pub_inbound_result res;
+	struct cb_sealed s;
+	struct cb_err err;
+
+	assert_int_equal(cb_msg_seal(sk, type, seq, now * 1000, payload,
+	    strlen(payload), "test", &s, &err), 0);
+	if (pub_inbound_submit(j, s.signed_bytes, s.signed_len, s.sigblock,
+		s.sigblock_len, now, &res, &err) < 0)
+		fail_msg("submit: %s", err.msg);
+	cb_sealed_release(&s);
+}
+
+static void
+receipt(struct pub_journal *j, const struct cb_seckey *sk, uint64_t seq,
+    const char *event)
+{
+	char payload[256];
+
+	snprintf(payload, sizeof(payload), "{\"id\":\"" ADV "\","
+	    "\"revision\":1,\"event\":\"%s\",\"at\":\"2026-05-28T00:00:00Z\"}",
+	    event);
+	submit(j, sk, seq, CB_MSG_RECEIPT, payload, NOW);
+}
+
+static void
+report(struct pub_journal *j, const struct cb_seckey *sk, uint64_t seq,
+    int64_t received)
+{
+	submit(j, sk, seq, CB_MSG_REPORT, "{\"severity\":\"high\","
+	    "\"title\":\"Mã độc\",\"filed\":\"2026-05-27T00:00:00Z\"}",
+	    received);
+}
+
+static double
+num(const cJSON *o, const char *key)
+{
+	return pub_views_num(o, key);
+}
+
+static void
+expect_drill(struct pub_journal *j, int received, int acked, int all_rec,
+    int all_ack)
+{
+	struct cb_err err;
+	cJSON *d = pub_views_drill(j, ADV, &err);
+
+	assert_non_null(d);
+	assert_string_equal(pub_views_str(d, "id"), ADV);
+	assert_int_equal((int)num(d, "registered"), 2);
+	assert_int_equal((int)num(d, "received"), received);
+	assert_int_equal((int)num(d, "acknowledged"), acked);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(d,
+	    "agencies")), 2);
+	assert_int_equal(pub_views_drill_all(d, 0), all_rec);
+	assert_int_equal(pub_views_drill_all(d, 1), all_ack);
+	cJSON_Delete(d);
+}
+
+/* The counts, and when the drill is complete: all received, then all
+ * acknowledged too.  An acknowledgement counts as receipt. */
+static void
+test_drill_verdict(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct agencies a;
+
+	enrol(f->j, &a);
+	expect_drill(f->j, 0, 0, 0, 0);
+	receipt(f->j, a.an_giang, 1, "received");
+	expect_drill(f->j, 1, 0, 0, 0);
+	receipt(f->j, a.bac_ninh, 1, "acknowledged");
+	expect_drill(f->j, 2, 1, 1, 0);
+	receipt(f->j, a.an_giang, 2, "acknowledged");
+	expect_drill(f->j, 2, 2, 1, 1);
+	release(&a);
+}
+
+static int
+count(struct pub_journal *j, const char *agency, int64_t since,
+    int unhandled)
+{
+	const struct pub_report_filter filter = { agency, since, unhandled };
+	struct cb_err err;
+	cJSON *v = pub_views_reports(j, &filter, NULL, &err);
+	int n;
+
+	assert_non_null(v);
+	n = cJSON_GetArraySize(v);
+	cJSON_Delete(v);
+	return n;
+}
+
+/* --agency, --since (by the time received, not filed) and --unhandled,
+ * alone and together. */
+static void
+test_reports_filter(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct agencies a;
+	struct cb_err err;
+
+	enrol(f->j, &a);
+	report(f->j, a.an_giang, 10, NOW - 3 * 3600);
+	report(f->j, a.an_giang, 11, NOW);
+	report(f->j, a.bac_ninh, 10, NOW);
+	assert_int_equal(count(f->j, NULL, 0, 0), 3);
+	assert_int_equal(count(f->j, "an-giang", 0, 0), 2);
+	assert_int_equal(count(f->j, "nosuch", 0, 0), 0);
+	assert_int_equal(count(f->j, NULL, NOW - 2 * 3600, 0), 2);
+	assert_int_equal(count(f->j, "an-giang", NOW - 2 * 3600, 0), 1);
+	assert_int_equal(count(f->j, NULL, NOW - 3 * 3600, 0), 3);
+	assert_int_equal(pub_inbound_handle(f->j, "an-giang", 11, "Lê Văn C",
+	    NULL, NOW, &err), 1);
+	assert_int_equal(count(f->j, NULL, 0, 1), 2);
+	assert_int_equal(count(f->j, "an-giang", NOW - 2 * 3600, 1), 0);
+	release(&a);
+}
+
+static void
+expect_handled(struct pub_journal *j, uint64_t seq, const char *at,
+    const char *by, const char *note)
+{
+	struct cb_err err;
+	cJSON *r = pub_views_report(j, "an-giang", seq, &err);
+	const cJSON *h;
+
+	assert_non_null(r);
+	h = cJSON_GetObjectItem(r, "handled");
+	assert_true(cJSON_IsObject(h));
+	assert_string_equal(pub_views_str(h, "at"), at);
+	assert_string_equal(pub_views_str(h, "by"), by);
+	if (note == NULL)
+		assert_true(cJSON_IsNull(cJSON_GetObjectItem(h, "note")));
+	else
+		assert_string_equal(pub_views_str(h, "note"), note);
+	cJSON_Delete(r);
+}
+
+/* Who, when and a note; marking again replaces them; what cannot be
+ * marked is told apart from what may not. */
+static void
+test_handle(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct agencies a;
+	struct cb_err err;
+	char big[5000];
+	cJSON *r;
+
+	enrol(f->j, &a);
+	report(f->j, a.an_giang, 10, NOW);
+	r = pub_views_report(f->j, "an-giang", 10, &err);
+	assert_non_null(r);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(r, "handled")));
+	cJSON_Delete(r);
+
+	assert_int_equal(pub_inbound_handle(f->j, "an-giang", 10, "Lê Văn C",
+	    "đã cô lập", NOW, &err), 1);
+	expect_handled(f->j, 10, "2026-05-28T20:26:40Z", "Lê Văn C",
+	    "đã cô lập");
+	assert_int_equal(pub_inbound_handle(f->j, "an-giang", 10, "Trần B",
+	    NULL, NOW + 60, &err), 1);
+	expect_handled(f->j, 10, "2026-05-28T20:27:40Z", "Trần B", NULL);
+
+	assert_int_equal(pub_inbound_handle(f->j, "an-giang", 99, "x", NULL,
+	    NOW, &err), 0);
+	assert_int_equal(pub_inbound_handle(f->j, "bac-ninh", 10, "x", NULL,
+	    NOW, &err), 0);
+	assert_int_equal(pub_inbound_handle(f->j, "an-giang", 10, "", NULL,
+	    NOW, &err), -1);
+	assert_non_null(strstr(err.msg, "who handled it"));
+	assert_int_equal(pub_inbound_handle(f->j, "an-giang", 10, "x",
+	    "\xc3\x28", NOW, &err), -1);
+	assert_non_null(strstr(err.msg, "note"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(pub_inbound_handle(f->j, "an-giang", 10, "x", big,
+	    NOW, &err), -1);
+	expect_handled(f->j, 10, "2026-05-28T20:27:40Z", "Trần B", NULL);
+	release(&a);
+}
+
+/* An agency is known when registered, and also once removed while its
+ * reports stay. */
+static void
+test_agency_known(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct agencies a;
+	struct cb_err err;
+
+	enrol(f->j, &a);
+	assert_int_equal(pub_views_agency_known(f->j, "an-giang", &err), 1);
+	assert_int_equal(pub_views_agency_known(f->j, "nosuch", &err), 0);
+	report(f->j, a.bac_ninh, 10, NOW);
+	assert_int_equal(pub_journal_agency_remove(f->j, "bac-ninh", &err), 1);
+	assert_int_equal(pub_views_agency_known(f->j, "bac-ninh", &err), 1);
+	assert_int_equal(pub_journal_agency_remove(f->j, "an-giang", &err), 1);
+	assert_int_equal(pub_views_agency_known(f->j, "an-giang", &err), 0);
+	release(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		PUB_TEST(test_drill_verdict),
+		PUB_TEST(test_reports_filter),
+		PUB_TEST(test_handle),
+		PUB_TEST(test_agency_known),
+	};
+
+	if (cb_sig_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
