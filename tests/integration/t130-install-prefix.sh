@@ -10,7 +10,9 @@ SRC="$T/src"
 mkdir -p "$SRC"
 (cd "$TOP" && cp -R Makefile common feeds publisher subscriber po man \
     "$SRC/")
-unset CANHBAO_LOCALEDIR
+# A plain build of the copy, whatever build runs the suite (make passes
+# its command-line variables, SANITIZE among them, in the environment).
+unset CANHBAO_LOCALEDIR SANITIZE
 MAKEFLAGS= MFLAGS=
 export MAKEFLAGS MFLAGS
 
