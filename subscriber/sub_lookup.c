@@ -210,6 +210,7 @@ make_query(const struct sub_lookup_opts *o, struct sub_query *q)
 {
 	enum cb_severity sev;
 	enum cb_origin orig;
+	struct cb_err err;
 
 	sub_query_init(q);
 	if (o->since != NULL && sub_lookup_since(o->since, o->utc,
@@ -221,10 +222,8 @@ make_query(const struct sub_lookup_opts *o, struct sub_query *q)
 		return -1;
 	}
 	if (o->severity != NULL) {
-		if (cb_severity_parse(o->severity, &sev) < 0) {
-			fputs(_("canhbao-sub: --severity is one of critical, "
-				"high, medium, low, info\n"),
-			    stderr);
+		if (cb_severity_arg(o->severity, &sev, &err) < 0) {
+			complain(err.msg);
 			return -1;
 		}
 		q->min_severity = (int)sev;

@@ -53,7 +53,7 @@ static const struct cb_command commands[] = {
 	    "\t\t[--presence SECONDS] [--revoked-keys LIST]" },
 	{ "keygen", cmd_keygen, "--state DIR" },
 	{ "report", cmd_report,
-	    "--state DIR --severity LEVEL --title TEXT [--details FILE]\n"
+	    "--state DIR --severity LEVEL --title TEXT [--details FILE | -]\n"
 	    "\t\t[--attach FILE]..." },
 	{ "status", cmd_status, "--state DIR [--json]" },
 	{ "check-config", cmd_check_config, "-c FILE" },
@@ -476,16 +476,18 @@ cmd_report(int argc, char **argv)
 	}
 	if (state == NULL || sev == NULL || title == NULL || optind != argc)
 		cb_cli_usage();
-	if (cb_severity_parse(sev, &level) < 0) {
-		fprintf(stderr, "canhbao-sub: unknown severity '%s' (use "
-		    "critical, high, medium, low or info)\n", sev);
-		return 2;
-	}
+	if (cb_severity_arg(sev, &level, &err) < 0)
+		cb_cli_die(err.msg);
+	sev = cb_severity_name(level);
 	if (title[0] == '\0' || strlen(title) > CB_ADV_MAX_TITLE ||
 	    !cb_utf8_valid(title, strlen(title)))
 		cb_cli_die("the title must be UTF-8 text of 1 to 1024 bytes");
-	if (dfile != NULL &&
-	    (details = cb_file_read(dfile, 65536, 0, NULL, &err)) == NULL)
+	if (dfile != NULL && strcmp(dfile, "-") == 0)
+		details = cb_file_read_fd(STDIN_FILENO, "standard input",
+		    65536, NULL, &err);
+	else if (dfile != NULL)
+		details = cb_file_read(dfile, 65536, 0, NULL, &err);
+	if (dfile != NULL && details == NULL)
 		cb_cli_die(err.msg);
 	if (details != NULL && !cb_utf8_valid(details, strlen(details)))
 		cb_cli_die("the details file is not UTF-8 text");
