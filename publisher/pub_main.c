@@ -644,6 +644,8 @@ cmd_signing_key(int argc, char **argv)
 			out = optarg;
 	if (state == NULL || optind != argc)
 		cb_cli_usage();
+	if (out != NULL && strcmp(out, "-") == 0)
+		out = NULL; /* -o -: standard output, as without -o */
 	path = cb_xasprintf("%s/%s", state, PUB_KEY_FILE);
 	identity = cb_sig_read_seckey(path, &err);
 	free(path);

@@ -20,6 +20,7 @@
 #include "cb_utf8.h"
 #include "sub_daemon.h"
 #include "sub_ack.h"
+#include "sub_ids.h"
 #include "sub_lookup.h"
 #include "sub_search.h"
 #include "sub_store.h"
@@ -30,6 +31,7 @@
 /* A row is "SEQ SEVERITY PUBLISHED ID TITLE" in 80 columns. */
 #define ID_COLUMNS 18
 #define TITLE_COLUMNS (80 - 5 - 1 - 8 - 1 - 16 - 1 - ID_COLUMNS - 1)
+#define MIN_TITLE_COLUMNS 24 /* list: what a long id leaves the title */
 #define LABEL_COLUMNS 11  /* show: the field names */
 #define SNIPPET_INDENT 6  /* search: the extract under each hit */
 #define SEARCH_LIMIT 20   /* hits shown by default */
@@ -311,12 +313,21 @@ static void
 print_row(const struct list_state *ls, const struct sub_row *r)
 {
 	char when[32], *id, *title, *full;
+	size_t idw, cols;
 
 	if (ls->rows == 0)
 		list_heading(ls);
-	id = clip(r->id, ID_COLUMNS);
+	/* The id whole, since people type it (show, ack); a long one takes
+	 * its columns from the title. */
+	id = cb_utf8_printable(r->id);
+	idw = cb_utf8_width(id);
+	cols = TITLE_COLUMNS - (ls->o->utc ? 1 : 0);
+	if (idw > ID_COLUMNS)
+		cols = idw - ID_COLUMNS + MIN_TITLE_COLUMNS > cols ?
+		    MIN_TITLE_COLUMNS :
+		    cols - (idw - ID_COLUMNS);
 	full = marked_title(r);
-	title = clip(full, TITLE_COLUMNS - (ls->o->utc ? 1 : 0));
+	title = clip(full, cols);
 	free(full);
 	printf("%5llu ", (unsigned long long)r->seq);
 	put_padded(r->severity, 8);
@@ -394,6 +405,8 @@ sub_lookup_list(const struct sub_lookup_opts *o)
 
 	if (make_query(o, &q) < 0)
 		return 2;
+	if (o->limit > 0)
+		q.limit = o->limit;
 	if ((s = open_archive(o->state, 0)) == NULL)
 		return 2;
 	if (o->json)
@@ -524,21 +537,46 @@ not_archived(const struct sub_lookup_opts *o, struct sub_store *s,
 	return 1;
 }
 
-/* Look id up; prints the reason and returns 1 or 2 when it cannot. */
+/* "'loc' names several advisories: a, b (and more); give more of the
+ * id or its sequence number". */
+static void
+ambiguous(const char *arg, const struct cb_strlist *cands)
+{
+	char *safe = cb_utf8_printable(arg);
+	size_t i, n = cands->n > SUB_IDS_CANDIDATES ? SUB_IDS_CANDIDATES :
+						       cands->n;
+
+	fprintf(stderr, _("canhbao-sub: '%s' is the start of several "
+			  "advisory ids; give more of one, or its sequence "
+			  "number (#SEQ):\n"),
+	    safe);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "  %s\n", cands->v[i]);
+	if (cands->n > n)
+		fputs(_("  ... and more\n"), stderr);
+	free(safe);
+}
+
+/* Look up what id names (sub_ids); prints the reason and returns 1 or
+ * 2 when it cannot. */
 static int
 fetch(const struct sub_lookup_opts *o, struct sub_store *s, const char *id,
     struct sub_row *r)
 {
+	struct cb_strlist cands = { 0 };
 	struct cb_err err;
-	int found = sub_store_get(s, id, r, &err);
+	int found = sub_ids_fetch(s, id, r, &cands, &err);
 
+	if (found == 2)
+		ambiguous(id, &cands);
+	cb_strlist_release(&cands);
 	if (found < 0) {
 		store_error(o->state, s, &err);
 		return 2;
 	}
 	if (found == 0)
 		return not_archived(o, s, id);
-	return 0;
+	return found == 1 ? 0 : 2;
 }
 
 static void
@@ -787,7 +825,7 @@ sub_lookup_show(const struct sub_lookup_opts *o, const char *id)
 		return 2;
 	rc = fetch(o, s, id, &r);
 	x.shown = &r;
-	if (rc == 0 && gather(s, &x, id) < 0) {
+	if (rc == 0 && gather(s, &x, r.id) < 0) {
 		sub_row_release(&r);
 		rc = 2;
 	}
@@ -801,7 +839,7 @@ sub_lookup_show(const struct sub_lookup_opts *o, const char *id)
 		fprintf(stderr, _("canhbao-sub: the archive '%s/%s' is "
 				  "damaged: advisory '%s' (seq %llu) does not "
 				  "parse: %s\n"),
-		    o->state, SUB_ARCHIVE_FILE, id, (unsigned long long)r.seq,
+		    o->state, SUB_ARCHIVE_FILE, r.id, (unsigned long long)r.seq,
 		    r.signed_len < CB_MSG_HDRLEN ? "too short" : err.msg);
 		rc = 2;
 	} else if (o->json) {
@@ -1021,6 +1059,14 @@ sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
 	char *pubpath;
 	int rc;
 
+	if (strcmp(file, "-") == 0) {
+		fputs(_("canhbao-sub: export writes four files (FILE, "
+			"FILE.minisig, FILE.pub, FILE.pub.minisig), so -o "
+			"takes a file name, not '-'; canhbao-sub show --json "
+			"ID prints the advisory\n"),
+		    stderr);
+		return 2;
+	}
 	if ((s = open_archive(o->state, 0)) == NULL)
 		return 2;
 	rc = fetch(o, s, id, &r);
@@ -1207,6 +1253,7 @@ sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
     const char *by, const char *note)
 {
 	struct sub_store *s;
+	struct sub_row r;
 	struct sub_ack a;
 	struct cb_err err;
 	char *key;
@@ -1222,16 +1269,22 @@ sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
 	key = cb_xasprintf("%s/%s", o->state, SUB_AGENCY_KEY_FILE);
 	sub_store_set_receipts(s, access(key, F_OK) == 0);
 	free(key);
-	rc = sub_ack_add(s, id, by, note, cb_time_now(), &a, &err);
-	if (rc <= 0) {
-		if (rc < 0)
-			store_error(o->state, s, &err);
-		rc = rc < 0 ? 2 : not_archived(o, s, id);
+	if ((rc = fetch(o, s, id, &r)) != 0) {
 		sub_store_close(s);
 		return rc;
 	}
+	rc = sub_ack_add(s, r.id, by, note, cb_time_now(), &a, &err);
+	if (rc <= 0) {
+		if (rc < 0)
+			store_error(o->state, s, &err);
+		rc = rc < 0 ? 2 : not_archived(o, s, r.id);
+		sub_store_close(s);
+		sub_row_release(&r);
+		return rc;
+	}
 	sub_store_close(s);
-	ack_print(o, id, &a, rc == 1);
+	ack_print(o, r.id, &a, rc == 1);
 	sub_ack_release(&a);
+	sub_row_release(&r);
 	return 0;
 }

@@ -21,7 +21,7 @@ struct sub_lookup_opts {
 	const char *origin;
 	const char *cve;      /* search */
 	int unread, unacked;
-	int limit;            /* search: most hits shown; 0: the default */
+	int limit;            /* list, search: most shown; 0: the default */
 	const char *publisher_key; /* export, verify: the pinned key file;
 				    * NULL: the key run recorded */
 };

@@ -59,7 +59,7 @@ static const struct cb_command commands[] = {
 	{ "check-config", cmd_check_config, "-c FILE" },
 	{ "list", cmd_list,
 	    "--state DIR [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
-	    "\t\t[--unread] [--unacked] [--json] [--utc]" },
+	    "\t\t[--unread] [--unacked] [--limit N] [--json] [--utc]" },
 	{ "show", cmd_show, "--state DIR [--json] [--utc] ID" },
 	{ "search", cmd_search,
 	    "--state DIR [--since DATE] [--severity LEVEL] [--cve ID]\n"
@@ -337,7 +337,7 @@ cmd_list(int argc, char **argv)
 {
 	struct lookup_args a;
 
-	lookup_options(argc, argv, "jsuWVOUK", &a);
+	lookup_options(argc, argv, "jsuWVOUKL", &a);
 	if (optind != argc)
 		cb_cli_usage();
 	return sub_lookup_list(&a.o);
