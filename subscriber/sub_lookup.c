@@ -1,6 +1,8 @@
 /* sub_lookup: list, show, search, export and ack (see sub_lookup.h). */
 #include <sys/stat.h>
 
+#include <errno.h>
+
 #include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +11,12 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 
 #include "cb_adv.h"
 #include "cb_buf.h"
+#include "cb_db.h"
+#include "cb_daemon.h"
 #include "cb_file.h"
 #include "cb_json.h"
 #include "cb_mem.h"
@@ -35,6 +40,7 @@
 #define LABEL_COLUMNS 11  /* show: the field names */
 #define SNIPPET_INDENT 6  /* search: the extract under each hit */
 #define SEARCH_LIMIT 20   /* hits shown by default */
+#define FOLLOW_POLL_MS 200 /* follow: how often the archive is read */
 #define ACK_BY_MAX 200    /* bytes of --by */
 #define ACK_NOTE_MAX 4096 /* bytes of --note */
 
@@ -413,6 +419,117 @@ sub_lookup_list(const struct sub_lookup_opts *o)
 		ls.array = cJSON_CreateArray();
 	n = sub_store_list(s, &q, list_row, &ls, &err);
 	return list_done(o, s, &ls, n, &err);
+}
+
+/* --- follow ------------------------------------------------------------ */
+
+struct follow {
+	const struct sub_lookup_opts *o;
+	uint64_t last;	/* sequence of the last row printed */
+	int gone;	/* standard output was closed */
+};
+
+/* One line per row: "SEQ SEVERITY ID rREV TITLE", or its JSON object
+ * (as list --json gives) on one line; flushed, for a pipe. */
+static int
+follow_row(const struct sub_row *r, void *arg)
+{
+	struct follow *f = arg;
+	char *text, *title;
+	cJSON *obj;
+
+	if (f->o->json) {
+		obj = row_json(r);
+		text = cJSON_PrintUnformatted(obj);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(obj);
+	} else {
+		title = marked_title(r);
+		text = cb_utf8_printable(title);
+		printf("%llu %s %s r%u %s\n", (unsigned long long)r->seq,
+		    r->severity, r->id, r->revision, text);
+		free(text);
+		free(title);
+	}
+	f->last = r->seq;
+	if (fflush(stdout) == EOF)
+		f->gone = 1;
+	return f->gone;
+}
+
+/* The rows archived after f->last, printed; 0 or -1 with err. */
+static int
+follow_step(struct sub_store *s, struct follow *f, struct cb_err *err)
+{
+	struct sqlite3_stmt *st = sub_store_select(s, 0,
+	    "WHERE m.seq > ? ORDER BY m.seq", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->last);
+	return sub_store_rows(s, st, 0, follow_row, f, err) < 0 ? -1 : 0;
+}
+
+/* Where follow starts: after the last sequence archived before since
+ * (INT64_MAX: now).  0 or -1. */
+static int
+follow_start(struct sub_store *s, struct follow *f, int64_t since,
+    struct cb_err *err)
+{
+	struct sqlite3_stmt *st = sub_store_select(s, 0,
+	    "WHERE m.received < ? ORDER BY m.seq DESC LIMIT 1", err);
+	struct sub_row r;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sub_store_row(st, 0, &r);
+		f->last = r.seq;
+		sub_row_release(&r);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(sub_store_db(s), "archive", err);
+	return 0;
+}
+
+static void
+pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL); /* a signal cuts it short: quit at once */
+}
+
+int
+sub_lookup_follow(const struct sub_lookup_opts *o)
+{
+	struct follow f = { .o = o };
+	struct sub_store *s;
+	struct sub_query q;
+	struct cb_err err;
+	int rc = 0;
+
+	if (make_query(o, &q) < 0)
+		return 2;
+	if ((s = open_archive(o->state, 0)) == NULL)
+		return 2;
+	cb_daemon_signals();
+	if (follow_start(s, &f, o->since ? q.since : INT64_MAX, &err) < 0)
+		rc = -1;
+	while (rc == 0 && !f.gone && !cb_daemon_quitting()) {
+		if (follow_step(s, &f, &err) < 0)
+			rc = -1;
+		else
+			pause_ms(FOLLOW_POLL_MS);
+	}
+	if (rc < 0)
+		store_error(o->state, s, &err);
+	sub_store_close(s);
+	return rc < 0 ? 2 : 0;
 }
 
 /* The snippet with its marks as bold on a terminal, "**" otherwise,

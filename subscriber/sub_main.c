@@ -35,6 +35,7 @@ static int cmd_export(int, char **);
 static int cmd_search(int, char **);
 static int cmd_ack(int, char **);
 static int cmd_verify(int, char **);
+static int cmd_follow(int, char **);
 
 static int cmd_keygen(int, char **);
 static int cmd_report(int, char **);
@@ -61,6 +62,7 @@ static const struct cb_command commands[] = {
 	    "--state DIR [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
 	    "\t\t[--unread] [--unacked] [--limit N] [--json] [--utc]" },
 	{ "show", cmd_show, "--state DIR [--json] [--utc] ID" },
+	{ "follow", cmd_follow, "--state DIR [--since WHEN] [--json]" },
 	{ "search", cmd_search,
 	    "--state DIR [--since DATE] [--severity LEVEL] [--cve ID]\n"
 	    "\t\t[--origin ORIGIN] [--unread] [--unacked] [--limit N] "
@@ -352,6 +354,17 @@ cmd_show(int argc, char **argv)
 	if (optind != argc - 1)
 		cb_cli_usage();
 	return sub_lookup_show(&a.o, argv[optind]);
+}
+
+static int
+cmd_follow(int argc, char **argv)
+{
+	struct lookup_args a;
+
+	lookup_options(argc, argv, "jsW", &a);
+	if (optind != argc)
+		cb_cli_usage();
+	return sub_lookup_follow(&a.o);
 }
 
 static int
