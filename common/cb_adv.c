@@ -86,7 +86,7 @@ cb_cve_normalise(const char *id, char *out, struct cb_err *err)
 {
 	size_t len = strlen(id), i;
 
-	if (len >= CB_CVE_MAX || strncasecmp(id, "CVE-", 4) != 0 ||
+	if (len > 9 + 19 || strncasecmp(id, "CVE-", 4) != 0 ||
 	    len < 9 || id[8] != '-' || strspn(id + 4, "0123456789") != 4 ||
 	    all_digits(id + 9, 4) == 0)
 		return cb_err_set(err, "'%s' is not a CVE id (CVE-YYYY-NNNN, "
