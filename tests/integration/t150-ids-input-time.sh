@@ -156,10 +156,10 @@ assert [r["id"] for r in rows] == [sys.argv[2]], rows' "$T/out" "$ID2"
 check "list: the ids whole" grep -q " $ID " "$T/out"
 
 # -o -: export writes four files, so refuses; signing-key prints.
-"$SUB" export --state "$T/sub" -o - "$ID" >"$T/out" 2>"$T/err"
+(cd "$T" && "$SUB" export --state "$T/sub" -o - "$ID" >"$T/out" 2>"$T/err")
 check "export -o -: exit 2" test $? -eq 2
 check "export -o -: says why" grep -q "takes a file name, not '-'" "$T/err"
-check "export -o -: no file named -" test ! -e ./-
+check "export -o -: no file named -" test ! -e "$T/-"
 "$PUB" signing-key --state "$T/pub" -o - >"$T/out"
 check "signing-key -o -: the key on standard output" \
     grep -q '^untrusted comment' "$T/out"
