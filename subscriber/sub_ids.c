@@ -22,28 +22,6 @@ sub_ids_seq(const char *arg)
 	return *end == '\0' ? (uint64_t)v : 0;
 }
 
-/* The revision at sequence seq: 1, 0 none, -1 error. */
-static int
-by_seq(struct sub_store *s, uint64_t seq, struct sub_row *out,
-    struct cb_err *err)
-{
-	sqlite3_stmt *st = sub_store_select(s, 1, "WHERE m.seq = ?", err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		sub_store_row(st, 1, out);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return cb_db_error(sub_store_db(s), "archive", err);
-}
-
 /* The ids that begin with prefix (one more than SUB_IDS_CANDIDATES at
  * most, to tell "that many" from "more") into ids: their count or -1. */
 static int
@@ -82,7 +60,7 @@ sub_ids_fetch(struct sub_store *s, const char *arg, struct sub_row *out,
 	if ((rc = sub_store_get(s, arg, out, err)) != 0)
 		return rc;
 	if (seq != 0)
-		return by_seq(s, seq, out, err);
+		return sub_store_get_seq(s, seq, out, err);
 	rc = with_prefix(s, arg, cands, err);
 	if (rc == 1) {
 		rc = sub_store_get(s, cands->v[0], out, err);

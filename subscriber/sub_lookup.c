@@ -654,22 +654,20 @@ not_archived(const struct sub_lookup_opts *o, struct sub_store *s,
 	return 1;
 }
 
-/* "'loc' names several advisories: a, b (and more); give more of the
- * id or its sequence number". */
+/* The candidates of an ambiguous prefix, at most SUB_IDS_CANDIDATES. */
 static void
 ambiguous(const char *arg, const struct cb_strlist *cands)
 {
 	char *safe = cb_utf8_printable(arg);
-	size_t i, n = cands->n > SUB_IDS_CANDIDATES ? SUB_IDS_CANDIDATES :
-						       cands->n;
+	size_t i;
 
 	fprintf(stderr, _("canhbao-sub: '%s' is the start of several "
 			  "advisory ids; give more of one, or its sequence "
 			  "number (#SEQ):\n"),
 	    safe);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < cands->n && i < SUB_IDS_CANDIDATES; i++)
 		fprintf(stderr, "  %s\n", cands->v[i]);
-	if (cands->n > n)
+	if (cands->n > SUB_IDS_CANDIDATES)
 		fputs(_("  ... and more\n"), stderr);
 	free(safe);
 }
