@@ -2,9 +2,11 @@
  * cb_adv: the normalised advisory record, its names, its checks and its
  * canonical JSON form (see cb_adv.h and canhbao.7).
  */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -51,6 +53,46 @@ cb_severity_parse(const char *name, enum cb_severity *out)
 	if (name_lookup(severity_names, NELEM(severity_names), name, &v) < 0)
 		return -1;
 	*out = (enum cb_severity)v;
+	return 0;
+}
+
+int
+cb_severity_arg(const char *name, enum cb_severity *out, struct cb_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(severity_names); i++)
+		if (strcasecmp(severity_names[i], name) == 0) {
+			*out = (enum cb_severity)i;
+			return 0;
+		}
+	return cb_err_set(err, "unknown severity '%s' (use critical, high, "
+	    "medium, low or info)", name);
+}
+
+/* n >= min ASCII digits at p, and nothing after them; their count. */
+static size_t
+all_digits(const char *p, size_t min)
+{
+	size_t n = 0;
+
+	while (isdigit((unsigned char)p[n]))
+		n++;
+	return p[n] == '\0' && n >= min ? n : 0;
+}
+
+int
+cb_cve_normalise(const char *id, char *out, struct cb_err *err)
+{
+	size_t len = strlen(id), i;
+
+	if (len > 9 + 19 || strncasecmp(id, "CVE-", 4) != 0 ||
+	    len < 9 || id[8] != '-' || strspn(id + 4, "0123456789") != 4 ||
+	    all_digits(id + 9, 4) == 0)
+		return cb_err_set(err, "'%s' is not a CVE id (CVE-YYYY-NNNN, "
+		    "with at least 4 digits after the year)", id);
+	for (i = 0; i <= len; i++)
+		out[i] = (char)toupper((unsigned char)id[i]);
 	return 0;
 }
 

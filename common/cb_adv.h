@@ -115,6 +115,19 @@ int cb_status_parse(const char *name, enum cb_status *out);
 const char *cb_origin_name(enum cb_origin origin);
 int cb_origin_parse(const char *name, enum cb_origin *out);
 
+/* A severity as people type it (--severity Critical, a config value):
+ * any case.  0 with *out, or -1 with err as "unknown severity 'X' (use
+ * critical, high, medium, low or info)", the one wording for both
+ * programs.  The signed form stays exact (cb_severity_parse). */
+int cb_severity_arg(const char *name, enum cb_severity *out,
+    struct cb_err *err);
+
+#define CB_CVE_MAX 32 /* "CVE-YYYY-" and up to 19 digits, NUL */
+/* A CVE id as people type it ("cve-2024-3400"): "CVE-YYYY-NNNN" with
+ * at least 4 digits after the year, any case.  0 with the upper-case
+ * form in out (CB_CVE_MAX bytes), or -1 with err naming it. */
+int cb_cve_normalise(const char *id, char *out, struct cb_err *err);
+
 /* Checks the record as a whole: a non-empty title, valid UTF-8 in every
  * string, every size limit above.  Returns 0, or -1 naming the field. */
 int cb_adv_validate(const struct cb_adv *adv, struct cb_err *err);

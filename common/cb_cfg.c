@@ -9,6 +9,7 @@
 #include "cb_cfg.h"
 #include "cb_mem.h"
 #include "cb_net.h"
+#include "cb_time.h"
 
 /* A key already set in a section, and where. */
 struct seen {
@@ -64,6 +65,38 @@ cb_cfg_int(const char *v, int min, int max, int *out)
 	return 0;
 }
 
+/* seconds as the largest unit that divides them: "90s", "5m", "1d". */
+static void
+duration_text(int v, char *out, size_t sz)
+{
+	if (v != 0 && v % 86400 == 0)
+		snprintf(out, sz, "%dd", v / 86400);
+	else if (v != 0 && v % 3600 == 0)
+		snprintf(out, sz, "%dh", v / 3600);
+	else if (v != 0 && v % 60 == 0)
+		snprintf(out, sz, "%dm", v / 60);
+	else
+		snprintf(out, sz, "%ds", v);
+}
+
+int
+cb_cfg_duration(const char *name, const char *v, int min, int max, int *out,
+    struct cb_err *err)
+{
+	char lo[16], hi[16];
+	int64_t d;
+
+	if (cb_duration_parse(v, &d) == 0 && d >= min && d <= max) {
+		*out = (int)d;
+		return 0;
+	}
+	duration_text(min, lo, sizeof(lo));
+	duration_text(max, hi, sizeof(hi));
+	return cb_err_set(err, "'%s' must be a duration from %s to %s (such "
+	    "as 90s, 5m, 2h, 1d; a bare number is seconds), not '%s'", name,
+	    lo, hi, v);
+}
+
 static int
 set_string(const struct cb_cfg_key *k, void *base, const char *value,
     struct cb_err *err)
@@ -95,6 +128,9 @@ set_one(const struct cb_cfg_key *k, void *base, const char *value,
 			return cb_err_set(err, "'%s' must be a number from %d "
 			    "to %d, not '%s'", k->name, k->min, k->max, value);
 		return 0;
+	case CB_CFG_DURATION:
+		return cb_cfg_duration(k->name, value, k->min, k->max,
+		    (int *)((char *)base + k->offset), err);
 	case CB_CFG_ENDPOINT:
 		if (cb_net_endpoint_check(value, err) < 0) {
 			cb_err_prefix(err, "'%s' must be a ZeroMQ endpoint",

@@ -13,14 +13,22 @@
 
 #include "cb_err.h"
 
-/* CB_CFG_ENDPOINT is a string that cb_net_endpoint_check accepts. */
-enum cb_cfg_type { CB_CFG_STRING, CB_CFG_BOOL, CB_CFG_INT, CB_CFG_ENDPOINT };
+/* CB_CFG_ENDPOINT is a string that cb_net_endpoint_check accepts;
+ * CB_CFG_DURATION an int of seconds, written as cb_duration_parse reads
+ * it ("90", "90s", "5m", "2h", "1d"). */
+enum cb_cfg_type {
+	CB_CFG_STRING,
+	CB_CFG_BOOL,
+	CB_CFG_INT,
+	CB_CFG_ENDPOINT,
+	CB_CFG_DURATION
+};
 
 struct cb_cfg_key {
 	const char *name;
 	enum cb_cfg_type type;
 	size_t offset; /* of a char * (owned, replaced) or an int */
-	int min, max;  /* CB_CFG_INT only */
+	int min, max;  /* CB_CFG_INT, CB_CFG_DURATION (seconds) only */
 };
 
 /* Set key to value in base through the table.  Returns 0 or -1 with err
@@ -62,5 +70,10 @@ int cb_cfg_diff(const struct cb_cfg_key *keys, size_t nkeys,
 int cb_cfg_bool(const char *v, int *out);
 /* A decimal integer in [min, max]; 0 with *out, or -1. */
 int cb_cfg_int(const char *v, int min, int max, int *out);
+/* A duration (cb_duration_parse) of min to max seconds; 0 with *out in
+ * seconds, or -1 with err as "'name' must be a duration from 10s to
+ * 7d (90s, 5m, 2h, 1d), not 'v'". */
+int cb_cfg_duration(const char *name, const char *v, int min, int max,
+    int *out, struct cb_err *err);
 
 #endif

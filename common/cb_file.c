@@ -91,6 +91,43 @@ cb_file_read(const char *path, size_t max, int nofollow, size_t *lenp,
 }
 
 char *
+cb_file_read_fd(int fd, const char *name, size_t max, size_t *lenp,
+    struct cb_err *err)
+{
+	char *buf = cb_xmalloc(max + 2);
+	size_t len = 0;
+	ssize_t n;
+
+	/* One byte more than max, to tell "exactly max" from "more". */
+	while (len <= max) {
+		n = read(fd, buf + len, max + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cb_err_setsys(err, "cannot read %s", name);
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max || memchr(buf, '\0', len) != NULL) {
+		if (len > max)
+			cb_err_set(err, "%s is more than the limit of %zu "
+			    "bytes", name, max);
+		else
+			cb_err_set(err, "%s holds a NUL byte", name);
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return buf;
+}
+
+char *
 cb_file_read_secret(const char *path, size_t max, size_t *lenp,
     struct cb_err *err)
 {

@@ -16,6 +16,13 @@
 char *cb_file_read(const char *path, size_t max, int nofollow, size_t *lenp,
     struct cb_err *err);
 
+/* Read fd (a pipe, a terminal: standard input) to its end into a
+ * malloc'd, NUL-terminated buffer (the caller frees it); name (e.g.
+ * "standard input") is for err.  Fails past max bytes or on a NUL
+ * byte, which the text would be cut at. */
+char *cb_file_read_fd(int fd, const char *name, size_t max, size_t *lenp,
+    struct cb_err *err);
+
 /* Like cb_file_read with nofollow, for secrets: also refuses a file
  * that group or others may read or write, or that another user owns,
  * as ssh does with private keys. */

@@ -23,16 +23,16 @@ static const struct cb_cfg_key publisher_keys[] = {
 	{ "broadcast", CB_CFG_ENDPOINT, offsetof(struct pub_config, broadcast), 0,
 	    0 },
 	{ "ca_path", CB_CFG_STRING, offsetof(struct pub_config, ca_path), 0, 0 },
-	{ "heartbeat", CB_CFG_INT, offsetof(struct pub_config, heartbeat), 1,
+	{ "heartbeat", CB_CFG_DURATION, offsetof(struct pub_config, heartbeat), 1,
 	    3600 },
-	{ "hook_timeout", CB_CFG_INT, offsetof(struct pub_config, hook_timeout),
+	{ "hook_timeout", CB_CFG_DURATION, offsetof(struct pub_config, hook_timeout),
 	    1, 3600 },
 	{ "insecure", CB_CFG_BOOL, offsetof(struct pub_config, insecure), 0, 1 },
 	{ "on_report", CB_CFG_STRING, offsetof(struct pub_config, on_report), 0,
 	    0 },
 	{ "requests", CB_CFG_ENDPOINT, offsetof(struct pub_config, requests), 0,
 	    0 },
-	{ "silent_after", CB_CFG_INT, offsetof(struct pub_config, silent_after),
+	{ "silent_after", CB_CFG_DURATION, offsetof(struct pub_config, silent_after),
 	    10, 30 * 86400 },
 	{ "state", CB_CFG_STRING, offsetof(struct pub_config, state), 0, 0 },
 	{ "verbose", CB_CFG_BOOL, offsetof(struct pub_config, verbose), 0, 1 },
@@ -209,14 +209,10 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 			    "provincial, not '%s'", v);
 		return 0;
 	case FK_INTERVAL:
-		if (cb_cfg_int(v, 10, 7 * 86400, &f->interval) < 0)
-			return cb_err_set(err, "interval must be a number of "
-			    "seconds from 10 to 604800, not '%s'", v);
-		return 0;
+		return cb_cfg_duration("interval", v, 10, 7 * 86400,
+		    &f->interval, err);
 	case FK_SEVERITY:
-		if (cb_severity_parse(v, &f->severity) < 0)
-			return cb_err_set(err, "unknown severity '%s'", v);
-		return 0;
+		return cb_severity_arg(v, &f->severity, err);
 	case FK_HEADER:
 		if (!valid_header(v))
 			return cb_err_set(err, "header must be 'Name: value'");

@@ -64,9 +64,9 @@ static const struct cb_command commands[] = {
 	    "[-v]" },
 	{ "check-config", cmd_check_config, "-c FILE" },
 	{ "publish", cmd_publish,
-	    "--state DIR --severity LEVEL --title TEXT [--summary TEXT]\n"
+	    "--state DIR --severity LEVEL --title TEXT [--summary TEXT | -]\n"
 	    "\t\t[--cve ID]... [--origin ORIGIN] [--status STATUS]\n"
-	    "\t\t[--file advisory.json]" },
+	    "\t\t[--file advisory.json] [--dry-run]" },
 	{ "status", cmd_status, "--state DIR | -c FILE [--json]" },
 	{ "poll", cmd_poll, "--state DIR | -c FILE [FEED]" },
 	{ "agency", cmd_agency,
@@ -244,8 +244,25 @@ state_option(const char *state, const char *file, struct pub_config *cfg)
 
 struct publish_args {
 	const char *file, *severity, *title, *summary, *status, *origin;
+	char *summary_in; /* --summary -: what standard input held */
 	struct cb_strlist cves;
+	int dry_run;
 };
+
+/* --summary -: standard input, up to the summary's cap. */
+static char *
+read_stdin_text(const char *what, size_t max)
+{
+	struct cb_err err;
+	char *text = cb_file_read_fd(STDIN_FILENO, "standard input", max,
+	    NULL, &err);
+
+	if (text == NULL) {
+		fprintf(stderr, "canhbao-pub: %s -: %s\n", what, err.msg);
+		exit(2);
+	}
+	return text;
+}
 
 /* The advisory as a JSON object: the file's, or an empty one. */
 static cJSON *
@@ -284,6 +301,43 @@ set_string(cJSON *obj, const char *key, const char *value)
 	cJSON_AddStringToObject(obj, key, value);
 }
 
+/* The severity as typed ("Critical") in its signed form ("critical"),
+ * or the one message for a bad one; a value that is not a string is
+ * left for cb_adv_from_cjson to name. */
+static void
+normalise_severity(cJSON *obj)
+{
+	cJSON *sev = cJSON_GetObjectItemCaseSensitive(obj, "severity");
+	enum cb_severity level;
+	struct cb_err err;
+
+	if (!cJSON_IsString(sev))
+		return;
+	if (cb_severity_arg(sev->valuestring, &level, &err) < 0)
+		cb_cli_die(err.msg);
+	set_string(obj, "severity", cb_severity_name(level));
+}
+
+/* Every CVE id checked and upper-cased ("cve-2024-3400" ->
+ * "CVE-2024-3400"): a typo would reach every agency, since an advisory
+ * names its audience and CVEs rather than the other way round. */
+static void
+normalise_cves(cJSON *obj)
+{
+	cJSON *cves = cJSON_GetObjectItemCaseSensitive(obj, "cves"), *c;
+	char norm[CB_CVE_MAX];
+	struct cb_err err;
+
+	cJSON_ArrayForEach(c, cves)
+	{
+		if (!cJSON_IsString(c))
+			continue; /* cb_adv_from_cjson names it */
+		if (cb_cve_normalise(c->valuestring, norm, &err) < 0)
+			cb_cli_die(err.msg);
+		cJSON_SetValuestring(c, norm);
+	}
+}
+
 /* Command-line options override the file's keys; --cve adds to its. */
 static void
 apply_args(cJSON *obj, const struct publish_args *a)
@@ -303,16 +357,22 @@ apply_args(cJSON *obj, const struct publish_args *a)
 		cves = cJSON_AddArrayToObject(obj, "cves");
 	for (i = 0; i < a->cves.n; i++)
 		cJSON_AddItemToArray(cves, cJSON_CreateString(a->cves.v[i]));
+	normalise_severity(obj);
+	normalise_cves(obj);
 }
 
 static void
-build_advisory(struct cb_adv *adv, const struct publish_args *a)
+build_advisory(struct cb_adv *adv, struct publish_args *a)
 {
 	struct cb_err err;
 	cJSON *obj;
 
 	if (a->file == NULL && a->severity == NULL)
 		cb_cli_die("--severity is required");
+	if (a->summary != NULL && strcmp(a->summary, "-") == 0) {
+		a->summary_in = read_stdin_text("--summary", CB_ADV_MAX_TEXT);
+		a->summary = a->summary_in;
+	}
 	if (a->file == NULL && a->title == NULL)
 		cb_cli_die("--title is required");
 	obj = load_file(a->file);
@@ -350,6 +410,21 @@ publish_request(const struct cb_adv *adv)
 	return req;
 }
 
+/* --dry-run: the advisory as it goes to the daemon, which adds the id
+ * (for a new one), the times, the sequence and the signature. */
+static int
+print_dry_run(const char *req)
+{
+	cJSON *r = cJSON_Parse(req);
+	char *text = cJSON_Print(cJSON_GetObjectItemCaseSensitive(r,
+	    "advisory"));
+
+	printf("%s\n", text);
+	free(text);
+	cJSON_Delete(r);
+	return 0;
+}
+
 /* Print the reply's error, or hand back the parsed reply. */
 static cJSON *
 call(const char *state, const char *request)
@@ -382,7 +457,7 @@ cmd_publish(int argc, char **argv)
 		{ "severity", 1, NULL, 'S' },
 		{ "state", 1, NULL, 's' }, { "status", 1, NULL, 'T' },
 		{ "summary", 1, NULL, 'm' }, { "title", 1, NULL, 't' },
-		{ NULL, 0, NULL, 0 } };
+		{ "dry-run", 0, NULL, 'n' }, { NULL, 0, NULL, 0 } };
 	struct publish_args a = { 0 };
 	const char *state = NULL;
 	struct cb_adv adv;
@@ -391,8 +466,12 @@ cmd_publish(int argc, char **argv)
 	char *req;
 	int ch;
 
-	while ((ch = next_option(argc, argv, ":C:f:O:S:s:T:m:t:", opts)) != -1) {
+	while ((ch = next_option(argc, argv, ":C:f:O:S:s:T:m:t:n", opts)) !=
+	    -1) {
 		switch (ch) {
+		case 'n':
+			a.dry_run = 1;
+			break;
 		case 'C':
 			cb_strlist_add(&a.cves, optarg);
 			break;
@@ -421,19 +500,25 @@ cmd_publish(int argc, char **argv)
 			cb_cli_usage();
 		}
 	}
-	if (state == NULL || optind != argc)
+	if ((state == NULL && !a.dry_run) || optind != argc)
 		cb_cli_usage();
 	build_advisory(&adv, &a);
 	req = publish_request(&adv);
+	if (a.dry_run) {
+		print_dry_run(req);
+		goto out;
+	}
 	reply = call(state, req);
 	id = cJSON_GetObjectItemCaseSensitive(reply, "id");
 	if (!cJSON_IsString(id))
 		cb_cli_die("malformed reply from the daemon");
 	printf("%s\n", id->valuestring);
 	cJSON_Delete(reply);
+out:
 	free(req);
 	cb_adv_release(&adv);
 	cb_strlist_release(&a.cves);
+	free(a.summary_in);
 	return 0;
 }
 
@@ -559,6 +644,8 @@ cmd_signing_key(int argc, char **argv)
 			out = optarg;
 	if (state == NULL || optind != argc)
 		cb_cli_usage();
+	if (out != NULL && strcmp(out, "-") == 0)
+		out = NULL; /* -o -: standard output, as without -o */
 	path = cb_xasprintf("%s/%s", state, PUB_KEY_FILE);
 	identity = cb_sig_read_seckey(path, &err);
 	free(path);
@@ -856,10 +943,8 @@ cmd_overdue(int argc, char **argv)
 			state = optarg;
 	if (state == NULL || optind != argc)
 		cb_cli_usage();
-	if (sev != NULL && cb_severity_parse(sev, &min) < 0) {
-		fprintf(stderr, "canhbao-pub: unknown severity '%s'\n", sev);
-		return 2;
-	}
+	if (sev != NULL && cb_severity_arg(sev, &min, &err) < 0)
+		cb_cli_die(err.msg);
 	j = open_journal(state);
 	view = pub_views_overdue(j, (int)min, cb_time_now() - older, &err);
 	pub_journal_close(j);

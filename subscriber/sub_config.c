@@ -16,18 +16,18 @@ static const struct cb_cfg_key subscriber_keys[] = {
 	KEY("desktop", CB_CFG_BOOL, desktop, 0, 1),
 	KEY("group", CB_CFG_STRING, group, 0, 0),
 	KEY("hook_retries", CB_CFG_INT, hook_retries, 0, 10),
-	KEY("hook_timeout", CB_CFG_INT, hook_timeout, 1, 3600),
+	KEY("hook_timeout", CB_CFG_DURATION, hook_timeout, 1, 3600),
 	KEY("insecure", CB_CFG_BOOL, insecure, 0, 1),
 	KEY("journal", CB_CFG_BOOL, journal, 0, 1),
 	KEY("min_severity", CB_CFG_STRING, min_severity, 0, 0),
 	KEY("on_advisory", CB_CFG_STRING, on_advisory, 0, 0),
 	KEY("origin", CB_CFG_STRING, origin, 0, 0),
-	KEY("presence", CB_CFG_INT, presence, 0, 86400),
+	KEY("presence", CB_CFG_DURATION, presence, 0, 86400),
 	KEY("publisher_key", CB_CFG_STRING, publisher_key, 0, 0),
-	KEY("renotify", CB_CFG_INT, renotify, 0, 7 * 86400),
+	KEY("renotify", CB_CFG_DURATION, renotify, 0, 7 * 86400),
 	KEY("requests", CB_CFG_ENDPOINT, requests, 0, 0),
 	KEY("revoked_keys", CB_CFG_STRING, revoked_keys, 0, 0),
-	KEY("stale_after", CB_CFG_INT, stale_after, 2, 86400),
+	KEY("stale_after", CB_CFG_DURATION, stale_after, 2, 86400),
 	KEY("state", CB_CFG_STRING, state, 0, 0),
 	KEY("status", CB_CFG_STRING, status, 0, 0),
 	KEY("terminal", CB_CFG_BOOL, terminal, 0, 1),
@@ -156,9 +156,10 @@ sub_config_filter(const struct sub_config *c, struct sub_filter *f,
 	f->status_mask = (1u << CB_STATUS_ACTUAL) | (1u << CB_STATUS_EXERCISE) |
 	    (1u << CB_STATUS_TEST);
 	if (c->min_severity != NULL &&
-	    cb_severity_parse(c->min_severity, &f->min_severity) < 0)
-		return cb_err_set(err, "'min_severity' is one of critical, "
-		    "high, medium, low, info, not '%s'", c->min_severity);
+	    cb_severity_arg(c->min_severity, &f->min_severity, err) < 0) {
+		cb_err_prefix(err, "'min_severity'");
+		return -1;
+	}
 	if (c->origin != NULL && strcmp(c->origin, "any") != 0) {
 		if (cb_origin_parse(c->origin, &o) < 0)
 			return cb_err_set(err, "'origin' is national, "

@@ -1,6 +1,8 @@
 /* sub_lookup: list, show, search, export and ack (see sub_lookup.h). */
 #include <sys/stat.h>
 
+#include <errno.h>
+
 #include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +11,12 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 
 #include "cb_adv.h"
 #include "cb_buf.h"
+#include "cb_db.h"
+#include "cb_daemon.h"
 #include "cb_file.h"
 #include "cb_json.h"
 #include "cb_mem.h"
@@ -20,6 +25,7 @@
 #include "cb_utf8.h"
 #include "sub_daemon.h"
 #include "sub_ack.h"
+#include "sub_ids.h"
 #include "sub_lookup.h"
 #include "sub_search.h"
 #include "sub_store.h"
@@ -30,9 +36,11 @@
 /* A row is "SEQ SEVERITY PUBLISHED ID TITLE" in 80 columns. */
 #define ID_COLUMNS 18
 #define TITLE_COLUMNS (80 - 5 - 1 - 8 - 1 - 16 - 1 - ID_COLUMNS - 1)
+#define MIN_TITLE_COLUMNS 24 /* list: what a long id leaves the title */
 #define LABEL_COLUMNS 11  /* show: the field names */
 #define SNIPPET_INDENT 6  /* search: the extract under each hit */
 #define SEARCH_LIMIT 20   /* hits shown by default */
+#define FOLLOW_POLL_MS 200 /* follow: how often the archive is read */
 #define ACK_BY_MAX 200    /* bytes of --by */
 #define ACK_NOTE_MAX 4096 /* bytes of --note */
 
@@ -210,6 +218,7 @@ make_query(const struct sub_lookup_opts *o, struct sub_query *q)
 {
 	enum cb_severity sev;
 	enum cb_origin orig;
+	struct cb_err err;
 
 	sub_query_init(q);
 	if (o->since != NULL && sub_lookup_since(o->since, o->utc,
@@ -221,10 +230,8 @@ make_query(const struct sub_lookup_opts *o, struct sub_query *q)
 		return -1;
 	}
 	if (o->severity != NULL) {
-		if (cb_severity_parse(o->severity, &sev) < 0) {
-			fputs(_("canhbao-sub: --severity is one of critical, "
-				"high, medium, low, info\n"),
-			    stderr);
+		if (cb_severity_arg(o->severity, &sev, &err) < 0) {
+			complain(err.msg);
 			return -1;
 		}
 		q->min_severity = (int)sev;
@@ -312,12 +319,21 @@ static void
 print_row(const struct list_state *ls, const struct sub_row *r)
 {
 	char when[32], *id, *title, *full;
+	size_t idw, cols;
 
 	if (ls->rows == 0)
 		list_heading(ls);
-	id = clip(r->id, ID_COLUMNS);
+	/* The id whole, since people type it (show, ack); a long one takes
+	 * its columns from the title. */
+	id = cb_utf8_printable(r->id);
+	idw = cb_utf8_width(id);
+	cols = TITLE_COLUMNS - (ls->o->utc ? 1 : 0);
+	if (idw > ID_COLUMNS)
+		cols = idw - ID_COLUMNS + MIN_TITLE_COLUMNS > cols ?
+		    MIN_TITLE_COLUMNS :
+		    cols - (idw - ID_COLUMNS);
 	full = marked_title(r);
-	title = clip(full, TITLE_COLUMNS - (ls->o->utc ? 1 : 0));
+	title = clip(full, cols);
 	free(full);
 	printf("%5llu ", (unsigned long long)r->seq);
 	put_padded(r->severity, 8);
@@ -395,12 +411,125 @@ sub_lookup_list(const struct sub_lookup_opts *o)
 
 	if (make_query(o, &q) < 0)
 		return 2;
+	if (o->limit > 0)
+		q.limit = o->limit;
 	if ((s = open_archive(o->state, 0)) == NULL)
 		return 2;
 	if (o->json)
 		ls.array = cJSON_CreateArray();
 	n = sub_store_list(s, &q, list_row, &ls, &err);
 	return list_done(o, s, &ls, n, &err);
+}
+
+/* --- follow ------------------------------------------------------------ */
+
+struct follow {
+	const struct sub_lookup_opts *o;
+	uint64_t last;	/* sequence of the last row printed */
+	int gone;	/* standard output was closed */
+};
+
+/* One line per row: "SEQ SEVERITY ID rREV TITLE", or its JSON object
+ * (as list --json gives) on one line; flushed, for a pipe. */
+static int
+follow_row(const struct sub_row *r, void *arg)
+{
+	struct follow *f = arg;
+	char *text, *title;
+	cJSON *obj;
+
+	if (f->o->json) {
+		obj = row_json(r);
+		text = cJSON_PrintUnformatted(obj);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(obj);
+	} else {
+		title = marked_title(r);
+		text = cb_utf8_printable(title);
+		printf("%llu %s %s r%u %s\n", (unsigned long long)r->seq,
+		    r->severity, r->id, r->revision, text);
+		free(text);
+		free(title);
+	}
+	f->last = r->seq;
+	if (fflush(stdout) == EOF)
+		f->gone = 1;
+	return f->gone;
+}
+
+/* The rows archived after f->last, printed; 0 or -1 with err. */
+static int
+follow_step(struct sub_store *s, struct follow *f, struct cb_err *err)
+{
+	struct sqlite3_stmt *st = sub_store_select(s, 0,
+	    "WHERE m.seq > ? ORDER BY m.seq", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)f->last);
+	return sub_store_rows(s, st, 0, follow_row, f, err) < 0 ? -1 : 0;
+}
+
+/* Where follow starts: after the last sequence archived before since
+ * (INT64_MAX: now).  0 or -1. */
+static int
+follow_start(struct sub_store *s, struct follow *f, int64_t since,
+    struct cb_err *err)
+{
+	struct sqlite3_stmt *st = sub_store_select(s, 0,
+	    "WHERE m.received < ? ORDER BY m.seq DESC LIMIT 1", err);
+	struct sub_row r;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sub_store_row(st, 0, &r);
+		f->last = r.seq;
+		sub_row_release(&r);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(sub_store_db(s), "archive", err);
+	return 0;
+}
+
+static void
+pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL); /* a signal cuts it short: quit at once */
+}
+
+int
+sub_lookup_follow(const struct sub_lookup_opts *o)
+{
+	struct follow f = { .o = o };
+	struct sub_store *s;
+	struct sub_query q;
+	struct cb_err err;
+	int rc = 0;
+
+	if (make_query(o, &q) < 0)
+		return 2;
+	if ((s = open_archive(o->state, 0)) == NULL)
+		return 2;
+	cb_daemon_signals();
+	if (follow_start(s, &f, o->since ? q.since : INT64_MAX, &err) < 0)
+		rc = -1;
+	while (rc == 0 && !f.gone && !cb_daemon_quitting()) {
+		if (follow_step(s, &f, &err) < 0)
+			rc = -1;
+		else
+			pause_ms(FOLLOW_POLL_MS);
+	}
+	if (rc < 0)
+		store_error(o->state, s, &err);
+	sub_store_close(s);
+	return rc < 0 ? 2 : 0;
 }
 
 /* The snippet with its marks as bold on a terminal, "**" otherwise,
@@ -525,21 +654,44 @@ not_archived(const struct sub_lookup_opts *o, struct sub_store *s,
 	return 1;
 }
 
-/* Look id up; prints the reason and returns 1 or 2 when it cannot. */
+/* The candidates of an ambiguous prefix, at most SUB_IDS_CANDIDATES. */
+static void
+ambiguous(const char *arg, const struct cb_strlist *cands)
+{
+	char *safe = cb_utf8_printable(arg);
+	size_t i;
+
+	fprintf(stderr, _("canhbao-sub: '%s' is the start of several "
+			  "advisory ids; give more of one, or its sequence "
+			  "number (#SEQ):\n"),
+	    safe);
+	for (i = 0; i < cands->n && i < SUB_IDS_CANDIDATES; i++)
+		fprintf(stderr, "  %s\n", cands->v[i]);
+	if (cands->n > SUB_IDS_CANDIDATES)
+		fputs(_("  ... and more\n"), stderr);
+	free(safe);
+}
+
+/* Look up what id names (sub_ids); prints the reason and returns 1 or
+ * 2 when it cannot. */
 static int
 fetch(const struct sub_lookup_opts *o, struct sub_store *s, const char *id,
     struct sub_row *r)
 {
+	struct cb_strlist cands = { 0 };
 	struct cb_err err;
-	int found = sub_store_get(s, id, r, &err);
+	int found = sub_ids_fetch(s, id, r, &cands, &err);
 
+	if (found == 2)
+		ambiguous(id, &cands);
+	cb_strlist_release(&cands);
 	if (found < 0) {
 		store_error(o->state, s, &err);
 		return 2;
 	}
 	if (found == 0)
 		return not_archived(o, s, id);
-	return 0;
+	return found == 1 ? 0 : 2;
 }
 
 static void
@@ -788,7 +940,7 @@ sub_lookup_show(const struct sub_lookup_opts *o, const char *id)
 		return 2;
 	rc = fetch(o, s, id, &r);
 	x.shown = &r;
-	if (rc == 0 && gather(s, &x, id) < 0) {
+	if (rc == 0 && gather(s, &x, r.id) < 0) {
 		sub_row_release(&r);
 		rc = 2;
 	}
@@ -802,7 +954,7 @@ sub_lookup_show(const struct sub_lookup_opts *o, const char *id)
 		fprintf(stderr, _("canhbao-sub: the archive '%s/%s' is "
 				  "damaged: advisory '%s' (seq %llu) does not "
 				  "parse: %s\n"),
-		    o->state, SUB_ARCHIVE_FILE, id, (unsigned long long)r.seq,
+		    o->state, SUB_ARCHIVE_FILE, r.id, (unsigned long long)r.seq,
 		    r.signed_len < CB_MSG_HDRLEN ? "too short" : err.msg);
 		rc = 2;
 	} else if (o->json) {
@@ -1022,6 +1174,14 @@ sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
 	char *pubpath;
 	int rc;
 
+	if (strcmp(file, "-") == 0) {
+		fputs(_("canhbao-sub: export writes four files (FILE, "
+			"FILE.minisig, FILE.pub, FILE.pub.minisig), so -o "
+			"takes a file name, not '-'; canhbao-sub show --json "
+			"ID prints the advisory\n"),
+		    stderr);
+		return 2;
+	}
 	if ((s = open_archive(o->state, 0)) == NULL)
 		return 2;
 	rc = fetch(o, s, id, &r);
@@ -1208,6 +1368,7 @@ sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
     const char *by, const char *note)
 {
 	struct sub_store *s;
+	struct sub_row r;
 	struct sub_ack a;
 	struct cb_err err;
 	char *key;
@@ -1223,16 +1384,22 @@ sub_lookup_ack(const struct sub_lookup_opts *o, const char *id,
 	key = cb_xasprintf("%s/%s", o->state, SUB_AGENCY_KEY_FILE);
 	sub_store_set_receipts(s, access(key, F_OK) == 0);
 	free(key);
-	rc = sub_ack_add(s, id, by, note, cb_time_now(), &a, &err);
-	if (rc <= 0) {
-		if (rc < 0)
-			store_error(o->state, s, &err);
-		rc = rc < 0 ? 2 : not_archived(o, s, id);
+	if ((rc = fetch(o, s, id, &r)) != 0) {
 		sub_store_close(s);
 		return rc;
 	}
+	rc = sub_ack_add(s, r.id, by, note, cb_time_now(), &a, &err);
+	if (rc <= 0) {
+		if (rc < 0)
+			store_error(o->state, s, &err);
+		rc = rc < 0 ? 2 : not_archived(o, s, r.id);
+		sub_store_close(s);
+		sub_row_release(&r);
+		return rc;
+	}
 	sub_store_close(s);
-	ack_print(o, id, &a, rc == 1);
+	ack_print(o, r.id, &a, rc == 1);
 	sub_ack_release(&a);
+	sub_row_release(&r);
 	return 0;
 }

@@ -21,7 +21,7 @@ struct sub_lookup_opts {
 	const char *origin;
 	const char *cve;      /* search */
 	int unread, unacked;
-	int limit;            /* search: most hits shown; 0: the default */
+	int limit;            /* list, search: most shown; 0: the default */
 	const char *publisher_key; /* export, verify: the pinned key file;
 				    * NULL: the key run recorded */
 };
@@ -30,6 +30,10 @@ int sub_lookup_list(const struct sub_lookup_opts *o);
 int sub_lookup_show(const struct sub_lookup_opts *o, const char *id);
 int sub_lookup_export(const struct sub_lookup_opts *o, const char *id,
     const char *file);
+/* Print each advisory archived from now on (with since: archived since
+ * then), one line (or, with json, one JSON object) each, in order of
+ * sequence, until SIGINT or SIGTERM: 0, or 2 on error. */
+int sub_lookup_follow(const struct sub_lookup_opts *o);
 int sub_lookup_search(const struct sub_lookup_opts *o, const char *words);
 /* Verify every archived message and key rotation again (sub_verify),
  * print each damaged one by sequence and a summary. */

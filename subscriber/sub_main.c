@@ -35,6 +35,7 @@ static int cmd_export(int, char **);
 static int cmd_search(int, char **);
 static int cmd_ack(int, char **);
 static int cmd_verify(int, char **);
+static int cmd_follow(int, char **);
 
 static int cmd_keygen(int, char **);
 static int cmd_report(int, char **);
@@ -53,14 +54,15 @@ static const struct cb_command commands[] = {
 	    "\t\t[--presence SECONDS] [--revoked-keys LIST]" },
 	{ "keygen", cmd_keygen, "--state DIR" },
 	{ "report", cmd_report,
-	    "--state DIR --severity LEVEL --title TEXT [--details FILE]\n"
+	    "--state DIR --severity LEVEL --title TEXT [--details FILE | -]\n"
 	    "\t\t[--attach FILE]..." },
 	{ "status", cmd_status, "--state DIR [--json]" },
 	{ "check-config", cmd_check_config, "-c FILE" },
 	{ "list", cmd_list,
 	    "--state DIR [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
-	    "\t\t[--unread] [--unacked] [--json] [--utc]" },
+	    "\t\t[--unread] [--unacked] [--limit N] [--json] [--utc]" },
 	{ "show", cmd_show, "--state DIR [--json] [--utc] ID" },
+	{ "follow", cmd_follow, "--state DIR [--since WHEN] [--json]" },
 	{ "search", cmd_search,
 	    "--state DIR [--since DATE] [--severity LEVEL] [--cve ID]\n"
 	    "\t\t[--origin ORIGIN] [--unread] [--unacked] [--limit N] "
@@ -337,7 +339,7 @@ cmd_list(int argc, char **argv)
 {
 	struct lookup_args a;
 
-	lookup_options(argc, argv, "jsuWVOUK", &a);
+	lookup_options(argc, argv, "jsuWVOUKL", &a);
 	if (optind != argc)
 		cb_cli_usage();
 	return sub_lookup_list(&a.o);
@@ -352,6 +354,17 @@ cmd_show(int argc, char **argv)
 	if (optind != argc - 1)
 		cb_cli_usage();
 	return sub_lookup_show(&a.o, argv[optind]);
+}
+
+static int
+cmd_follow(int argc, char **argv)
+{
+	struct lookup_args a;
+
+	lookup_options(argc, argv, "jsW", &a);
+	if (optind != argc)
+		cb_cli_usage();
+	return sub_lookup_follow(&a.o);
 }
 
 static int
@@ -476,16 +489,18 @@ cmd_report(int argc, char **argv)
 	}
 	if (state == NULL || sev == NULL || title == NULL || optind != argc)
 		cb_cli_usage();
-	if (cb_severity_parse(sev, &level) < 0) {
-		fprintf(stderr, "canhbao-sub: unknown severity '%s' (use "
-		    "critical, high, medium, low or info)\n", sev);
-		return 2;
-	}
+	if (cb_severity_arg(sev, &level, &err) < 0)
+		cb_cli_die(err.msg);
+	sev = cb_severity_name(level);
 	if (title[0] == '\0' || strlen(title) > CB_ADV_MAX_TITLE ||
 	    !cb_utf8_valid(title, strlen(title)))
 		cb_cli_die("the title must be UTF-8 text of 1 to 1024 bytes");
-	if (dfile != NULL &&
-	    (details = cb_file_read(dfile, 65536, 0, NULL, &err)) == NULL)
+	if (dfile != NULL && strcmp(dfile, "-") == 0)
+		details = cb_file_read_fd(STDIN_FILENO, "standard input",
+		    65536, NULL, &err);
+	else if (dfile != NULL)
+		details = cb_file_read(dfile, 65536, 0, NULL, &err);
+	if (dfile != NULL && details == NULL)
 		cb_cli_die(err.msg);
 	if (details != NULL && !cb_utf8_valid(details, strlen(details)))
 		cb_cli_die("the details file is not UTF-8 text");

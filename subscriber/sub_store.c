@@ -652,18 +652,14 @@ sub_store_rows(struct sub_store *s, sqlite3_stmt *st, int with_blobs,
 	return each_row(s, st, message_row, &w, err);
 }
 
-int
-sub_store_get(struct sub_store *s, const char *id, struct sub_row *out,
+/* The one row st (bound) selects, into out: 1, 0 none, -1; st is
+ * finalized. */
+static int
+one_row(struct sub_store *s, sqlite3_stmt *st, struct sub_row *out,
     struct cb_err *err)
 {
-	sqlite3_stmt *st = sub_store_select(s, 1, "WHERE m.adv_id = ? "
-	    "ORDER BY m.revision DESC, m.seq DESC LIMIT 1", err);
-	int rc;
+	int rc = sqlite3_step(st);
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		sub_store_row(st, 1, out);
 	sqlite3_finalize(st);
@@ -672,6 +668,31 @@ sub_store_get(struct sub_store *s, const char *id, struct sub_row *out,
 	if (rc == SQLITE_DONE)
 		return 0;
 	return cb_db_error(s->db, "archive", err);
+}
+
+int
+sub_store_get(struct sub_store *s, const char *id, struct sub_row *out,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = sub_store_select(s, 1, "WHERE m.adv_id = ? "
+	    "ORDER BY m.revision DESC, m.seq DESC LIMIT 1", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	return one_row(s, st, out, err);
+}
+
+int
+sub_store_get_seq(struct sub_store *s, uint64_t seq, struct sub_row *out,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = sub_store_select(s, 1, "WHERE m.seq = ?", err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	return one_row(s, st, out, err);
 }
 
 int

@@ -71,6 +71,11 @@ void sub_row_release(struct sub_row *r);
 int sub_store_get(struct sub_store *s, const char *id, struct sub_row *out,
     struct cb_err *err);
 
+/* The revision archived as sequence seq, with its blobs: 1 found, 0
+ * not found, -1 error. */
+int sub_store_get_seq(struct sub_store *s, uint64_t seq,
+    struct sub_row *out, struct cb_err *err);
+
 /* The latest revision of advisory id archived: 1 with it, 0 none, -1
  * error. */
 int sub_store_latest(struct sub_store *s, const char *id, unsigned *revision,

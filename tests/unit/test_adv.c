@@ -251,6 +251,59 @@ test_moves(void **state)
 	cb_adv_list_release(&x);
 }
 
+static void
+test_severity_arg(void **state)
+{
+	static const char *const names[] = { "critical", "Critical", "HIGH",
+		"mEdium", "low", "Info" };
+	static const enum cb_severity want[] = { CB_SEV_CRITICAL, CB_SEV_CRITICAL,
+		CB_SEV_HIGH, CB_SEV_MEDIUM, CB_SEV_LOW, CB_SEV_INFO };
+	enum cb_severity sev;
+	struct cb_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(cb_severity_arg(names[i], &sev, &err), 0);
+		assert_int_equal(sev, want[i]);
+	}
+	assert_int_equal(cb_severity_arg("severe", &sev, &err), -1);
+	assert_string_equal(err.msg, "unknown severity 'severe' (use "
+	    "critical, high, medium, low or info)");
+	assert_int_equal(cb_severity_arg("", &sev, &err), -1);
+	/* The signed form stays exact. */
+	assert_int_equal(cb_severity_parse("Critical", &sev), -1);
+}
+
+static void
+test_cve_normalise(void **state)
+{
+	static const char *const good[][2] = {
+		{ "CVE-2024-3400", "CVE-2024-3400" },
+		{ "cve-2024-3400", "CVE-2024-3400" },
+		{ "Cve-2021-44228", "CVE-2021-44228" },
+		{ "CVE-2024-1234567", "CVE-2024-1234567" } };
+	static const char *const bad[] = { "cve-2024-1", "CVE-2024-123",
+		"CVE-24-12345", "CVE-20245-1234", "CVE-2024-12a4",
+		"CVE-2024-1234 ", "CVE_2024_1234", "2024-1234", "",
+		"CVE-2024-12345678901234567890", "CVE-2024-" };
+	char out[CB_CVE_MAX];
+	struct cb_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(cb_cve_normalise(good[i][0], out, &err), 0);
+		assert_string_equal(out, good[i][1]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cb_cve_normalise(bad[i], out, &err) == 0)
+			fail_msg("'%s' was accepted", bad[i]);
+	cb_cve_normalise("cve-2024-1", out, &err);
+	assert_string_equal(err.msg, "'cve-2024-1' is not a CVE id "
+	    "(CVE-YYYY-NNNN, with at least 4 digits after the year)");
+}
+
 int
 main(void)
 {
@@ -264,6 +317,8 @@ main(void)
 		cmocka_unit_test(test_feed_item_form),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_moves),
+		cmocka_unit_test(test_severity_arg),
+		cmocka_unit_test(test_cve_normalise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -134,7 +134,7 @@ test_full_file(void **state)
 	assert_int_equal(pub_config_set(&c, "heartbeat", "3", &err), 0);
 	assert_int_equal(c.heartbeat, 3);
 	assert_int_equal(pub_config_set(&c, "heartbeat", "0", &err), -1);
-	assert_non_null(strstr(err.msg, "from 1 to 3600"));
+	assert_non_null(strstr(err.msg, "from 1s to 1h"));
 	pub_config_release(&c);
 	free(path);
 }
@@ -317,6 +317,30 @@ test_reread_and_diff(void **state)
 	free(path);
 }
 
+static void
+test_durations(void **state)
+{
+	struct cb_err err;
+	int v;
+
+	(void)state;
+	assert_int_equal(cb_cfg_duration("renotify", "10m", 0, 604800, &v,
+			     &err), 0);
+	assert_int_equal(v, 600);
+	assert_int_equal(cb_cfg_duration("x", "90", 0, 3600, &v, &err), 0);
+	assert_int_equal(v, 90);
+	assert_int_equal(cb_cfg_duration("x", "1d", 0, 86400, &v, &err), 0);
+	assert_int_equal(v, 86400);
+	assert_int_equal(cb_cfg_duration("x", "2d", 0, 86400, &v, &err), -1);
+	assert_int_equal(cb_cfg_duration("stale_after", "1", 2, 86400, &v,
+			     &err), -1);
+	assert_string_equal(err.msg, "'stale_after' must be a duration from "
+	    "2s to 1d (such as 90s, 5m, 2h, 1d; a bare number is seconds), "
+	    "not '1'");
+	assert_int_equal(cb_cfg_duration("x", "5x", 0, 86400, &v, &err), -1);
+	assert_int_equal(cb_cfg_duration("x", "-5", 0, 86400, &v, &err), -1);
+}
+
 int
 main(void)
 {
@@ -328,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_indented_lines_are_keys),
 		cmocka_unit_test(test_header_file_must_be_private),
 		cmocka_unit_test(test_reread_and_diff),
+		cmocka_unit_test(test_durations),
 	};
 	int rc;
 

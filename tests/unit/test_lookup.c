@@ -8,6 +8,7 @@
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_time.h"
+#include "sub_ids.h"
 #include "sub_lookup.h"
 #include "sub_test.h"
 #include "sub_verify.h"
@@ -72,9 +73,23 @@ test_since_rejects(void **state)
 
 /* --- sub_verify ---------------------------------------------------- */
 
-/* Archive advisory seq, sealed by sk. */
+static void put_adv(struct sub_store *s, const struct cb_seckey *sk,
+    uint64_t seq, const char *id);
+
+/* Archive advisory "local:SEQ" as seq, sealed by sk. */
 static void
 put_sealed(struct sub_store *s, const struct cb_seckey *sk, uint64_t seq)
+{
+	char *id = cb_xasprintf("local:%llu", (unsigned long long)seq);
+
+	put_adv(s, sk, seq, id);
+	free(id);
+}
+
+/* Archive advisory id as seq, sealed by sk. */
+static void
+put_adv(struct sub_store *s, const struct cb_seckey *sk, uint64_t seq,
+    const char *id)
 {
 	struct cb_sealed m;
 	struct cb_pubkey pk;
@@ -84,7 +99,7 @@ put_sealed(struct sub_store *s, const struct cb_seckey *sk, uint64_t seq)
 	char *json;
 
 	cb_adv_init(&a);
-	a.id = cb_xasprintf("local:%llu", (unsigned long long)seq);
+	a.id = cb_xstrdup(id);
 	a.source = cb_xstrdup("local");
 	a.revision = 1;
 	a.title = cb_xstrdup("Cảnh báo");
@@ -232,6 +247,52 @@ test_verify_names_damage(void **state)
 	cb_seckey_free(k);
 }
 
+/* show, ack and export: an id, a sequence number, a unique prefix. */
+static void
+test_ids(void **state)
+{
+	struct sub_fixture *fx = *state;
+	struct cb_strlist cands = { 0 };
+	struct cb_seckey *k;
+	struct cb_pubkey pk;
+	struct sub_row r;
+	struct cb_err err;
+
+	assert_int_equal(cb_sig_keygen(&k, &pk, &err), 0);
+	put_adv(fx->s, k, 1, "bugalert:tag:bugalert.org,2024:one");
+	put_adv(fx->s, k, 2, "bugalert:tag:bugalert.org,2024:two");
+	put_adv(fx->s, k, 3, "local:2026-000001");
+	put_adv(fx->s, k, 4, "12");
+	assert_int_equal(sub_ids_fetch(fx->s, "local:2026-000001", &r, &cands,
+			     &err), 1);
+	assert_int_equal(r.seq, 3);
+	sub_row_release(&r);
+	assert_int_equal(sub_ids_fetch(fx->s, "#2", &r, &cands, &err), 1);
+	assert_string_equal(r.id, "bugalert:tag:bugalert.org,2024:two");
+	sub_row_release(&r);
+	assert_int_equal(sub_ids_fetch(fx->s, "1", &r, &cands, &err), 1);
+	assert_int_equal(r.seq, 1);
+	sub_row_release(&r);
+	/* An id that is all digits wins over the sequence number. */
+	assert_int_equal(sub_ids_fetch(fx->s, "12", &r, &cands, &err), 1);
+	assert_int_equal(r.seq, 4);
+	sub_row_release(&r);
+	assert_int_equal(sub_ids_fetch(fx->s, "#12", &r, &cands, &err), 0);
+	assert_int_equal(sub_ids_fetch(fx->s, "loc", &r, &cands, &err), 1);
+	assert_int_equal(r.seq, 3);
+	sub_row_release(&r);
+	assert_int_equal(sub_ids_fetch(fx->s, "bugalert:tag", &r, &cands,
+			     &err), 2);
+	assert_int_equal(cands.n, 2);
+	assert_string_equal(cands.v[0], "bugalert:tag:bugalert.org,2024:one");
+	cb_strlist_release(&cands);
+	assert_int_equal(sub_ids_fetch(fx->s, "nope", &r, &cands, &err), 0);
+	assert_int_equal(sub_ids_fetch(fx->s, "", &r, &cands, &err), 0);
+	assert_int_equal(sub_ids_seq("#007"), 7);
+	assert_int_equal(sub_ids_seq("7a"), 0);
+	cb_seckey_free(k);
+}
+
 int
 main(void)
 {
@@ -242,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_since_rejects),
 		SUB_TEST(test_verify_follows_rotation),
 		SUB_TEST(test_verify_names_damage),
+		SUB_TEST(test_ids),
 	};
 
 	if (cb_sig_init() < 0)
