@@ -1,13 +1,9 @@
 /* sub_link: the state of the subscriber's connections (see .h). */
-#include <sys/file.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <zmq.h>
@@ -273,14 +269,9 @@ static int
 running(const char *state)
 {
 	char *path = cb_xasprintf("%s/%s", state, SUB_LOCK_FILE);
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), held = 0;
+	int held = cb_file_locked(path);
 
 	free(path);
-	if (fd < 0)
-		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-		held = 1;
-	close(fd);
 	return held;
 }
 
