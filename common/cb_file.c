@@ -298,3 +298,16 @@ cb_file_lock(const char *path, struct cb_err *err)
 	}
 	return fd;
 }
+
+int
+cb_file_locked(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), held = 0;
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+		held = 1;
+	close(fd);
+	return held;
+}

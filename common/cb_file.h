@@ -56,4 +56,8 @@ int cb_file_private_dir(const char *dir, int create, struct cb_err *err);
  * process holds it). */
 int cb_file_lock(const char *path, struct cb_err *err);
 
+/* 1 while another process holds the lock cb_file_lock takes on path,
+ * 0 when none does (or path is missing).  Creates nothing. */
+int cb_file_locked(const char *path);
+
 #endif

@@ -280,3 +280,87 @@ cb_net_endpoint_check(const char *ep, struct cb_err *err)
 		    "1 to 65535 or *", colon + 1, ep);
 	return 0;
 }
+
+void *
+cb_net_monitor(void *sock, struct cb_err *err)
+{
+	char addr[64];
+	void *mon;
+
+	snprintf(addr, sizeof(addr), "inproc://cb-monitor-%p", sock);
+	if (zmq_socket_monitor(sock, addr, ZMQ_EVENT_ALL) < 0) {
+		cb_err_set(err, "cannot monitor a socket: %s",
+		    zmq_strerror(errno));
+		return NULL;
+	}
+	mon = cb_net_socket(ZMQ_PAIR, err);
+	if (mon != NULL && cb_net_connect(mon, addr, err) < 0) {
+		cb_net_close(mon);
+		mon = NULL;
+	}
+	if (mon == NULL)
+		zmq_socket_monitor(sock, NULL, 0);
+	return mon;
+}
+
+/* Monitor events are two frames: 2 bytes event and 4 bytes value (host
+ * order), then the endpoint. */
+int
+cb_net_monitor_recv(void *mon, struct cb_net_event *ev)
+{
+	struct cb_frames f;
+	uint16_t event;
+
+	if (cb_net_recv(mon, &f, ZMQ_DONTWAIT, NULL) < 0)
+		return 0;
+	memset(ev, 0, sizeof(*ev));
+	if (f.n == 2 && f.len[0] == 6) {
+		memcpy(&event, f.data[0], 2);
+		memcpy(&ev->value, (const char *)f.data[0] + 2, 4);
+		ev->event = event;
+		snprintf(ev->endpoint, sizeof(ev->endpoint), "%s",
+		    (const char *)f.data[1]);
+	}
+	cb_frames_release(&f);
+	return 1;
+}
+
+int
+cb_net_link_given_up(enum cb_net_link l)
+{
+	return l == CB_LINK_REFUSED || l == CB_LINK_MISMATCH ||
+	    l == CB_LINK_FAILED;
+}
+
+enum cb_net_link
+cb_net_link_next(enum cb_net_link cur, const struct cb_net_event *ev)
+{
+	switch (ev->event) {
+	case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+		return CB_LINK_CONNECTED;
+	case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+		return CB_LINK_REFUSED;
+	case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+		return ev->value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH ?
+		    CB_LINK_MISMATCH : CB_LINK_FAILED;
+	case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+		return CB_LINK_FAILED;
+	case ZMQ_EVENT_CONNECT_RETRIED:
+		return CB_LINK_UNREACHABLE;
+	case ZMQ_EVENT_DISCONNECTED:
+		/* a failed handshake ends in a disconnection: keep why */
+		return cur == CB_LINK_CONNECTED ? CB_LINK_LOST : cur;
+	default:
+		return cur;
+	}
+}
+
+const char *
+cb_net_link_name(enum cb_net_link l)
+{
+	static const char *const names[] = { "connecting", "connected",
+		"not-admitted", "wrong-transport", "handshake-failed",
+		"unreachable", "lost" };
+
+	return (size_t)l < sizeof(names) / sizeof(names[0]) ? names[l] : "?";
+}

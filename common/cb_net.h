@@ -94,4 +94,40 @@ int cb_net_recv(void *sock, struct cb_frames *out, int flags,
     struct cb_err *err);
 void cb_frames_release(struct cb_frames *f);
 
+/* Socket monitor (zmq_socket_monitor, stable API in libzmq 4.3): what
+ * happens to a socket's connections, as events read from a PAIR
+ * socket.  cb_net_monitor starts it on sock (before its connect or
+ * bind) and returns the PAIR to poll, or NULL; close it with
+ * cb_net_close before sock.  cb_net_monitor_recv reads one event
+ * without waiting: 1, or 0 when none is there. */
+struct cb_net_event {
+	unsigned event;     /* ZMQ_EVENT_* */
+	uint32_t value;     /* ZAP status code, ZMQ_PROTOCOL_ERROR_*... */
+	char endpoint[256]; /* the endpoint connected to or bound */
+};
+void *cb_net_monitor(void *sock, struct cb_err *err);
+int cb_net_monitor_recv(void *mon, struct cb_net_event *ev);
+
+/* Where a connecting socket stands, as its monitor tells. */
+enum cb_net_link {
+	CB_LINK_CONNECTING,  /* no answer yet */
+	CB_LINK_CONNECTED,   /* handshake succeeded */
+	CB_LINK_REFUSED,     /* the server's ZAP handler said no */
+	CB_LINK_MISMATCH,    /* plaintext against CurveZMQ, or the reverse */
+	CB_LINK_FAILED,      /* handshake failed otherwise (wrong key...) */
+	CB_LINK_UNREACHABLE, /* the connection itself fails */
+	CB_LINK_LOST         /* was connected, is not any more */
+};
+/* The state after event ev in state cur.  libzmq does not reconnect
+ * after a failed handshake (REFUSED, MISMATCH, FAILED): the caller
+ * connects again itself. */
+enum cb_net_link cb_net_link_next(enum cb_net_link cur,
+    const struct cb_net_event *ev);
+/* 1 when libzmq has given the connection up (a failed handshake). */
+int cb_net_link_given_up(enum cb_net_link l);
+/* Its name in status output and JSON: "connecting", "connected",
+ * "not-admitted", "wrong-transport", "handshake-failed", "unreachable",
+ * "lost". */
+const char *cb_net_link_name(enum cb_net_link l);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include <zmq.h>
 
+#include "cb_file.h"
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "pub_control.h"
@@ -95,14 +96,9 @@ static int
 daemon_alive(const char *state)
 {
 	char *path = cb_xasprintf("%s/%s", state, PUB_CONTROL_LOCK);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), alive = 0;
+	int alive = cb_file_locked(path);
 
 	free(path);
-	if (fd < 0)
-		return 0;
-	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-		alive = 1;
-	close(fd);
 	return alive;
 }
 

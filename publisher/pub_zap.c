@@ -9,6 +9,7 @@
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "cb_sig.h"
+#include "cb_time.h"
 #include "pub_zap.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -18,8 +19,16 @@ struct agency {
 	uint8_t curve[32];
 };
 
+/* A refused key, and when it was last logged at warning level. */
+struct refusal {
+	uint8_t curve[32];
+	int64_t said_ms;
+};
+
 struct pub_zap {
 	void *sock;
+	struct refusal said[PUB_ZAP_SAID_MAX];
+	size_t nsaid, next_said; /* used, and the next to reuse */
 	struct pub_journal *journal;
 	struct agency *agencies;
 	size_t n;
@@ -118,6 +127,66 @@ find(const struct pub_zap *z, const void *key)
 	return NULL;
 }
 
+/* 1 when the refusal of key should be logged as a warning: the first
+ * one, or the first after PUB_ZAP_SAY_MS (the oldest entry makes room
+ * for a new key). */
+static int
+say_refusal(struct pub_zap *z, const uint8_t *key)
+{
+	int64_t now = cb_time_mono_ms();
+	struct refusal *r;
+	size_t i;
+
+	for (i = 0; i < z->nsaid; i++) {
+		r = &z->said[i];
+		if (memcmp(r->curve, key, 32) != 0)
+			continue;
+		if (now - r->said_ms < PUB_ZAP_SAY_MS)
+			return 0;
+		r->said_ms = now;
+		return 1;
+	}
+	if (z->nsaid < PUB_ZAP_SAID_MAX)
+		r = &z->said[z->nsaid++];
+	else {
+		r = &z->said[z->next_said];
+		z->next_said = (z->next_said + 1) % PUB_ZAP_SAID_MAX;
+	}
+	memcpy(r->curve, key, 32);
+	r->said_ms = now;
+	return 1;
+}
+
+/* A refused client: its CurveZMQ key in hex (what the subscriber logs
+ * as "our CurveZMQ key"), once per PUB_ZAP_SAY_MS for each key, at
+ * debug level in between (a refused subscriber tries again every few
+ * seconds, on each of its sockets). */
+static void
+refused(struct pub_zap *z, const struct cb_frames *f, const char *text)
+{
+	const char *from = f->n > 3 ? (const char *)f->data[3] : "?";
+	char hex[65];
+	size_t i;
+
+	z->refused++;
+	if (f->n < 7 || f->len[6] != 32) {
+		log_warnx("refused a connection from %s: not a CurveZMQ client "
+			  "(%lu refused so far)", from, z->refused);
+		return;
+	}
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x",
+		    ((const uint8_t *)f->data[6])[i]);
+	if (say_refusal(z, f->data[6]))
+		log_warnx("refused a connection from %s: %s (CurveZMQ key %s; "
+			  "said once per %d min for each key, %lu refused so "
+			  "far)", from, text, hex, PUB_ZAP_SAY_MS / 60000,
+		    z->refused);
+	else
+		log_debug("refused a connection from %s: %s (CurveZMQ key %s)",
+		    from, text, hex);
+}
+
 /* ZAP request: version, request id, domain, address, routing id,
  * mechanism, credentials...; reply: version, request id, status code,
  * status text, user id, metadata. */
@@ -141,12 +210,7 @@ answer(struct pub_zap *z, const struct cb_frames *f)
 		log_info("agency %s connected from %s", a->name,
 		    f->n > 3 ? (const char *)f->data[3] : "?");
 	} else {
-		z->refused++;
-		log_warnx("refused a connection from %s: %s (%lu refused so "
-			  "far)", f->n > 3 ? (const char *)f->data[3] : "?",
-		    f->n >= 6 && f->len[5] == 5 ? text :
-						  "not a CurveZMQ client",
-		    z->refused);
+		refused(z, f, text);
 	}
 	data[0] = "1.0";
 	data[1] = f->n > 1 ? f->data[1] : "";

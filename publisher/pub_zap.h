@@ -6,13 +6,17 @@
  * registered agency (the X25519 form of the agency's Ed25519 key); the
  * agency's name becomes the connection's User-Id, which the requests
  * channel uses for per-agency limits.  Everything else is refused and
- * logged.
+ * logged with the client's CurveZMQ key in hex (which the subscriber
+ * logs as "our CurveZMQ key"), once per PUB_ZAP_SAY_MS for each key.
  */
 #ifndef PUB_ZAP_H
 #define PUB_ZAP_H
 
 #include "cb_err.h"
 #include "pub_journal.h"
+
+#define PUB_ZAP_SAY_MS (10 * 60 * 1000)
+#define PUB_ZAP_SAID_MAX 64 /* refused keys remembered */
 
 struct pub_zap;
 

@@ -10,7 +10,8 @@
  * Heartbeats say how far the publisher is; one that is fresh (issued
  * within stale_after of our clock) proves the channel is alive.  With
  * none for stale_after seconds the subscriber raises the stale-channel
- * alarm, and clears it when they return.
+ * alarm, and clears it when they return; sub_link says why the
+ * channel is silent (not admitted, wrong transport, not reachable).
  */
 #include <errno.h>
 #include <poll.h>
@@ -33,6 +34,7 @@
 #include "sub_catchup.h"
 #include "sub_daemon.h"
 #include "sub_keys.h"
+#include "sub_link.h"
 #include "sub_outbox.h"
 #include "sub_notify.h"
 #include "sub_recv.h"
@@ -53,6 +55,7 @@ struct sub_ctx {
 	uint64_t taken_logged;    /* the publisher's highest, last logged */
 	struct sub_store *store;
 	void *sock;
+	struct sub_link *link;       /* why the channel is silent */
 	struct sub_catchup *catchup; /* NULL without a requests endpoint */
 	uint64_t last_seq;      /* last archived */
 	uint64_t publisher_seq; /* latest the publisher announced */
@@ -164,11 +167,29 @@ curve(struct sub_ctx *c, void *sock, struct cb_err *err)
 	return rc;
 }
 
+/* The monitor on our sockets names our CurveZMQ key when the
+ * publisher refuses it. */
+static void
+open_link(struct sub_ctx *c)
+{
+	struct cb_pubkey agency;
+	uint8_t pub[32];
+	int have = 0;
+
+	if (!c->cfg->insecure && c->agency != NULL) {
+		cb_seckey_public(c->agency, &agency);
+		have = cb_sig_curve_public(&agency, pub) == 0;
+	}
+	c->link = sub_link_new(c->cfg->state, c->cfg->insecure,
+	    have ? pub : NULL);
+}
+
 static int
 open_sockets(struct sub_ctx *c, struct cb_err *err)
 {
 	int hwm = SUB_RCVHWM;
 
+	open_link(c);
 	c->sock = cb_net_socket(ZMQ_SUB, err);
 	if (c->sock == NULL)
 		return -1;
@@ -178,12 +199,17 @@ open_sockets(struct sub_ctx *c, struct cb_err *err)
 	zmq_setsockopt(c->sock, ZMQ_SUBSCRIBE, "key", 3);
 	cb_net_keepalive(c->sock);
 	if (curve(c, c->sock, err) < 0 ||
+	    sub_link_watch(c->link, "broadcast", c->sock, c->cfg->broadcast,
+		err) < 0 ||
 	    cb_net_connect(c->sock, c->cfg->broadcast, err) < 0)
 		return -1;
 	if (c->cfg->requests != NULL) {
 		c->catchup = sub_catchup_open(c->cfg->requests, err);
 		if (c->catchup == NULL ||
 		    curve(c, sub_catchup_socket(c->catchup), err) < 0 ||
+		    sub_link_watch(c->link, "requests",
+			sub_catchup_socket(c->catchup), c->cfg->requests,
+			err) < 0 ||
 		    sub_catchup_connect(c->catchup, c->cfg->requests, err) < 0)
 			return -1;
 	}
@@ -194,6 +220,7 @@ static void
 close_all(struct sub_ctx *c)
 {
 	sub_notify_free(c->notify);
+	sub_link_free(c->link);
 	sub_catchup_close(c->catchup);
 	cb_net_close(c->sock);
 	cb_net_shutdown();
@@ -366,15 +393,20 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 static void
 alarm_state(struct sub_ctx *c, int stale)
 {
+	const char *why;
+
 	if (stale == c->stale)
 		return;
 	c->stale = stale;
+	why = sub_link_why(c->link);
 	if (stale)
-		log_warnx("ALARM: channel stale, no valid heartbeat for %d s",
-		    c->cfg->stale_after);
+		log_warnx("ALARM: channel stale, no valid heartbeat for %d s%s%s",
+		    c->cfg->stale_after, why != NULL ? ": " : "",
+		    why != NULL ? why : "");
 	else
 		log_info("channel alive again");
-	sub_notify_alarm(c->notify, stale, c->cfg->stale_after);
+	sub_notify_alarm(c->notify, stale, c->cfg->stale_after,
+	    stale ? why : NULL);
 }
 
 static void
@@ -857,6 +889,7 @@ loop(struct sub_ctx *c)
 			receive_catchup(c);
 		if (rc > 0 && bus >= 0 && items[bus].revents != 0)
 			sub_notify_process(c->notify);
+		sub_link_process(c->link);
 		bus = -1;
 		if (cb_time_mono_ms() >= next_tick) {
 			tick(c);

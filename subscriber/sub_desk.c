@@ -852,7 +852,8 @@ sub_desk_set_ops(struct sub_desk *d, const struct sub_desk_ops *ops)
 }
 
 void
-sub_desk_alarm(struct sub_desk *d, int raised, int stale_after)
+sub_desk_alarm(struct sub_desk *d, int raised, int stale_after,
+    const char *why)
 {
 	struct note nt = { 0 };
 	char *body;
@@ -863,8 +864,9 @@ sub_desk_alarm(struct sub_desk *d, int raised, int stale_after)
 	if (raised) {
 		body = cb_xasprintf(_("No valid heartbeat from the publisher "
 				      "for %d s: new warnings may not be "
-				      "arriving."),
-		    stale_after);
+				      "arriving.%s%s"),
+		    stale_after, why != NULL ? "\n" : "",
+		    why != NULL ? _(why) : "");
 		nt.title = _("canhbao: the warning channel is silent");
 		nt.body = body;
 		nt.urgency = 2;

@@ -66,8 +66,10 @@ void sub_desk_set_ops(struct sub_desk *d, const struct sub_desk_ops *ops);
 /* Show (or hold for a summary) the pop-up of advisory a. */
 void sub_desk_advisory(struct sub_desk *d, enum sub_event ev,
     const struct cb_adv *a);
-/* The stale-channel alarm raised, or cleared (replacing it). */
-void sub_desk_alarm(struct sub_desk *d, int raised, int stale_after);
+/* The stale-channel alarm raised, or cleared (replacing it); why, when
+ * not NULL, is why the channel is silent, with what to do. */
+void sub_desk_alarm(struct sub_desk *d, int raised, int stale_after,
+    const char *why);
 
 /* The bus descriptor and the poll(2) events it needs; -1 when lost. */
 int sub_desk_fd(struct sub_desk *d, short *events);

@@ -350,19 +350,21 @@ sub_notify_advisory(struct sub_notify *n, enum sub_event ev, uint64_t seq,
 }
 
 void
-sub_notify_alarm(struct sub_notify *n, int raised, int stale_after)
+sub_notify_alarm(struct sub_notify *n, int raised, int stale_after,
+    const char *why)
 {
-	char line[160];
+	char line[640];
 
 	if (raised)
 		snprintf(line, sizeof(line), "ALARM stale channel: no valid "
-		    "heartbeat from the publisher for %d s", stale_after);
+		    "heartbeat from the publisher for %d s%s%s", stale_after,
+		    why != NULL ? ": " : "", why != NULL ? why : "");
 	else
 		snprintf(line, sizeof(line), "ALARM cleared: heartbeats from "
 		    "the publisher are back");
 	terminal_line(n, line, raised ? CB_SEV_CRITICAL : CB_SEV_INFO, 1);
 	journal_alarm(n, raised, line);
-	sub_desk_alarm(n->desk, raised, stale_after);
+	sub_desk_alarm(n->desk, raised, stale_after, why);
 	hook_alarm(n, raised, stale_after, line);
 }
 

@@ -59,8 +59,10 @@ int sub_notify_advisory(struct sub_notify *n, enum sub_event ev,
     uint64_t seq, const struct cb_adv *adv, const uint8_t *json, size_t len);
 
 /* The stale-channel alarm raised (no fresh heartbeat for stale_after
- * seconds) or cleared.  Not filtered. */
-void sub_notify_alarm(struct sub_notify *n, int raised, int stale_after);
+ * seconds) or cleared.  Not filtered.  why, when not NULL, says why
+ * the channel is silent and what to do (sub_link_why). */
+void sub_notify_alarm(struct sub_notify *n, int raised, int stale_after,
+    const char *why);
 
 /* What the desktop's actions and its closing of acknowledged pop-ups
  * ask of the archive (sub_desk_ops, copied). */

@@ -1,4 +1,5 @@
-/* sub_status: the outbox as the staff see it (see .h). */
+/* sub_status: the connection and the outbox as the staff see them
+ * (see .h). */
 #include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "cb_msg.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
+#include "sub_link.h"
 #include "sub_outbox.h"
 #include "sub_status.h"
 #include "sub_store.h"
@@ -76,7 +78,7 @@ count(const struct sub_outbox_entry *e, void *arg)
 }
 
 static int
-show(struct sub_store *s, int json, struct cb_err *err)
+show(struct sub_store *s, const char *state, int json, struct cb_err *err)
 {
 	cJSON *o, *list;
 	long waiting, refused;
@@ -85,6 +87,7 @@ show(struct sub_store *s, int json, struct cb_err *err)
 	if (sub_outbox_pending(sub_store_db(s), &waiting, err) < 0)
 		return -1;
 	if (!json) {
+		sub_link_print(state);
 		refused = 0;
 		if (sub_outbox_each(sub_store_db(s), 1, count, &refused,
 			err) < 0)
@@ -95,6 +98,7 @@ show(struct sub_store *s, int json, struct cb_err *err)
 		    err);
 	}
 	o = cJSON_CreateObject();
+	sub_link_add_json(state, o);
 	cJSON_AddNumberToObject(o, "waiting", (double)waiting);
 	list = cJSON_AddArrayToObject(o, "refused");
 	if (sub_outbox_each(sub_store_db(s), 1, add_json, list, err) < 0) {
@@ -122,7 +126,7 @@ sub_status_print(const char *state, int json)
 				  "the outbox from\n"), state);
 		return 2;
 	}
-	rc = show(s, json, &err);
+	rc = show(s, state, json, &err);
 	sub_store_close(s);
 	if (rc < 0)
 		fprintf(stderr, "canhbao-sub: %s\n", err.msg);

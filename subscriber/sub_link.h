@@ -1,0 +1,52 @@
+/*
+ * sub_link: why the channel is silent.  Watches the subscriber's
+ * sockets with libzmq's socket monitor (cb_net_monitor) and tells a
+ * refused agency key ("not admitted"), plaintext against CurveZMQ
+ * ("wrong transport") and an absent publisher ("not reachable") apart,
+ * each with what to do.  Logs one line per change of a channel's state,
+ * keeps the state in STATE/link.json for "canhbao-sub status", and
+ * connects again after a failed handshake, which libzmq gives up on
+ * (so an agency registered after it was refused gets in).
+ */
+#ifndef SUB_LINK_H
+#define SUB_LINK_H
+
+#include <stdint.h>
+
+#include "cb_err.h"
+
+#define SUB_LINK_FILE "link.json"
+#define SUB_LINK_RETRY_MS 5000 /* after a failed handshake */
+
+struct sub_link;
+
+/* A watcher for the daemon with state folder state (borrowed, must
+ * outlive it).  curve_public is our CurveZMQ key (32 bytes), named in
+ * the "not admitted" hint, or NULL with --insecure. */
+struct sub_link *sub_link_new(const char *state, int insecure,
+    const uint8_t *curve_public);
+/* Close the monitors; call before the sockets watched are closed. */
+void sub_link_free(struct sub_link *l);
+
+/* Watch sock, which is about to connect to endpoint, as channel
+ * ("broadcast", "requests"); the strings are copied.  At most 4. */
+int sub_link_watch(struct sub_link *l, const char *channel, void *sock,
+    const char *endpoint, struct cb_err *err);
+
+/* Read what the monitors report, without waiting: log and record each
+ * change, and connect again where a handshake failed and
+ * SUB_LINK_RETRY_MS have passed since the last try. */
+void sub_link_process(struct sub_link *l);
+
+/* Why the first channel watched (the broadcast) is where it is, with
+ * what to do: for the stale-channel alarm. */
+const char *sub_link_why(const struct sub_link *l);
+
+/* For "canhbao-sub status": print the state of the daemon on state
+ * (running or not, each channel) as text, or add it to obj (a cJSON
+ * object) as "connection". */
+struct cJSON;
+void sub_link_print(const char *state);
+void sub_link_add_json(const char *state, struct cJSON *obj);
+
+#endif
