@@ -222,9 +222,10 @@ make_query(const struct sub_lookup_opts *o, struct sub_query *q)
 	}
 	if (o->severity != NULL) {
 		if (cb_severity_parse(o->severity, &sev) < 0) {
-			fputs(_("canhbao-sub: --severity is one of critical, "
-				"high, medium, low, info\n"),
-			    stderr);
+			fprintf(stderr, _("canhbao-sub: unknown severity '%s'; "
+					  "use critical, high, medium, low or "
+					  "info\n"),
+			    o->severity);
 			return -1;
 		}
 		q->min_severity = (int)sev;
