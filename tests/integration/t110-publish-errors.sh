@@ -29,11 +29,12 @@ printf '{"severity": "high", "titel": "x"}' >"$T/typo.json"
 expect_error "unknown key in --file" "unknown key 'titel'" --file "$T/typo.json"
 printf '[1, 2]' >"$T/array.json"
 expect_error "--file not an object" "not a JSON object" --file "$T/array.json"
-expect_error "unknown severity" "unknown value 'severe'" --severity severe \
+expect_error "unknown severity" "unknown severity 'severe'; use critical" \
+    --severity severe \
     --title x
 expect_error "empty title" "title is empty" --severity high --title ''
 expect_error "blank title" "title is empty" --severity high --title '   '
-expect_error "missing severity" "severity is required" --title x
+expect_error "missing severity" "publish: missing --severity LEVEL" --title x
 expect_error "missing --file" "cannot open" --file "$T/nope.json"
 printf '{"severity": "high", "title": "\377\376"}' >"$T/latin.json"
 expect_error "invalid UTF-8" "UTF-8" --file "$T/latin.json"
