@@ -134,4 +134,11 @@ check "pub receipts -c FILE" sh -c "'$PUB' receipts -c '$T/pub.conf' '$id' |
     grep -q '^AGENCY'"
 check "pub status through CANHBAO_CONFIG" \
     sh -c "CANHBAO_CONFIG='$T/pub.conf' '$PUB' status >/dev/null"
+
+# Errors name what the user named, never a temporary file.
+"$PUB" poll --state "$T/pub" nofeed 2>"$T/err"
+check "poll: an unknown feed named" grep -q "no feed 'nofeed'" "$T/err"
+"$SUB" export --state "$T/sub" -o "$T/nonexistent/x" "$id" 2>"$T/err"
+check "export -o: the file named" grep -q "'$T/nonexistent/x'" "$T/err"
+check_fails "export -o: no temporary file named" grep -q "x\.tmp" "$T/err"
 finish
