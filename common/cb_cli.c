@@ -328,17 +328,27 @@ xdg_home(const char *var, const char *dflt)
 	return cb_xasprintf("%s/%s", home != NULL ? home : "", dflt);
 }
 
+/* What the user named: the option's value, else the environment
+ * variable's when it is set and not empty; else NULL. */
+static const char *
+named(const char *flag, const char *var)
+{
+	const char *env = getenv(var);
+
+	if (flag != NULL)
+		return flag;
+	return env != NULL && env[0] != '\0' ? env : NULL;
+}
+
 const char *
 cb_cli_config(void)
 {
 	static char *found;
-	const char *env = getenv("CANHBAO_CONFIG");
+	const char *given = named(cli_config_flag, "CANHBAO_CONFIG");
 	char *home;
 
-	if (cli_config_flag != NULL)
-		return cli_config_flag;
-	if (env != NULL && env[0] != '\0')
-		return env;
+	if (given != NULL)
+		return given;
 	if (found != NULL)
 		return found;
 	if (cli->per_user) {
@@ -357,14 +367,12 @@ const char *
 cb_cli_state_from(const char *config_state)
 {
 	static char *dflt;
-	const char *env = getenv("CANHBAO_STATE");
+	const char *given = named(cli_state_flag, "CANHBAO_STATE");
 	const char *systemd = getenv("STATE_DIRECTORY");
 	char *home;
 
-	if (cli_state_flag != NULL)
-		return cli_state_flag;
-	if (env != NULL && env[0] != '\0')
-		return env;
+	if (given != NULL)
+		return given;
 	if (config_state != NULL)
 		return config_state;
 	free(dflt);
@@ -386,9 +394,8 @@ cb_cli_state(void)
 {
 	static char *from_file;
 	const char *file;
-	const char *env = getenv("CANHBAO_STATE");
 
-	if (cli_state_flag != NULL || (env != NULL && env[0] != '\0'))
+	if (named(cli_state_flag, "CANHBAO_STATE") != NULL)
 		return cb_cli_state_from(NULL);
 	if (from_file == NULL && (file = cb_cli_config()) != NULL)
 		from_file = cli->config_state(file);

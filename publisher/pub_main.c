@@ -142,6 +142,7 @@ load_config(int argc, char **argv, struct pub_config *cfg)
 {
 	const char *file, *keys[17], *values[17];
 	struct cb_err err;
+	char *state;
 	int ch, n = 0, i;
 
 	while ((ch = cb_cli_next_option(argc, argv, ":A:b:H:IR:v", run_opts)) !=
@@ -156,14 +157,17 @@ load_config(int argc, char **argv, struct pub_config *cfg)
 	if ((file = cb_cli_config()) != NULL &&
 	    pub_config_load(cfg, file, &err) < 0)
 		cb_cli_die(err.msg);
+	/* (set from a copy: setting frees the old value) */
+	state = cb_xstrdup(cb_cli_state_from(cfg->state));
 	keys[n] = "state";
-	values[n++] = cb_cli_state_from(cfg->state);
+	values[n++] = state;
 	for (i = 0; i < n; i++)
 		if (pub_config_set(cfg, keys[i], values[i], &err) < 0) {
 			fprintf(stderr, "canhbao-pub: --%s: %s\n", keys[i],
 			    err.msg);
 			exit(2);
 		}
+	free(state);
 	if (pub_config_check(cfg, &err) < 0)
 		cb_cli_die(err.msg);
 }

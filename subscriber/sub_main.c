@@ -155,7 +155,7 @@ static void
 load_config(int argc, char **argv, struct sub_config *cfg)
 {
 	const char *file, *keys[33], *values[33];
-	char *groups = NULL, *tmp;
+	char *groups = NULL, *tmp, *state;
 	struct cb_err err;
 	int ch, n = 0, i;
 
@@ -182,12 +182,15 @@ load_config(int argc, char **argv, struct sub_config *cfg)
 	if ((file = cb_cli_config()) != NULL &&
 	    sub_config_load(cfg, file, &err) < 0)
 		cb_cli_die(err.msg);
+	/* (set from a copy: setting frees the old value) */
+	state = cb_xstrdup(cb_cli_state_from(cfg->state));
 	keys[n] = "state";
-	values[n++] = cb_cli_state_from(cfg->state);
+	values[n++] = state;
 	for (i = 0; i < n; i++)
 		if (sub_config_set(cfg, keys[i], values[i], &err) < 0)
 			cb_cli_die(err.msg);
 	free(groups);
+	free(state);
 	if (sub_config_check(cfg, &err) < 0)
 		cb_cli_die(err.msg);
 }

@@ -132,6 +132,8 @@ check "sub show with \$XDG_CONFIG_HOME/canhbao/sub.conf" \
 printf '[publisher]\nstate = %s\n' "$T/pub" >"$T/pub.conf"
 check "pub receipts -c FILE" sh -c "'$PUB' receipts -c '$T/pub.conf' '$id' |
     grep -q '^AGENCY'"
+check "check-config: the state the file names" \
+    sh -c "'$PUB' check-config -c '$T/pub.conf' | grep -q 'state $T/pub,'"
 check "pub status through CANHBAO_CONFIG" \
     sh -c "CANHBAO_CONFIG='$T/pub.conf' '$PUB' status >/dev/null"
 
