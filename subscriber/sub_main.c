@@ -347,6 +347,15 @@ lookup_options(int argc, char **argv, const char *allowed,
 	config_defaults(a);
 }
 
+/* A lookup's end: what its options borrowed from the config file is
+ * released; returns rc. */
+static int
+lookup_done(struct lookup_args *a, int rc)
+{
+	sub_config_release(&a->cfg);
+	return rc;
+}
+
 static int
 cmd_list(int argc, char **argv)
 {
@@ -354,7 +363,7 @@ cmd_list(int argc, char **argv)
 
 	lookup_options(argc, argv, "juWVOUK", &a);
 	cb_cli_operands(argc, argv, 0, 0, NULL);
-	return sub_lookup_list(&a.o);
+	return lookup_done(&a, sub_lookup_list(&a.o));
 }
 
 static int
@@ -364,7 +373,7 @@ cmd_show(int argc, char **argv)
 
 	lookup_options(argc, argv, "ju", &a);
 	cb_cli_operands(argc, argv, 1, 1, "ID");
-	return sub_lookup_show(&a.o, argv[optind]);
+	return lookup_done(&a, sub_lookup_show(&a.o, argv[optind]));
 }
 
 static int
@@ -378,8 +387,7 @@ cmd_export(int argc, char **argv)
 	if (a.output == NULL)
 		cb_cli_usage_error("missing -o FILE");
 	rc = sub_lookup_export(&a.o, argv[optind], a.output);
-	sub_config_release(&a.cfg);
-	return rc;
+	return lookup_done(&a, rc);
 }
 
 static int
@@ -391,8 +399,7 @@ cmd_verify(int argc, char **argv)
 	lookup_options(argc, argv, "jk", &a);
 	cb_cli_operands(argc, argv, 0, 0, NULL);
 	rc = sub_lookup_verify(&a.o);
-	sub_config_release(&a.cfg);
-	return rc;
+	return lookup_done(&a, rc);
 }
 
 static int
@@ -415,7 +422,7 @@ cmd_search(int argc, char **argv)
 	}
 	rc = sub_lookup_search(&a.o, words);
 	free(words);
-	return rc;
+	return lookup_done(&a, rc);
 }
 
 static int
@@ -427,7 +434,7 @@ cmd_ack(int argc, char **argv)
 	cb_cli_operands(argc, argv, 1, 1, "ID");
 	if (a.by == NULL)
 		cb_cli_usage_error("missing --by NAME");
-	return sub_lookup_ack(&a.o, argv[optind], a.by, a.note);
+	return lookup_done(&a, sub_lookup_ack(&a.o, argv[optind], a.by, a.note));
 }
 
 /* --- keygen, report: the agency's side of the way back ---------------- */
@@ -516,7 +523,7 @@ cmd_status(int argc, char **argv)
 
 	lookup_options(argc, argv, "j", &a);
 	cb_cli_operands(argc, argv, 0, 0, NULL);
-	return sub_status_print(a.o.state, a.o.json);
+	return lookup_done(&a, sub_status_print(a.o.state, a.o.json));
 }
 
 static const struct cb_cli_program program = { "canhbao-sub", commands,
