@@ -202,15 +202,16 @@ cb_file_write_atomic(const char *path, const void *data, size_t len,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    mode);
 	if (fd < 0) {
-		cb_err_setsys(err, "cannot create '%s'", tmp);
+		/* The temporary file is ours; the user named path. */
+		cb_err_setsys(err, "cannot create '%s'", path);
 		goto out;
 	}
-	if (write_fd(fd, tmp, data, len, err) < 0) {
+	if (write_fd(fd, path, data, len, err) < 0) {
 		unlink(tmp);
 		goto out;
 	}
 	if (rename(tmp, path) < 0) {
-		cb_err_setsys(err, "cannot rename '%s' to '%s'", tmp, path);
+		cb_err_setsys(err, "cannot create '%s'", path);
 		unlink(tmp);
 		goto out;
 	}

@@ -365,13 +365,18 @@ do_poll(struct pub_ctx *c, const cJSON *req)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "feed");
 	cJSON *r;
-	char *s;
+	char *s, *msg;
 	int n;
 
 	n = pub_feeds_poll_now(c->feeds, cJSON_IsString(name) ?
 		name->valuestring : NULL);
-	if (n < 0)
-		return reply_error("no such feed");
+	if (n < 0) {
+		msg = cb_xasprintf("no feed '%s' in the configuration",
+		    cJSON_IsString(name) ? name->valuestring : "");
+		s = reply_error(msg);
+		free(msg);
+		return s;
+	}
 	r = cJSON_CreateObject();
 	cJSON_AddTrueToObject(r, "ok");
 	cJSON_AddNumberToObject(r, "feeds", n);

@@ -46,7 +46,9 @@ static int cmd_publish(int, char **);
 static int cmd_status(int, char **);
 static int cmd_check_config(int, char **);
 static int cmd_poll(int, char **);
-static int cmd_agency(int, char **);
+static int cmd_agency_add(int, char **);
+static int cmd_agency_list(int, char **);
+static int cmd_agency_remove(int, char **);
 static int cmd_rotate_key(int, char **);
 static int cmd_signing_key(int, char **);
 static int cmd_receipts(int, char **);
@@ -55,61 +57,39 @@ static int cmd_reports(int, char **);
 static int cmd_handle_report(int, char **);
 static int cmd_drill(int, char **);
 
+/* Every command also takes -c FILE, --state DIR and -h (cb_cli.h). */
 static const struct cb_command commands[] = {
-	{ "keygen", cmd_keygen, "--state DIR" },
+	{ "keygen", cmd_keygen, "[--state DIR]" },
 	{ "run", cmd_run,
 	    "[-c FILE] [--state DIR] [--broadcast ENDPOINT]\n"
 	    "\t\t[--requests ENDPOINT] [--ca-path DIR] [--heartbeat SECONDS]\n"
 	    "\t\t[--on-report PROGRAM] [--hook-timeout SECONDS] [--insecure] "
 	    "[-v]" },
-	{ "check-config", cmd_check_config, "-c FILE" },
+	{ "check-config", cmd_check_config, "[-c FILE]" },
 	{ "publish", cmd_publish,
-	    "--state DIR --severity LEVEL --title TEXT [--summary TEXT | -]\n"
+	    "[--state DIR] --severity LEVEL --title TEXT [--summary TEXT | -]\n"
 	    "\t\t[--cve ID]... [--origin ORIGIN] [--status STATUS]\n"
 	    "\t\t[--file advisory.json] [--dry-run]" },
-	{ "status", cmd_status, "--state DIR | -c FILE [--json]" },
-	{ "poll", cmd_poll, "--state DIR | -c FILE [FEED]" },
-	{ "agency", cmd_agency,
-	    "add --state DIR NAME PUBFILE\n"
-	    "\t\tagency list --state DIR [--silent-after DURATION] [--json]\n"
-	    "\t\tagency remove --state DIR NAME" },
-	{ "rotate-key", cmd_rotate_key, "--state DIR" },
-	{ "signing-key", cmd_signing_key, "--state DIR [-o FILE]" },
-	{ "receipts", cmd_receipts, "--state DIR [--json] ID" },
+	{ "status", cmd_status, "[--state DIR] [--json]" },
+	{ "poll", cmd_poll, "[--state DIR] [FEED]" },
+	{ "agency add", cmd_agency_add, "[--state DIR] NAME PUBFILE" },
+	{ "agency list", cmd_agency_list,
+	    "[--state DIR] [--silent-after DURATION] [--json]" },
+	{ "agency remove", cmd_agency_remove, "[--state DIR] NAME" },
+	{ "rotate-key", cmd_rotate_key, "[--state DIR]" },
+	{ "signing-key", cmd_signing_key, "[--state DIR] [-o FILE]" },
+	{ "receipts", cmd_receipts, "[--state DIR] [--json] ID" },
 	{ "overdue", cmd_overdue,
-	    "--state DIR [--severity LEVEL] [--older DURATION] [--json]" },
+	    "[--state DIR] [--severity LEVEL] [--older DURATION] [--json]" },
 	{ "reports", cmd_reports,
-	    "--state DIR [--agency NAME] [--since DURATION] [--unhandled]\n"
+	    "[--state DIR] [--agency NAME] [--since DURATION] [--unhandled]\n"
 	    "\t\t[--save DIR] [--json]" },
 	{ "handle-report", cmd_handle_report,
-	    "--state DIR --by NAME [--note TEXT] AGENCY SEQ" },
-	{ "drill", cmd_drill, "--state DIR [--wait DURATION] [--json]" },
+	    "[--state DIR] --by NAME [--note TEXT] AGENCY SEQ" },
+	{ "drill", cmd_drill, "[--state DIR] [--wait DURATION] [--json]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-/* getopt_long for one command, whose table holds exactly its options
- * (shorts begins with ':'): an option it does not take, or one without
- * its argument, is named, then the usage follows; exit 2. */
-static int
-next_option(int argc, char **argv, const char *shorts,
-    const struct option *longs)
-{
-	char letter[3];
-	int ch;
-
-	opterr = 0;
-	ch = getopt_long(argc, argv, shorts, longs, NULL);
-	if (ch != '?' && ch != ':')
-		return ch;
-	/* A long option, or one missing its argument, is named as typed;
-	 * an unknown short one as "-x". */
-	snprintf(letter, sizeof(letter), "-%c", optopt);
-	fprintf(stderr, "canhbao-pub %s: %s '%s'\n", argv[0],
-	    ch == ':' ? "missing the argument of option" : "unknown option",
-	    ch == ':' || optopt == 0 ? argv[optind - 1] : letter);
-	cb_cli_usage();
-}
 
 /* --- keygen -------------------------------------------------------------- */
 
@@ -124,11 +104,11 @@ cmd_keygen(int argc, char **argv)
 
 /* The run options, each also a [publisher] key of the same name. */
 static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
-	{ "ca-path", 1, NULL, 'A' }, { "config", 1, NULL, 'c' },
+	{ "ca-path", 1, NULL, 'A' },
 	{ "heartbeat", 1, NULL, 'H' }, { "insecure", 0, NULL, 'I' },
 	{ "on-report", 1, NULL, 'O' }, { "hook-timeout", 1, NULL, 'T' },
-	{ "requests", 1, NULL, 'R' }, { "state", 1, NULL, 's' },
-	{ "verbose", 0, NULL, 'v' }, { NULL, 0, NULL, 0 } };
+	{ "requests", 1, NULL, 'R' }, { "verbose", 0, NULL, 'v' },
+	{ NULL, 0, NULL, 0 } };
 
 static const char *
 run_key(int ch)
@@ -148,45 +128,46 @@ run_key(int ch)
 		return "on_report";
 	case 'T':
 		return "hook_timeout";
-	case 's':
-		return "state";
 	case 'v':
 		return "verbose";
 	}
 	return NULL;
 }
 
-/* Defaults, then the file (-c), then the flags on top; exits 2 with the
- * file:line of the first problem. */
+/* Defaults, then the file (cb_cli_config), then the flags on top, and
+ * the state folder cb_cli_state_from finds; exits 2 with the file:line
+ * of the first problem. */
 static void
 load_config(int argc, char **argv, struct pub_config *cfg)
 {
-	const char *file = NULL, *keys[16], *values[16];
+	const char *file, *keys[17], *values[17];
 	struct cb_err err;
+	char *state;
 	int ch, n = 0, i;
 
-	while ((ch = next_option(argc, argv, ":A:b:c:H:IR:s:v", run_opts)) !=
+	while ((ch = cb_cli_next_option(argc, argv, ":A:b:H:IR:v", run_opts)) !=
 	    -1) {
-		if (ch == 'c') {
-			file = optarg;
-			continue;
-		}
 		if (run_key(ch) == NULL || n == 16)
 			cb_cli_usage();
 		keys[n] = run_key(ch);
 		values[n++] = (ch == 'I' || ch == 'v') ? "yes" : optarg;
 	}
-	if (optind != argc)
-		cb_cli_usage();
+	cb_cli_operands(argc, argv, 0, 0, NULL);
 	pub_config_init(cfg);
-	if (file != NULL && pub_config_load(cfg, file, &err) < 0)
+	if ((file = cb_cli_config()) != NULL &&
+	    pub_config_load(cfg, file, &err) < 0)
 		cb_cli_die(err.msg);
+	/* (set from a copy: setting frees the old value) */
+	state = cb_xstrdup(cb_cli_state_from(cfg->state));
+	keys[n] = "state";
+	values[n++] = state;
 	for (i = 0; i < n; i++)
 		if (pub_config_set(cfg, keys[i], values[i], &err) < 0) {
 			fprintf(stderr, "canhbao-pub: --%s: %s\n", keys[i],
 			    err.msg);
 			exit(2);
 		}
+	free(state);
 	if (pub_config_check(cfg, &err) < 0)
 		cb_cli_die(err.msg);
 }
@@ -222,22 +203,20 @@ cmd_check_config(int argc, char **argv)
 	return 0;
 }
 
-/* --state DIR, or the state folder named in -c FILE. */
-static const char *
-state_option(const char *state, const char *file, struct pub_config *cfg)
+/* The state key of the config file at path, for cb_cli_state. */
+static char *
+config_state(const char *path)
 {
+	struct pub_config cfg;
 	struct cb_err err;
+	char *state;
 
-	pub_config_init(cfg);
-	if (state != NULL)
-		return state;
-	if (file == NULL)
-		cb_cli_usage();
-	if (pub_config_load(cfg, file, &err) < 0)
+	pub_config_init(&cfg);
+	if (pub_config_load(&cfg, path, &err) < 0)
 		cb_cli_die(err.msg);
-	if (cfg->state == NULL)
-		cb_cli_die("the configuration names no state folder");
-	return cfg->state;
+	state = cfg.state ? cb_xstrdup(cfg.state) : NULL;
+	pub_config_release(&cfg);
+	return state;
 }
 
 /* --- publish ------------------------------------------------------------- */
@@ -308,14 +287,10 @@ static void
 normalise_severity(cJSON *obj)
 {
 	cJSON *sev = cJSON_GetObjectItemCaseSensitive(obj, "severity");
-	enum cb_severity level;
-	struct cb_err err;
 
-	if (!cJSON_IsString(sev))
-		return;
-	if (cb_severity_arg(sev->valuestring, &level, &err) < 0)
-		cb_cli_die(err.msg);
-	set_string(obj, "severity", cb_severity_name(level));
+	if (cJSON_IsString(sev))
+		set_string(obj, "severity",
+		    cb_severity_name(cb_cli_severity(sev->valuestring)));
 }
 
 /* Every CVE id checked and upper-cased ("cve-2024-3400" ->
@@ -368,21 +343,18 @@ build_advisory(struct cb_adv *adv, struct publish_args *a)
 	cJSON *obj;
 
 	if (a->file == NULL && a->severity == NULL)
-		cb_cli_die("--severity is required");
+		cb_cli_usage_error("missing --severity LEVEL");
 	if (a->summary != NULL && strcmp(a->summary, "-") == 0) {
 		a->summary_in = read_stdin_text("--summary", CB_ADV_MAX_TEXT);
 		a->summary = a->summary_in;
 	}
 	if (a->file == NULL && a->title == NULL)
-		cb_cli_die("--title is required");
+		cb_cli_usage_error("missing --title TEXT");
 	obj = load_file(a->file);
 	apply_args(obj, a);
 	if (cb_adv_from_cjson(adv, obj, 1, &err) < 0) {
 		fprintf(stderr, "canhbao-pub: %s%s%s\n", a->file ? a->file : "",
 		    a->file ? ": " : "", err.msg);
-		if (strstr(err.msg, "severity") != NULL)
-			fprintf(stderr, "canhbao-pub: severity is one of "
-			    "critical, high, medium, low, info\n");
 		exit(2);
 	}
 	cJSON_Delete(obj);
@@ -454,19 +426,17 @@ cmd_publish(int argc, char **argv)
 {
 	static const struct option opts[] = { { "cve", 1, NULL, 'C' },
 		{ "file", 1, NULL, 'f' }, { "origin", 1, NULL, 'O' },
-		{ "severity", 1, NULL, 'S' },
-		{ "state", 1, NULL, 's' }, { "status", 1, NULL, 'T' },
+		{ "severity", 1, NULL, 'S' }, { "status", 1, NULL, 'T' },
 		{ "summary", 1, NULL, 'm' }, { "title", 1, NULL, 't' },
 		{ "dry-run", 0, NULL, 'n' }, { NULL, 0, NULL, 0 } };
 	struct publish_args a = { 0 };
-	const char *state = NULL;
 	struct cb_adv adv;
 	const cJSON *id;
 	cJSON *reply;
 	char *req;
 	int ch;
 
-	while ((ch = next_option(argc, argv, ":C:f:O:S:s:T:m:t:n", opts)) !=
+	while ((ch = cb_cli_next_option(argc, argv, ":C:f:O:S:T:m:t:n", opts)) !=
 	    -1) {
 		switch (ch) {
 		case 'n':
@@ -484,9 +454,6 @@ cmd_publish(int argc, char **argv)
 		case 'S':
 			a.severity = optarg;
 			break;
-		case 's':
-			state = optarg;
-			break;
 		case 'T':
 			a.status = optarg;
 			break;
@@ -500,15 +467,14 @@ cmd_publish(int argc, char **argv)
 			cb_cli_usage();
 		}
 	}
-	if ((state == NULL && !a.dry_run) || optind != argc)
-		cb_cli_usage();
+	cb_cli_operands(argc, argv, 0, 0, NULL);
 	build_advisory(&adv, &a);
 	req = publish_request(&adv);
 	if (a.dry_run) {
 		print_dry_run(req);
 		goto out;
 	}
-	reply = call(state, req);
+	reply = call(cb_cli_state(), req);
 	id = cJSON_GetObjectItemCaseSensitive(reply, "id");
 	if (!cJSON_IsString(id))
 		cb_cli_die("malformed reply from the daemon");
@@ -527,64 +493,40 @@ out:
 static int
 cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = { { "config", 1, NULL, 'c' },
-		{ "json", 0, NULL, 'j' }, { "state", 1, NULL, 's' },
+	static const struct option opts[] = { { "json", 0, NULL, 'j' },
 		{ NULL, 0, NULL, 0 } };
-	const char *state = NULL, *file = NULL;
-	struct pub_config cfg;
-	int ch, json = 0;
+	int json = 0;
 	cJSON *r;
 
-	while ((ch = next_option(argc, argv, ":c:js:", opts)) != -1)
-		if (ch == 'c')
-			file = optarg;
-		else if (ch == 'j')
-			json = 1;
-		else if (ch == 's')
-			state = optarg;
-		else
-			cb_cli_usage();
-	if (optind != argc)
-		cb_cli_usage();
-	r = call(state_option(state, file, &cfg), "{\"cmd\":\"status\"}");
+	while (cb_cli_next_option(argc, argv, ":j", opts) != -1)
+		json = 1;
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	r = call(cb_cli_state(), "{\"cmd\":\"status\"}");
 	cJSON_DeleteItemFromObjectCaseSensitive(r, "ok");
 	pub_views_print_status(r, json);
 	cJSON_Delete(r);
-	pub_config_release(&cfg);
 	return 0;
 }
 
 static int
 cmd_poll(int argc, char **argv)
 {
-	static const struct option opts[] = { { "config", 1, NULL, 'c' },
-		{ "state", 1, NULL, 's' }, { NULL, 0, NULL, 0 } };
-	const char *state = NULL, *file = NULL;
-	struct pub_config cfg;
 	cJSON *req, *r;
 	char *text;
-	int ch;
 
-	while ((ch = next_option(argc, argv, ":c:s:", opts)) != -1)
-		if (ch == 'c')
-			file = optarg;
-		else if (ch == 's')
-			state = optarg;
-		else
-			cb_cli_usage();
-	if (optind < argc - 1)
-		cb_cli_usage();
+	while (cb_cli_next_option(argc, argv, "", NULL) != -1)
+		;
+	cb_cli_operands(argc, argv, 0, 1, NULL);
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "poll");
 	if (optind == argc - 1)
 		cJSON_AddStringToObject(req, "feed", argv[optind]);
 	text = cJSON_PrintUnformatted(req);
-	r = call(state_option(state, file, &cfg), text);
+	r = call(cb_cli_state(), text);
 	printf("polling %.0f feed(s)\n", pub_views_num(r, "feeds"));
 	cJSON_Delete(r);
 	cJSON_Delete(req);
 	free(text);
-	pub_config_release(&cfg);
 	return 0;
 }
 
@@ -626,24 +568,20 @@ current_signing_key(const char *state, const struct cb_seckey *identity,
 static int
 cmd_signing_key(int argc, char **argv)
 {
-	static const struct option opts[] = { { "state", 1, NULL, 's' },
-		{ "output", 1, NULL, 'o' }, { NULL, 0, NULL, 0 } };
-	const char *state = NULL, *out = NULL;
+	static const struct option opts[] = { { "output", 1, NULL, 'o' },
+		{ NULL, 0, NULL, 0 } };
+	const char *state, *out = NULL;
 	char *path, *text, *minisig = NULL;
 	struct cb_seckey *identity;
 	struct cb_pubkey pk;
 	struct cb_err err;
 	uint8_t *cert;
 	size_t len;
-	int ch;
 
-	while ((ch = next_option(argc, argv, ":s:o:", opts)) != -1)
-		if (ch == 's')
-			state = optarg;
-		else
-			out = optarg;
-	if (state == NULL || optind != argc)
-		cb_cli_usage();
+	while (cb_cli_next_option(argc, argv, ":o:", opts) != -1)
+		out = optarg;
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	state = cb_cli_state();
 	if (out != NULL && strcmp(out, "-") == 0)
 		out = NULL; /* -o -: standard output, as without -o */
 	path = cb_xasprintf("%s/%s", state, PUB_KEY_FILE);
@@ -672,14 +610,20 @@ cmd_signing_key(int argc, char **argv)
 /* --- agency -------------------------------------------------------------- */
 
 /* The journal of the state folder, with the inbound tables the views
- * read. */
+ * read.  Only a command that registers (create set) makes one; a
+ * lookup in a folder without one says so, exit 2. */
 static struct pub_journal *
-open_journal(const char *state)
+open_journal(const char *state, int create)
 {
 	char *path = cb_xasprintf("%s/%s", state, PUB_JOURNAL_FILE);
 	struct pub_journal *j;
 	struct cb_err err;
 
+	if (!create && access(path, F_OK) < 0) {
+		fprintf(stderr, "canhbao-pub: no journal in '%s' (has "
+		    "'canhbao-pub run' been started there?)\n", state);
+		exit(2);
+	}
 	if (cb_file_private_dir(state, 0, &err) < 0)
 		cb_cli_die(err.msg);
 	j = pub_journal_open(path, &err);
@@ -730,7 +674,7 @@ agency_add(const char *state, const char *name, const char *pubfile)
 	}
 	if (cb_sig_read_pubkey(pubfile, &pk, &err) < 0)
 		cb_cli_die(err.msg);
-	j = open_journal(state);
+	j = open_journal(state, 1);
 	if (pub_journal_agency_add(j, name, &pk, cb_time_now(), &err) < 0) {
 		pub_journal_close(j);
 		cb_cli_die(err.msg);
@@ -744,7 +688,7 @@ agency_add(const char *state, const char *name, const char *pubfile)
 static int
 agency_remove(const char *state, const char *name)
 {
-	struct pub_journal *j = open_journal(state);
+	struct pub_journal *j = open_journal(state, 0);
 	struct cb_err err;
 	int rc = pub_journal_agency_remove(j, name, &err);
 
@@ -773,7 +717,7 @@ show(enum pub_view kind, cJSON *view, const struct cb_err *err, int json)
 static int
 agency_list(const char *state, int64_t silent_after, int json)
 {
-	struct pub_journal *j = open_journal(state);
+	struct pub_journal *j = open_journal(state, 0);
 	struct cb_err err;
 	cJSON *view = pub_views_agencies(j, cb_time_now(), silent_after, &err);
 
@@ -794,106 +738,81 @@ duration_arg(const char *s, const char *what)
 	return d;
 }
 
-/* The options of "agency VERB" that only take --state DIR: returns DIR
- * and leaves optind on the operands. */
+/* The state folder of a command that takes only the common options,
+ * leaving optind on its operands. */
 static const char *
-agency_state(int argc, char **argv)
+state_and_operands(int argc, char **argv)
 {
-	static const struct option opts[] = { { "state", 1, NULL, 's' },
-		{ NULL, 0, NULL, 0 } };
-	const char *state = NULL;
-
-	while (next_option(argc, argv, ":s:", opts) != -1)
-		state = optarg;
-	if (state == NULL)
-		cb_cli_usage();
-	return state;
+	while (cb_cli_next_option(argc, argv, "", NULL) != -1)
+		;
+	return cb_cli_state();
 }
 
 static int
-agency_list_cmd(int argc, char **argv)
+cmd_agency_list(int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", 0, NULL, 'j' },
-		{ "silent-after", 1, NULL, 'S' }, { "state", 1, NULL, 's' },
-		{ NULL, 0, NULL, 0 } };
-	const char *state = NULL;
+		{ "silent-after", 1, NULL, 'S' }, { NULL, 0, NULL, 0 } };
 	int64_t silent_after = PUB_SILENT_AFTER;
 	int ch, json = 0;
 
-	while ((ch = next_option(argc, argv, ":jS:s:", opts)) != -1)
+	while ((ch = cb_cli_next_option(argc, argv, ":jS:", opts)) != -1)
 		if (ch == 'j')
 			json = 1;
-		else if (ch == 'S')
-			silent_after = duration_arg(optarg, "--silent-after");
 		else
-			state = optarg;
-	if (state == NULL || optind != argc)
-		cb_cli_usage();
-	return agency_list(state, silent_after, json);
+			silent_after = duration_arg(optarg, "--silent-after");
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	return agency_list(cb_cli_state(), silent_after, json);
 }
 
 static int
-cmd_agency(int argc, char **argv)
+cmd_agency_add(int argc, char **argv)
 {
-	char label[32];
-	const char *state;
+	const char *state = state_and_operands(argc, argv);
 
-	if (argc < 2)
-		cb_cli_usage();
-	/* "agency VERB" is the command the option errors name. */
-	snprintf(label, sizeof(label), "agency %s", argv[1]);
-	argv[1] = label;
-	argc--;
-	argv++;
-	optind = 1;
-	if (strcmp(label, "agency list") == 0)
-		return agency_list_cmd(argc, argv);
-	if (strcmp(label, "agency add") != 0 &&
-	    strcmp(label, "agency remove") != 0)
-		cb_cli_usage();
-	state = agency_state(argc, argv);
-	if (strcmp(label, "agency add") == 0 && optind == argc - 2)
-		return agency_add(state, argv[optind], argv[optind + 1]);
-	if (strcmp(label, "agency remove") == 0 && optind == argc - 1)
-		return agency_remove(state, argv[optind]);
-	cb_cli_usage();
+	cb_cli_operands(argc, argv, 2, 2, "NAME PUBFILE");
+	return agency_add(state, argv[optind], argv[optind + 1]);
+}
+
+static int
+cmd_agency_remove(int argc, char **argv)
+{
+	const char *state = state_and_operands(argc, argv);
+
+	cb_cli_operands(argc, argv, 1, 1, "NAME");
+	return agency_remove(state, argv[optind]);
 }
 
 /* --- receipts, overdue, reports, drill --------------------------------- */
 
-/* --state DIR and --json, the options every view takes, and one more of
- * its own when extra is not NULL (its value goes to *value).  Returns
- * the first operand's index. */
-static int
-view_options(int argc, char **argv, const struct option *extra,
-    const char **state, int *json, const char **value)
+/* --json, the option every view takes, and one more of its own when
+ * extra is not NULL (its value goes to *value).  Returns the state
+ * folder. */
+static const char *
+view_options(int argc, char **argv, const struct option *extra, int *json,
+    const char **value)
 {
-	struct option opts[4] = { { "json", 0, NULL, 'j' },
-		{ "state", 1, NULL, 's' }, { NULL, 0, NULL, 0 },
-		{ NULL, 0, NULL, 0 } };
-	char shorts[8] = ":js:";
+	struct option opts[3] = { { "json", 0, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }, { NULL, 0, NULL, 0 } };
+	char shorts[8] = ":j";
 	int ch;
 
 	if (extra != NULL) {
-		opts[2] = *extra;
-		snprintf(shorts + 4, 4, "%c:", extra->val);
+		opts[1] = *extra;
+		snprintf(shorts + 2, 4, "%c:", extra->val);
 	}
-	while ((ch = next_option(argc, argv, shorts, opts)) != -1)
+	while ((ch = cb_cli_next_option(argc, argv, shorts, opts)) != -1)
 		if (ch == 'j')
 			*json = 1;
-		else if (ch == 's')
-			*state = optarg;
-		else
+		else if (value != NULL)
 			*value = optarg;
-	if (*state == NULL)
-		cb_cli_usage();
-	return optind;
+	return cb_cli_state();
 }
 
 static int
 print_receipts(const char *state, const char *id, int json)
 {
-	struct pub_journal *j = open_journal(state);
+	struct pub_journal *j = open_journal(state, 0);
 	struct cb_err err;
 	int known = pub_views_known(j, id, &err);
 	cJSON *view = known > 0 ? pub_views_receipts(j, id, &err) : NULL;
@@ -910,12 +829,11 @@ print_receipts(const char *state, const char *id, int json)
 static int
 cmd_receipts(int argc, char **argv)
 {
-	const char *state = NULL;
-	int json = 0, i = view_options(argc, argv, NULL, &state, &json, NULL);
+	int json = 0;
+	const char *state = view_options(argc, argv, NULL, &json, NULL);
 
-	if (i != argc - 1)
-		cb_cli_usage();
-	return print_receipts(state, argv[i], json);
+	cb_cli_operands(argc, argv, 1, 1, "ID");
+	return print_receipts(state, argv[optind], json);
 }
 
 static int
@@ -923,30 +841,24 @@ cmd_overdue(int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", 0, NULL, 'j' },
 		{ "older", 1, NULL, 'o' }, { "severity", 1, NULL, 'e' },
-		{ "state", 1, NULL, 's' }, { NULL, 0, NULL, 0 } };
-	const char *state = NULL, *sev = NULL;
-	enum cb_severity min = CB_SEV_INFO;
+		{ NULL, 0, NULL, 0 } };
+	int min = CB_SEV_INFO;
 	int64_t older = 0;
 	struct pub_journal *j;
 	struct cb_err err;
 	int ch, json = 0;
 	cJSON *view;
 
-	while ((ch = next_option(argc, argv, ":jo:e:s:", opts)) != -1)
+	while ((ch = cb_cli_next_option(argc, argv, ":jo:e:", opts)) != -1)
 		if (ch == 'j')
 			json = 1;
 		else if (ch == 'o')
 			older = duration_arg(optarg, "--older");
-		else if (ch == 'e')
-			sev = optarg;
 		else
-			state = optarg;
-	if (state == NULL || optind != argc)
-		cb_cli_usage();
-	if (sev != NULL && cb_severity_arg(sev, &min, &err) < 0)
-		cb_cli_die(err.msg);
-	j = open_journal(state);
-	view = pub_views_overdue(j, (int)min, cb_time_now() - older, &err);
+			min = cb_cli_severity(optarg);
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	j = open_journal(cb_cli_state(), 0);
+	view = pub_views_overdue(j, min, cb_time_now() - older, &err);
 	pub_journal_close(j);
 	return show(PUB_VIEW_OVERDUE, view, &err, json);
 }
@@ -973,16 +885,16 @@ cmd_reports(int argc, char **argv)
 {
 	static const struct option opts[] = { { "agency", 1, NULL, 'a' },
 		{ "json", 0, NULL, 'j' }, { "save", 1, NULL, 'S' },
-		{ "since", 1, NULL, 'i' }, { "state", 1, NULL, 's' },
-		{ "unhandled", 0, NULL, 'u' }, { NULL, 0, NULL, 0 } };
+		{ "since", 1, NULL, 'i' }, { "unhandled", 0, NULL, 'u' },
+		{ NULL, 0, NULL, 0 } };
 	struct pub_report_filter f = { NULL, 0, 0 };
-	const char *state = NULL, *save = NULL;
+	const char *save = NULL;
 	struct pub_journal *j;
 	struct cb_err err;
 	int ch, json = 0;
 	cJSON *view;
 
-	while ((ch = next_option(argc, argv, ":a:jS:i:s:u", opts)) != -1)
+	while ((ch = cb_cli_next_option(argc, argv, ":a:jS:i:u", opts)) != -1)
 		if (ch == 'a')
 			f.agency = optarg;
 		else if (ch == 'j')
@@ -991,18 +903,15 @@ cmd_reports(int argc, char **argv)
 			save = optarg;
 		else if (ch == 'i')
 			f.since = cb_time_now() - duration_arg(optarg, "--since");
-		else if (ch == 's')
-			state = optarg;
 		else
 			f.unhandled = 1;
-	if (state == NULL || optind != argc)
-		cb_cli_usage();
+	cb_cli_operands(argc, argv, 0, 0, NULL);
 	if (save != NULL && mkdir(save, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "canhbao-pub: cannot create '%s': %s\n", save,
 		    strerror(errno));
 		return 2;
 	}
-	j = open_journal(state);
+	j = open_journal(cb_cli_state(), 0);
 	if (f.agency != NULL)
 		known_agency(j, f.agency);
 	view = pub_views_reports(j, &f, save, &err);
@@ -1031,7 +940,7 @@ static int
 handle_report(const char *state, const char *agency, uint64_t seq,
     const char *by, const char *note)
 {
-	struct pub_journal *j = open_journal(state);
+	struct pub_journal *j = open_journal(state, 0);
 	struct cb_err err;
 	int rc;
 
@@ -1054,24 +963,19 @@ static int
 cmd_handle_report(int argc, char **argv)
 {
 	static const struct option opts[] = { { "by", 1, NULL, 'b' },
-		{ "note", 1, NULL, 'n' }, { "state", 1, NULL, 's' },
-		{ NULL, 0, NULL, 0 } };
-	const char *state = NULL, *by = NULL, *note = NULL;
+		{ "note", 1, NULL, 'n' }, { NULL, 0, NULL, 0 } };
+	const char *by = NULL, *note = NULL;
 	int ch;
 
-	while ((ch = next_option(argc, argv, ":b:n:s:", opts)) != -1)
+	while ((ch = cb_cli_next_option(argc, argv, ":b:n:", opts)) != -1)
 		if (ch == 'b')
 			by = optarg;
-		else if (ch == 'n')
-			note = optarg;
 		else
-			state = optarg;
-	if (state == NULL || optind != argc - 2)
-		cb_cli_usage();
+			note = optarg;
+	cb_cli_operands(argc, argv, 2, 2, "AGENCY SEQ");
 	if (by == NULL)
-		cb_cli_die("handle-report: --by NAME is required: who handled "
-			   "the report");
-	return handle_report(state, argv[optind],
+		cb_cli_usage_error("missing --by NAME (who handled the report)");
+	return handle_report(cb_cli_state(), argv[optind],
 	    report_seq(argv[optind + 1]), by, note);
 }
 
@@ -1152,18 +1056,17 @@ static int
 cmd_drill(int argc, char **argv)
 {
 	static const struct option wait_opt = { "wait", 1, NULL, 'w' };
-	const char *state = NULL, *wait = NULL;
-	int json = 0, i = view_options(argc, argv, &wait_opt, &state, &json,
-			   &wait);
+	const char *wait = NULL;
+	int json = 0;
+	const char *state = view_options(argc, argv, &wait_opt, &json, &wait);
 	int64_t seconds = wait ? duration_arg(wait, "--wait") : DRILL_WAIT;
 	struct pub_journal *j;
 	cJSON *verdict;
 	char *id;
 	int n;
 
-	if (i != argc)
-		cb_cli_usage();
-	j = open_journal(state);
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	j = open_journal(state, 0);
 	if ((n = count_agencies(j)) == 0) {
 		pub_journal_close(j);
 		fprintf(stderr, "canhbao-pub: no agency is registered, so none "
@@ -1180,12 +1083,15 @@ cmd_drill(int argc, char **argv)
 	return pub_views_print_drill(verdict, json);
 }
 
+static const struct cb_cli_program program = { "canhbao-pub", commands,
+	NCOMMANDS, "pub.conf", 0, config_state };
+
 int
 main(int argc, char **argv)
 {
 	if (cb_sig_init() < 0)
 		cb_cli_die("cannot initialise libsodium");
 	cb_log_init("canhbao-pub", CB_LOG_INFO);
-	cb_cli_init("canhbao-pub", commands, NCOMMANDS);
+	cb_cli_init(&program);
 	return cb_cli_dispatch(argc, argv);
 }

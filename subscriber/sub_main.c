@@ -41,9 +41,10 @@ static int cmd_keygen(int, char **);
 static int cmd_report(int, char **);
 static int cmd_status(int, char **);
 
+/* Every command also takes -c FILE, --state DIR and -h (cb_cli.h). */
 static const struct cb_command commands[] = {
 	{ "run", cmd_run,
-	    "[-c FILE] --state DIR --broadcast ENDPOINT --publisher-key FILE\n"
+	    "[-c FILE] [--state DIR] --broadcast ENDPOINT --publisher-key FILE\n"
 	    "\t\t[--requests ENDPOINT] [--stale-after SECONDS] [--insecure] "
 	    "[-v]\n"
 	    "\t\t[--on-advisory PROGRAM] [--hook-timeout SECONDS] "
@@ -52,36 +53,35 @@ static const struct cb_command commands[] = {
 	    "\t\t[--group NAME]... [--no-desktop] [--no-terminal] "
 	    "[--no-journal]\n"
 	    "\t\t[--presence SECONDS] [--revoked-keys LIST]" },
-	{ "keygen", cmd_keygen, "--state DIR" },
+	{ "keygen", cmd_keygen, "[--state DIR]" },
 	{ "report", cmd_report,
-	    "--state DIR --severity LEVEL --title TEXT [--details FILE | -]\n"
+	    "[--state DIR] --severity LEVEL --title TEXT [--details FILE | -]\n"
 	    "\t\t[--attach FILE]..." },
-	{ "status", cmd_status, "--state DIR [--json]" },
-	{ "check-config", cmd_check_config, "-c FILE" },
+	{ "status", cmd_status, "[--state DIR] [--json]" },
+	{ "check-config", cmd_check_config, "[-c FILE]" },
 	{ "list", cmd_list,
-	    "--state DIR [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
+	    "[--state DIR] [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
 	    "\t\t[--unread] [--unacked] [--limit N] [--json] [--utc]" },
-	{ "show", cmd_show, "--state DIR [--json] [--utc] ID" },
-	{ "follow", cmd_follow, "--state DIR [--since WHEN] [--json]" },
+	{ "show", cmd_show, "[--state DIR] [--json] [--utc] ID" },
+	{ "follow", cmd_follow, "[--state DIR] [--since WHEN] [--json]" },
 	{ "search", cmd_search,
-	    "--state DIR [--since DATE] [--severity LEVEL] [--cve ID]\n"
+	    "[--state DIR] [--since DATE] [--severity LEVEL] [--cve ID]\n"
 	    "\t\t[--origin ORIGIN] [--unread] [--unacked] [--limit N] "
 	    "[--json] [--utc] QUERY" },
-	{ "ack", cmd_ack, "--state DIR --by NAME [--note TEXT] [--json] ID" },
+	{ "ack", cmd_ack, "[--state DIR] --by NAME [--note TEXT] [--json] ID" },
 	{ "export", cmd_export,
-	    "--state DIR | -c FILE -o FILE [--publisher-key FILE] [--json] "
-	    "ID" },
+	    "[--state DIR] -o FILE [--publisher-key FILE] [--json] ID" },
 	{ "verify", cmd_verify,
-	    "--state DIR | -c FILE [--publisher-key FILE] [--json]" },
+	    "[--state DIR] [--publisher-key FILE] [--json]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* The run options, each also a [subscriber] key of the same name. */
 static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
-	{ "config", 1, NULL, 'c' }, { "insecure", 0, NULL, 'I' },
+	{ "insecure", 0, NULL, 'I' },
 	{ "publisher-key", 1, NULL, 'k' }, { "requests", 1, NULL, 'R' },
-	{ "stale-after", 1, NULL, 'S' }, { "state", 1, NULL, 's' },
+	{ "stale-after", 1, NULL, 'S' },
 	{ "verbose", 0, NULL, 'v' }, { "group", 1, NULL, 'G' },
 	{ "hook-timeout", 1, NULL, 'H' }, { "min-severity", 1, NULL, 'M' },
 	{ "no-desktop", 0, NULL, 'D' }, { "no-journal", 0, NULL, 'J' },
@@ -104,8 +104,6 @@ run_key(int ch)
 		return "requests";
 	case 'S':
 		return "stale_after";
-	case 's':
-		return "state";
 	case 'v':
 		return "verbose";
 	case 'A':
@@ -152,22 +150,19 @@ flag_value(int ch)
 	return NULL;
 }
 
-/* Defaults, then the file (-c), then the flags on top; exits 2 with the
- * file:line of the first problem. */
+/* Defaults, then the file (cb_cli_config), then the flags on top, and
+ * the state folder cb_cli_state_from finds; exits 2 with the file:line
+ * of the first problem. */
 static void
 load_config(int argc, char **argv, struct sub_config *cfg)
 {
-	const char *file = NULL, *keys[32], *values[32];
-	char *groups = NULL, *tmp;
+	const char *file, *keys[33], *values[33];
+	char *groups = NULL, *tmp, *state;
 	struct cb_err err;
 	int ch, n = 0, i;
 
-	while ((ch = getopt_long(argc, argv, "b:c:Ik:R:S:s:v", run_opts,
-		    NULL)) != -1) {
-		if (ch == 'c') {
-			file = optarg;
-			continue;
-		}
+	while ((ch = cb_cli_next_option(argc, argv, ":b:Ik:R:S:v", run_opts)) !=
+	    -1) {
 		if (ch == 'G') { /* repeatable: the groups add up */
 			tmp = groups ? cb_xasprintf("%s,%s", groups, optarg) :
 				       cb_xstrdup(optarg);
@@ -180,19 +175,24 @@ load_config(int argc, char **argv, struct sub_config *cfg)
 		keys[n] = run_key(ch);
 		values[n++] = flag_value(ch) ? flag_value(ch) : optarg;
 	}
-	if (optind != argc)
-		cb_cli_usage();
+	cb_cli_operands(argc, argv, 0, 0, NULL);
 	if (groups != NULL) {
 		keys[n] = "group";
 		values[n++] = groups;
 	}
 	sub_config_init(cfg);
-	if (file != NULL && sub_config_load(cfg, file, &err) < 0)
+	if ((file = cb_cli_config()) != NULL &&
+	    sub_config_load(cfg, file, &err) < 0)
 		cb_cli_die(err.msg);
+	/* (set from a copy: setting frees the old value) */
+	state = cb_xstrdup(cb_cli_state_from(cfg->state));
+	keys[n] = "state";
+	values[n++] = state;
 	for (i = 0; i < n; i++)
 		if (sub_config_set(cfg, keys[i], values[i], &err) < 0)
 			cb_cli_die(err.msg);
 	free(groups);
+	free(state);
 	if (sub_config_check(cfg, &err) < 0)
 		cb_cli_die(err.msg);
 }
@@ -240,25 +240,48 @@ cmd_check_config(int argc, char **argv)
 struct lookup_args {
 	struct sub_lookup_opts o;
 	const char *output, *by, *note;
-	const char *config;   /* export, verify: -c FILE */
-	struct sub_config cfg; /* what it says, when given */
+	struct sub_config cfg; /* what the config file says, if any */
 };
 
-/* -c FILE: the state folder and the pinned key the options do not
- * give; exits 2 with the file:line of a problem. */
+/* The config file (cb_cli_config): the state folder and the pinned key
+ * the options do not give; exits 2 with the file:line of a problem. */
 static void
 config_defaults(struct lookup_args *a)
 {
+	const char *file = cb_cli_config();
 	struct cb_err err;
 
-	if (a->config == NULL)
-		return;
-	if (sub_config_load(&a->cfg, a->config, &err) < 0)
+	if (file != NULL && sub_config_load(&a->cfg, file, &err) < 0)
 		cb_cli_die(err.msg);
-	if (a->o.state == NULL)
-		a->o.state = a->cfg.state;
+	a->o.state = cb_cli_state_from(a->cfg.state);
 	if (a->o.publisher_key == NULL)
 		a->o.publisher_key = a->cfg.publisher_key;
+}
+
+/* The state key of the config file at path, for cb_cli_state. */
+static char *
+config_state(const char *path)
+{
+	struct sub_config cfg;
+	struct cb_err err;
+	char *state;
+
+	sub_config_init(&cfg);
+	if (sub_config_load(&cfg, path, &err) < 0)
+		cb_cli_die(err.msg);
+	state = cfg.state ? cb_xstrdup(cfg.state) : NULL;
+	sub_config_release(&cfg);
+	return state;
+}
+
+/* The long name of the option ch in opts, for an error. */
+static const char *
+long_name(const struct option *opts, int ch)
+{
+	for (; opts->name != NULL; opts++)
+		if (opts->val == ch)
+			return opts->name;
+	return "?";
 }
 
 static void
@@ -272,24 +295,21 @@ lookup_options(int argc, char **argv, const char *allowed,
 		{ "severity", 1, NULL, 'V' }, { "since", 1, NULL, 'W' },
 		{ "state", 1, NULL, 's' }, { "unacked", 0, NULL, 'K' },
 		{ "unread", 0, NULL, 'U' }, { "utc", 0, NULL, 'u' },
-		{ "config", 1, NULL, 'c' }, { "publisher-key", 1, NULL, 'k' },
-		{ NULL, 0, NULL, 0 } };
+		{ "publisher-key", 1, NULL, 'k' }, { NULL, 0, NULL, 0 } };
 	int ch;
 
 	memset(a, 0, sizeof(*a));
 	sub_config_init(&a->cfg);
-	while ((ch = getopt_long(argc, argv, "c:jo:s:u", opts, NULL)) != -1) {
-		if (ch == '?' || strchr(allowed, ch) == NULL)
-			cb_cli_usage();
+	while ((ch = cb_cli_next_option(argc, argv, ":jo:u", opts)) != -1) {
+		if (strchr(allowed, ch) == NULL)
+			cb_cli_usage_error("unknown option '--%s'",
+			    long_name(opts, ch));
 		switch (ch) {
 		case 'B':
 			a->by = optarg;
 			break;
 		case 'C':
 			a->o.cve = optarg;
-			break;
-		case 'c':
-			a->config = optarg;
 			break;
 		case 'k':
 			a->o.publisher_key = optarg;
@@ -312,9 +332,6 @@ lookup_options(int argc, char **argv, const char *allowed,
 		case 'o':
 			a->output = optarg;
 			break;
-		case 's':
-			a->o.state = optarg;
-			break;
 		case 'U':
 			a->o.unread = 1;
 			break;
@@ -330,8 +347,15 @@ lookup_options(int argc, char **argv, const char *allowed,
 		}
 	}
 	config_defaults(a);
-	if (a->o.state == NULL)
-		cb_cli_usage();
+}
+
+/* A lookup's end: what its options borrowed from the config file is
+ * released; returns rc. */
+static int
+lookup_done(struct lookup_args *a, int rc)
+{
+	sub_config_release(&a->cfg);
+	return rc;
 }
 
 static int
@@ -339,10 +363,9 @@ cmd_list(int argc, char **argv)
 {
 	struct lookup_args a;
 
-	lookup_options(argc, argv, "jsuWVOUKL", &a);
-	if (optind != argc)
-		cb_cli_usage();
-	return sub_lookup_list(&a.o);
+	lookup_options(argc, argv, "juWVOUKL", &a);
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	return lookup_done(&a, sub_lookup_list(&a.o));
 }
 
 static int
@@ -350,10 +373,9 @@ cmd_show(int argc, char **argv)
 {
 	struct lookup_args a;
 
-	lookup_options(argc, argv, "jsu", &a);
-	if (optind != argc - 1)
-		cb_cli_usage();
-	return sub_lookup_show(&a.o, argv[optind]);
+	lookup_options(argc, argv, "ju", &a);
+	cb_cli_operands(argc, argv, 1, 1, "ID");
+	return lookup_done(&a, sub_lookup_show(&a.o, argv[optind]));
 }
 
 static int
@@ -361,10 +383,9 @@ cmd_follow(int argc, char **argv)
 {
 	struct lookup_args a;
 
-	lookup_options(argc, argv, "jsW", &a);
-	if (optind != argc)
-		cb_cli_usage();
-	return sub_lookup_follow(&a.o);
+	lookup_options(argc, argv, "jW", &a);
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	return lookup_done(&a, sub_lookup_follow(&a.o));
 }
 
 static int
@@ -373,12 +394,12 @@ cmd_export(int argc, char **argv)
 	struct lookup_args a;
 	int rc;
 
-	lookup_options(argc, argv, "cjkosu", &a);
-	if (optind != argc - 1 || a.output == NULL)
-		cb_cli_usage();
+	lookup_options(argc, argv, "jkou", &a);
+	cb_cli_operands(argc, argv, 1, 1, "ID");
+	if (a.output == NULL)
+		cb_cli_usage_error("missing -o FILE");
 	rc = sub_lookup_export(&a.o, argv[optind], a.output);
-	sub_config_release(&a.cfg);
-	return rc;
+	return lookup_done(&a, rc);
 }
 
 static int
@@ -387,12 +408,10 @@ cmd_verify(int argc, char **argv)
 	struct lookup_args a;
 	int rc;
 
-	lookup_options(argc, argv, "cjks", &a);
-	if (optind != argc)
-		cb_cli_usage();
+	lookup_options(argc, argv, "jk", &a);
+	cb_cli_operands(argc, argv, 0, 0, NULL);
 	rc = sub_lookup_verify(&a.o);
-	sub_config_release(&a.cfg);
-	return rc;
+	return lookup_done(&a, rc);
 }
 
 static int
@@ -403,9 +422,9 @@ cmd_search(int argc, char **argv)
 	size_t len = 1;
 	int i, rc;
 
-	lookup_options(argc, argv, "jsuWVOUKCL", &a);
+	lookup_options(argc, argv, "juWVOUKCL", &a);
 	if (optind == argc && a.o.cve == NULL)
-		cb_cli_usage();
+		cb_cli_usage_error("missing QUERY (or --cve ID)");
 	for (i = optind; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	words = cb_xcalloc(1, len);
@@ -415,7 +434,7 @@ cmd_search(int argc, char **argv)
 	}
 	rc = sub_lookup_search(&a.o, words);
 	free(words);
-	return rc;
+	return lookup_done(&a, rc);
 }
 
 static int
@@ -423,10 +442,11 @@ cmd_ack(int argc, char **argv)
 {
 	struct lookup_args a;
 
-	lookup_options(argc, argv, "jsuBn", &a);
-	if (optind != argc - 1 || a.by == NULL)
-		cb_cli_usage();
-	return sub_lookup_ack(&a.o, argv[optind], a.by, a.note);
+	lookup_options(argc, argv, "juBn", &a);
+	cb_cli_operands(argc, argv, 1, 1, "ID");
+	if (a.by == NULL)
+		cb_cli_usage_error("missing --by NAME");
+	return lookup_done(&a, sub_lookup_ack(&a.o, argv[optind], a.by, a.note));
 }
 
 /* --- keygen, report: the agency's side of the way back ---------------- */
@@ -464,34 +484,29 @@ cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = { { "attach", 1, NULL, 'a' },
 		{ "details", 1, NULL, 'd' }, { "severity", 1, NULL, 'S' },
-		{ "state", 1, NULL, 's' }, { "title", 1, NULL, 't' },
-		{ NULL, 0, NULL, 0 } };
-	const char *state = NULL, *sev = NULL, *title = NULL, *dfile = NULL;
+		{ "title", 1, NULL, 't' }, { NULL, 0, NULL, 0 } };
+	const char *sev = NULL, *title = NULL, *dfile = NULL;
 	char *files[SUB_OUTBOX_MAX_FILES + 1], *details = NULL, *payload;
-	enum cb_severity level;
 	struct cb_err err;
 	size_t nfiles = 0;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "a:d:S:s:t:", opts, NULL)) != -1) {
+	while ((ch = cb_cli_next_option(argc, argv, ":a:d:S:t:", opts)) != -1) {
 		if (ch == 'a' && nfiles <= SUB_OUTBOX_MAX_FILES)
 			files[nfiles++] = optarg;
 		else if (ch == 'd')
 			dfile = optarg;
 		else if (ch == 'S')
 			sev = optarg;
-		else if (ch == 's')
-			state = optarg;
 		else if (ch == 't')
 			title = optarg;
-		else if (ch != 'a')
-			cb_cli_usage();
 	}
-	if (state == NULL || sev == NULL || title == NULL || optind != argc)
-		cb_cli_usage();
-	if (cb_severity_arg(sev, &level, &err) < 0)
-		cb_cli_die(err.msg);
-	sev = cb_severity_name(level);
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	if (sev == NULL)
+		cb_cli_usage_error("missing --severity LEVEL");
+	if (title == NULL)
+		cb_cli_usage_error("missing --title TEXT");
+	sev = cb_severity_name(cb_cli_severity(sev));
 	if (title[0] == '\0' || strlen(title) > CB_ADV_MAX_TITLE ||
 	    !cb_utf8_valid(title, strlen(title)))
 		cb_cli_die("the title must be UTF-8 text of 1 to 1024 bytes");
@@ -508,7 +523,7 @@ cmd_report(int argc, char **argv)
 	free(details);
 	if (payload == NULL)
 		cb_cli_die(err.msg);
-	queue_report(state, payload);
+	queue_report(cb_cli_state(), payload);
 	free(payload);
 	printf("report queued; it goes to the department when canhbao-sub "
 	       "run is connected (canhbao-sub status shows it if the "
@@ -522,11 +537,13 @@ cmd_status(int argc, char **argv)
 {
 	struct lookup_args a;
 
-	lookup_options(argc, argv, "js", &a);
-	if (optind != argc)
-		cb_cli_usage();
-	return sub_status_print(a.o.state, a.o.json);
+	lookup_options(argc, argv, "j", &a);
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	return lookup_done(&a, sub_status_print(a.o.state, a.o.json));
 }
+
+static const struct cb_cli_program program = { "canhbao-sub", commands,
+	NCOMMANDS, "sub.conf", 1, config_state };
 
 int
 main(int argc, char **argv)
@@ -537,6 +554,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cb_log_init("canhbao-sub", CB_LOG_INFO);
-	cb_cli_init("canhbao-sub", commands, NCOMMANDS);
+	cb_cli_init(&program);
 	return cb_cli_dispatch(argc, argv);
 }

@@ -11,6 +11,10 @@ SUB="$BIN/canhbao-sub"
 T=$(mktemp -d /tmp/canhbao-it.XXXXXX)
 PIDS=""
 FAILS=0
+# No state folder or configuration file of the machine's or the user's:
+# each test names its own (or finds them under $T, as t140 does).
+unset CANHBAO_STATE CANHBAO_CONFIG STATE_DIRECTORY
+export XDG_CONFIG_HOME="$T/xdg-config" XDG_STATE_HOME="$T/xdg-state"
 
 stop_all() {
 	for p in $PIDS; do

@@ -33,7 +33,7 @@ expect_error "unknown severity" "unknown severity 'severe' (use critical" --seve
     --title x
 expect_error "empty title" "title is empty" --severity high --title ''
 expect_error "blank title" "title is empty" --severity high --title '   '
-expect_error "missing severity" "severity is required" --title x
+expect_error "missing severity" "publish: missing --severity LEVEL" --title x
 expect_error "missing --file" "cannot open" --file "$T/nope.json"
 printf '{"severity": "high", "title": "\377\376"}' >"$T/latin.json"
 expect_error "invalid UTF-8" "UTF-8" --file "$T/latin.json"

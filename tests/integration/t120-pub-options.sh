@@ -36,7 +36,10 @@ expect_refused --bogus run --state "$T/pub" --bogus
 expect_refused -x check-config -x
 expect_refused --state overdue --state
 
-# What a command does take still works (no agency: exit 1, empty list).
+# What a command does take still works (no agency: exit 1, empty list),
+# once there is a journal (a lookup makes none).
+"$PUB" agency add --state "$T/pub" a "$T/pub/publisher.pub" >/dev/null
+"$PUB" agency remove --state "$T/pub" a >/dev/null
 "$PUB" overdue --state "$T/pub" --severity high --older 1h --json \
     >"$T/out" 2>"$T/err"
 check "overdue with its own options: exit 1 (nothing overdue)" \
