@@ -28,7 +28,7 @@ step "1. The provincial ICT department makes its signing key; an agency its own"
 
 step "2. It starts the publisher on 127.0.0.1 (CurveZMQ: only registered agencies listen)"
 "$BIN/canhbao-pub" run --state "$D/pub" --broadcast 'tcp://127.0.0.1:*' \
-    --requests 'tcp://127.0.0.1:*' 2>"$D/pub.log" &
+    --requests 'tcp://127.0.0.1:*' --heartbeat 1 2>"$D/pub.log" &
 PIDS="$PIDS $!"
 wait_for 10 test -s "$D/pub/requests.endpoint"
 EP=$(cat "$D/pub/broadcast.endpoint")
@@ -40,7 +40,13 @@ step "3. The agency starts its subscriber, pinned to the department's key"
     --publisher-key "$D/pub/publisher.pub" >"$D/sub.out" 2>"$D/sub.log" &
 PIDS="$PIDS $!"
 wait_for 10 grep -q ready "$D/sub.log"
-sleep 1
+# A first heartbeat shows the subscription is in place; it also brings
+# the certificate of the publisher's key that exports carry.
+certified() {
+	test "$(sqlite3 "file:$D/sub/archive.db?mode=ro" \
+	    'SELECT count(*) FROM key_certificate')" -gt 0
+}
+wait_for 15 certified
 
 step "4. Staff publish a warning"
 ID=$("$BIN/canhbao-pub" publish --state "$D/pub" --severity critical \
@@ -64,6 +70,9 @@ wait_for 20 acked || true
 
 step "8. Anyone can check the warning with stock minisign"
 "$BIN/canhbao-sub" export --state "$D/sub" "$ID" -o "$D/advisory" >/dev/null
-minisign -Vm "$D/advisory" -p "$D/pub/publisher.pub"
+echo "the key that signed it, certified by the department's publisher.pub:"
+minisign -Vm "$D/advisory.pub" -p "$D/pub/publisher.pub"
+echo "the warning, signed by that key:"
+minisign -Vm "$D/advisory" -p "$D/advisory.pub"
 
 printf '\nDemo finished; the temporary folder %s is removed.\n' "$D"
