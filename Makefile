@@ -17,7 +17,8 @@ PREFIX ?= /usr/local
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
-PKGS := libsodium libzmq libcurl sqlite3 libcjson libxml-2.0 inih libsystemd
+PKGS := libsodium libzmq libcurl sqlite3 libcjson libxml-2.0 inih libsystemd \
+	libmicrohttpd
 TEST_PKGS := cmocka
 
 ifeq ($(SANITIZE),)
@@ -124,10 +125,12 @@ $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPUB) $(LIBCB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c \
 	    $(LIBPUB) $(LIBCB) $(DEP_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(LIBPUB) $(LIBSUB) $(LIBCB)
+# Every benchmark merges its figures through bench/results.c.
+$(BUILD)/bench/%: bench/%.c bench/results.c bench/results.h $(LIBPUB) \
+    $(LIBSUB) $(LIBCB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBPUB) $(LIBSUB) \
-	    $(LIBCB) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Ibench $(ALL_LDFLAGS) -o $@ $< bench/results.c \
+	    $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS)
 
 # Install what is missing, then build and run everything.
 deps:

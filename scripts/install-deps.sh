@@ -26,6 +26,8 @@ need libcjson-dev pc:libcjson
 need libxml2-dev pc:libxml-2.0
 need libinih-dev pc:inih
 need libsystemd-dev pc:libsystemd
+# Issue 14: /metrics (and the duty officer's page) over HTTP.
+need libmicrohttpd-dev pc:libmicrohttpd
 need libcmocka-dev pc:cmocka
 need minisign minisign
 need mandoc mandoc

@@ -1,0 +1,210 @@
+/*
+ * cb_http: libmicrohttpd in "external epoll" mode, so the daemon's one
+ * zmq_poll loop drives it (see cb_http.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "cb_http.h"
+#include "cb_mem.h"
+
+struct cb_http {
+	struct MHD_Daemon *mhd;
+	cb_http_handler handler;
+	void *ctx;
+	char address[64];
+};
+
+/* Split "ADDR:PORT" / "[ADDR6]:PORT" into a socket address. */
+static int parse_addr(const char *addr_port, struct sockaddr_storage *ss,
+    socklen_t *sslen, struct cb_err *err)
+{
+	char host[64];
+	const char *colon, *h = addr_port;
+	size_t hlen;
+	char *end;
+	long port;
+
+	memset(ss, 0, sizeof *ss);
+	if (addr_port == NULL || *addr_port == '\0')
+		return cb_err_set(err, "empty address (use ADDR:PORT, "
+		    "e.g. 127.0.0.1:9464)");
+	colon = strrchr(addr_port, ':');
+	if (colon == NULL)
+		return cb_err_set(err, "'%s': no port (use ADDR:PORT, "
+		    "e.g. 127.0.0.1:9464)", addr_port);
+	hlen = (size_t)(colon - h);
+	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof host)
+		return cb_err_set(err, "'%s': no address before the port",
+		    addr_port);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 0 ||
+	    port > 65535)
+		return cb_err_set(err, "'%s': port must be a number from 0 "
+		    "to 65535", addr_port);
+	if (strchr(host, ':') == NULL) {
+		struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
+			return cb_err_set(err, "'%s': '%s' is not a numeric "
+			    "IPv4 address", addr_port, host);
+		*sslen = sizeof *in4;
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
+			return cb_err_set(err, "'%s': '%s' is not a numeric "
+			    "IPv6 address", addr_port, host);
+		*sslen = sizeof *in6;
+	}
+	return 0;
+}
+
+int cb_http_addr_check(const char *addr_port, struct cb_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	return parse_addr(addr_port, &ss, &len, err);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+    const char *url, const char *method, const char *version,
+    const char *upload, size_t *upload_size, void **state)
+{
+	struct cb_http *h = cls;
+
+	(void)version;
+	(void)upload;
+	(void)state;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return (enum MHD_Result)cb_http_reply_text(conn,
+		    MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+		    "method not allowed: this server is read-only\n");
+	if (*upload_size != 0)
+		return MHD_NO;
+	return h->handler(h->ctx, conn, url) == MHD_YES ? MHD_YES : MHD_NO;
+}
+
+int cb_http_open(struct cb_http **out, const char *addr_port,
+    cb_http_handler handler, void *ctx, struct cb_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct cb_http *h;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_EPOLL;
+	char host[INET6_ADDRSTRLEN];
+	unsigned port;
+
+	*out = NULL;
+	if (parse_addr(addr_port, &ss, &sslen, err) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h = cb_xcalloc(1, sizeof *h);
+	h->handler = handler;
+	h->ctx = ctx;
+	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CB_HTTP_MAX_CONN,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CB_HTTP_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_END);
+	if (h->mhd == NULL) {
+		free(h);
+		return cb_err_set(err, "cannot listen on %s for HTTP (is the "
+		    "port in use, or the address not on this machine?)",
+		    addr_port);
+	}
+	info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	port = info != NULL ? info->port : 0;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    host, sizeof host);
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    host, sizeof host);
+	snprintf(h->address, sizeof h->address,
+	    ss.ss_family == AF_INET ? "%s:%u" : "[%s]:%u", host, port);
+	*out = h;
+	return 0;
+}
+
+void cb_http_close(struct cb_http *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->mhd);
+	free(h);
+}
+
+const char *cb_http_address(const struct cb_http *h)
+{
+	return h->address;
+}
+
+int cb_http_fd(const struct cb_http *h)
+{
+	const union MHD_DaemonInfo *info;
+
+	info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	return info != NULL ? info->epoll_fd : -1;
+}
+
+long cb_http_timeout_ms(const struct cb_http *h)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(h->mhd, &ms) != MHD_YES)
+		return -1;
+	return ms > LONG_MAX ? LONG_MAX : (long)ms;
+}
+
+void cb_http_run(struct cb_http *h)
+{
+	MHD_run(h->mhd);
+}
+
+int cb_http_reply(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const char *body, size_t len)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+int cb_http_reply_text(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const char *text)
+{
+	return cb_http_reply(conn, status, content_type, text, strlen(text));
+}
