@@ -10,11 +10,14 @@
 #   make SANITIZE=address,undefined check   the suite under ASan + UBSan
 #   make WERROR=1     warnings are errors (developers and CI)
 #   make install      PREFIX=/usr/local DESTDIR= MANDIR=$(PREFIX)/share/man
+#                     BASHCOMPDIR=$(PREFIX)/share/bash-completion/completions
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 PREFIX ?= /usr/local
 MANDIR ?= $(PREFIX)/share/man
+# bash-completion loads completions/PROGRAM on first use.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 PKGS := libsodium libzmq libcurl sqlite3 libcjson libxml-2.0 inih libsystemd \
@@ -174,6 +177,9 @@ install: $(PROGS)
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin
 	for m in man/*.[1-9]; do \
 	    install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}; done
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	for p in canhbao-pub canhbao-sub; do install -m 0644 \
+	    completion/canhbao.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 
 clean:
 	rm -rf build build-san bin
