@@ -153,10 +153,10 @@ write_all(int fd, const void *data, size_t len)
 }
 
 static int
-write_fd(int fd, const char *path, const void *data, size_t len,
+write_fd(int fd, const char *path, const void *data, size_t len, int sync,
     struct cb_err *err)
 {
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		cb_err_setsys(err, "cannot write '%s'", path);
 		close(fd);
 		return -1;
@@ -184,16 +184,16 @@ cb_file_write_new(const char *path, const void *data, size_t len,
 		close(fd);
 		return cb_err_setsys(err, "cannot chmod '%s'", path);
 	}
-	if (write_fd(fd, path, data, len, err) < 0) {
+	if (write_fd(fd, path, data, len, 1, err) < 0) {
 		unlink(path);
 		return -1;
 	}
 	return 0;
 }
 
-int
-cb_file_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode, struct cb_err *err)
+static int
+write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    int sync, struct cb_err *err)
 {
 	char *tmp = cb_xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd, rc = -1;
@@ -206,7 +206,7 @@ cb_file_write_atomic(const char *path, const void *data, size_t len,
 		cb_err_setsys(err, "cannot create '%s'", path);
 		goto out;
 	}
-	if (write_fd(fd, path, data, len, err) < 0) {
+	if (write_fd(fd, path, data, len, sync, err) < 0) {
 		unlink(tmp);
 		goto out;
 	}
@@ -219,6 +219,20 @@ cb_file_write_atomic(const char *path, const void *data, size_t len,
 out:
 	free(tmp);
 	return rc;
+}
+
+int
+cb_file_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct cb_err *err)
+{
+	return write_atomic(path, data, len, mode, 1, err);
+}
+
+int
+cb_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+    struct cb_err *err)
+{
+	return write_atomic(path, data, len, mode, 0, err);
 }
 
 int

@@ -33,6 +33,11 @@ char *cb_file_read_secret(const char *path, size_t max, size_t *lenp,
  * reader sees the old file or the new one, never half of one. */
 int cb_file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct cb_err *err);
+/* The same without fsync(2), for a status file rewritten every few
+ * seconds that means nothing after a crash: readers still see the old
+ * file or the new one, and an idle daemon does not wait on the disk. */
+int cb_file_replace(const char *path, const void *data, size_t len,
+    mode_t mode, struct cb_err *err);
 
 /* Write data to path and the text minisig to path.minisig, each as
  * cb_file_write_atomic does, mode 0644: a file and its signature for

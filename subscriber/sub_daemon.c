@@ -61,6 +61,7 @@ struct sub_ctx {
 	uint64_t publisher_seq; /* latest the publisher announced */
 	int64_t last_hb_ms;     /* monotonic time of the last fresh one */
 	int stale;              /* the alarm is raised */
+	int64_t last_hb_wall_ms; /* the last valid heartbeat, wall clock */
 	unsigned long archived, dropped, ignored;
 	char said[640];         /* the last problem logged as a warning */
 	char stall_why[640];    /* the first problem in this catch-up batch */
@@ -398,6 +399,7 @@ alarm_state(struct sub_ctx *c, int stale)
 	if (stale == c->stale)
 		return;
 	c->stale = stale;
+	sub_link_health(c->link, c->last_hb_wall_ms, c->publisher_seq, stale);
 	why = sub_link_why(c->link);
 	if (stale)
 		log_warnx("ALARM: channel stale, no valid heartbeat for %d s%s%s",
@@ -450,12 +452,14 @@ heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
 		return;
 	}
 	c->last_hb_ms = cb_time_mono_ms();
+	c->last_hb_wall_ms = cb_time_now_ms();
 	keep_certs(c, in);
 	log_debug("heartbeat: the publisher is at seq %llu",
 	    (unsigned long long)in->msg.seq);
 	alarm_state(c, 0);
 	if (in->msg.seq > c->publisher_seq)
 		c->publisher_seq = in->msg.seq;
+	sub_link_health(c->link, c->last_hb_wall_ms, c->publisher_seq, 0);
 	if (in->msg.seq > c->last_seq) {
 		snprintf(why, sizeof(why), "the publisher is at seq %llu",
 		    (unsigned long long)in->msg.seq);

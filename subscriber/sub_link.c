@@ -38,6 +38,9 @@ struct sub_link {
 	char curve_hex[65]; /* "" with --insecure */
 	struct watched w[MAXWATCH];
 	size_t n;
+	int64_t heartbeat_ms;   /* wall clock; 0 before the first */
+	uint64_t publisher_seq; /* as the last heartbeat announced */
+	int stale;
 };
 
 struct sub_link *
@@ -162,9 +165,15 @@ save(const struct sub_link *l)
 		cJSON_AddStringToObject(c, "why", l->w[i].why);
 		cJSON_AddItemToArray(list, c);
 	}
+	if (l->heartbeat_ms > 0)
+		cb_json_add_time(o, "last_heartbeat", l->heartbeat_ms / 1000);
+	else
+		cJSON_AddNullToObject(o, "last_heartbeat");
+	cJSON_AddNumberToObject(o, "publisher_seq", (double)l->publisher_seq);
+	cJSON_AddBoolToObject(o, "stale", l->stale);
 	text = cJSON_PrintUnformatted(o);
 	path = cb_xasprintf("%s/%s", l->state, SUB_LINK_FILE);
-	if (cb_file_write_atomic(path, text, strlen(text), 0600, &err) < 0)
+	if (cb_file_replace(path, text, strlen(text), 0600, &err) < 0)
 		log_warnx("%s", err.msg);
 	free(path);
 	free(text);
@@ -251,6 +260,16 @@ sub_link_process(struct sub_link *l)
 	}
 }
 
+void
+sub_link_health(struct sub_link *l, int64_t heartbeat_ms,
+    uint64_t publisher_seq, int stale)
+{
+	l->heartbeat_ms = heartbeat_ms;
+	l->publisher_seq = publisher_seq;
+	l->stale = stale;
+	save(l);
+}
+
 const char *
 sub_link_why(const struct sub_link *l)
 {
@@ -291,6 +310,25 @@ load(const char *state)
 	return o;
 }
 
+/* "last heartbeat: ..., publisher at seq N" and whether the channel is
+ * stale, as the daemon last saved them. */
+static void
+print_health(const cJSON *o)
+{
+	const char *hb = cb_json_str(o, "last_heartbeat");
+	const cJSON *stale = cJSON_GetObjectItemCaseSensitive(o, "stale");
+
+	if (hb == NULL)
+		printf(_("last heartbeat: none yet\n"));
+	else
+		printf(_("last heartbeat: %s, the publisher at seq %llu\n"), hb,
+		    (unsigned long long)cb_json_num(o, "publisher_seq", 0));
+	if (cJSON_IsTrue(stale))
+		printf(_("channel: stale (the alarm is raised)\n"));
+	else if (hb != NULL)
+		printf(_("channel: fresh\n"));
+}
+
 void
 sub_link_print(const char *state)
 {
@@ -313,13 +351,27 @@ sub_link_print(const char *state)
 	}
 	if (o == NULL)
 		printf(_("connection: not known (the daemon has not run)\n"));
+	else
+		print_health(o);
 	cJSON_Delete(o);
+}
+
+/* The broadcast channel (the first watched) is connected. */
+static int
+broadcast_connected(const cJSON *o)
+{
+	const cJSON *first = cJSON_GetArrayItem(cb_json_array(o, "channels"),
+	    0);
+
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(first,
+	    "connected"));
 }
 
 void
 sub_link_add_json(const char *state, cJSON *obj)
 {
 	cJSON *o = load(state), *conn;
+	const char *hb = cb_json_str(o, "last_heartbeat");
 
 	conn = cJSON_AddObjectToObject(obj, "connection");
 	cJSON_AddBoolToObject(conn, "running", running(state));
@@ -328,5 +380,15 @@ sub_link_add_json(const char *state, cJSON *obj)
 		    cJSON_DetachItemFromObject(o, "channels"));
 	else
 		cJSON_AddArrayToObject(conn, "channels");
+	cJSON_AddBoolToObject(obj, "connected", running(state) &&
+	    broadcast_connected(conn));
+	if (hb != NULL)
+		cJSON_AddStringToObject(obj, "last_heartbeat", hb);
+	else
+		cJSON_AddNullToObject(obj, "last_heartbeat");
+	cJSON_AddNumberToObject(obj, "publisher_seq",
+	    cb_json_num(o, "publisher_seq", 0));
+	cJSON_AddBoolToObject(obj, "stale",
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stale")));
 	cJSON_Delete(o);
 }

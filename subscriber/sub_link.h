@@ -38,6 +38,14 @@ int sub_link_watch(struct sub_link *l, const char *channel, void *sock,
  * SUB_LINK_RETRY_MS have passed since the last try. */
 void sub_link_process(struct sub_link *l);
 
+/* The channel's health as the daemon judges it, after each valid
+ * heartbeat and each change of the stale alarm: when the last valid
+ * heartbeat came (wall-clock ms, 0 for none yet), the sequence it
+ * announced and whether the alarm is raised.  Saved in link.json for
+ * "canhbao-sub status" (not synced to disk: it is rewritten every
+ * heartbeat and means nothing after a crash). */
+void sub_link_health(struct sub_link *l, int64_t heartbeat_ms,
+    uint64_t publisher_seq, int stale);
 /* Why the first channel watched (the broadcast) is where it is, with
  * what to do: for the stale-channel alarm. */
 const char *sub_link_why(const struct sub_link *l);

@@ -82,12 +82,16 @@ show(struct sub_store *s, const char *state, int json, struct cb_err *err)
 {
 	cJSON *o, *list;
 	long waiting, refused;
+	uint64_t last_seq;
 	char *text;
 
-	if (sub_outbox_pending(sub_store_db(s), &waiting, err) < 0)
+	if (sub_outbox_pending(sub_store_db(s), &waiting, err) < 0 ||
+	    sub_store_last_seq(s, NULL, &last_seq, err) < 0)
 		return -1;
 	if (!json) {
 		sub_link_print(state);
+		printf(_("archive: up to seq %llu\n"),
+		    (unsigned long long)last_seq);
 		refused = 0;
 		if (sub_outbox_each(sub_store_db(s), 1, count, &refused,
 			err) < 0)
@@ -99,7 +103,8 @@ show(struct sub_store *s, const char *state, int json, struct cb_err *err)
 	}
 	o = cJSON_CreateObject();
 	sub_link_add_json(state, o);
-	cJSON_AddNumberToObject(o, "waiting", (double)waiting);
+	cJSON_AddNumberToObject(o, "last_seq", (double)last_seq);
+	cJSON_AddNumberToObject(o, "outbox_pending", (double)waiting);
 	list = cJSON_AddArrayToObject(o, "refused");
 	if (sub_outbox_each(sub_store_db(s), 1, add_json, list, err) < 0) {
 		cJSON_Delete(o);

@@ -242,13 +242,16 @@ int
 sub_store_last_seq(struct sub_store *s, const uint8_t *key_id, uint64_t *seq,
     struct cb_err *err)
 {
-	sqlite3_stmt *st = cb_db_prepare(s->db,
-	    "SELECT last_seq FROM publisher WHERE key_id = ?", err);
+	sqlite3_stmt *st = cb_db_prepare(s->db, key_id != NULL ?
+	    "SELECT last_seq FROM publisher WHERE key_id = ?" :
+	    "SELECT max(last_seq) FROM publisher", err);
 	int rc;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_blob(st, 1, key_id, CB_SIG_KEYIDLEN, SQLITE_STATIC);
+	if (key_id != NULL)
+		sqlite3_bind_blob(st, 1, key_id, CB_SIG_KEYIDLEN,
+		    SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);

@@ -34,7 +34,7 @@ struct sub_store *sub_store_open(const char *path, int readonly,
 void sub_store_close(struct sub_store *s);
 
 /* Sequence of the last archived message from the publisher key_id
- * (0 when none). */
+ * (0 when none); with key_id NULL, from any publisher key. */
 int sub_store_last_seq(struct sub_store *s, const uint8_t *key_id,
     uint64_t *seq, struct cb_err *err);
 

@@ -53,7 +53,7 @@ check "status --json lists it with the reason" "$PY" -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
 r = [e for e in s["refused"] if e["title"] == "Sai mức độ"]
-assert s["waiting"] == 0 and len(r) == 1, s
+assert s["outbox_pending"] == 0 and len(r) == 1, s
 assert "unknown severity" in r[0]["reason"], r
 assert r[0]["type"] == "incident report", r' "$T/status.json"
 
