@@ -8,6 +8,7 @@
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "pub_bcast.h"
+#include "pub_watch.h"
 
 /* Messages queued per subscriber before PUB drops: generous, because a
  * burst of feed items must not be dropped for a connected subscriber
@@ -18,6 +19,7 @@ struct pub_bcast {
 	void *sock;
 	char endpoint[256];               /* as bound */
 	const struct cb_seckey *transport; /* NULL: plaintext */
+	struct pub_watch *watch;           /* clients on the wrong transport */
 };
 
 /* A PUB socket with canhbao's options, CurveZMQ when transport is set. */
@@ -50,6 +52,7 @@ pub_bcast_open(const char *endpoint, const struct cb_seckey *transport,
 		pub_bcast_close(b);
 		return NULL;
 	}
+	b->watch = pub_watch_new(b->sock, "broadcast", transport != NULL);
 	snprintf(bound, boundsz, "%s", b->endpoint);
 	return b;
 }
@@ -61,8 +64,10 @@ pub_bcast_rebind(struct pub_bcast *b, struct cb_err *err)
 
 	if (s == NULL)
 		return -1;
+	pub_watch_free(b->watch);
 	cb_net_close(b->sock); /* linger lets queued messages go first */
 	b->sock = s;
+	b->watch = pub_watch_new(s, "broadcast", b->transport != NULL);
 	return cb_net_rebind(s, b->endpoint, err);
 }
 
@@ -71,8 +76,15 @@ pub_bcast_close(struct pub_bcast *b)
 {
 	if (b == NULL)
 		return;
+	pub_watch_free(b->watch);
 	cb_net_close(b->sock);
 	free(b);
+}
+
+void
+pub_bcast_watch(struct pub_bcast *b)
+{
+	pub_watch_drain(b->watch);
 }
 
 int

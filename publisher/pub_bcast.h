@@ -27,6 +27,8 @@ struct pub_bcast *pub_bcast_open(const char *endpoint,
  * disconnected and must pass ZAP again (after an agency is removed). */
 int pub_bcast_rebind(struct pub_bcast *b, struct cb_err *err);
 void pub_bcast_close(struct pub_bcast *b);
+/* Log the clients that tried the wrong transport (pub_watch). */
+void pub_bcast_watch(struct pub_bcast *b);
 
 /* Send s on topic without blocking (PUB drops for a subscriber over its
  * high-water mark; catch-up covers it).  s stays the caller's.

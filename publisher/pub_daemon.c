@@ -628,9 +628,12 @@ loop(struct pub_ctx *c)
 		if (now >= next_hb) {
 			if (pub_seal_heartbeat(c->seal, &err) < 0)
 				log_errx("%s", err.msg);
+			pub_bcast_watch(c->bcast);
 			if (c->requests != NULL)
 				pub_presence_check(c->presence, c->journal,
 				    cb_time_now(), c->opts->silent_after);
+			if (c->requests != NULL)
+				pub_requests_watch(c->requests);
 			next_hb = now + (int64_t)c->opts->heartbeat * 1000;
 		}
 		items[0] = (zmq_pollitem_t){ .socket = c->control,

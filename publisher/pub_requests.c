@@ -15,6 +15,7 @@
 #include "cb_utf8.h"
 #include "pub_inbound.h"
 #include "pub_requests.h"
+#include "pub_watch.h"
 
 /* What the publisher holds for catch-up, whoever asks and however
  * often (canhbao.7, FLOW CONTROL).  A catch-up answer is a cursor, not
@@ -68,6 +69,7 @@ struct pub_requests {
 	size_t nbuckets;
 	unsigned long limited;
 	void *sock;
+	struct pub_watch *watch; /* clients on the wrong transport */
 	char endpoint[256];
 	const struct cb_seckey *transport;
 	struct pub_journal *journal;
@@ -112,6 +114,7 @@ pub_requests_open(const char *endpoint, const struct cb_seckey *transport,
 	if (r->sock == NULL || cb_net_bind(r->sock, endpoint, r->endpoint,
 				  sizeof(r->endpoint), err) < 0)
 		goto fail;
+	r->watch = pub_watch_new(r->sock, "requests", transport != NULL);
 	snprintf(bound, boundsz, "%s", r->endpoint);
 	return r;
 fail:
@@ -126,8 +129,10 @@ pub_requests_rebind(struct pub_requests *r, struct cb_err *err)
 
 	if (s == NULL)
 		return -1;
+	pub_watch_free(r->watch);
 	cb_net_close(r->sock);
 	r->sock = s;
+	r->watch = pub_watch_new(s, "requests", r->transport != NULL);
 	return cb_net_rebind(s, r->endpoint, err);
 }
 
@@ -136,8 +141,15 @@ pub_requests_close(struct pub_requests *r)
 {
 	if (r == NULL)
 		return;
+	pub_watch_free(r->watch);
 	cb_net_close(r->sock);
 	free(r);
+}
+
+void
+pub_requests_watch(struct pub_requests *r)
+{
+	pub_watch_drain(r->watch);
 }
 
 void *

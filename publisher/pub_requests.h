@@ -42,6 +42,8 @@ void pub_requests_close(struct pub_requests *r);
 void pub_requests_on_report(struct pub_requests *r,
     void (*fn)(void *arg, const char *agency, uint64_t seq), void *arg);
 
+/* Log the clients that tried the wrong transport (pub_watch). */
+void pub_requests_watch(struct pub_requests *r);
 /* The socket to poll for ZMQ_POLLIN. */
 void *pub_requests_socket(const struct pub_requests *r);
 

@@ -1,0 +1,86 @@
+/* pub_watch: clients on the wrong transport (see pub_watch.h). */
+#include <stdlib.h>
+
+#include <zmq.h>
+
+#include "cb_log.h"
+#include "cb_mem.h"
+#include "cb_net.h"
+#include "cb_time.h"
+#include "pub_watch.h"
+
+struct pub_watch {
+	void *mon;
+	const char *channel;
+	int curve;
+	int64_t said_ms;      /* monotonic; 0 before the first */
+	unsigned long unsaid; /* mismatches since the last line */
+};
+
+struct pub_watch *
+pub_watch_new(void *sock, const char *channel, int curve)
+{
+	struct cb_err err;
+	struct pub_watch *w;
+	void *mon = cb_net_monitor(sock, &err);
+
+	if (mon == NULL) {
+		log_warnx("%s: clients on the wrong transport will not be "
+		    "logged: %s", channel, err.msg);
+		return NULL;
+	}
+	w = cb_xcalloc(1, sizeof(*w));
+	w->mon = mon;
+	w->channel = channel;
+	w->curve = curve;
+	return w;
+}
+
+void
+pub_watch_free(struct pub_watch *w)
+{
+	if (w == NULL)
+		return;
+	cb_net_close(w->mon);
+	free(w);
+}
+
+static void
+say(struct pub_watch *w, const char *peer)
+{
+	int64_t now = cb_time_mono_ms();
+
+	w->unsaid++;
+	if (w->said_ms != 0 && now - w->said_ms < PUB_WATCH_SAY_MS)
+		return;
+	if (w->curve)
+		log_warnx("%s: a client at %s speaks plaintext (a subscriber "
+		    "run with --insecure) but this publisher requires "
+		    "CurveZMQ: the agency must run without --insecure "
+		    "(said once per %d min, %lu such attempt%s since)",
+		    w->channel, peer, PUB_WATCH_SAY_MS / 60000, w->unsaid,
+		    w->unsaid == 1 ? "" : "s");
+	else
+		log_warnx("%s: a client at %s speaks CurveZMQ but this "
+		    "publisher runs with --insecure (plaintext): run it "
+		    "without --insecure, or the agency with --insecure "
+		    "(said once per %d min, %lu such attempt%s since)",
+		    w->channel, peer, PUB_WATCH_SAY_MS / 60000, w->unsaid,
+		    w->unsaid == 1 ? "" : "s");
+	w->said_ms = now;
+	w->unsaid = 0;
+}
+
+void
+pub_watch_drain(struct pub_watch *w)
+{
+	struct cb_net_event ev;
+
+	if (w == NULL)
+		return;
+	while (cb_net_monitor_recv(w->mon, &ev))
+		if (cb_net_link_next(CB_LINK_CONNECTING, &ev) ==
+		    CB_LINK_MISMATCH)
+			say(w, ev.endpoint[0] != '\0' ? ev.endpoint :
+			    "an unknown address");
+}
