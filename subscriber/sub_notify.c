@@ -10,6 +10,8 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <cjson/cJSON.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -223,17 +225,26 @@ hook_advisory(struct sub_notify *n, enum sub_event ev, uint64_t seq,
 }
 
 static void
-hook_alarm(struct sub_notify *n, int raised, int stale_after, const char *line)
+hook_alarm(struct sub_notify *n, int raised, int stale_after, const char *why,
+    const char *line)
 {
 	struct cb_hook_job *j;
+	cJSON *o;
 	char *input;
 
 	if (n->hook == NULL)
 		return;
-	input = cb_xasprintf("{\"event\":\"alarm\",\"alarm\":"
-			     "\"stale-channel\",\"raised\":%s,"
-			     "\"stale_after\":%d}",
-	    raised ? "true" : "false", stale_after);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "event", "alarm");
+	cJSON_AddStringToObject(o, "alarm", "stale-channel");
+	cJSON_AddBoolToObject(o, "raised", raised);
+	cJSON_AddNumberToObject(o, "stale_after", stale_after);
+	if (raised && why != NULL)
+		cJSON_AddStringToObject(o, "reason", why);
+	input = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (input == NULL)
+		cb_oom(0);
 	j = cb_hook_job_new(raised ? "the raised alarm" : "the cleared alarm",
 	    input, strlen(input));
 	free(input);
@@ -365,7 +376,7 @@ sub_notify_alarm(struct sub_notify *n, int raised, int stale_after,
 	terminal_line(n, line, raised ? CB_SEV_CRITICAL : CB_SEV_INFO, 1);
 	journal_alarm(n, raised, line);
 	sub_desk_alarm(n->desk, raised, stale_after, why);
-	hook_alarm(n, raised, stale_after, line);
+	hook_alarm(n, raised, stale_after, why, line);
 }
 
 void

@@ -103,8 +103,10 @@ check "as critical" grep -q '^CANHBAO_SEVERITY=critical$' \
 check "with a JSON event on stdin" "$PY" -c '
 import json, sys
 e = json.load(open(sys.argv[1]))
+reason = e.pop("reason")
 assert e == {"event": "alarm", "alarm": "stale-channel", "raised": True,
              "stale_after": 3}, e
+assert "no heartbeat comes" in reason, reason
 ' "$T/got/alarm-raised.stdin"
 check "no hook process is left behind" sh -c '! pgrep -f "sleep 60" -P '"$SUB_PID"
 
