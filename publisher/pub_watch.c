@@ -10,7 +10,7 @@
 #include "pub_watch.h"
 
 struct pub_watch {
-	void *mon;
+	void *sock, *mon;
 	const char *channel;
 	int curve;
 	int64_t said_ms;      /* monotonic; 0 before the first */
@@ -30,6 +30,7 @@ pub_watch_new(void *sock, const char *channel, int curve)
 		return NULL;
 	}
 	w = cb_xcalloc(1, sizeof(*w));
+	w->sock = sock;
 	w->mon = mon;
 	w->channel = channel;
 	w->curve = curve;
@@ -41,6 +42,9 @@ pub_watch_free(struct pub_watch *w)
 {
 	if (w == NULL)
 		return;
+	/* Stop the monitor first: its inproc socket inside libzmq would
+	 * otherwise outlive sock and keep zmq_ctx_term waiting. */
+	zmq_socket_monitor(w->sock, NULL, 0);
 	cb_net_close(w->mon);
 	free(w);
 }
