@@ -24,9 +24,9 @@
 
 struct misp_event {
 	struct cb_adv *adv;
-	size_t ind_bytes;   /* of the indicator values kept */
-	size_t ind_dropped; /* indicators over the caps */
-	size_t attributes;  /* looked at */
+	size_t bytes;      /* of the attribute values kept */
+	size_t dropped;    /* attributes over the caps */
+	size_t attributes; /* looked at */
 };
 
 /* A MISP number that may be written as a string ("1780091866") or a
@@ -142,34 +142,44 @@ type_is(const char *type, const char *const *list)
 	return 0;
 }
 
-static void
-add_indicator(struct misp_event *e, const char *type, const char *value)
+/* 1 when value still fits the advisory (taking its room), else 0 and
+ * counted as left out: every attribute value carried shares one budget,
+ * so that the signed JSON stays within its payload limit even when each
+ * byte is written as "\u00XX". */
+static int
+fits(struct misp_event *e, const char *value, size_t n, size_t max)
 {
 	size_t len = strlen(value);
 
-	if (e->adv->indicators.n >= FEED_MISP_MAX_INDICATORS ||
-	    e->ind_bytes + len > FEED_MISP_MAX_IND_BYTES) {
-		e->ind_dropped++;
-		return;
+	if (n >= max || e->bytes + len > FEED_MISP_MAX_BYTES) {
+		e->dropped++;
+		return 0;
 	}
-	e->ind_bytes += len;
-	cb_indicators_add(&e->adv->indicators, type, value);
+	e->bytes += len;
+	return 1;
 }
 
 static void
-add_cve(struct cb_adv *adv, const char *value)
+add_indicator(struct misp_event *e, const char *type, const char *value)
+{
+	if (fits(e, value, e->adv->indicators.n, FEED_MISP_MAX_INDICATORS))
+		cb_indicators_add(&e->adv->indicators, type, value);
+}
+
+static void
+add_cve(struct misp_event *e, const char *value)
 {
 	char cve[CB_CVE_MAX];
 
 	if (cb_cve_normalise(value, cve, NULL) == 0 &&
-	    adv->cves.n < CB_ADV_MAX_ITEMS)
-		cb_strlist_add_unique(&adv->cves, cve);
+	    fits(e, cve, e->adv->cves.n, CB_ADV_MAX_ITEMS))
+		cb_strlist_add_unique(&e->adv->cves, cve);
 }
 
 static void
-add_item(struct cb_strlist *l, const char *value)
+add_item(struct misp_event *e, struct cb_strlist *l, const char *value)
 {
-	if (l->n < CB_ADV_MAX_ITEMS)
+	if (fits(e, value, l->n, CB_ADV_MAX_ITEMS))
 		cb_strlist_add_unique(l, value);
 }
 
@@ -193,12 +203,12 @@ read_attribute(struct misp_event *e, const cJSON *a)
 	    CB_ADV_MAX_IND_TYPE)
 		return;
 	if (strcmp(type, "vulnerability") == 0)
-		add_cve(e->adv, value);
+		add_cve(e, value);
 	else if (strcmp(type, "cpe") == 0)
-		add_item(&e->adv->products, value);
+		add_item(e, &e->adv->products, value);
 	else if (strcmp(type, "link") == 0) {
 		if (cb_url_is_http(value))
-			add_item(&e->adv->references, value);
+			add_item(e, &e->adv->references, value);
 	} else if (type_is(type, never) || (type_is(type, prose) &&
 		       !cJSON_IsTrue(cb_json_member(a, "to_ids"))))
 		return;
@@ -314,16 +324,16 @@ write_summary(const cJSON *ev, struct misp_event *e)
 	char *by = org != NULL ? feed_json_strdup_cut(org, 256) : NULL;
 	char *s;
 
-	if (by == NULL && e->ind_dropped == 0)
+	if (by == NULL && e->dropped == 0)
 		return;
 	s = cb_xasprintf("%s%s%s", by != NULL ? "MISP event shared by " : "",
 	    by != NULL ? by : "", by != NULL ? "." : "");
 	free(by);
-	if (e->ind_dropped > 0) {
+	if (e->dropped > 0) {
 		by = s;
-		s = cb_xasprintf("%s%s%zu more indicators are in the MISP "
+		s = cb_xasprintf("%s%s%zu more attributes are in the MISP "
 				 "event.",
-		    by, by[0] != '\0' ? " " : "", e->ind_dropped);
+		    by, by[0] != '\0' ? " " : "", e->dropped);
 		free(by);
 	}
 	e->adv->summary = s;

@@ -10,8 +10,8 @@
  * One event is one advisory:
  *   source_id   Event.uuid (the stable id)
  *   title       Event.info, cut at a character boundary when too long
- *   summary     "MISP event shared by <Orgc.name>." and, when the
- *               indicators were cut, how many were left out
+ *   summary     "MISP event shared by <Orgc.name>." and, when
+ *               attributes were left out (below), how many
  *   severity    threat_level_id 1, 2, 3, 4 -> high, medium, low, info
  *               (absent: opts->default_severity); critical when a tag
  *               names ransomware ("ransom" in any case, as in
@@ -24,9 +24,10 @@
  *   indicators  every other attribute (of the event and of its objects)
  *               but "comment", "text" and "other" (unless marked
  *               to_ids), "attachment" and "malware-sample", and deleted
- *               ones: at most FEED_MISP_MAX_INDICATORS, and at most
- *               FEED_MISP_MAX_IND_BYTES of values together, so that the
- *               signed advisory stays within its payload limit
+ *               ones: at most FEED_MISP_MAX_INDICATORS
+ * The values carried (cves, products, references, indicators) are at
+ * most FEED_MISP_MAX_BYTES together, so that the signed advisory stays
+ * within its payload limit; the rest is left out and counted.
  *   published   Event.date
  *   updated     Event.timestamp, so that an event MISP changed (it moves
  *               the timestamp) becomes the advisory's next revision
@@ -46,7 +47,7 @@
 #include "feed.h"
 
 #define FEED_MISP_MAX_INDICATORS 200
-#define FEED_MISP_MAX_IND_BYTES (64 * 1024)
+#define FEED_MISP_MAX_BYTES (32 * 1024)
 #define FEED_MISP_MAX_UUID 64 /* bytes of an event's id in a manifest */
 
 /* One MISP event document ({"Event": {...}}): appends one advisory to

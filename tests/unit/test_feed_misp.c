@@ -253,7 +253,7 @@ test_indicator_cap(void **state)
 		fail_msg("%s", err.msg);
 	assert_int_equal(l.v[0].indicators.n, FEED_MISP_MAX_INDICATORS);
 	assert_string_equal(l.v[0].summary,
-	    "50 more indicators are in the MISP event.");
+	    "50 more attributes are in the MISP event.");
 	cb_adv_list_release(&l);
 	free(doc);
 }
