@@ -728,8 +728,9 @@ pub_feeds_run(struct pub_feeds *fs, const zmq_pollitem_t *items, int n)
 	for (i = 0; i < fs->n; i++) {
 		struct feed_rt *f = fs->feeds[i];
 
-		if (f->stream != NULL) {
-			misp_stream_run(f, now);
+		if (f->conf->format == FEED_MISP_ZMQ) {
+			if (f->stream != NULL)
+				misp_stream_run(f, now);
 			continue;
 		}
 		if (f->inflight > 0 || now < f->next_ms)
@@ -778,9 +779,9 @@ feed_status(struct pub_feeds *fs, const struct feed_rt *f)
 		cJSON_AddStringToObject(o, "last_error", f->state.last_error);
 	else
 		cJSON_AddNullToObject(o, "last_error");
-	if (f->stream != NULL)
-		cJSON_AddStringToObject(o, "stream", f->silent ? "silent" :
-								 "receiving");
+	if (f->conf->format == FEED_MISP_ZMQ)
+		cJSON_AddStringToObject(o, "stream", f->stream == NULL ? "down" :
+			f->silent ? "silent" : "receiving");
 	else if (f->inflight > 0)
 		cJSON_AddStringToObject(o, "next_poll", "now");
 	else
