@@ -11,6 +11,8 @@ echo "== feed adapters: parse time and peak memory (median of 21 runs)"
 "$build/bench/bench_feeds" csaf "$fix/csaf/provider-cisa/IT/white/2024/va-24-201-01.json"
 "$build/bench/bench_feeds" rss "$fix/rss/bugalert-bug-alert-contributors.rss.xml"
 "$build/bench/bench_feeds" cap "$fix/cap/canada_signed.cap"
+"$build/bench/bench_feeds" misp "$fix/misp/chrome-mal-ids/225c906e-8896-52e9-9592-4285af976341.json"
+"$build/bench/bench_feeds" misp "$fix/misp/pymisp-tests/57c4445b-c548-4654-af0b-4be3950d210f.json"
 
 echo
 "$build/bench/bench_delivery" "$CANHBAO_BIN"

@@ -189,6 +189,35 @@ strlist_copy(struct cb_strlist *dst, const struct cb_strlist *src)
 }
 
 void
+cb_indicators_add(struct cb_indicators *l, const char *type,
+    const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].type, type) == 0 &&
+		    strcmp(l->v[i].value, value) == 0)
+			return;
+	l->v = cb_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n].type = cb_xstrdup(type);
+	l->v[l->n++].value = cb_xstrdup(value);
+}
+
+void
+cb_indicators_release(struct cb_indicators *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].type);
+		free(l->v[i].value);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
 cb_adv_init(struct cb_adv *adv)
 {
 	memset(adv, 0, sizeof(*adv));
@@ -209,6 +238,7 @@ cb_adv_release(struct cb_adv *adv)
 	cb_strlist_release(&adv->actions);
 	cb_strlist_release(&adv->references);
 	cb_strlist_release(&adv->audience);
+	cb_indicators_release(&adv->indicators);
 	cb_adv_init(adv);
 }
 
@@ -221,6 +251,8 @@ dup_or_null(const char *s)
 void
 cb_adv_copy(struct cb_adv *dst, const struct cb_adv *src)
 {
+	size_t i;
+
 	cb_adv_init(dst);
 	dst->id = dup_or_null(src->id);
 	dst->source = dup_or_null(src->source);
@@ -238,6 +270,9 @@ cb_adv_copy(struct cb_adv *dst, const struct cb_adv *src)
 	strlist_copy(&dst->actions, &src->actions);
 	strlist_copy(&dst->references, &src->references);
 	strlist_copy(&dst->audience, &src->audience);
+	for (i = 0; i < src->indicators.n; i++)
+		cb_indicators_add(&dst->indicators, src->indicators.v[i].type,
+		    src->indicators.v[i].value);
 	dst->published = src->published;
 	dst->updated = src->updated;
 	dst->expires = src->expires;
@@ -329,6 +364,41 @@ check_list(const char *field, const struct cb_strlist *l, size_t max,
 	return 0;
 }
 
+/* A word: printable ASCII without spaces, 1 to max bytes. */
+static int
+is_word(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (s[n] < 0x21 || s[n] > 0x7e)
+			return 0;
+	return n > 0 && n <= max;
+}
+
+static int
+check_indicators(const struct cb_indicators *l, struct cb_err *err)
+{
+	size_t i;
+
+	if (l->n > CB_ADV_MAX_ITEMS)
+		return cb_err_set(err, "indicators has %zu entries, more "
+		    "than %d", l->n, CB_ADV_MAX_ITEMS);
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].type == NULL || !is_word(l->v[i].type,
+						CB_ADV_MAX_IND_TYPE))
+			return cb_err_set(err, "indicator type must be 1 to %d "
+			    "bytes of printable ASCII without spaces",
+			    CB_ADV_MAX_IND_TYPE);
+		if (l->v[i].value == NULL || l->v[i].value[0] == '\0')
+			return cb_err_set(err, "indicators has an empty value");
+		if (check_text("indicator value", l->v[i].value,
+			CB_ADV_MAX_ITEM, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 blank(const char *s)
 {
@@ -374,7 +444,8 @@ cb_adv_validate(const struct cb_adv *adv, struct cb_err *err)
 	    check_list("actions", &adv->actions, CB_ADV_MAX_TEXT, err) < 0 ||
 	    check_list("references", &adv->references, CB_ADV_MAX_ITEM,
 		err) < 0 ||
-	    check_list("audience", &adv->audience, CB_ADV_MAX_ITEM, err) < 0)
+	    check_list("audience", &adv->audience, CB_ADV_MAX_ITEM, err) < 0 ||
+	    check_indicators(&adv->indicators, err) < 0)
 		return -1;
 	if (adv->revision < 1)
 		return cb_err_set(err, "revision must be 1 or more");
@@ -410,7 +481,8 @@ enum field_type {
 	F_ORIGIN,
 	F_TLP,      /* char *, one of tlp_labels */
 	F_LIST,     /* struct cb_strlist, an array of strings */
-	F_TIME      /* int64_t, an RFC 3339 string; 0 is left out */
+	F_TIME,     /* int64_t, an RFC 3339 string; 0 is left out */
+	F_INDICATORS /* struct cb_indicators; left out when empty */
 };
 
 static const struct field {
@@ -439,6 +511,8 @@ static const struct field {
 	{ "published", F_TIME, offsetof(struct cb_adv, published), FORM_ALL },
 	{ "updated", F_TIME, offsetof(struct cb_adv, updated), FORM_ALL },
 	{ "expires", F_TIME, offsetof(struct cb_adv, expires), FORM_ALL },
+	{ "indicators", F_INDICATORS, offsetof(struct cb_adv, indicators),
+	    FORM_ALL },
 };
 
 int
@@ -463,6 +537,23 @@ emit_list(cJSON *obj, const char *key, const struct cb_strlist *l)
 
 	for (i = 0; i < l->n; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(l->v[i]));
+}
+
+static void
+emit_indicators(cJSON *obj, const char *key, const struct cb_indicators *l)
+{
+	cJSON *arr, *o;
+	size_t i;
+
+	if (l->n == 0)
+		return;
+	arr = cJSON_AddArrayToObject(obj, key);
+	for (i = 0; i < l->n; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", l->v[i].type);
+		cJSON_AddStringToObject(o, "value", l->v[i].value);
+		cJSON_AddItemToArray(arr, o);
+	}
 }
 
 static void
@@ -500,6 +591,9 @@ emit_field(cJSON *obj, const struct field *f, const struct cb_adv *adv)
 		if (*(const int64_t *)p != 0)
 			s = cb_time_format(*(const int64_t *)p, buf);
 		break;
+	case F_INDICATORS:
+		emit_indicators(obj, f->name, p);
+		return;
 	}
 	if (s != NULL)
 		cJSON_AddStringToObject(obj, f->name, s);
@@ -591,6 +685,33 @@ get_list(const cJSON *item, const char *key, struct cb_strlist *l,
 	return 0;
 }
 
+/* [{"type": WORD, "value": TEXT}, ...], each object with exactly those
+ * two keys. */
+static int
+get_indicators(const cJSON *item, struct cb_indicators *l,
+    struct cb_err *err)
+{
+	const char *t, *v;
+	const cJSON *e;
+
+	if (!cJSON_IsArray(item))
+		return cb_err_set(err, "'indicators' must be an array");
+	cJSON_ArrayForEach(e, item)
+	{
+		t = cb_json_str(e, "type");
+		v = cb_json_str(e, "value");
+		if (t == NULL || v == NULL || cJSON_GetArraySize(e) != 2)
+			return cb_err_set(err, "'indicators' must hold objects "
+			    "with a string 'type' and 'value' and nothing "
+			    "else");
+		if (l->n >= CB_ADV_MAX_ITEMS)
+			return cb_err_set(err, "'indicators' has more than %d "
+			    "entries", CB_ADV_MAX_ITEMS);
+		cb_indicators_add(l, t, v);
+	}
+	return 0;
+}
+
 static int
 get_time(const cJSON *item, const char *key, int64_t *out, struct cb_err *err)
 {
@@ -660,6 +781,8 @@ get_field(struct cb_adv *adv, const struct field *f, const cJSON *item,
 		return get_list(item, f->name, p, err);
 	case F_TIME:
 		return get_time(item, f->name, p, err);
+	case F_INDICATORS:
+		return get_indicators(item, p, err);
 	}
 	return cb_err_set(err, "internal error: field type %d", f->type);
 }

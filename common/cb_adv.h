@@ -47,6 +47,21 @@ struct cb_strlist {
 	size_t n;
 };
 
+/* Indicators of compromise an advisory carries (a MISP event's domains,
+ * addresses, hashes, URLs): each a type, printable ASCII without spaces
+ * of 1 to CB_ADV_MAX_IND_TYPE bytes ("ip-dst", "sha256", "regkey|value"),
+ * and a non-empty UTF-8 value of at most CB_ADV_MAX_ITEM bytes; at most
+ * CB_ADV_MAX_ITEMS of them.  Both strings are owned. */
+#define CB_ADV_MAX_IND_TYPE 64
+struct cb_indicator {
+	char *type;
+	char *value;
+};
+struct cb_indicators {
+	struct cb_indicator *v;
+	size_t n;
+};
+
 struct cb_adv {
 	char *id;        /* stable id, "<source>:<source_id>"; set by the
 			  * publisher for feeds, assigned for local ones */
@@ -68,6 +83,7 @@ struct cb_adv {
 	struct cb_strlist references; /* URLs, or ids of earlier advisories */
 	struct cb_strlist audience;   /* empty: everyone; else agency or
 				       * group names */
+	struct cb_indicators indicators; /* empty for most feeds */
 	int64_t published; /* Unix seconds; 0 when unknown */
 	int64_t updated;   /* 0 when never updated */
 	int64_t expires;   /* 0 when it does not expire */
@@ -94,6 +110,12 @@ void cb_strlist_release(struct cb_strlist *l);
 /* Move every string of src to the end of dst, leaving src empty (its
  * memory freed). */
 void cb_strlist_move(struct cb_strlist *dst, struct cb_strlist *src);
+
+/* Append copies of type and value (not checked here: cb_adv_validate
+ * does), unless an equal pair is already there. */
+void cb_indicators_add(struct cb_indicators *l, const char *type,
+    const char *value);
+void cb_indicators_release(struct cb_indicators *l);
 
 /* Returns a new zeroed advisory appended to the list; the list owns it.
  * The pointer is valid until the next cb_adv_list_push. */
@@ -142,7 +164,10 @@ int cb_adv_validate(const struct cb_adv *adv, struct cb_err *err);
  *     cb_adv_from_feed_item.
  * Values: strings for text, enums by their names above, arrays of
  * strings for lists, RFC 3339 strings for times (cb_adv_time_parse),
- * "revision" a whole number from 1.
+ * "revision" a whole number from 1, "indicators" an array of objects
+ * {"type": ..., "value": ...} written last and only when there are
+ * some (so that an advisory without them is the same bytes a receiver
+ * before indicators accepts; canhbao.7).
  */
 
 /* The canonical JSON form (keys in a fixed order, compact, UTF-8 kept

@@ -6,10 +6,11 @@
 #include "feed_csaf.h"
 #include "feed_json.h"
 #include "feed_kev.h"
+#include "feed_misp.h"
 #include "feed_rss.h"
 
 static const char *const format_names[] = { "csaf", "kev", "rss", "atom",
-	"cap", "json" };
+	"cap", "json", "misp", "misp-zmq" };
 
 int
 feed_format_parse(const char *name, enum feed_format *out)
@@ -51,6 +52,13 @@ feed_parse(enum feed_format fmt, const char *buf, size_t len,
 		return feed_cap_parse(buf, len, opts, out, err);
 	case FEED_JSON:
 		return feed_json_parse(buf, len, opts, out, err);
+	case FEED_MISP:
+		return feed_misp_parse_event(buf, len, opts, out, err);
+	case FEED_MISP_ZMQ: {
+		enum feed_misp_frame kind;
+
+		return feed_misp_parse_frame(buf, len, opts, &kind, out, err);
+	}
 	}
 	return cb_err_set(err, "unknown feed format %d", (int)fmt);
 }

@@ -34,7 +34,9 @@ enum feed_format {
 	FEED_RSS,
 	FEED_ATOM,
 	FEED_CAP,
-	FEED_JSON
+	FEED_JSON,
+	FEED_MISP,     /* a MISP feed: manifest.json, then events */
+	FEED_MISP_ZMQ  /* a MISP instance's ZeroMQ stream (feed_misp.h) */
 };
 
 struct feed_opts {
@@ -42,13 +44,16 @@ struct feed_opts {
 	enum cb_severity default_severity;
 };
 
-/* "csaf", "kev", "rss", "atom", "cap", "json" <-> enum; -1 if unknown. */
+/* "csaf", "kev", "rss", "atom", "cap", "json", "misp", "misp-zmq" <->
+ * enum; -1 if unknown. */
 int feed_format_parse(const char *name, enum feed_format *out);
 const char *feed_format_name(enum feed_format fmt);
 
 /* Parse one document of the given format and append its advisories to
  * out.  For FEED_CSAF this is a single CSAF document (the discovery
- * documents have their own functions in feed_csaf.h).  Returns 0, or -1
+ * documents have their own functions in feed_csaf.h), for FEED_MISP one
+ * event file (the manifest has its own function in feed_misp.h), for
+ * FEED_MISP_ZMQ one frame of the stream.  Returns 0, or -1
  * with err set and out unchanged. */
 int feed_parse(enum feed_format fmt, const char *buf, size_t len,
     const struct feed_opts *opts, struct cb_adv_list *out,

@@ -13,6 +13,7 @@
 #include "cb_cfg.h"
 #include "cb_file.h"
 #include "cb_mem.h"
+#include "cb_net.h"
 #include "cb_time.h"
 #include "cb_url.h"
 #include "pub_config.h"
@@ -54,11 +55,16 @@ enum feed_key {
 	FK_HEADER,
 	FK_HEADER_FILE,
 	FK_BACKFILL,
+	FK_USERNAME,
+	FK_PASSWORD_FILE,
+	FK_SILENT_AFTER,
+	FK_FILL_FROM,
 	FK_COUNT
 };
 
 static const char *const feed_keys[FK_COUNT] = { "url", "format", "origin",
-	"interval", "severity", "header", "header_file", "backfill" };
+	"interval", "severity", "header", "header_file", "backfill",
+	"username", "password_file", "silent_after", "fill_from" };
 
 void
 pub_config_init(struct pub_config *c)
@@ -76,6 +82,9 @@ feed_release(struct pub_feed_conf *f)
 	free(f->name);
 	free(f->url);
 	cb_strlist_release(&f->headers);
+	free(f->username);
+	free(f->password);
+	free(f->fill_from);
 }
 
 void
@@ -142,6 +151,7 @@ feed_for(struct pub_config *c, const char *name, int line, int *created)
 	f->interval = PUB_DEFAULT_INTERVAL;
 	f->severity = CB_SEV_MEDIUM;
 	f->backfill = PUB_DEFAULT_BACKFILL;
+	f->silent_after = PUB_DEFAULT_MISP_SILENT;
 	f->line = line;
 	*created = 1;
 	return f;
@@ -150,7 +160,8 @@ feed_for(struct pub_config *c, const char *name, int line, int *created)
 static int
 valid_url(const char *u)
 {
-	return cb_url_scheme(u, NULL) != CB_URL_OTHER;
+	return cb_url_scheme(u, NULL) != CB_URL_OTHER ||
+	    strncmp(u, "tcp://", 6) == 0; /* misp-zmq, checked below */
 }
 
 /* "Name: value" with a token name and no line breaks. */
@@ -186,6 +197,38 @@ read_header_file(struct pub_feed_conf *f, const char *path,
 	return 0;
 }
 
+/* The keys of a misp-zmq feed; the password is a secret, read from a
+ * file only its owner may read. */
+static int
+set_misp_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
+    struct cb_err *err)
+{
+	char *pw;
+
+	if (k == FK_SILENT_AFTER)
+		return cb_cfg_duration("silent_after", v, 5, 86400,
+		    &f->silent_after, err);
+	if (k == FK_PASSWORD_FILE) {
+		if ((pw = cb_file_read_secret(v, 1024, NULL, err)) == NULL)
+			return -1;
+		pw[strcspn(pw, "\r\n")] = '\0';
+		free(f->password);
+		f->password = pw;
+		return 0;
+	}
+	if (v[0] == '\0' || strlen(v) > 255)
+		return cb_err_set(err, "%s must be 1 to 255 bytes",
+		    feed_keys[k]);
+	if (k == FK_USERNAME) {
+		free(f->username);
+		f->username = cb_xstrdup(v);
+	} else {
+		free(f->fill_from);
+		f->fill_from = cb_xstrdup(v);
+	}
+	return 0;
+}
+
 static int
 set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
     struct cb_err *err)
@@ -194,14 +237,14 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 	case FK_URL:
 		if (!valid_url(v))
 			return cb_err_set(err, "url '%s' is not https://, "
-			    "http:// or file://", v);
+			    "http://, file:// (or tcp:// for misp-zmq)", v);
 		free(f->url);
 		f->url = cb_xstrdup(v);
 		return 0;
 	case FK_FORMAT:
 		if (feed_format_parse(v, &f->format) < 0)
 			return cb_err_set(err, "unknown format '%s' (use csaf, "
-			    "kev, rss, atom, cap or json)", v);
+			    "kev, rss, atom, cap, json, misp or misp-zmq)", v);
 		return 0;
 	case FK_ORIGIN:
 		if (cb_origin_parse(v, &f->origin) < 0)
@@ -227,6 +270,11 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 			return cb_err_set(err, "backfill must be a duration "
 			    "such as 30d or 12h, or all; not '%s'", v);
 		return 0;
+	case FK_USERNAME:
+	case FK_PASSWORD_FILE:
+	case FK_SILENT_AFTER:
+	case FK_FILL_FROM:
+		return set_misp_key(f, k, v, err);
 	case FK_COUNT:
 		break;
 	}
@@ -270,6 +318,43 @@ pub_config_load(struct pub_config *c, const char *path, struct cb_err *err)
 	    err);
 }
 
+/* A misp-zmq feed: a tcp:// endpoint, and fill_from naming a misp
+ * feed; the misp-zmq keys on no other format. */
+static int
+check_misp(const struct pub_config *c, const struct pub_feed_conf *f,
+    struct cb_err *err)
+{
+	const unsigned zmq_keys = (1u << FK_USERNAME) |
+	    (1u << FK_PASSWORD_FILE) | (1u << FK_SILENT_AFTER) |
+	    (1u << FK_FILL_FROM);
+	size_t i;
+
+	if (f->format != FEED_MISP_ZMQ) {
+		if (f->seen & zmq_keys)
+			return cb_err_set(err, "username, password_file, "
+			    "silent_after and fill_from are for misp-zmq "
+			    "feeds");
+		if (strncmp(f->url, "tcp://", 6) == 0)
+			return cb_err_set(err, "a tcp:// url is for misp-zmq "
+			    "feeds");
+		return 0;
+	}
+	if (strncmp(f->url, "tcp://", 6) != 0 ||
+	    cb_net_endpoint_check(f->url, err) < 0)
+		return cb_err_set(err, "url must be tcp://HOST:PORT, MISP's "
+		    "ZeroMQ address");
+	if (f->password != NULL && f->username == NULL)
+		return cb_err_set(err, "password_file without username");
+	if (f->fill_from == NULL)
+		return 0;
+	for (i = 0; i < c->nfeeds; i++)
+		if (strcmp(c->feeds[i].name, f->fill_from) == 0 &&
+		    c->feeds[i].format == FEED_MISP)
+			return 0;
+	return cb_err_set(err, "fill_from '%s' is not a misp feed",
+	    f->fill_from);
+}
+
 int
 pub_config_check(const struct pub_config *c, struct cb_err *err)
 {
@@ -292,6 +377,11 @@ pub_config_check(const struct pub_config *c, struct cb_err *err)
 			return cb_err_set(err, "%s:%d: feed name \"%s\" must be "
 			    "non-empty, without spaces, '/' or ':'", where,
 			    f->line, f->name);
+		if (check_misp(c, f, err) < 0) {
+			cb_err_prefix(err, "%s:%d: feed \"%s\"", where, f->line,
+			    f->name);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -397,6 +487,14 @@ feed_changes(const struct pub_feed_conf *a, const struct pub_feed_conf *b,
 		show_backfill(b->backfill, y, sizeof(y));
 		add_change(out, sz, "backfill %s -> %s", x, y);
 	}
+	if (!same_str(a->username, b->username) ||
+	    !same_str(a->password, b->password))
+		add_change(out, sz, "credentials");
+	if (a->silent_after != b->silent_after)
+		add_change(out, sz, "silent_after %d -> %d", a->silent_after,
+		    b->silent_after);
+	if (!same_str(a->fill_from, b->fill_from))
+		add_change(out, sz, "fill_from");
 }
 
 int

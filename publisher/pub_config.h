@@ -27,6 +27,7 @@
 #define PUB_DEFAULT_HOOK_TIMEOUT 30 /* seconds an on_report run may take */
 #define PUB_HOOK_RETRIES 3
 #define PUB_DEFAULT_SILENT_AFTER 600 /* seconds without contact: silent */
+#define PUB_DEFAULT_MISP_SILENT 60   /* misp-zmq: seconds without a frame */
 
 struct pub_feed_conf {
 	char *name;
@@ -37,6 +38,11 @@ struct pub_feed_conf {
 	enum cb_severity severity;  /* for items that carry none */
 	struct cb_strlist headers;  /* "Name: value" request headers */
 	int64_t backfill;           /* seconds, or PUB_BACKFILL_ALL */
+	/* misp-zmq only (url is then tcp://HOST:PORT): */
+	char *username;             /* ZMQ PLAIN, or NULL */
+	char *password;             /* from password_file, or NULL */
+	int silent_after;           /* seconds without a keep-alive */
+	char *fill_from;            /* misp feed that fills the gap */
 	int line;                   /* line of the section's first key */
 	unsigned seen;              /* bit set of keys given (internal) */
 };

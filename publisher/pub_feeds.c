@@ -13,9 +13,11 @@
 #include "cb_url.h"
 #include "feed.h"
 #include "feed_csaf.h"
+#include "feed_misp.h"
 #include "pub_feeds.h"
 #include "pub_fetch.h"
 #include "pub_ingest.h"
+#include "pub_misp.h"
 
 #define BACKOFF_FIRST 30      /* seconds before the first retry */
 #define BACKOFF_CAP 3600      /* no retry waits longer than this... */
@@ -34,6 +36,14 @@ struct feed_rt {
 	char error[256];    /* the first failure of this poll */
 	unsigned long polls, not_modified;
 	struct pub_ingest_stats last, total;
+	/* misp: the last manifest entry fetched (this poll: next), so that
+	 * the next poll asks only for events after it */
+	struct feed_misp_entry misp_mark, misp_next;
+	/* misp-zmq: the stream, and when it was last heard (monotonic) */
+	struct pub_misp *stream;
+	int64_t heard_ms;
+	int64_t restart_ms; /* when it was last connected again */
+	int silent;
 };
 
 struct job {
@@ -50,6 +60,22 @@ struct pub_feeds {
 };
 
 static void on_done(const struct pub_fetch_res *res, void *arg);
+
+/* A misp-zmq feed: connect to its stream.  It is never polled over HTTP
+ * (next_ms stays in the future); a live stream is no gap to fill, so no
+ * backfill window applies. */
+static int
+misp_stream_start(struct feed_rt *f, struct cb_err *err)
+{
+	pub_misp_free(f->stream);
+	if ((f->stream = pub_misp_new(f->conf, err)) == NULL)
+		return -1;
+	f->next_ms = INT64_MAX;
+	f->heard_ms = f->restart_ms = cb_time_mono_ms();
+	f->silent = 0;
+	f->state.initialized = 1;
+	return 0;
+}
 
 /* A feed's run-time side, its state read from the journal; NULL with
  * err when that fails. */
@@ -68,7 +94,20 @@ feed_rt_new(struct pub_feeds *fs, const struct pub_feed_conf *conf,
 		free(f);
 		return NULL;
 	}
+	if (conf->format == FEED_MISP_ZMQ && misp_stream_start(f, err) < 0) {
+		free(f);
+		return NULL;
+	}
 	return f;
+}
+
+static void
+feed_rt_free(struct feed_rt *f)
+{
+	if (f == NULL)
+		return;
+	pub_misp_free(f->stream);
+	free(f);
 }
 
 struct pub_feeds *
@@ -108,7 +147,7 @@ pub_feeds_free(struct pub_feeds *fs)
 		return;
 	pub_fetch_free(fs->fetch, free); /* and the jobs still in flight */
 	for (i = 0; i < fs->n; i++)
-		free(fs->feeds[i]);
+		feed_rt_free(fs->feeds[i]);
 	free(fs->feeds);
 	free(fs);
 }
@@ -148,6 +187,7 @@ pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
 	struct feed_rt **next = cb_xcalloc(cfg->nfeeds ? cfg->nfeeds : 1,
 	    sizeof(*next));
 	struct feed_rt *f;
+	struct cb_err serr;
 	size_t i, j;
 
 	/* First what can fail: the new feeds' state. */
@@ -157,7 +197,7 @@ pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
 		next[i] = feed_rt_new(fs, &cfg->feeds[i], err);
 		if (next[i] == NULL) {
 			for (j = 0; j < i; j++)
-				free(next[j]);
+				feed_rt_free(next[j]);
 			free(next);
 			return -1;
 		}
@@ -175,15 +215,21 @@ pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
 			f->failures = 0;
 			f->next_ms = cb_time_mono_ms();
 			f->next_wall = cb_time_now();
+			memset(&f->misp_mark, 0, sizeof(f->misp_mark));
+			pub_misp_free(f->stream);
+			f->stream = NULL;
 		}
 		f->conf = &cfg->feeds[i];
+		if (f->conf->format == FEED_MISP_ZMQ && f->stream == NULL &&
+		    misp_stream_start(f, &serr) < 0)
+			log_errx("feed %s: %s", f->conf->name, serr.msg);
 		next[i] = f;
 	}
 	for (j = 0; j < fs->n; j++) { /* removed */
 		if (fs->feeds[j] == NULL)
 			continue;
 		stop_poll(fs->feeds[j]);
-		free(fs->feeds[j]);
+		feed_rt_free(fs->feeds[j]);
 	}
 	free(fs->feeds);
 	fs->feeds = next;
@@ -211,6 +257,15 @@ same_scheme_family(const char *root, const char *url)
 	return cb_url_is_http(url);
 }
 
+/* A MISP manifest is fetched whole each poll: its events are what
+ * tells which of them the poll still has to fetch, and a 304 would
+ * hide those a failed or capped poll left. */
+static int
+conditional(const struct feed_rt *f, int depth)
+{
+	return !(f->conf->format == FEED_MISP && depth == 0);
+}
+
 static void
 start(struct feed_rt *f, const char *url, int depth)
 {
@@ -223,7 +278,8 @@ start(struct feed_rt *f, const char *url, int depth)
 		fail(f, url, "refusing a link to another kind of URL");
 		return;
 	}
-	if (pub_journal_cache_get(f->owner->journal, url, &etag, &lm, &err) < 0)
+	if (conditional(f, depth) &&
+	    pub_journal_cache_get(f->owner->journal, url, &etag, &lm, &err) < 0)
 		log_errx("feed %s: %s", f->conf->name, err.msg);
 	job = cb_xcalloc(1, sizeof(*job));
 	job->feed = f;
@@ -249,6 +305,7 @@ start_poll(struct feed_rt *f)
 	f->any_ok = 0;
 	f->error[0] = '\0';
 	f->docs_left = PUB_FEEDS_MAX_DOCS;
+	f->misp_next = f->misp_mark;
 	memset(&f->last, 0, sizeof(f->last));
 	log_debug("feed %s: polling %s", f->conf->name, f->conf->url);
 	start(f, f->conf->url, 0);
@@ -305,6 +362,7 @@ finish_poll(struct feed_rt *f)
 		f->failures = 0;
 		delay = f->conf->interval;
 		f->state.last_success = now;
+		f->misp_mark = f->misp_next; /* every event up to it is in */
 	}
 	if (f->any_ok)
 		f->state.initialized = 1;
@@ -433,6 +491,40 @@ process_csaf(struct feed_rt *f, const struct pub_fetch_res *res, int depth)
 	return rc;
 }
 
+/* A MISP feed's manifest: fetch the events after the mark, oldest
+ * first, within the cap. */
+static int
+process_misp_manifest(struct feed_rt *f, const struct pub_fetch_res *res)
+{
+	struct feed_misp_entry *v;
+	struct cb_err err;
+	size_t n, i, left = 0;
+	char *url;
+
+	if (feed_misp_parse_manifest(res->body, res->len, &v, &n, &err) < 0) {
+		fail(f, res->url, err.msg);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (feed_misp_entry_cmp(&v[i], &f->misp_mark) <= 0)
+			continue;
+		if (f->docs_left <= 0) {
+			left++;
+			continue;
+		}
+		f->docs_left--;
+		url = feed_misp_event_url(f->conf->url, v[i].uuid);
+		start(f, url, 1);
+		free(url);
+		f->misp_next = v[i];
+	}
+	if (left > 0)
+		log_warnx("feed %s: %zu more MISP events left for the next "
+		    "poll (cap %d)", f->conf->name, left, PUB_FEEDS_MAX_DOCS);
+	free(v);
+	return 0;
+}
+
 static int
 process(struct feed_rt *f, const struct pub_fetch_res *res, int depth)
 {
@@ -442,6 +534,8 @@ process(struct feed_rt *f, const struct pub_fetch_res *res, int depth)
 
 	if (f->conf->format == FEED_CSAF)
 		return process_csaf(f, res, depth);
+	if (f->conf->format == FEED_MISP && depth == 0)
+		return process_misp_manifest(f, res);
 	if (feed_parse(f->conf->format, res->body, res->len, &opts, &items,
 		&err) < 0) {
 		fail(f, res->url, err.msg);
@@ -471,6 +565,7 @@ on_done(const struct pub_fetch_res *res, void *arg)
 		/* Validators only for what was understood: a bad or cut
 		 * document is fetched whole again next time. */
 		if ((res->etag || res->last_modified) &&
+		    conditional(f, job->depth) &&
 		    pub_journal_cache_put(f->owner->journal, res->url,
 			res->etag, res->last_modified, &err) < 0)
 			log_errx("feed %s: %s", f->conf->name, err.msg);
@@ -480,12 +575,124 @@ on_done(const struct pub_fetch_res *res, void *arg)
 		finish_poll(f);
 }
 
+/* --- a MISP ZeroMQ stream ------------------------------------------------ */
+
+/* Ask the feed that fills the gap of a misp-zmq feed for what the
+ * stream may have lost. */
+static void
+fill_gap(struct feed_rt *f)
+{
+	struct feed_rt *g;
+
+	if (f->conf->fill_from == NULL ||
+	    (g = find_rt(f->owner, f->conf->fill_from)) == NULL)
+		return;
+	log_info("feed %s: filling the gap from feed %s", f->conf->name,
+	    g->conf->name);
+	g->next_ms = cb_time_mono_ms();
+}
+
+/* The stream's events are published under the name of the feed that
+ * fills its gap, when it has one, so that an event both bring is the
+ * same advisory, published once. */
+static void
+misp_stream_ingest(struct feed_rt *f, struct cb_adv_list *items)
+{
+	struct feed_rt *g = f->conf->fill_from != NULL ?
+	    find_rt(f->owner, f->conf->fill_from) : NULL;
+	const struct pub_feed_conf *as = g != NULL ? g->conf : f->conf;
+	struct cb_err err;
+
+	if (items->n == 0)
+		return;
+	if (pub_ingest(f->owner->journal, f->owner->seal, as, items, 0,
+		cb_time_now(), &f->last, &err) < 0)
+		fail(f, f->conf->url, err.msg);
+}
+
+static void
+misp_stream_heard(struct feed_rt *f, int64_t now)
+{
+	f->heard_ms = now;
+	f->state.last_success = cb_time_now();
+	if (!f->silent)
+		return;
+	f->silent = 0;
+	f->failures = 0;
+	log_info("feed %s: MISP stream heard again", f->conf->name);
+	fill_gap(f);
+}
+
+/* A stream silent past silent_after is a feed error: MISP sends a
+ * keep-alive every few seconds, so silence means it or the link is
+ * down, not that nothing happened. */
+static void
+misp_stream_check(struct feed_rt *f, int64_t now)
+{
+	int64_t quiet = (now - f->heard_ms) / 1000;
+	struct cb_err err;
+
+	if (quiet < f->conf->silent_after)
+		return;
+	if ((now - f->restart_ms) / 1000 >= f->conf->silent_after) {
+		f->restart_ms = now;
+		if (pub_misp_restart(f->stream, &err) < 0)
+			log_warnx("feed %s: %s", f->conf->name, err.msg);
+	}
+	if (!f->silent) {
+		f->silent = 1;
+		f->failures++;
+		log_warnx("feed %s: no message from MISP at %s for %llds",
+		    f->conf->name, f->conf->url, (long long)quiet);
+	}
+	f->state.last_error_at = cb_time_now();
+	snprintf(f->state.last_error, sizeof(f->state.last_error),
+	    "%s: no message from MISP for %llds", f->conf->url,
+	    (long long)quiet);
+}
+
+static void
+misp_stream_run(struct feed_rt *f, int64_t now)
+{
+	struct feed_opts opts = { .default_severity = f->conf->severity };
+	struct pub_misp_batch b;
+
+	f->failed = 0;
+	memset(&f->last, 0, sizeof(f->last));
+	pub_misp_read(f->stream, &opts, &b);
+	if (b.frames > 0)
+		misp_stream_heard(f, now);
+	if (b.bad > 0)
+		fail(f, f->conf->url, b.error);
+	misp_stream_ingest(f, &b.items);
+	pub_misp_batch_release(&b);
+	misp_stream_check(f, now);
+	if (f->failed) {
+		f->state.last_error_at = cb_time_now();
+		memcpy(f->state.last_error, f->error, sizeof(f->error));
+	}
+	add_stats(&f->total, &f->last);
+	if (f->next_ms <= now) { /* "poll" asked for: fill the gap */
+		f->next_ms = INT64_MAX;
+		fill_gap(f);
+	}
+}
+
 /* --- the loop's side ---------------------------------------------------------- */
 
 int
 pub_feeds_pollitems(struct pub_feeds *fs, zmq_pollitem_t *items, int max)
 {
-	return pub_fetch_pollitems(fs->fetch, items, max);
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < fs->n && n < max; i++)
+		if (fs->feeds[i]->stream != NULL &&
+		    pub_misp_socket(fs->feeds[i]->stream) != NULL)
+			items[n++] = (zmq_pollitem_t){ .socket = pub_misp_socket(
+							   fs->feeds[i]->stream),
+				.fd = -1, .events = ZMQ_POLLIN };
+	return n + pub_fetch_pollitems(fs->fetch, items + n, max - n);
 }
 
 long
@@ -521,6 +728,11 @@ pub_feeds_run(struct pub_feeds *fs, const zmq_pollitem_t *items, int n)
 	for (i = 0; i < fs->n; i++) {
 		struct feed_rt *f = fs->feeds[i];
 
+		if (f->conf->format == FEED_MISP_ZMQ) {
+			if (f->stream != NULL)
+				misp_stream_run(f, now);
+			continue;
+		}
 		if (f->inflight > 0 || now < f->next_ms)
 			continue;
 		start_poll(f);
@@ -560,11 +772,17 @@ feed_status(struct pub_feeds *fs, const struct feed_rt *f)
 	cJSON_AddNumberToObject(o, "interval", f->conf->interval);
 	cb_json_add_time(o, "last_success", f->state.last_success);
 	cb_json_add_time(o, "last_error_at", f->state.last_error_at);
-	if (f->state.last_error_at > f->state.last_success)
+	/* A stream succeeds at every keep-alive: its last error stays
+	 * shown, beside its time, once the stream goes on. */
+	if (f->state.last_error_at > f->state.last_success ||
+	    (f->stream != NULL && f->state.last_error_at != 0))
 		cJSON_AddStringToObject(o, "last_error", f->state.last_error);
 	else
 		cJSON_AddNullToObject(o, "last_error");
-	if (f->inflight > 0)
+	if (f->conf->format == FEED_MISP_ZMQ)
+		cJSON_AddStringToObject(o, "stream", f->stream == NULL ? "down" :
+			f->silent ? "silent" : "receiving");
+	else if (f->inflight > 0)
 		cJSON_AddStringToObject(o, "next_poll", "now");
 	else
 		cb_json_add_time(o, "next_poll", f->next_wall);

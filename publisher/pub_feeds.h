@@ -3,7 +3,9 @@
  * every configured feed on its interval, all at once through pub_fetch
  * (so one slow or failing feed never delays another or the broadcast),
  * follows CSAF discovery (provider-metadata.json -> ROLIE feeds or
- * changes.csv -> documents), hands each document to its adapter and the
+ * changes.csv -> documents) and MISP feeds (manifest.json -> the events
+ * after the last one taken), reads MISP ZeroMQ streams (pub_misp) whose
+ * sockets join the poll set, hands each document to its adapter and the
  * result to pub_ingest, and keeps each feed's health.  A failed poll
  * backs off exponentially with jitter; a bad document is logged with the
  * feed's name and the reason, and the feed's previous state is kept.

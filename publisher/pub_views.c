@@ -506,10 +506,13 @@ print_feed(const cJSON *f)
 {
 	printf("feed %s (%s) %s\n", pub_views_str(f, "name"),
 	    pub_views_str(f, "format"), pub_views_str(f, "url"));
-	printf("  last success %s, next poll %s, %.0f items, %.0f published, "
+	/* a misp-zmq feed has a stream, not polls */
+	printf("  last success %s, %s %s, %.0f items, %.0f published, "
 	       "%.0f updated\n",
 	    str_or(f, "last_success", "never"),
-	    pub_views_str(f, "next_poll"), pub_views_num(f, "items"),
+	    str_or(f, "stream", NULL) != NULL ? "stream" : "next poll",
+	    str_or(f, "stream", pub_views_str(f, "next_poll")),
+	    pub_views_num(f, "items"),
 	    pub_views_num(f, "published"), pub_views_num(f, "updated"));
 	if (str_or(f, "last_error", NULL) != NULL)
 		printf("  last error: %s\n", str_or(f, "last_error", NULL));

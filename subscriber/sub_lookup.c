@@ -716,6 +716,20 @@ print_list(const char *label, const struct cb_strlist *l)
 		print_field(i == 0 ? label : "", l->v[i]);
 }
 
+/* "ip-dst 198.51.100.7", one line each. */
+static void
+print_indicators(const struct cb_indicators *l)
+{
+	char *line;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		line = cb_xasprintf("%s %s", l->v[i].type, l->v[i].value);
+		print_field(i == 0 ? _("indicators") : "", line);
+		free(line);
+	}
+}
+
 static const char *
 kind_label(const char *kind)
 {
@@ -885,6 +899,7 @@ show_text(const struct sub_lookup_opts *o, const struct sub_row *r,
 	print_list(_("products"), &a->products);
 	print_list(_("actions"), &a->actions);
 	print_list(_("references"), &a->references);
+	print_indicators(&a->indicators);
 	if (a->audience.n == 0)
 		print_field(_("audience"), _("everyone"));
 	print_list(_("audience"), &a->audience);

@@ -69,6 +69,16 @@ static const char *const migrations[] = {
 	"CREATE TABLE key_certificate ("
 	"  key_id BLOB PRIMARY KEY,"
 	"  certificate BLOB NOT NULL);",
+
+	/* An advisory's indicators (a MISP event's addresses, domains,
+	 * hashes), one row each, so that a value is found by index; the
+	 * signed bytes stay what show and export read. */
+	"CREATE TABLE indicator ("
+	"  seq INTEGER NOT NULL REFERENCES message(seq),"
+	"  type TEXT NOT NULL,"
+	"  value TEXT NOT NULL);"
+	"CREATE INDEX indicator_value ON indicator(value);"
+	"CREATE INDEX indicator_seq ON indicator(seq);",
 };
 
 /* The modules that keep their tables in the archive, in the order their
@@ -322,6 +332,62 @@ advance(struct sub_store *s, const struct cb_msg *msg, struct cb_err *err)
 	return 0;
 }
 
+static int
+insert_indicators(struct sub_store *s, uint64_t seq, const struct cb_adv *adv,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (adv->indicators.n == 0)
+		return 0;
+	st = cb_db_prepare(s->db, "INSERT INTO indicator (seq, type, value) "
+				  "VALUES (?, ?, ?)", err);
+	if (st == NULL)
+		return -1;
+	for (i = 0; i < adv->indicators.n && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+		sqlite3_bind_text(st, 2, adv->indicators.v[i].type, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, adv->indicators.v[i].value, -1,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return cb_db_error(s->db, "archive: cannot store indicators",
+		    err);
+	return 0;
+}
+
+int
+sub_store_indicator_find(struct sub_store *s, const char *value,
+    int (*fn)(uint64_t seq, const char *type, void *arg), void *arg,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(s->db, "SELECT seq, type FROM "
+						"indicator WHERE value = ? "
+						"ORDER BY seq",
+	    err);
+	int rc, n = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (fn((uint64_t)sqlite3_column_int64(st, 0),
+			cb_db_text(st, 1), arg) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(s->db, "archive", err);
+	return n;
+}
+
 int
 sub_store_put(struct sub_store *s, const struct cb_msg *msg,
     const struct cb_adv *adv, const uint8_t *signed_bytes, size_t signed_len,
@@ -335,6 +401,7 @@ sub_store_put(struct sub_store *s, const struct cb_msg *msg,
 	    sigblock_len, err);
 	if (added < 0 ||
 	    (added > 0 && sub_search_index(s->db, msg->seq, adv, err) < 0) ||
+	    (added > 0 && insert_indicators(s, msg->seq, adv, err) < 0) ||
 	    (added > 0 && sub_store_receipt(s, adv->id, adv->revision,
 			      "received", cb_time_now(), NULL, NULL, err) < 0) ||
 	    advance(s, msg, err) < 0)

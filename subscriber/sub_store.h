@@ -39,8 +39,9 @@ int sub_store_last_seq(struct sub_store *s, const uint8_t *key_id,
     uint64_t *seq, struct cb_err *err);
 
 /* Archive a verified advisory message, index it for search (sub_search),
- * queue its receipt (sub_store_set_receipts) and move the publisher's
- * last sequence on, in one transaction.  Returns 1 when stored, 0 when that
+ * keep its indicators (sub_store_indicator_find), queue its receipt
+ * (sub_store_set_receipts) and move the publisher's last sequence on, in
+ * one transaction.  Returns 1 when stored, 0 when that
  * sequence was already archived (nothing changes), -1 on error. */
 int sub_store_put(struct sub_store *s, const struct cb_msg *msg,
     const struct cb_adv *adv, const uint8_t *signed_bytes, size_t signed_len,
@@ -122,6 +123,14 @@ void sub_query_init(struct sub_query *q);
  * non-zero.  Returns the number of rows visited or -1. */
 int sub_store_list(struct sub_store *s, const struct sub_query *q,
     int (*fn)(const struct sub_row *, void *), void *arg, struct cb_err *err);
+
+/* Call fn with the sequence and type of every archived indicator whose
+ * value is exactly value (an address, a domain, a hash), in sequence
+ * order; type is borrowed for the call.  Stops early when fn returns
+ * non-zero.  Returns the number visited or -1. */
+int sub_store_indicator_find(struct sub_store *s, const char *value,
+    int (*fn)(uint64_t seq, const char *type, void *arg), void *arg,
+    struct cb_err *err);
 
 /* Call fn for every archived revision of advisory id (no blobs), in
  * order of revision and sequence.  Returns how many or -1. */

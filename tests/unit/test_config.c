@@ -268,6 +268,52 @@ test_header_file_must_be_private(void **state)
 	free(path);
 }
 
+/* misp-zmq feeds: a tcp:// url, PLAIN credentials from a private file,
+ * fill_from naming a misp feed; their keys on no other format. */
+static void
+test_misp_feeds(void **state)
+{
+	char *pw = write_conf("misp.pw", "mật khẩu\n");
+	char text[1024], *path;
+	struct pub_config c;
+	struct cb_err err;
+
+	(void)state;
+	chmod(pw, 0600);
+	snprintf(text, sizeof(text),
+	    "[feed \"m\"]\nurl = https://misp.example/feed/manifest.json\n"
+	    "format = misp\n"
+	    "[feed \"live\"]\nurl = tcp://misp.example:50000\n"
+	    "format = misp-zmq\nusername = tinh\npassword_file = %s\n"
+	    "silent_after = 2m\nfill_from = m\n", pw);
+	path = write_conf("m.conf", text);
+	pub_config_init(&c);
+	c.state = strdup("/tmp");
+	assert_int_equal(pub_config_load(&c, path, &err), 0);
+	if (pub_config_check(&c, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(c.feeds[1].format, FEED_MISP_ZMQ);
+	assert_string_equal(c.feeds[1].password, "mật khẩu");
+	assert_int_equal(c.feeds[1].silent_after, 120);
+	assert_int_equal(c.feeds[0].silent_after, PUB_DEFAULT_MISP_SILENT);
+	pub_config_release(&c);
+	free(path);
+	free(pw);
+	expect_error("[publisher]\nstate = /tmp\n[feed \"z\"]\n"
+		     "url = tcp://misp.example:50000\nformat = misp-zmq\n"
+		     "fill_from = nowhere\n",
+	    "fill_from 'nowhere' is not a misp feed");
+	expect_error("[publisher]\nstate = /tmp\n[feed \"z\"]\n"
+		     "url = https://misp.example/\nformat = misp-zmq\n",
+	    "url must be tcp://HOST:PORT");
+	expect_error("[publisher]\nstate = /tmp\n[feed \"z\"]\n"
+		     "url = tcp://misp.example:50000\nformat = rss\n",
+	    "a tcp:// url is for misp-zmq feeds");
+	expect_error("[publisher]\nstate = /tmp\n[feed \"z\"]\n"
+		     "url = https://x/\nformat = rss\nusername = a\n",
+	    "are for misp-zmq feeds");
+}
+
 /* A reload: the file again, the command line's keys on top, each
  * change one line; endpoints and the state folder kept. */
 static void
@@ -351,6 +397,7 @@ main(void)
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_indented_lines_are_keys),
 		cmocka_unit_test(test_header_file_must_be_private),
+		cmocka_unit_test(test_misp_feeds),
 		cmocka_unit_test(test_reread_and_diff),
 		cmocka_unit_test(test_durations),
 	};

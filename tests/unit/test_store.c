@@ -444,6 +444,49 @@ test_batch(void **state)
 	assert_string_equal(search(f->s, "ha noi", NULL, &g), "t:4 t:2");
 }
 
+/* An advisory's indicators are kept one row each, found by value. */
+static int
+add_indicator_hit(uint64_t seq, const char *type, void *arg)
+{
+	struct got *g = arg;
+	char what[64];
+
+	snprintf(what, sizeof(what), "%llu:%s", (unsigned long long)seq, type);
+	add_id(g, what);
+	return 0;
+}
+
+static void
+test_indicators(void **state)
+{
+	struct sub_fixture *f = *state;
+	struct cb_adv a;
+	struct cb_err err;
+	struct got g;
+
+	fill(f->s);
+	make(&a, "misp:57c4445b", CB_SEV_CRITICAL, "Ransomware - Xorist",
+	    NULL);
+	cb_indicators_add(&a.indicators, "md5",
+	    "0749bae92ca336a02c83d126e04ec628");
+	cb_indicators_add(&a.indicators, "ip-dst", "198.51.100.7");
+	put(f->s, 5, &a);
+	cb_adv_release(&a);
+	make(&a, "misp:5b0c", CB_SEV_HIGH, "Máy chủ điều khiển", NULL);
+	cb_indicators_add(&a.indicators, "ip-src", "198.51.100.7");
+	put(f->s, 6, &a);
+	cb_adv_release(&a);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(sub_store_indicator_find(f->s, "198.51.100.7",
+			     add_indicator_hit, &g, &err),
+	    2);
+	assert_string_equal(g.ids, "5:ip-dst 6:ip-src");
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(sub_store_indicator_find(f->s, "198.51.100.8",
+			     add_indicator_hit, &g, &err),
+	    0);
+}
+
 /* An archive of schema version 2 (before search) gets its index built
  * from the messages it holds when it is opened. */
 static void
@@ -504,6 +547,7 @@ main(void)
 		SUB_TEST(test_acks_listed),
 		SUB_TEST(test_reminders),
 		SUB_TEST(test_batch),
+		SUB_TEST(test_indicators),
 		SUB_TEST(test_migration_indexes_old_archive),
 	};
 
