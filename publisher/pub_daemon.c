@@ -179,8 +179,9 @@ report_hook(void *arg, const char *agency, uint64_t seq)
 	char label[96], num[24], *json;
 	cJSON *r;
 
-	log_warnx("INCIDENT REPORT from agency %s (its seq %llu): see "
-		  "canhbao-pub reports", agency, (unsigned long long)seq);
+	log_warnx_about(&(struct cb_log_about){ .agency = agency },
+	    "INCIDENT REPORT from agency %s (its seq %llu): see "
+	    "canhbao-pub reports", agency, (unsigned long long)seq);
 	if (c->on_report == NULL)
 		return;
 	r = pub_views_report(c->journal, agency, seq, &err);
@@ -311,7 +312,9 @@ do_publish(struct pub_ctx *c, const cJSON *req)
 		return reply_error(err.msg);
 	}
 	c->published++;
-	log_info("published %s revision %u as seq %llu (%s)", adv.id,
+	log_info_about(&(struct cb_log_about){ .id = adv.id, .seq = seq,
+			   .severity = cb_severity_name(adv.severity) },
+	    "published %s revision %u as seq %llu (%s)", adv.id,
 	    adv.revision, (unsigned long long)seq,
 	    cb_severity_name(adv.severity));
 	r = cJSON_CreateObject();

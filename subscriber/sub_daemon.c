@@ -287,12 +287,26 @@ old_news(struct sub_ctx *c, const struct sub_incoming *in)
 /* Tell people about an advisory just archived, down every path that is
  * on and that the filters allow (sub_notify); the terminal path prints
  * "SEQ SEVERITY ID rREVISION [STATUS] TITLE".  What a catch-up brings
- * that is old news is summed up, quietly. */
+ * that is old news is summed up, quietly, and logged at debug level
+ * only (a machine back from the holiday logs no flood). */
 static void
 report(struct sub_ctx *c, const struct sub_incoming *in, int live)
 {
-	sub_notify_advisory(c->notify, !live && old_news(c, in) ?
-		SUB_EVENT_CATCHUP : SUB_EVENT_ADVISORY,
+	const struct cb_log_about about = { .id = in->adv.id,
+		.seq = in->msg.seq,
+		.severity = cb_severity_name(in->adv.severity) };
+	int old = !live && old_news(c, in);
+
+	if (old)
+		log_debug_about(&about, "archived seq %llu: %s revision %u",
+		    (unsigned long long)in->msg.seq, in->adv.id,
+		    in->adv.revision);
+	else
+		log_info_about(&about, "archived seq %llu: %s revision %u (%s)",
+		    (unsigned long long)in->msg.seq, in->adv.id,
+		    in->adv.revision, about.severity);
+	sub_notify_advisory(c->notify, old ? SUB_EVENT_CATCHUP :
+					     SUB_EVENT_ADVISORY,
 	    in->msg.seq, &in->adv, in->msg.payload, in->msg.payload_len);
 }
 
@@ -336,7 +350,8 @@ rotate(struct sub_ctx *c, const struct sub_incoming *in)
 	}
 	c->keys = next;
 	c->last_seq = in->msg.seq;
-	log_info("publisher key rotated to %s at seq %llu",
+	log_info_about(&(struct cb_log_about){ .seq = in->msg.seq },
+	    "publisher key rotated to %s at seq %llu",
 	    cb_sig_keyid_hex(next.current.id, hex),
 	    (unsigned long long)in->msg.seq);
 }
@@ -680,7 +695,8 @@ remind_one(const struct sub_row *r, void *arg)
 
 	cb_adv_init(&adv);
 	if (len == 0 || cb_adv_from_json(&adv, json, len, 0, &err) < 0)
-		log_warnx("archived seq %llu is damaged; no reminder",
+		log_warnx_about(&(struct cb_log_about){ .seq = r->seq },
+		    "archived seq %llu is damaged; no reminder",
 		    (unsigned long long)r->seq);
 	else
 		sub_notify_advisory(c->notify, SUB_EVENT_REMINDER, r->seq, &adv,
