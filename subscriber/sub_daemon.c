@@ -14,6 +14,7 @@
  * channel is silent (not admitted, wrong transport, not reachable).
  */
 #include <errno.h>
+#include <libintl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,7 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
 #include <zmq.h>
 
 #include "cb_daemon.h"
@@ -39,6 +39,8 @@
 #include "sub_notify.h"
 #include "sub_recv.h"
 #include "sub_store.h"
+
+#define _(s) gettext(s)
 
 #define SUB_RCVHWM 100000
 #define TICK_MS 500
@@ -864,6 +866,21 @@ refused:
 	    err.msg);
 }
 
+/* The line "systemctl status" shows, in buf. */
+static const char *
+status_line(const struct sub_ctx *c, char *buf, size_t size)
+{
+	if (c->stale)
+		snprintf(buf, size, _("ALARM: channel stale; last archived "
+				      "seq %llu, %lu archived since the start"),
+		    (unsigned long long)c->last_seq, c->archived);
+	else
+		snprintf(buf, size, _("channel alive; last archived seq %llu, "
+				      "%lu archived since the start"),
+		    (unsigned long long)c->last_seq, c->archived);
+	return buf;
+}
+
 /* poll(2) events as zmq_poll takes them. */
 static short
 bus_events(short ev)
@@ -878,11 +895,17 @@ loop(struct sub_ctx *c)
 	zmq_pollitem_t items[3];
 	int64_t next_tick = cb_time_mono_ms() + TICK_MS;
 	int rc, n, bus = -1, fd;
+	long timeout, watchdog;
+	char status[256];
 	short ev = 0;
 
 	while (!cb_daemon_quitting()) {
-		if (cb_daemon_reload_requested())
+		if (cb_daemon_reload_requested()) {
+			cb_daemon_reloading();
 			reload(c);
+			cb_daemon_ready("%s", status_line(c, status,
+						  sizeof(status)));
+		}
 		items[0] = (zmq_pollitem_t){ .socket = c->sock,
 			.events = ZMQ_POLLIN };
 		n = 1;
@@ -895,7 +918,11 @@ loop(struct sub_ctx *c)
 			items[n++] = (zmq_pollitem_t){ .fd = fd,
 				.events = bus_events(ev) };
 		}
-		rc = zmq_poll(items, n, TICK_MS);
+		timeout = TICK_MS;
+		watchdog = cb_daemon_watchdog(cb_time_mono_ms());
+		if (watchdog >= 0 && watchdog < timeout)
+			timeout = watchdog;
+		rc = zmq_poll(items, n, timeout);
 		if (rc < 0 && errno != EINTR)
 			log_errx("poll: %s", zmq_strerror(errno));
 		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
@@ -910,6 +937,8 @@ loop(struct sub_ctx *c)
 		if (cb_time_mono_ms() >= next_tick) {
 			tick(c);
 			next_tick = cb_time_mono_ms() + TICK_MS;
+			cb_daemon_status("%s", status_line(c, status,
+						   sizeof(status)));
 		}
 	}
 }
@@ -918,7 +947,7 @@ int
 sub_daemon_run(struct sub_config *cfg)
 {
 	struct sub_ctx c = { .cfg = cfg, .lockfd = -1 };
-	char keyhex[CB_SIG_KEYIDHEX];
+	char keyhex[CB_SIG_KEYIDHEX], status[256];
 	struct cb_err err;
 
 	cb_daemon_signals();
@@ -943,10 +972,11 @@ sub_daemon_run(struct sub_config *cfg)
 	    (unsigned long long)c.last_seq);
 	if (c.catchup != NULL)
 		catch_up(&c, "starting");
-	sd_notify(0, "READY=1");
+	cb_daemon_ready("%s", status_line(&c, status, sizeof(status)));
 	loop(&c);
 	log_info("stopping: %lu archived, %lu dropped, %lu duplicates ignored",
 	    c.archived, c.dropped, c.ignored);
+	cb_daemon_stopping("%s", _("stopping"));
 	close_all(&c);
 	return 0;
 }
