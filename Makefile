@@ -10,11 +10,14 @@
 #   make SANITIZE=address,undefined check   the suite under ASan + UBSan
 #   make WERROR=1     warnings are errors (developers and CI)
 #   make install      PREFIX=/usr/local DESTDIR= MANDIR=$(PREFIX)/share/man
+#                     BASHCOMPDIR=$(PREFIX)/share/bash-completion/completions
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 PREFIX ?= /usr/local
 MANDIR ?= $(PREFIX)/share/man
+# bash-completion loads completions/PROGRAM on first use.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 PKGS := libsodium libzmq libcurl sqlite3 libcjson libxml-2.0 inih libsystemd \
@@ -51,9 +54,13 @@ ifneq ($(MAKECMDGOALS),deps)
 ifneq ($(MAKECMDGOALS),test)
 ifneq ($(MAKECMDGOALS),demo)
 ifneq ($(MAKECMDGOALS),clean)
+ifneq ($(MAKECMDGOALS),deb)
+ifneq ($(MAKECMDGOALS),deb-check)
 MISSING := $(shell for p in $(PKGS); do $(PKG_CONFIG) --exists $$p || echo $$p; done)
 ifneq ($(MISSING),)
 $(error missing libraries: $(MISSING); run 'make deps' (Debian) or install them)
+endif
+endif
 endif
 endif
 endif
@@ -174,6 +181,9 @@ install: $(PROGS)
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin
 	for m in man/*.[1-9]; do \
 	    install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}; done
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	for p in canhbao-pub canhbao-sub; do install -m 0644 \
+	    completion/canhbao.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 
 clean:
 	rm -rf build build-san bin
@@ -208,3 +218,21 @@ install-locale: $(MO)
 # --- end of the gettext block --------------------------------------------
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- Debian packages (debian/, dist/) -----------------------------------
+# make deb        install the build dependencies, build the packages
+#                 (dpkg-buildpackage -us -uc -b) and move them from the
+#                 parent folder into build/deb/
+# make deb-check  lintian, systemd-analyze verify and security on the
+#                 units, and install/purge/reinstall on this machine (root)
+.PHONY: deb deb-check
+deb:
+	@sh scripts/install-deps.sh --deb
+	dpkg-buildpackage -us -uc -b
+	@v=$$(dpkg-parsechangelog -SVersion) && rm -rf build/deb && \
+	    mkdir -p build/deb && \
+	    mv ../canhbao_$${v}_*.buildinfo ../canhbao_$${v}_*.changes \
+	    ../canhbao-*_$${v}_*.deb build/deb/ && ls build/deb/*.deb
+deb-check:
+	@sh scripts/install-deps.sh --deb
+	sh scripts/deb-check.sh build/deb

@@ -8,7 +8,7 @@
 
 SRC="$T/src"
 mkdir -p "$SRC"
-(cd "$TOP" && cp -R Makefile common feeds publisher subscriber po man \
+(cd "$TOP" && cp -R Makefile common feeds publisher subscriber po man completion \
     "$SRC/")
 # A plain build of the copy, whatever build runs the suite (make passes
 # its command-line variables, SANITIZE among them, in the environment).
@@ -48,4 +48,7 @@ check_fails "and never in the staging folder" \
     grep -q "$T/stage" "$T/stage/usr/bin/canhbao-sub"
 check "the staged messages are there" \
     test -f "$T/stage/usr/share/locale/vi/LC_MESSAGES/canhbao.mo"
+check "bash completion is installed for both programs" sh -c \
+    'test -f "$0/canhbao-pub" && test -f "$0/canhbao-sub"' \
+    "$T/stage/usr/share/bash-completion/completions"
 finish
