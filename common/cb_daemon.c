@@ -77,13 +77,9 @@ cb_daemon_ready(const char *fmt, ...)
 }
 
 void
-cb_daemon_stopping(const char *fmt, ...)
+cb_daemon_stopping(const char *status)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	notify_status("STOPPING=1\n", fmt, ap);
-	va_end(ap);
+	sd_notifyf(0, "STOPPING=1\nSTATUS=%s", status);
 }
 
 void

@@ -24,14 +24,13 @@ int cb_daemon_reload_requested(void);
  * ready: the sockets are bound or connected: READY=1 with STATUS.
  * reloading: a SIGHUP reload begins: RELOADING=1 and MONOTONIC_USEC;
  * call ready again once it is over (done or refused).
- * stopping: STOPPING=1 with STATUS.
+ * stopping: STOPPING=1 with the STATUS line status.
  * status: STATUS alone, sent only when the text changed since the last.
  */
 void cb_daemon_ready(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 void cb_daemon_reloading(void);
-void cb_daemon_stopping(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+void cb_daemon_stopping(const char *status);
 void cb_daemon_status(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 

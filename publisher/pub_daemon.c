@@ -719,7 +719,7 @@ pub_daemon_run(struct pub_config *opts)
 	cb_daemon_ready("%s", status_line(&c, status, sizeof(status)));
 	loop(&c);
 	log_info("stopping");
-	cb_daemon_stopping("%s", _("stopping"));
+	cb_daemon_stopping(_("stopping"));
 	close_all(&c);
 	return 0;
 }

@@ -11,21 +11,12 @@
 # Needs root (apt-get).  This machine need not run systemd: the
 # packages' maintainer scripts (dh_installsystemd's) enable the
 # publisher's unit and start it only where systemd is PID 1.
-set -u
 dir=${1:-build/deb}
-fails=0
-ok() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else fail "$desc"; fi
-}
-check_fails() {
-	desc=$1
-	shift
-	if "$@"; then fail "$desc"; else ok "$desc"; fi
-}
+# The suite's own helpers: a temporary folder $T removed at the end,
+# check, check_fails and finish.  The programs checked are the installed
+# ones.
+CANHBAO_BIN=/usr/bin CANHBAO_TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$CANHBAO_TOP/tests/integration/lib.sh"
 
 PKGS="canhbao-common canhbao-pub canhbao-sub"
 # The packages, by absolute path (apt-get takes ./x.deb or /x.deb); the
@@ -33,9 +24,6 @@ PKGS="canhbao-common canhbao-pub canhbao-sub"
 all=$(find "$(cd "$dir" 2>/dev/null && pwd)" -name '*.deb' 2>/dev/null | sort)
 debs=$(echo "$all" | grep -v -- -dbgsym_)
 [ -n "$debs" ] || { echo "deb-check: no packages in $dir (make deb)"; exit 2; }
-T=$(mktemp -d /tmp/canhbao-deb.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
 
 # --- 1. lintian --------------------------------------------------------
 # shellcheck disable=SC2086
@@ -146,8 +134,7 @@ gone_ok() {
 }
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deb-check: install test skipped: needs root"
-	fails=$((fails + 1))
+	fail "the install test needs root"
 else
 	for p in $PKGS; do
 		if dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -162,6 +149,4 @@ else
 	check "purge again (leave the machine as it was)" purge &&
 	    gone_ok "at the end"
 fi
-
-echo "deb-check: $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -976,7 +976,7 @@ sub_daemon_run(struct sub_config *cfg)
 	loop(&c);
 	log_info("stopping: %lu archived, %lu dropped, %lu duplicates ignored",
 	    c.archived, c.dropped, c.ignored);
-	cb_daemon_stopping("%s", _("stopping"));
+	cb_daemon_stopping(_("stopping"));
 	close_all(&c);
 	return 0;
 }

@@ -9,20 +9,7 @@
 
 # notify_listener SOCKET FILE: one line per message, fields joined by |.
 notify_listener() {
-	"$PY" - "$1" "$2" <<'PYEOF' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-out = open(sys.argv[2], "a", encoding="utf-8", buffering=1)
-s.settimeout(120)
-while True:
-    try:
-        data = s.recv(65536)
-    except socket.timeout:
-        break
-    out.write(data.decode("utf-8", "replace").strip().replace("\n", "|") +
-              "\n")
-PYEOF
+	"$PY" "$(dirname "$0")/dgram_sink.py" "$1" "$2" '|' &
 	track $!
 	wait_until 5 test -S "$1" || { fail "no notify socket $1"; finish; }
 }
