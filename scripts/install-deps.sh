@@ -52,14 +52,17 @@ need util-linux unshare
 need faketime faketime
 need cppcheck cppcheck
 
+# Issue 14: the units' system-call sandbox, rebuilt with libseccomp
+# from systemd-analyze's groups (t870).
+need systemd systemd-analyze
+need python3-seccomp /usr/share/doc/python3-seccomp/copyright
 # Issue 14: "make deb" and "make deb-check" (install-deps.sh --deb):
-# Debian's packaging tools, lintian, and systemd-analyze for the units.
+# Debian's packaging tools and lintian.
 if [ "${1:-}" = --deb ]; then
 	need debhelper dh
 	need dpkg-dev dpkg-buildpackage
 	need fakeroot fakeroot
 	need lintian lintian
-	need systemd systemd-analyze
 fi
 
 [ -z "$missing" ] && exit 0
