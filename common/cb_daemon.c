@@ -107,11 +107,12 @@ cb_daemon_reloading(void)
 long
 cb_daemon_watchdog(int64_t now_ms)
 {
-	uint64_t usec;
+	uint64_t usec = 0;
 
 	if (watchdog_ms < 0) { /* the first call: is there a watchdog? */
-		watchdog_ms = sd_watchdog_enabled(0, &usec) > 0 ?
-		    (int64_t)(usec / 2000) : 0;
+		watchdog_ms = 0;
+		if (sd_watchdog_enabled(0, &usec) > 0) /* half, 1 ms at least */
+			watchdog_ms = usec >= 2000 ? (int64_t)(usec / 2000) : 1;
 		watchdog_next = now_ms;
 	}
 	if (watchdog_ms == 0)
