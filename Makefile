@@ -236,3 +236,7 @@ deb:
 deb-check:
 	@sh scripts/install-deps.sh --deb
 	sh scripts/deb-check.sh build/deb
+clean: clean-deb
+.PHONY: clean-deb
+clean-deb:
+	rm -rf build-deb
