@@ -33,19 +33,10 @@ make_feed "$T/www/feed.json" 2 KEV
 track $!
 wait_until 10 test -s "$T/port" || { fail "no HTTP server"; finish; }
 BC="ipc://$T/broadcast.sock" REQS="ipc://$T/requests.sock"
-cat >"$T/pub.conf" <<CONF
-[publisher]
-state = $T/pub
-broadcast = $BC
-requests = $REQS
-heartbeat = 1
-
-[feed "quoc-gia"]
-url = http://127.0.0.1:$(cat "$T/port")/feed.json
-format = json
-backfill = all
-interval = 1h
-CONF
+# The suite's configuration, with CurveZMQ and the feed over HTTP.
+BCAST=$BC REQS=$REQS pub_conf "$T/pub" - | grep -v '^insecure' |
+    sed "s|^url = .*|url = http://127.0.0.1:$(cat "$T/port")/feed.json|" \
+    >"$T/pub.conf"
 $SANDBOX "$UNITS/canhbao-pub.service" "$PUB" run -c "$T/pub.conf" \
     >>"$T/pub.log" 2>&1 &
 PUB_PID=$!
@@ -61,7 +52,7 @@ wait_heartbeat "$T/so-y-te.log" 0 ||
     fail "the subscriber in its sandbox saw no heartbeat"
 
 check "the feed was fetched over HTTP and published" \
-    wait_log 10 "$T/pub.log" 0 'feed quoc-gia: published'
+    wait_log 10 "$T/pub.log" 0 'feed bulk: published'
 ID=$("$PUB" publish --state "$T/pub" --severity critical \
     --title 'Khẩn: vá lỗ hổng VPN ngay' | tail -n 1)
 archived_all() { test "$(archive_count "$T/so-y-te")" -eq 3; }
