@@ -54,9 +54,13 @@ ifneq ($(MAKECMDGOALS),deps)
 ifneq ($(MAKECMDGOALS),test)
 ifneq ($(MAKECMDGOALS),demo)
 ifneq ($(MAKECMDGOALS),clean)
+ifneq ($(MAKECMDGOALS),deb)
+ifneq ($(MAKECMDGOALS),deb-check)
 MISSING := $(shell for p in $(PKGS); do $(PKG_CONFIG) --exists $$p || echo $$p; done)
 ifneq ($(MISSING),)
 $(error missing libraries: $(MISSING); run 'make deps' (Debian) or install them)
+endif
+endif
 endif
 endif
 endif
@@ -214,3 +218,25 @@ install-locale: $(MO)
 # --- end of the gettext block --------------------------------------------
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- Debian packages (debian/, dist/) -----------------------------------
+# make deb        install the build dependencies, build the packages
+#                 (dpkg-buildpackage -us -uc -b) and move them from the
+#                 parent folder into build/deb/
+# make deb-check  lintian, systemd-analyze verify and security on the
+#                 units, and install/purge/reinstall on this machine (root)
+.PHONY: deb deb-check
+deb:
+	@sh scripts/install-deps.sh --deb
+	dpkg-buildpackage -us -uc -b
+	@v=$$(dpkg-parsechangelog -SVersion) && rm -rf build/deb && \
+	    mkdir -p build/deb && \
+	    mv ../canhbao_$${v}_*.buildinfo ../canhbao_$${v}_*.changes \
+	    ../canhbao-*_$${v}_*.deb build/deb/ && ls build/deb/*.deb
+deb-check:
+	@sh scripts/install-deps.sh --deb
+	sh scripts/deb-check.sh build/deb
+clean: clean-deb
+.PHONY: clean-deb
+clean-deb:
+	rm -rf build-deb

@@ -7,6 +7,7 @@
  * handlers only set a flag.
  */
 #include <errno.h>
+#include <libintl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,6 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <systemd/sd-daemon.h>
 #include <zmq.h>
 
 #include "cb_adv.h"
@@ -38,6 +38,8 @@
 #include "pub_seal.h"
 #include "pub_views.h"
 #include "pub_zap.h"
+
+#define _(s) gettext(s)
 
 struct pub_ctx {
 	struct pub_config *opts; /* replaced in place by a reload */
@@ -179,8 +181,9 @@ report_hook(void *arg, const char *agency, uint64_t seq)
 	char label[96], num[24], *json;
 	cJSON *r;
 
-	log_warnx("INCIDENT REPORT from agency %s (its seq %llu): see "
-		  "canhbao-pub reports", agency, (unsigned long long)seq);
+	log_warnx_about(&(struct cb_log_about){ .agency = agency },
+	    "INCIDENT REPORT from agency %s (its seq %llu): see "
+	    "canhbao-pub reports", agency, (unsigned long long)seq);
 	if (c->on_report == NULL)
 		return;
 	r = pub_views_report(c->journal, agency, seq, &err);
@@ -311,7 +314,9 @@ do_publish(struct pub_ctx *c, const cJSON *req)
 		return reply_error(err.msg);
 	}
 	c->published++;
-	log_info("published %s revision %u as seq %llu (%s)", adv.id,
+	log_info_about(&(struct cb_log_about){ .id = adv.id, .seq = seq,
+			   .severity = cb_severity_name(adv.severity) },
+	    "published %s revision %u as seq %llu (%s)", adv.id,
 	    adv.revision, (unsigned long long)seq,
 	    cb_severity_name(adv.severity));
 	r = cJSON_CreateObject();
@@ -594,6 +599,17 @@ reload(struct pub_ctx *c)
 
 /* --- the loop ---------------------------------------------------------- */
 
+/* The line "systemctl status" shows, in buf. */
+static const char *
+status_line(const struct pub_ctx *c, char *buf, size_t size)
+{
+	snprintf(buf, size, _("broadcast on %s, last seq %llu, %lu "
+			      "published since the start"),
+	    c->bound, (unsigned long long)pub_journal_last_seq(c->journal),
+	    c->published);
+	return buf;
+}
+
 /* Sleep until the next heartbeat, feed poll, curl timer or move of a
  * catch-up answer at most. */
 static long
@@ -617,12 +633,17 @@ loop(struct pub_ctx *c)
 	int64_t next_hb = cb_time_mono_ms(), now;
 	zmq_pollitem_t items[3 + PUB_FETCH_MAX_ITEMS];
 	struct cb_err err;
+	char status[256];
+	long timeout, watchdog;
 	int rc, n, first;
 
 	while (!cb_daemon_quitting()) {
 		now = cb_time_mono_ms();
 		if (cb_daemon_reload_requested()) {
+			cb_daemon_reloading();
 			reload(c);
+			cb_daemon_ready("%s", status_line(c, status,
+						  sizeof(status)));
 			next_hb = now; /* the heartbeat may have changed */
 		}
 		if (now >= next_hb) {
@@ -635,6 +656,8 @@ loop(struct pub_ctx *c)
 			if (c->requests != NULL)
 				pub_requests_watch(c->requests);
 			next_hb = now + (int64_t)c->opts->heartbeat * 1000;
+			cb_daemon_status("%s", status_line(c, status,
+						   sizeof(status)));
 		}
 		items[0] = (zmq_pollitem_t){ .socket = c->control,
 			.events = ZMQ_POLLIN };
@@ -647,7 +670,11 @@ loop(struct pub_ctx *c)
 		first = 3;
 		n = first + pub_feeds_pollitems(c->feeds, items + first,
 		    PUB_FETCH_MAX_ITEMS);
-		rc = zmq_poll(items, n, poll_timeout(c, next_hb, now));
+		timeout = poll_timeout(c, next_hb, now);
+		watchdog = cb_daemon_watchdog(now);
+		if (watchdog >= 0 && watchdog < timeout)
+			timeout = watchdog;
+		rc = zmq_poll(items, n, timeout);
 		if (rc < 0) {
 			if (errno != EINTR)
 				log_errx("poll: %s", zmq_strerror(errno));
@@ -669,7 +696,7 @@ int
 pub_daemon_run(struct pub_config *opts)
 {
 	struct pub_ctx c = { .opts = opts, .lockfd = -1 };
-	char keyhex[CB_SIG_KEYIDHEX];
+	char keyhex[CB_SIG_KEYIDHEX], status[256];
 	struct cb_err err;
 
 	cb_daemon_signals();
@@ -692,10 +719,10 @@ pub_daemon_run(struct pub_config *opts)
 	    cb_sig_keyid_hex(c.pk.id, keyhex), c.bound,
 	    c.requests ? c.req_bound : "(none)",
 	    (unsigned long long)pub_journal_last_seq(c.journal), opts->nfeeds);
-	sd_notify(0, "READY=1");
+	cb_daemon_ready("%s", status_line(&c, status, sizeof(status)));
 	loop(&c);
 	log_info("stopping");
-	sd_notify(0, "STOPPING=1");
+	cb_daemon_stopping(_("stopping"));
 	close_all(&c);
 	return 0;
 }

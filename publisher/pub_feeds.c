@@ -19,6 +19,9 @@
 #include "pub_ingest.h"
 #include "pub_misp.h"
 
+/* A log line about feed f (its name as the journal field CANHBAO_FEED). */
+#define ABOUT_FEED(f) (&(struct cb_log_about){ .feed = (f)->conf->name })
+
 #define BACKOFF_FIRST 30      /* seconds before the first retry */
 #define BACKOFF_CAP 3600      /* no retry waits longer than this... */
 
@@ -222,7 +225,7 @@ pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
 		f->conf = &cfg->feeds[i];
 		if (f->conf->format == FEED_MISP_ZMQ && f->stream == NULL &&
 		    misp_stream_start(f, &serr) < 0)
-			log_errx("feed %s: %s", f->conf->name, serr.msg);
+			log_errx_about(ABOUT_FEED(f), "feed %s: %s", f->conf->name, serr.msg);
 		next[i] = f;
 	}
 	for (j = 0; j < fs->n; j++) { /* removed */
@@ -243,7 +246,8 @@ pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
 static void
 fail(struct feed_rt *f, const char *url, const char *why)
 {
-	log_warnx("feed %s: %s: %s", f->conf->name, url, why);
+	log_warnx_about(ABOUT_FEED(f), "feed %s: %s: %s", f->conf->name, url,
+	    why);
 	if (!f->failed)
 		snprintf(f->error, sizeof(f->error), "%s: %s", url, why);
 	f->failed = 1;
@@ -280,7 +284,8 @@ start(struct feed_rt *f, const char *url, int depth)
 	}
 	if (conditional(f, depth) &&
 	    pub_journal_cache_get(f->owner->journal, url, &etag, &lm, &err) < 0)
-		log_errx("feed %s: %s", f->conf->name, err.msg);
+		log_errx_about(ABOUT_FEED(f), "feed %s: %s", f->conf->name,
+		    err.msg);
 	job = cb_xcalloc(1, sizeof(*job));
 	job->feed = f;
 	job->depth = depth;
@@ -307,7 +312,8 @@ start_poll(struct feed_rt *f)
 	f->docs_left = PUB_FEEDS_MAX_DOCS;
 	f->misp_next = f->misp_mark;
 	memset(&f->last, 0, sizeof(f->last));
-	log_debug("feed %s: polling %s", f->conf->name, f->conf->url);
+	log_debug_about(ABOUT_FEED(f), "feed %s: polling %s", f->conf->name,
+	    f->conf->url);
 	start(f, f->conf->url, 0);
 	if (f->inflight == 0)
 		f->next_ms = cb_time_mono_ms(); /* finish at once below */
@@ -356,7 +362,8 @@ finish_poll(struct feed_rt *f)
 		f->state.last_error_at = now;
 		snprintf(f->state.last_error, sizeof(f->state.last_error), "%s",
 		    f->error);
-		log_warnx("feed %s: poll failed (%d in a row), retry in %llds",
+		log_warnx_about(ABOUT_FEED(f),
+		    "feed %s: poll failed (%d in a row), retry in %llds",
 		    f->conf->name, f->failures, (long long)delay);
 	} else {
 		f->failures = 0;
@@ -368,7 +375,8 @@ finish_poll(struct feed_rt *f)
 		f->state.initialized = 1;
 	add_stats(&f->total, &f->last);
 	if (f->last.items > 0 || f->any_ok)
-		log_info("feed %s: %u items: %u new, %u updated, %u cancelled, "
+		log_info_about(ABOUT_FEED(f),
+		    "feed %s: %u items: %u new, %u updated, %u cancelled, "
 		    "%u unchanged, %u before the backfill window, %u expired",
 		    f->conf->name, f->last.items, f->last.published,
 		    f->last.updated, f->last.cancelled, f->last.unchanged,
@@ -377,7 +385,8 @@ finish_poll(struct feed_rt *f)
 	f->next_wall = now + delay;
 	if (pub_journal_feed_put(f->owner->journal, f->conf->name, &f->state,
 		&err) < 0)
-		log_errx("feed %s: %s", f->conf->name, err.msg);
+		log_errx_about(ABOUT_FEED(f), "feed %s: %s", f->conf->name,
+		    err.msg);
 }
 
 /* --- documents -------------------------------------------------------------- */
@@ -437,9 +446,10 @@ follow(struct feed_rt *f, const struct cb_strlist *urls, int depth,
 		free(u);
 	}
 	if (i < urls->n)
-		log_warnx("feed %s: %zu more CSAF documents left for the next "
-		    "poll (cap %d)", f->conf->name, urls->n - i,
-		    PUB_FEEDS_MAX_DOCS);
+		log_warnx_about(ABOUT_FEED(f),
+		    "feed %s: %zu more CSAF documents left for the next "
+		    "poll (cap %d)",
+		    f->conf->name, urls->n - i, PUB_FEEDS_MAX_DOCS);
 }
 
 /* Returns 0 when the body was understood, -1 (with fail()) when not. */
@@ -519,8 +529,9 @@ process_misp_manifest(struct feed_rt *f, const struct pub_fetch_res *res)
 		f->misp_next = v[i];
 	}
 	if (left > 0)
-		log_warnx("feed %s: %zu more MISP events left for the next "
-		    "poll (cap %d)", f->conf->name, left, PUB_FEEDS_MAX_DOCS);
+		log_warnx_about(ABOUT_FEED(f), "feed %s: %zu more MISP "
+		    "events left for the next poll (cap %d)", f->conf->name,
+		    left, PUB_FEEDS_MAX_DOCS);
 	free(v);
 	return 0;
 }
@@ -559,7 +570,8 @@ on_done(const struct pub_fetch_res *res, void *arg)
 	} else if (res->not_modified) {
 		f->not_modified++;
 		f->any_ok = 1;
-		log_debug("feed %s: %s not modified", f->conf->name, res->url);
+		log_debug_about(ABOUT_FEED(f), "feed %s: %s not modified",
+		    f->conf->name, res->url);
 	} else if (process(f, res, job->depth) == 0) {
 		f->any_ok = 1;
 		/* Validators only for what was understood: a bad or cut
@@ -568,7 +580,8 @@ on_done(const struct pub_fetch_res *res, void *arg)
 		    conditional(f, job->depth) &&
 		    pub_journal_cache_put(f->owner->journal, res->url,
 			res->etag, res->last_modified, &err) < 0)
-			log_errx("feed %s: %s", f->conf->name, err.msg);
+			log_errx_about(ABOUT_FEED(f), "feed %s: %s",
+			    f->conf->name, err.msg);
 	}
 	free(job);
 	if (--f->inflight == 0)
@@ -587,7 +600,7 @@ fill_gap(struct feed_rt *f)
 	if (f->conf->fill_from == NULL ||
 	    (g = find_rt(f->owner, f->conf->fill_from)) == NULL)
 		return;
-	log_info("feed %s: filling the gap from feed %s", f->conf->name,
+	log_info_about(ABOUT_FEED(f), "feed %s: filling the gap from feed %s", f->conf->name,
 	    g->conf->name);
 	g->next_ms = cb_time_mono_ms();
 }
@@ -619,7 +632,7 @@ misp_stream_heard(struct feed_rt *f, int64_t now)
 		return;
 	f->silent = 0;
 	f->failures = 0;
-	log_info("feed %s: MISP stream heard again", f->conf->name);
+	log_info_about(ABOUT_FEED(f), "feed %s: MISP stream heard again", f->conf->name);
 	fill_gap(f);
 }
 
@@ -637,12 +650,12 @@ misp_stream_check(struct feed_rt *f, int64_t now)
 	if ((now - f->restart_ms) / 1000 >= f->conf->silent_after) {
 		f->restart_ms = now;
 		if (pub_misp_restart(f->stream, &err) < 0)
-			log_warnx("feed %s: %s", f->conf->name, err.msg);
+			log_warnx_about(ABOUT_FEED(f), "feed %s: %s", f->conf->name, err.msg);
 	}
 	if (!f->silent) {
 		f->silent = 1;
 		f->failures++;
-		log_warnx("feed %s: no message from MISP at %s for %llds",
+		log_warnx_about(ABOUT_FEED(f), "feed %s: no message from MISP at %s for %llds",
 		    f->conf->name, f->conf->url, (long long)quiet);
 	}
 	f->state.last_error_at = cb_time_now();

@@ -58,13 +58,16 @@ static int
 publish(struct pub_seal *seal, struct cb_adv *a, const struct pub_item_ref *ref,
     struct pub_ingest_stats *st, struct cb_err *err)
 {
-	uint64_t seq;
+	uint64_t seq = 0;
 	int rc = pub_seal_advisory(seal, a, ref, &seq, err);
+	struct cb_log_about about = { .id = a->id,
+		.severity = cb_severity_name(a->severity),
+		.feed = ref->feed };
 
 	if (rc < 0) {
 		st->failed++;
-		log_warnx("feed %s: cannot publish %s: %s", ref->feed, a->id,
-		    err->msg);
+		log_warnx_about(&about, "feed %s: cannot publish %s: %s",
+		    ref->feed, a->id, err->msg);
 		return 0;
 	}
 	if (a->kind == CB_KIND_CANCEL)
@@ -73,8 +76,10 @@ publish(struct pub_seal *seal, struct cb_adv *a, const struct pub_item_ref *ref,
 		st->updated++;
 	else
 		st->published++;
+	about.seq = seq;
 	if (rc == PUB_SEAL_SENT)
-		log_info("feed %s: published %s revision %u (%s) as seq %llu",
+		log_info_about(&about,
+		    "feed %s: published %s revision %u (%s) as seq %llu",
 		    ref->feed, a->id, a->revision, cb_kind_name(a->kind),
 		    (unsigned long long)seq);
 	return 0;

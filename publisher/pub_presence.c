@@ -63,14 +63,19 @@ entry_for(struct pub_presence *p, const char *name)
 static void
 silent(struct pub_presence *p, struct entry *e, int64_t last)
 {
+	const struct cb_log_about about = { .agency = e->name };
+
 	if (last == 0)
-		log_warnx("agency %s silent: never in contact", e->name);
+		log_warnx_about(&about, "agency %s silent: never in contact",
+		    e->name);
 	else if (last < p->started)
-		log_warnx("agency %s silent: no contact since before the "
-			  "start (%lld s ago)", e->name,
-		    (long long)(p->now - last));
+		log_warnx_about(&about,
+		    "agency %s silent: no contact since before the "
+		    "start (%lld s ago)",
+		    e->name, (long long)(p->now - last));
 	else
-		log_warnx("agency %s silent: no contact for %lld s", e->name,
+		log_warnx_about(&about,
+		    "agency %s silent: no contact for %lld s", e->name,
 		    (long long)(p->now - last));
 	e->state = SILENT;
 	e->silent_since = last;
@@ -81,21 +86,23 @@ one(const struct pub_agency *a, void *arg)
 {
 	struct pub_presence *p = arg;
 	struct entry *e = entry_for(p, a->name);
-	int64_t quiet = a->last_contact > p->started ? a->last_contact :
-							p->started;
+	const struct cb_log_about about = { .agency = a->name };
+	int64_t quiet =
+	    a->last_contact > p->started ? a->last_contact : p->started;
 	int quiet_now = p->now - quiet > p->silent_after;
 
 	e->seen = 1;
 	if (e->state != SILENT && quiet_now) {
 		silent(p, e, a->last_contact);
 	} else if (e->state == UNKNOWN && a->last_contact >= p->started) {
-		log_info("agency %s in contact", a->name);
+		log_info_about(&about, "agency %s in contact", a->name);
 		e->state = PRESENT;
 	} else if (e->state == SILENT && a->last_contact > e->silent_since &&
 	    !quiet_now) {
-		log_info("agency %s back in contact after %lld s", a->name,
-		    (long long)(a->last_contact - (e->silent_since ?
-			e->silent_since : p->started)));
+		log_info_about(&about, "agency %s back in contact after %lld s",
+		    a->name,
+		    (long long)(a->last_contact -
+			(e->silent_since ? e->silent_since : p->started)));
 		e->state = PRESENT;
 	}
 }

@@ -509,7 +509,8 @@ submit(struct pub_requests *r, const struct cb_frames *f,
 		if (res.status != CB_REQ_LATER)
 			refusal(&c, &res, &err);
 	} else if (res.fresh) {
-		log_debug("requests: %s from agency %s (its seq %llu)",
+		log_debug_about(&(struct cb_log_about){ .agency = res.agency },
+		    "requests: %s from agency %s (its seq %llu)",
 		    cb_msg_type_name((enum cb_msg_type)res.type), res.agency,
 		    (unsigned long long)res.seq);
 		if (res.type == CB_MSG_REPORT && r->on_report != NULL)

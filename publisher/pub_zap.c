@@ -207,7 +207,8 @@ answer(struct pub_zap *z, const struct cb_frames *f)
 		code = "200";
 		text = "OK";
 		z->admitted++;
-		log_info("agency %s connected from %s", a->name,
+		log_info_about(&(struct cb_log_about){ .agency = a->name },
+		    "agency %s connected from %s", a->name,
 		    f->n > 3 ? (const char *)f->data[3] : "?");
 	} else {
 		refused(z, f, text);

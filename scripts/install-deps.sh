@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages canhbao needs to build, test and demo.
 # Only what is missing is installed; with nothing missing this does
-# nothing and needs no root.  Used by "make test" and "make demo".
+# nothing and needs no root.  Used by "make test" and "make demo"; with
+# --deb also the packaging tools, for "make deb" and "make deb-check".
 set -eu
 
 # package: the file or pkg-config module that shows it is there
@@ -50,6 +51,19 @@ need util-linux unshare
 # Issue 10: the suite again with the clock 400 days ahead; make lint.
 need faketime faketime
 need cppcheck cppcheck
+
+# Issue 14: the units' system-call sandbox, rebuilt with libseccomp
+# from systemd-analyze's groups (t870).
+need systemd systemd-analyze
+need python3-seccomp /usr/share/doc/python3-seccomp/copyright
+# Issue 14: "make deb" and "make deb-check" (install-deps.sh --deb):
+# Debian's packaging tools and lintian.
+if [ "${1:-}" = --deb ]; then
+	need debhelper dh
+	need dpkg-dev dpkg-buildpackage
+	need fakeroot fakeroot
+	need lintian lintian
+fi
 
 [ -z "$missing" ] && exit 0
 

@@ -14,6 +14,7 @@
  * channel is silent (not admitted, wrong transport, not reachable).
  */
 #include <errno.h>
+#include <libintl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,7 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
 #include <zmq.h>
 
 #include "cb_daemon.h"
@@ -39,6 +39,8 @@
 #include "sub_notify.h"
 #include "sub_recv.h"
 #include "sub_store.h"
+
+#define _(s) gettext(s)
 
 #define SUB_RCVHWM 100000
 #define TICK_MS 500
@@ -288,12 +290,26 @@ old_news(struct sub_ctx *c, const struct sub_incoming *in)
 /* Tell people about an advisory just archived, down every path that is
  * on and that the filters allow (sub_notify); the terminal path prints
  * "SEQ SEVERITY ID rREVISION [STATUS] TITLE".  What a catch-up brings
- * that is old news is summed up, quietly. */
+ * that is old news is summed up, quietly, and logged at debug level
+ * only (a machine back from the holiday logs no flood). */
 static void
 report(struct sub_ctx *c, const struct sub_incoming *in, int live)
 {
-	sub_notify_advisory(c->notify, !live && old_news(c, in) ?
-		SUB_EVENT_CATCHUP : SUB_EVENT_ADVISORY,
+	const struct cb_log_about about = { .id = in->adv.id,
+		.seq = in->msg.seq,
+		.severity = cb_severity_name(in->adv.severity) };
+	int old = !live && old_news(c, in);
+
+	if (old)
+		log_debug_about(&about, "archived seq %llu: %s revision %u",
+		    (unsigned long long)in->msg.seq, in->adv.id,
+		    in->adv.revision);
+	else
+		log_info_about(&about, "archived seq %llu: %s revision %u (%s)",
+		    (unsigned long long)in->msg.seq, in->adv.id,
+		    in->adv.revision, about.severity);
+	sub_notify_advisory(c->notify, old ? SUB_EVENT_CATCHUP :
+					     SUB_EVENT_ADVISORY,
 	    in->msg.seq, &in->adv, in->msg.payload, in->msg.payload_len);
 }
 
@@ -337,7 +353,8 @@ rotate(struct sub_ctx *c, const struct sub_incoming *in)
 	}
 	c->keys = next;
 	c->last_seq = in->msg.seq;
-	log_info("publisher key rotated to %s at seq %llu",
+	log_info_about(&(struct cb_log_about){ .seq = in->msg.seq },
+	    "publisher key rotated to %s at seq %llu",
 	    cb_sig_keyid_hex(next.current.id, hex),
 	    (unsigned long long)in->msg.seq);
 }
@@ -684,7 +701,8 @@ remind_one(const struct sub_row *r, void *arg)
 
 	cb_adv_init(&adv);
 	if (len == 0 || cb_adv_from_json(&adv, json, len, 0, &err) < 0)
-		log_warnx("archived seq %llu is damaged; no reminder",
+		log_warnx_about(&(struct cb_log_about){ .seq = r->seq },
+		    "archived seq %llu is damaged; no reminder",
 		    (unsigned long long)r->seq);
 	else
 		sub_notify_advisory(c->notify, SUB_EVENT_REMINDER, r->seq, &adv,
@@ -852,6 +870,21 @@ refused:
 	    err.msg);
 }
 
+/* The line "systemctl status" shows, in buf. */
+static const char *
+status_line(const struct sub_ctx *c, char *buf, size_t size)
+{
+	if (c->stale)
+		snprintf(buf, size, _("ALARM: channel stale; last archived "
+				      "seq %llu, %lu archived since the start"),
+		    (unsigned long long)c->last_seq, c->archived);
+	else
+		snprintf(buf, size, _("channel alive; last archived seq %llu, "
+				      "%lu archived since the start"),
+		    (unsigned long long)c->last_seq, c->archived);
+	return buf;
+}
+
 /* poll(2) events as zmq_poll takes them. */
 static short
 bus_events(short ev)
@@ -866,11 +899,17 @@ loop(struct sub_ctx *c)
 	zmq_pollitem_t items[3];
 	int64_t next_tick = cb_time_mono_ms() + TICK_MS;
 	int rc, n, bus = -1, fd;
+	long timeout, watchdog;
+	char status[256];
 	short ev = 0;
 
 	while (!cb_daemon_quitting()) {
-		if (cb_daemon_reload_requested())
+		if (cb_daemon_reload_requested()) {
+			cb_daemon_reloading();
 			reload(c);
+			cb_daemon_ready("%s", status_line(c, status,
+						  sizeof(status)));
+		}
 		items[0] = (zmq_pollitem_t){ .socket = c->sock,
 			.events = ZMQ_POLLIN };
 		n = 1;
@@ -883,7 +922,11 @@ loop(struct sub_ctx *c)
 			items[n++] = (zmq_pollitem_t){ .fd = fd,
 				.events = bus_events(ev) };
 		}
-		rc = zmq_poll(items, n, TICK_MS);
+		timeout = TICK_MS;
+		watchdog = cb_daemon_watchdog(cb_time_mono_ms());
+		if (watchdog >= 0 && watchdog < timeout)
+			timeout = watchdog;
+		rc = zmq_poll(items, n, timeout);
 		if (rc < 0 && errno != EINTR)
 			log_errx("poll: %s", zmq_strerror(errno));
 		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
@@ -898,6 +941,8 @@ loop(struct sub_ctx *c)
 		if (cb_time_mono_ms() >= next_tick) {
 			tick(c);
 			next_tick = cb_time_mono_ms() + TICK_MS;
+			cb_daemon_status("%s", status_line(c, status,
+						   sizeof(status)));
 		}
 	}
 }
@@ -906,7 +951,7 @@ int
 sub_daemon_run(struct sub_config *cfg)
 {
 	struct sub_ctx c = { .cfg = cfg, .lockfd = -1 };
-	char keyhex[CB_SIG_KEYIDHEX];
+	char keyhex[CB_SIG_KEYIDHEX], status[256];
 	struct cb_err err;
 
 	cb_daemon_signals();
@@ -931,10 +976,11 @@ sub_daemon_run(struct sub_config *cfg)
 	    (unsigned long long)c.last_seq);
 	if (c.catchup != NULL)
 		catch_up(&c, "starting");
-	sd_notify(0, "READY=1");
+	cb_daemon_ready("%s", status_line(&c, status, sizeof(status)));
 	loop(&c);
 	log_info("stopping: %lu archived, %lu dropped, %lu duplicates ignored",
 	    c.archived, c.dropped, c.ignored);
+	cb_daemon_stopping(_("stopping"));
 	close_all(&c);
 	return 0;
 }

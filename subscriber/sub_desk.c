@@ -694,7 +694,8 @@ act_ack(struct sub_desk *d, struct popup *p)
 
 	if (d->ack_by != NULL && d->ops.ack != NULL &&
 	    d->ops.ack(p->s.id, d->ack_by, d->ops.arg, &err) == 0) {
-		log_info("acknowledged %s from the desktop as %s", p->s.id,
+		log_info_about(&(struct cb_log_about){ .id = p->s.id },
+		    "acknowledged %s from the desktop as %s", p->s.id,
 		    d->ack_by);
 		close_popup(d, p);
 		return;

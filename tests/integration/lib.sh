@@ -275,11 +275,9 @@ start_pub_conf() {
 	${NETNS:+ip netns exec "$NETNS"} "$PUB" run -c "$2" >>"$dir.log" 2>&1 &
 	PUB_PID=$!
 	track "$PUB_PID"
-	# requests.endpoint is written before broadcast.endpoint: wait for
-	# the last one.
-	wait_until 10 test -s "$dir/broadcast.endpoint" ||
-	    { echo "publisher did not start:"; cat "$dir.log"; exit 1; }
-	wait_until 10 test -s "$dir/requests.endpoint" ||
+	# (requests.endpoint is written first: wait for both)
+	wait_until 10 test -s "$dir/requests.endpoint" -a \
+	    -s "$dir/broadcast.endpoint" ||
 	    { echo "publisher did not start:"; cat "$dir.log"; exit 1; }
 	PUB_EP=$(cat "$dir/broadcast.endpoint")
 	REQ_EP=$(cat "$dir/requests.endpoint")

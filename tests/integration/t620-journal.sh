@@ -4,29 +4,9 @@
 # the stale-channel alarm.  The test runs in its own mount namespace
 # with an empty /run, where a small listener plays journald on
 # /run/systemd/journal/socket.
-if [ -z "${CANHBAO_IN_NS:-}" ]; then
-	CANHBAO_IN_NS=1 exec unshare --mount --propagation private sh "$0" "$@"
-fi
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/journald.sh"
 
-mount -t tmpfs -o mode=0755 tmpfs /run || { fail "cannot mount /run"; finish; }
-mkdir -p /run/systemd/journal
-"$PY" - "$T/journal.txt" <<'EOF' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/run/systemd/journal/socket")
-out = open(sys.argv[1], "ab", buffering=0)
-s.settimeout(120)
-while True:
-    try:
-        data = s.recv(1 << 20)
-    except socket.timeout:
-        break
-    out.write(data.replace(b"\n", b"\x1e") + b"\n")
-EOF
-track $!
-wait_until 5 test -S /run/systemd/journal/socket ||
-    { fail "no journal socket"; finish; }
+play_journald "$T/journal.txt" "$(printf '\036')"
 
 start_pub "$T/pub" --heartbeat 1
 start_sub "$T/sub" "$PUB_EP" "$T/pub/publisher.pub" --stale-after 3 \
