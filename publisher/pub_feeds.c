@@ -600,8 +600,8 @@ fill_gap(struct feed_rt *f)
 	if (f->conf->fill_from == NULL ||
 	    (g = find_rt(f->owner, f->conf->fill_from)) == NULL)
 		return;
-	log_info_about(ABOUT_FEED(f), "feed %s: filling the gap from feed %s", f->conf->name,
-	    g->conf->name);
+	log_info_about(ABOUT_FEED(f), "feed %s: filling the gap from feed %s",
+	    f->conf->name, g->conf->name);
 	g->next_ms = cb_time_mono_ms();
 }
 
@@ -632,7 +632,8 @@ misp_stream_heard(struct feed_rt *f, int64_t now)
 		return;
 	f->silent = 0;
 	f->failures = 0;
-	log_info_about(ABOUT_FEED(f), "feed %s: MISP stream heard again", f->conf->name);
+	log_info_about(ABOUT_FEED(f), "feed %s: MISP stream heard again",
+	    f->conf->name);
 	fill_gap(f);
 }
 
@@ -655,8 +656,9 @@ misp_stream_check(struct feed_rt *f, int64_t now)
 	if (!f->silent) {
 		f->silent = 1;
 		f->failures++;
-		log_warnx_about(ABOUT_FEED(f), "feed %s: no message from MISP at %s for %llds",
-		    f->conf->name, f->conf->url, (long long)quiet);
+		log_warnx_about(ABOUT_FEED(f), "feed %s: no message from MISP "
+		    "at %s for %llds", f->conf->name, f->conf->url,
+		    (long long)quiet);
 	}
 	f->state.last_error_at = cb_time_now();
 	snprintf(f->state.last_error, sizeof(f->state.last_error),
