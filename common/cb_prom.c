@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cb_http.h"
@@ -107,7 +108,9 @@ cb_prom_family(struct cb_prom *p, const char *name, const char *type,
 	add_line(p, &line, full);
 }
 
-/* Integers as integers; others with the digits to read them back. */
+/* Integers as integers; others in the fewest digits (15 or 17) that
+ * read back as the same number.  The decimal point is '.': the programs
+ * keep LC_NUMERIC at "C" (cb_locale). */
 static void
 format_value(double v, char *out, size_t sz)
 {
@@ -117,7 +120,7 @@ format_value(double v, char *out, size_t sz)
 		snprintf(out, sz, v > 0 ? "+Inf" : "-Inf");
 	else if (v == floor(v) && fabs(v) < 9007199254740992.0) /* 2^53 */
 		snprintf(out, sz, "%lld", (long long)v);
-	else
+	else if (snprintf(out, sz, "%.15g", v) > 0 && strtod(out, NULL) != v)
 		snprintf(out, sz, "%.17g", v);
 }
 

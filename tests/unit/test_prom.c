@@ -72,22 +72,24 @@ test_values(void **state)
 	(void)state;
 	cb_prom_init(&p);
 	cb_prom_sample(&p, "a", NULL, 1795841993.0);
-	cb_prom_sample(&p, "b", NULL, 0.25);
+	cb_prom_sample(&p, "b", NULL, 0.51);
 	cb_prom_sample(&p, "c", NULL, -3);
 	cb_prom_sample(&p, "d", NULL, 1e300);
 	cb_prom_sample(&p, "e", NULL, NAN);
 	cb_prom_sample(&p, "f", NULL, INFINITY);
 	cb_prom_sample(&p, "g", NULL, -INFINITY);
 	cb_prom_sample(&p, "h", NULL, 18446744073709551615.0);
+	cb_prom_sample(&p, "i", NULL, 0.1 + 0.2);
 	expect_page(&p,
 	    "a 1795841993\n"
-	    "b 0.25\n"
+	    "b 0.51\n"
 	    "c -3\n"
-	    "d 1.0000000000000001e+300\n"
+	    "d 1e+300\n"
 	    "e NaN\n"
 	    "f +Inf\n"
 	    "g -Inf\n"
-	    "h 1.8446744073709552e+19\n");
+	    "h 1.8446744073709552e+19\n"
+	    "i 0.30000000000000004\n");
 }
 
 /* Past CB_PROM_MAX the page says it is full and stays well formed up
