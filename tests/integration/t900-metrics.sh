@@ -1,0 +1,178 @@
+#!/bin/sh
+# /metrics on both daemons, scraped by a real Prometheus (Debian's, on
+# 127.0.0.1, every second) and read back through its HTTP API: the
+# publisher's counters and agency gauges and the subscriber's figures
+# have the values this test causes; promtool accepts a live scrape of
+# each and the shipped alert rules; an agency that stops makes the
+# silent-agency alert fire, for it alone.
+. "$(dirname "$0")/lib.sh"
+
+RULES="$TOP/dist/prometheus/canhbao.rules.yml"
+check "promtool accepts the shipped alert rules" \
+    sh -c 'promtool check rules "$0" >/dev/null' "$RULES"
+
+# A publisher with three registered agencies, a short silent_after and
+# /metrics on a port the system chooses.
+"$PUB" keygen --state "$T/pub" >/dev/null
+for a in an-giang bac-ninh ca-mau; do
+	"$SUB" keygen --state "$T/$a" >/dev/null
+	"$PUB" agency add --state "$T/pub" "$a" "$T/$a/agency.pub" >/dev/null
+done
+cat >"$T/pub.conf" <<CONF
+[publisher]
+silent_after = 10s
+metrics = 127.0.0.1:0
+CONF
+BC="ipc://$T/broadcast.sock" REQS="ipc://$T/requests.sock"
+"$PUB" run -c "$T/pub.conf" --state "$T/pub" --broadcast "$BC" \
+    --requests "$REQS" --heartbeat 1 >>"$T/pub.log" 2>&1 &
+track $!
+wait_until 10 test -S "$T/pub/control.sock" ||
+    { echo "publisher did not start:"; cat "$T/pub.log"; exit 1; }
+
+# metrics_at LOG: the host:port a daemon logged it serves /metrics on.
+metrics_at() {
+	sed -n 's|.*metrics on http://\([^/]*\)/metrics.*|\1|p' "$1" | tail -n 1
+}
+PUB_M=$(metrics_at "$T/pub.log")
+
+run_sub() {
+	name=$1
+	shift
+	"$SUB" run --state "$T/$name" --broadcast "$BC" --requests "$REQS" \
+	    --publisher-key "$T/pub/publisher.pub" --presence 1 --verbose \
+	    --no-desktop "$@" >>"$T/$name.out" 2>>"$T/$name.log" &
+	track $!
+	eval "PID_$(echo "$name" | tr - _)=\$!"
+}
+run_sub an-giang --metrics 127.0.0.1:0
+run_sub bac-ninh
+run_sub ca-mau
+for a in an-giang bac-ninh ca-mau; do
+	wait_heartbeat "$T/$a.log" 0 || fail "$a saw no heartbeat"
+done
+SUB_M=$(metrics_at "$T/an-giang.log")
+check "both daemons say where /metrics is" test -n "$PUB_M" -a -n "$SUB_M"
+
+# scrape HOST:PORT [PATH]: the page, through Python (no curl needed).
+scrape() {
+	"$PY" -c '
+import sys, urllib.request
+try:
+    r = urllib.request.urlopen("http://%s%s" % (sys.argv[1], sys.argv[2]),
+                               timeout=5)
+except urllib.error.HTTPError as e:
+    print(e.code)
+    sys.exit(1)
+sys.stdout.write(r.read().decode())' "$1" "${2:-/metrics}"
+}
+# lint HOST:PORT: promtool check metrics on a live page (not empty:
+# promtool passes an empty page).
+lint() {
+	scrape "$1" >"$T/page" && grep -q '^canhbao_' "$T/page" &&
+	    promtool check metrics <"$T/page"
+}
+check "promtool accepts the publisher's page" lint "$PUB_M"
+check "promtool accepts the subscriber's page" lint "$SUB_M"
+scrape "$PUB_M" /nothing >"$T/404" 2>&1
+check "another path is 404" grep -qx 404 "$T/404"
+
+# One Prometheus, scraping both every second and evaluating the rules
+# every second, on a free port of 127.0.0.1.
+PROM_PORT=$("$PY" -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+cat >"$T/prometheus.yml" <<CONF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $RULES
+scrape_configs:
+  - job_name: canhbao-pub
+    static_configs:
+      - targets: ['$PUB_M']
+  - job_name: canhbao-sub
+    static_configs:
+      - targets: ['$SUB_M']
+CONF
+prometheus --config.file="$T/prometheus.yml" \
+    --storage.tsdb.path="$T/prom" \
+    --web.listen-address="127.0.0.1:$PROM_PORT" >>"$T/prometheus.log" 2>&1 &
+track $!
+
+# api PATH: Prometheus's JSON answer (exit 1 when it is not up yet).
+api() {
+	scrape "127.0.0.1:$PROM_PORT" "$1"
+}
+# value EXPR WANT: the query gives exactly one series, whose value is
+# WANT.
+value() {
+	api "/api/v1/query?query=$(printf '%s' "$1" | "$PY" -c \
+	    'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read()))')" |
+	    "$PY" -c '
+import json, sys
+r = json.load(sys.stdin)["data"]["result"]
+sys.exit(0 if len(r) == 1 and float(r[0]["value"][1]) == float(sys.argv[1])
+         else 1)' "$2"
+}
+# settle SECONDS EXPR WANT: wait until the query gives WANT.
+settle() {
+	wait_until "$1" value "$2" "$3" ||
+	    fail "$2 is not $3: $(api "/api/v1/query?query=$(printf '%s' \
+	        "$2" | "$PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read()))')")"
+}
+wait_until 30 api /-/ready >/dev/null ||
+    { echo "prometheus did not start:"; cat "$T/prometheus.log"; exit 1; }
+settle 30 'count(up == 1)' 2
+settle 20 'canhbao_agencies{state="online"}' 3
+
+# Two advisories, one national and critical; an-giang acknowledges it.
+"$PUB" publish --state "$T/pub" --severity critical --origin national \
+    --title 'Khẩn: vá lỗ hổng VPN ngay' >"$T/id" || fail "publish"
+"$PUB" publish --state "$T/pub" --severity high \
+    --title 'Cập nhật trình duyệt' >/dev/null || fail "publish"
+ID=$(tail -n 1 "$T/id")
+settle 20 'sum(canhbao_advisories_published_total)' 2
+settle 5 'canhbao_advisories_published_total{origin="national"}' 1
+settle 20 'canhbao_advisories_archived_total' 2
+settle 5 'canhbao_last_archived_sequence' 2
+settle 5 'canhbao_channel_stale' 0
+settle 20 'sum(canhbao_critical_receipts_outstanding{receipt="received"})' 0
+"$SUB" ack --state "$T/an-giang" "$ID" --by 'Nguyễn Văn A' >/dev/null ||
+    fail "ack"
+settle 20 'sum(canhbao_critical_receipts_outstanding{receipt="acknowledged"})' 2
+settle 5 'canhbao_critical_receipts_outstanding{agency="an-giang",receipt="acknowledged"}' 0
+settle 5 'canhbao_outbox_pending' 0
+settle 5 'canhbao_agencies{state="silent"}' 0
+# alerts_are LINE...: the alerts pending or firing are exactly these,
+# each "NAME STATE AGENCY".
+alerts_are() {
+	api /api/v1/alerts | "$PY" -c '
+import json, sys
+got = sorted("%s %s %s" % (x["labels"]["alertname"], x["state"],
+                           x["labels"].get("agency", "-"))
+             for x in json.load(sys.stdin)["data"]["alerts"])
+sys.exit(0 if got == sorted(sys.argv[1:]) else 1)' "$@"
+}
+# The unacknowledged critical advisory waits its hour (pending) for the
+# two agencies that have not acknowledged it; nothing else.
+UNACKED="CanhbaoCriticalUnacknowledged pending"
+wait_until 20 alerts_are "$UNACKED bac-ninh" "$UNACKED ca-mau"
+check "while every agency is in contact, only the unacknowledged wait" \
+    alerts_are "$UNACKED bac-ninh" "$UNACKED ca-mau"
+
+# ca-mau stops: silent after 10 s, and the example alert fires for it.
+stop "$PID_ca_mau"
+wait_until 40 alerts_are "CanhbaoAgencySilent firing ca-mau" \
+    "$UNACKED bac-ninh" "$UNACKED ca-mau"
+check "the silent-agency alert fires for ca-mau alone" \
+    alerts_are "CanhbaoAgencySilent firing ca-mau" "$UNACKED bac-ninh" \
+    "$UNACKED ca-mau"
+settle 5 'canhbao_agencies{state="silent"}' 1
+settle 5 'canhbao_agencies{state="online"}' 2
+
+finish
