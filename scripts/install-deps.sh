@@ -50,6 +50,9 @@ need util-linux unshare
 # Issue 10: the suite again with the clock 400 days ahead; make lint.
 need faketime faketime
 need cppcheck cppcheck
+# Issue 14: a real Prometheus scrapes both daemons' /metrics (t900);
+# promtool comes with it.
+need prometheus prometheus
 
 [ -z "$missing" ] && exit 0
 
