@@ -84,8 +84,8 @@ write_agencies(struct cb_prom *p, const struct agencies *as)
 		cb_prom_sample(p, "canhbao_agency_silent", (const char *const[]){
 			"agency", as->v[i].name, NULL }, as->v[i].silent);
 	cb_prom_family(p, name, "gauge", "Critical advisories (latest "
-	    "revision, issued since the agency was registered) whose receipt "
-	    "of this kind the agency has not sent.");
+	    "revision, of the last 30 days, issued since the agency was "
+	    "registered) whose receipt of this kind the agency has not sent.");
 	for (i = 0; i < as->n; i++) {
 		cb_prom_sample(p, name, (const char *const[]){ "agency",
 			as->v[i].name, "receipt", "received", NULL },
@@ -104,7 +104,8 @@ agencies(struct cb_prom *p, const struct pub_metrics_src *src, int64_t now,
 	size_t i;
 	int rc;
 
-	rc = pub_views_agency_health(src->journal, one_agency, &as, err);
+	rc = pub_views_agency_health(src->journal,
+	    now - PUB_METRICS_CRITICAL_WINDOW, one_agency, &as, err);
 	if (rc == 0)
 		write_agencies(p, &as);
 	for (i = 0; i < as.n; i++)

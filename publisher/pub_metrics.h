@@ -19,6 +19,11 @@
 #include "pub_seal.h"
 #include "pub_zap.h"
 
+/* Outstanding critical receipts count the advisories of this many
+ * seconds back: older ones are the overdue view's business, not an
+ * alert's. */
+#define PUB_METRICS_CRITICAL_WINDOW (30 * 86400)
+
 struct MHD_Connection;
 
 /* Where the figures are; everything borrowed from the daemon, which

@@ -303,9 +303,9 @@ one_health(const struct pub_agency_health *h, void *arg)
 }
 
 /* What /metrics says of each agency: its last contact, and the
- * critical advisories (latest revision, issued since it registered) it
- * has not received and not acknowledged; an acknowledgement counts as
- * receipt too. */
+ * critical advisories (latest revision, issued in the window and since
+ * it registered) it has not received and not acknowledged; an
+ * acknowledgement counts as receipt too. */
 static void
 test_agency_health(void **state)
 {
@@ -320,8 +320,8 @@ test_agency_health(void **state)
 	critical(f->j, 4, "later", 1, NOW + 20);
 	critical(f->j, 5, "later", 2, NOW + 30);   /* one advisory, r2 */
 	receipt(f->j, a.an_giang, 1, "acknowledged");
-	assert_int_equal(pub_views_agency_health(f->j, one_health, &h, &err),
-	    0);
+	assert_int_equal(pub_views_agency_health(f->j, NOW - 10, one_health,
+	    &h, &err), 0);
 	assert_int_equal(h.n, 2);
 	assert_string_equal(h.names[0], "an-giang");
 	assert_int_equal(h.last[0], NOW);
@@ -331,6 +331,13 @@ test_agency_health(void **state)
 	assert_int_equal(h.last[1], 0);
 	assert_int_equal(h.unreceived[1], 2);
 	assert_int_equal(h.unacked[1], 2);
+	/* only what was issued since NOW + 25 ("later" r2) */
+	h.n = 0;
+	assert_int_equal(pub_views_agency_health(f->j, NOW + 25, one_health,
+	    &h, &err), 0);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.unreceived[0] + h.unacked[0], 2);
+	assert_int_equal(h.unreceived[1] + h.unacked[1], 2);
 	release(&a);
 }
 
