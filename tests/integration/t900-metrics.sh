@@ -89,11 +89,6 @@ check "another path is 404" grep -qx 404 "$T/404"
 
 # One Prometheus, scraping both every second and evaluating the rules
 # every second, on a free port of 127.0.0.1.
-PROM_PORT=$("$PY" -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
 cat >"$T/prometheus.yml" <<CONF
 global:
   scrape_interval: 1s
@@ -109,10 +104,6 @@ scrape_configs:
     static_configs:
       - targets: ['$SUB_M']
 CONF
-prometheus --config.file="$T/prometheus.yml" \
-    --storage.tsdb.path="$T/prom" \
-    --web.listen-address="127.0.0.1:$PROM_PORT" >>"$T/prometheus.log" 2>&1 &
-track $!
 
 # api PATH: Prometheus's JSON answer (exit 1 when it is not up yet).
 api() {
@@ -135,7 +126,33 @@ settle() {
 	    fail "$2 is not $3: $(api "/api/v1/query?query=$(printf '%s' \
 	        "$2" | "$PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read()))')")"
 }
-wait_until 30 api /-/ready >/dev/null ||
+# start_prometheus: on a port that was free a moment ago; another
+# program may take it first, so up to three tries (Prometheus exits at
+# once when it cannot listen), each waiting up to 300 polls for it to
+# say it is ready.
+start_prometheus() {
+	for _try in 1 2 3; do
+		PROM_PORT=$("$PY" -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+		prometheus --config.file="$T/prometheus.yml" \
+		    --storage.tsdb.path="$T/prom" \
+		    --web.listen-address="127.0.0.1:$PROM_PORT" \
+		    >>"$T/prometheus.log" 2>&1 &
+		PROM_PID=$!
+		track "$PROM_PID"
+		_i=0
+		while kill -0 "$PROM_PID" 2>/dev/null && [ "$_i" -lt 300 ]; do
+			api /-/ready >/dev/null 2>&1 && return 0
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+	done
+	return 1
+}
+start_prometheus ||
     { echo "prometheus did not start:"; cat "$T/prometheus.log"; exit 1; }
 settle 30 'count(up == 1)' 2
 settle 20 'canhbao_agencies{state="online"}' 3
