@@ -11,6 +11,17 @@ RULES="$TOP/dist/prometheus/canhbao.rules.yml"
 check "promtool accepts the shipped alert rules" \
     sh -c 'promtool check rules "$0" >/dev/null' "$RULES"
 
+# check-config reads the address: a port alone is loopback; a name is
+# refused, naming the option.
+check "a port alone listens on loopback" sh -c '"$0" check-config \
+    --state "$1" --metrics 9464 | grep -qx "  metrics: http://127.0.0.1:9464/metrics"' \
+    "$PUB" "$T/x"
+"$SUB" check-config --state "$T/x" --broadcast ipc://x --publisher-key x \
+    --metrics localhost:9465 >/dev/null 2>"$T/err"
+check "a host name is refused (exit 2)" test $? -eq 2
+check "with the reason" grep -q "'localhost' is not a numeric IPv4 address" \
+    "$T/err"
+
 # A publisher with three registered agencies, a short silent_after,
 # /metrics on a port the system chooses, a feed of two national
 # advisories (one critical) and a feed that fails.
