@@ -27,6 +27,11 @@ mkdir -p "$build/bench/archives"
 echo "== subscriber verify: every signature and column checked again"
 "$build/bench/bench_verify" 10000 "$build/bench/archives/verify-10000"
 
+# Issue 14: one scrape of the publisher's /metrics, which blocks its loop.
+echo "== publisher /metrics: time to write the page (built once, kept in"
+echo "   $build/bench/archives; 500 agencies, receipts of every critical)"
+"$build/bench/bench_metrics" 20000 500 "$build/bench/archives"
+
 echo "== subscriber daemon, idle (publisher heartbeat every 5 s): resident"
 echo "   memory (VmRSS) and wake-ups (context switches of all its threads,"
 echo "   from /proc/PID/task/*/status) over 60 s"

@@ -7,6 +7,7 @@
 #include <ini.h>
 
 #include "cb_cfg.h"
+#include "cb_http.h"
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "cb_time.h"
@@ -110,6 +111,25 @@ set_string(const struct cb_cfg_key *k, void *base, const char *value,
 	return 0;
 }
 
+/* An HTTP listening address; a bare port listens on loopback. */
+static int
+set_http(const struct cb_cfg_key *k, void *base, const char *value,
+    struct cb_err *err)
+{
+	char addr[80];
+
+	if (*value != '\0' && strspn(value, "0123456789") == strlen(value) &&
+	    strlen(value) <= 5) {
+		snprintf(addr, sizeof(addr), "127.0.0.1:%s", value);
+		value = addr;
+	}
+	if (cb_http_addr_check(value, err) < 0) {
+		cb_err_prefix(err, "'%s' must be ADDR:PORT or a port", k->name);
+		return -1;
+	}
+	return set_string(k, base, value, err);
+}
+
 static int
 set_one(const struct cb_cfg_key *k, void *base, const char *value,
     struct cb_err *err)
@@ -117,6 +137,8 @@ set_one(const struct cb_cfg_key *k, void *base, const char *value,
 	switch (k->type) {
 	case CB_CFG_STRING:
 		return set_string(k, base, value, err);
+	case CB_CFG_HTTP:
+		return set_http(k, base, value, err);
 	case CB_CFG_BOOL:
 		if (cb_cfg_bool(value, (int *)((char *)base + k->offset)) < 0)
 			return cb_err_set(err, "'%s' must be yes or no, not "
@@ -292,13 +314,20 @@ is_fixed(const char *const *fixed, const char *name)
 	return 0;
 }
 
+static int
+is_string(const struct cb_cfg_key *k)
+{
+	return k->type == CB_CFG_STRING || k->type == CB_CFG_ENDPOINT ||
+	    k->type == CB_CFG_HTTP;
+}
+
 /* Key k as text, for a diff line: strings quoted, "(none)" unset. */
 static void
 show(const struct cb_cfg_key *k, const void *base, char *out, size_t sz)
 {
 	const char *p = (const char *)base + k->offset;
 
-	if (k->type == CB_CFG_STRING || k->type == CB_CFG_ENDPOINT) {
+	if (is_string(k)) {
 		if (*(char *const *)p == NULL)
 			snprintf(out, sz, "(none)");
 		else
@@ -317,7 +346,7 @@ keep(const struct cb_cfg_key *k, const void *old, void *new)
 	const char *o = (const char *)old + k->offset;
 	char *n = (char *)new + k->offset;
 
-	if (k->type == CB_CFG_STRING || k->type == CB_CFG_ENDPOINT) {
+	if (is_string(k)) {
 		free(*(char **)n);
 		*(char **)n = *(char *const *)o ? cb_xstrdup(*(char *const *)o) :
 						  NULL;
@@ -336,8 +365,7 @@ cb_cfg_diff(const struct cb_cfg_key *keys, size_t nkeys, const void *old,
 
 	for (i = 0; i < nkeys; i++) {
 		const struct cb_cfg_key *k = &keys[i];
-		int str = k->type == CB_CFG_STRING ||
-		    k->type == CB_CFG_ENDPOINT;
+		int str = is_string(k);
 
 		if (is_fixed(fixed, k->name) && str &&
 		    *(char **)((char *)new + k->offset) == NULL) {

@@ -15,13 +15,16 @@
 
 /* CB_CFG_ENDPOINT is a string that cb_net_endpoint_check accepts;
  * CB_CFG_DURATION an int of seconds, written as cb_duration_parse reads
- * it ("90", "90s", "5m", "2h", "1d"). */
+ * it ("90", "90s", "5m", "2h", "1d"); CB_CFG_HTTP a string that
+ * cb_http_addr_check accepts ("127.0.0.1:9464", "[::1]:9464"), where a
+ * bare port means 127.0.0.1 (stored as "127.0.0.1:PORT"). */
 enum cb_cfg_type {
 	CB_CFG_STRING,
 	CB_CFG_BOOL,
 	CB_CFG_INT,
 	CB_CFG_ENDPOINT,
-	CB_CFG_DURATION
+	CB_CFG_DURATION,
+	CB_CFG_HTTP
 };
 
 struct cb_cfg_key {

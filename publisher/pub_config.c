@@ -29,6 +29,7 @@ static const struct cb_cfg_key publisher_keys[] = {
 	{ "hook_timeout", CB_CFG_DURATION, offsetof(struct pub_config, hook_timeout),
 	    1, 3600 },
 	{ "insecure", CB_CFG_BOOL, offsetof(struct pub_config, insecure), 0, 1 },
+	{ "metrics", CB_CFG_HTTP, offsetof(struct pub_config, metrics), 0, 0 },
 	{ "on_report", CB_CFG_STRING, offsetof(struct pub_config, on_report), 0,
 	    0 },
 	{ "requests", CB_CFG_ENDPOINT, offsetof(struct pub_config, requests), 0,
@@ -43,7 +44,7 @@ static const struct cb_cfg_key publisher_keys[] = {
 
 /* Keys a running daemon cannot change: a reload keeps their values. */
 static const char *const fixed_keys[] = { "state", "broadcast", "requests",
-	"insecure", NULL };
+	"insecure", "metrics", NULL };
 
 /* Keys of a [feed "NAME"] section; bit i of pub_feed_conf.seen. */
 enum feed_key {
@@ -101,6 +102,7 @@ pub_config_release(struct pub_config *c)
 	free(c->ca_path);
 	free(c->requests);
 	free(c->on_report);
+	free(c->metrics);
 	cb_strlist_release(&c->flags);
 	memset(c, 0, sizeof(*c));
 }

@@ -54,6 +54,7 @@ struct pub_config {
 	char *ca_path;    /* CA certificates folder for https feeds */
 	char *requests;   /* ROUTER endpoint for catch-up, or NULL */
 	char *on_report;  /* program run for each incident report, or NULL */
+	char *metrics;    /* ADDR:PORT serving /metrics, or NULL */
 	int hook_timeout; /* seconds */
 	int insecure;
 	int heartbeat;    /* seconds */

@@ -21,6 +21,7 @@
 #include "cb_daemon.h"
 #include "cb_file.h"
 #include "cb_hook.h"
+#include "cb_http.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
@@ -33,6 +34,7 @@
 #include "pub_inbound.h"
 #include "pub_fetch.h"
 #include "pub_journal.h"
+#include "pub_metrics.h"
 #include "pub_presence.h"
 #include "pub_requests.h"
 #include "pub_seal.h"
@@ -60,6 +62,8 @@ struct pub_ctx {
 	char req_bound[256];
 	int64_t started;
 	unsigned long published;
+	struct cb_http *http;            /* /metrics, or NULL */
+	struct pub_metrics_src metrics;  /* what it reads */
 };
 
 static char *
@@ -208,6 +212,21 @@ report_hook(void *arg, const char *agency, uint64_t seq)
 	cJSON_Delete(r);
 }
 
+/* GET /metrics on the metrics address (pub_metrics). */
+static int
+open_metrics(struct pub_ctx *c, struct cb_err *err)
+{
+	c->metrics = (struct pub_metrics_src){ .opts = c->opts,
+		.journal = c->journal, .seal = c->seal, .feeds = c->feeds,
+		.requests = c->requests, .zap = c->zap, .started = c->started };
+	if (cb_http_open(&c->http, c->opts->metrics, pub_metrics_serve,
+		&c->metrics, err) < 0)
+		return -1;
+	log_info("metrics on http://%s%s", cb_http_address(c->http),
+	    CB_PROM_PATH);
+	return 0;
+}
+
 static int
 open_sockets(struct pub_ctx *c, struct cb_err *err)
 {
@@ -249,6 +268,8 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 		if (rc < 0)
 			return -1;
 	}
+	if (c->opts->metrics != NULL && open_metrics(c, err) < 0)
+		return -1;
 	/* Tests and tools find a "tcp://...:*" endpoint's port here. */
 	path = state_path(c, PUB_ENDPOINT_FILE);
 	rc = cb_file_write_atomic(path, c->bound, strlen(c->bound), 0600, err);
@@ -259,6 +280,7 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 static void
 close_all(struct pub_ctx *c)
 {
+	cb_http_close(c->http);
 	pub_feeds_free(c->feeds);
 	pub_presence_free(c->presence);
 	pub_requests_close(c->requests);
@@ -617,11 +639,14 @@ poll_timeout(struct pub_ctx *c, int64_t next_hb, int64_t now)
 {
 	long t = (long)(next_hb - now), feeds = pub_feeds_timeout(c->feeds);
 	long answers = c->requests ? pub_requests_timeout(c->requests) : -1;
+	long http = c->http ? cb_http_timeout_ms(c->http) : -1;
 
 	if (feeds >= 0 && feeds < t)
 		t = feeds;
 	if (answers >= 0 && answers < t)
 		t = answers; /* catch-up answers in progress */
+	if (http >= 0 && http < t)
+		t = http; /* /metrics connections */
 	if (c->on_report != NULL && cb_hook_busy(c->on_report) > 0 && t > 250)
 		t = 250; /* reap hook runs */
 	return t < 0 ? 0 : t;
@@ -631,7 +656,7 @@ static void
 loop(struct pub_ctx *c)
 {
 	int64_t next_hb = cb_time_mono_ms(), now;
-	zmq_pollitem_t items[3 + PUB_FETCH_MAX_ITEMS];
+	zmq_pollitem_t items[4 + PUB_FETCH_MAX_ITEMS];
 	struct cb_err err;
 	char status[256];
 	long timeout, watchdog;
@@ -650,11 +675,11 @@ loop(struct pub_ctx *c)
 			if (pub_seal_heartbeat(c->seal, &err) < 0)
 				log_errx("%s", err.msg);
 			pub_bcast_watch(c->bcast);
-			if (c->requests != NULL)
+			if (c->requests != NULL) {
 				pub_presence_check(c->presence, c->journal,
 				    cb_time_now(), c->opts->silent_after);
-			if (c->requests != NULL)
 				pub_requests_watch(c->requests);
+			}
 			next_hb = now + (int64_t)c->opts->heartbeat * 1000;
 			cb_daemon_status("%s", status_line(c, status,
 						   sizeof(status)));
@@ -667,7 +692,10 @@ loop(struct pub_ctx *c)
 		items[2] = (zmq_pollitem_t){ .socket = c->zap ?
 			pub_zap_socket(c->zap) : NULL, .fd = -1,
 			.events = c->zap ? ZMQ_POLLIN : 0 };
-		first = 3;
+		items[3] = (zmq_pollitem_t){ .fd = c->http ?
+			cb_http_fd(c->http) : -1, .events = c->http ?
+			ZMQ_POLLIN : 0 };
+		first = 4;
 		n = first + pub_feeds_pollitems(c->feeds, items + first,
 		    PUB_FETCH_MAX_ITEMS);
 		timeout = poll_timeout(c, next_hb, now);
@@ -688,6 +716,9 @@ loop(struct pub_ctx *c)
 		if (c->zap != NULL && (items[2].revents & ZMQ_POLLIN))
 			pub_zap_serve(c->zap);
 		pub_feeds_run(c->feeds, items + first, n - first);
+		if (c->http != NULL && ((items[3].revents & ZMQ_POLLIN) ||
+			cb_http_timeout_ms(c->http) == 0))
+			cb_http_run(c->http);
 		cb_hook_tick(c->on_report);
 	}
 }

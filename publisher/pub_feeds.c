@@ -37,7 +37,7 @@ struct feed_rt {
 	int any_ok;         /* something was read in this poll */
 	int failed;         /* something failed in this poll */
 	char error[256];    /* the first failure of this poll */
-	unsigned long polls, not_modified;
+	unsigned long polls, not_modified, errors; /* errors: failed polls */
 	struct pub_ingest_stats last, total;
 	/* misp: the last manifest entry fetched (this poll: next), so that
 	 * the next poll asks only for events after it */
@@ -358,6 +358,7 @@ finish_poll(struct feed_rt *f)
 
 	if (f->failed) {
 		f->failures++;
+		f->errors++;
 		delay = backoff_seconds(f);
 		f->state.last_error_at = now;
 		snprintf(f->state.last_error, sizeof(f->state.last_error), "%s",
@@ -823,4 +824,23 @@ pub_feeds_status(struct pub_feeds *fs)
 	for (i = 0; i < fs->n; i++)
 		cJSON_AddItemToArray(arr, feed_status(fs, fs->feeds[i]));
 	return arr;
+}
+
+size_t
+pub_feeds_count(const struct pub_feeds *fs)
+{
+	return fs->n;
+}
+
+void
+pub_feeds_stats(const struct pub_feeds *fs, size_t i,
+    struct pub_feed_stats *st)
+{
+	const struct feed_rt *f = fs->feeds[i];
+
+	st->name = f->conf->name;
+	st->polls = f->polls;
+	st->errors = f->errors;
+	st->failures = f->failures;
+	st->last_success = f->state.last_success;
 }

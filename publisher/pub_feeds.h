@@ -55,4 +55,17 @@ int pub_feeds_poll_now(struct pub_feeds *fs, const char *name);
  * caller owns. */
 struct cJSON *pub_feeds_status(struct pub_feeds *fs);
 
+/* Health of feed i (0 to pub_feeds_count() - 1), for /metrics; name
+ * is borrowed until the next reload. */
+struct pub_feed_stats {
+	const char *name;
+	unsigned long polls;  /* polls started since the start */
+	unsigned long errors; /* of those, the ones that failed */
+	int failures;         /* failed polls in a row, now */
+	int64_t last_success; /* Unix seconds, 0 never (kept across restarts) */
+};
+size_t pub_feeds_count(const struct pub_feeds *fs);
+void pub_feeds_stats(const struct pub_feeds *fs, size_t i,
+    struct pub_feed_stats *st);
+
 #endif

@@ -64,7 +64,8 @@ static const struct cb_command commands[] = {
 	    "[-c FILE] [--state DIR] [--broadcast ENDPOINT]\n"
 	    "\t\t[--requests ENDPOINT] [--ca-path DIR] [--heartbeat SECONDS]\n"
 	    "\t\t[--on-report PROGRAM] [--hook-timeout SECONDS] [--insecure] "
-	    "[-v]" },
+	    "[-v]\n"
+	    "\t\t[--metrics ADDR:PORT]" },
 	{ "check-config", cmd_check_config, "[-c FILE]" },
 	{ "publish", cmd_publish,
 	    "[--state DIR] --severity LEVEL --title TEXT [--summary TEXT | -]\n"
@@ -108,6 +109,7 @@ static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
 	{ "heartbeat", 1, NULL, 'H' }, { "insecure", 0, NULL, 'I' },
 	{ "on-report", 1, NULL, 'O' }, { "hook-timeout", 1, NULL, 'T' },
 	{ "requests", 1, NULL, 'R' }, { "verbose", 0, NULL, 'v' },
+	{ "metrics", 1, NULL, 'm' },
 	{ NULL, 0, NULL, 0 } };
 
 static const char *
@@ -122,6 +124,8 @@ run_key(int ch)
 		return "heartbeat";
 	case 'I':
 		return "insecure";
+	case 'm':
+		return "metrics";
 	case 'R':
 		return "requests";
 	case 'O':
@@ -199,6 +203,8 @@ cmd_check_config(int argc, char **argv)
 		printf("  feed %s: %s %s every %ds\n", cfg.feeds[i].name,
 		    feed_format_name(cfg.feeds[i].format), cfg.feeds[i].url,
 		    cfg.feeds[i].interval);
+	if (cfg.metrics != NULL)
+		printf("  metrics: http://%s/metrics\n", cfg.metrics);
 	pub_config_release(&cfg);
 	return 0;
 }

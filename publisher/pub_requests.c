@@ -74,6 +74,7 @@ struct pub_requests {
 	const struct cb_seckey *transport;
 	struct pub_journal *journal;
 	unsigned long served, dropped;
+	unsigned long refused[PUB_REFUSED_COUNT]; /* dropped, by reason */
 	unsigned long catchups, messages; /* CATCHUPs received, MSGs sent */
 	struct answer answers[ANSWERS_MAX];
 };
@@ -211,9 +212,10 @@ send_to(struct batch *b, const void *const *data, const size_t *len,
 }
 
 static void
-drop(struct pub_requests *r, const char *why)
+drop(struct pub_requests *r, enum pub_refusal reason, const char *why)
 {
 	r->dropped++;
+	r->refused[reason]++;
 	log_warnx("requests: dropped request (%lu so far): %s", r->dropped,
 	    why);
 }
@@ -224,7 +226,7 @@ static void
 answer_free(struct pub_requests *r, struct answer *a, const char *why)
 {
 	if (why != NULL)
-		drop(r, why);
+		drop(r, PUB_REFUSED_STALLED, why);
 	a->peerlen = 0;
 }
 
@@ -256,11 +258,11 @@ catchup(struct pub_requests *r, const struct cb_frames *f,
 
 	r->catchups++;
 	if (f->len[0] == 0 || f->len[0] > sizeof(a->peer)) {
-		drop(r, "routing id of an unexpected size");
+		drop(r, PUB_REFUSED_MALFORMED, "routing id of an unexpected size");
 		return;
 	}
 	if ((a = answer_slot(r, f)) == NULL) {
-		drop(r, "too many catch-up answers in progress");
+		drop(r, PUB_REFUSED_BUSY, "too many catch-up answers in progress");
 		return;
 	}
 	memset(a, 0, sizeof(*a));
@@ -505,7 +507,7 @@ submit(struct pub_requests *r, const struct cb_frames *f,
 		if (res.status == CB_REQ_LATER || res.status == CB_REQ_TAKEN)
 			log_warnx("requests: %s", err.msg);
 		else
-			drop(r, err.msg);
+			drop(r, PUB_REFUSED_INVALID, err.msg);
 		if (res.status != CB_REQ_LATER)
 			refusal(&c, &res, &err);
 	} else if (res.fresh) {
@@ -535,26 +537,45 @@ pub_requests_serve(struct pub_requests *r)
 	for (i = 0; i < PUB_REQUESTS_PER_PASS; i++) {
 		if (cb_net_recv(r->sock, &f, ZMQ_DONTWAIT, &err) < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				drop(r, err.msg);
+				drop(r, PUB_REFUSED_MALFORMED, err.msg);
 			break;
 		}
 		sender(&f, who, sizeof(who));
 		if (!allowed(r, who)) {
 			if (r->limited++ % 100 == 0)
-				drop(r, "over the rate limit");
-			else
+				drop(r, PUB_REFUSED_RATE, "over the rate limit");
+			else {
 				r->dropped++;
+				r->refused[PUB_REFUSED_RATE]++;
+			}
 		} else if (f.n < 2 ||
 		    cb_req_decode(f.data[1], f.len[1], &q, &err) < 0) {
-			drop(r, f.n < 2 ? "no request frame" : err.msg);
+			drop(r, PUB_REFUSED_MALFORMED, f.n < 2 ?
+			    "no request frame" : err.msg);
 		} else if (q.type == CB_REQ_CATCHUP && f.n == 2) {
 			catchup(r, &f, &q);
 		} else if (q.type == CB_REQ_SUBMIT && f.n == 4) {
 			submit(r, &f, &q);
 		} else {
-			drop(r, "not a request a subscriber sends");
+			drop(r, PUB_REFUSED_MALFORMED,
+			    "not a request a subscriber sends");
 		}
 		cb_frames_release(&f);
 	}
 	pump(r);
+}
+
+unsigned long
+pub_requests_refused(const struct pub_requests *r, enum pub_refusal reason)
+{
+	return r->refused[reason];
+}
+
+const char *
+pub_refusal_name(enum pub_refusal reason)
+{
+	static const char *const names[PUB_REFUSED_COUNT] = { "malformed",
+		"invalid", "busy", "rate_limit", "stalled" };
+
+	return names[reason];
 }

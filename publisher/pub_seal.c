@@ -24,6 +24,7 @@ struct pub_seal {
 	int group;          /* inside pub_seal_begin */
 	struct held *held;  /* journaled, not yet committed nor sent */
 	size_t nheld, capheld;
+	unsigned long sent[2], held_adv[2]; /* advisories by origin */
 };
 
 /* The certificate entries of the identity key and, when another
@@ -240,6 +241,8 @@ pub_seal_advisory(struct pub_seal *s, struct cb_adv *adv,
 	*seq = next;
 	snprintf(topic, sizeof(topic), "adv.%s", cb_severity_name(adv->severity));
 	release(s, topic, &m);
+	(s->group ? s->held_adv : s->sent)[adv->origin == CB_ORIGIN_NATIONAL ?
+	    0 : 1]++;
 	return PUB_SEAL_SENT;
 }
 
@@ -265,6 +268,9 @@ pub_seal_commit(struct pub_seal *s, struct cb_err *err)
 	}
 	for (i = 0; i < s->nheld; i++)
 		send_sealed(s, s->held[i].topic, &s->held[i].s);
+	s->sent[0] += s->held_adv[0];
+	s->sent[1] += s->held_adv[1];
+	s->held_adv[0] = s->held_adv[1] = 0;
 	s->nheld = 0;
 	s->group = 0;
 	return 0;
@@ -280,6 +286,7 @@ pub_seal_abort(struct pub_seal *s)
 	pub_journal_rollback(s->journal);
 	for (i = 0; i < s->nheld; i++)
 		cb_sealed_release(&s->held[i].s);
+	s->held_adv[0] = s->held_adv[1] = 0;
 	s->nheld = 0;
 	s->group = 0;
 }
@@ -376,4 +383,10 @@ pub_seal_heartbeat(struct pub_seal *s, struct cb_err *err)
 	rc = pub_bcast_send(s->bcast, "hb", &m, err);
 	cb_sealed_release(&m);
 	return rc;
+}
+
+unsigned long
+pub_seal_published(const struct pub_seal *s, enum cb_origin origin)
+{
+	return s->sent[origin == CB_ORIGIN_NATIONAL ? 0 : 1];
 }

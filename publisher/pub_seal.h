@@ -83,4 +83,9 @@ int pub_seal_rotation(struct pub_seal *s, const struct cb_seckey *new_sk,
  * journaled). */
 int pub_seal_heartbeat(struct pub_seal *s, struct cb_err *err);
 
+/* Advisories of origin sealed and sent since the start (those of a
+ * group count once it commits; /metrics). */
+unsigned long pub_seal_published(const struct pub_seal *s,
+    enum cb_origin origin);
+
 #endif

@@ -150,6 +150,51 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 	return out;
 }
 
+/* The critical advisories are looked for only among the messages
+ * issued since then: sequence numbers follow issue times, so the scan
+ * starts from the newest and stops at the first older one. */
+int
+pub_views_agency_health(struct pub_journal *j, int64_t since,
+    void (*fn)(const struct pub_agency_health *h, void *arg), void *arg,
+    struct cb_err *err)
+{
+	sqlite3 *db = pub_journal_db(j);
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "WITH crit AS (SELECT m.adv_id, m.issued_ms FROM message m "
+	    " WHERE m.seq > coalesce((SELECT seq FROM message "
+	    "  WHERE issued_ms < ?2 * 1000 ORDER BY seq DESC LIMIT 1), 0) "
+	    " AND m.issued_ms >= ?2 * 1000 "
+	    " AND m.type = ?1 AND m.severity = 'critical' "
+	    " AND m.revision = (SELECT max(revision) FROM message x "
+	    "  WHERE x.adv_id = m.adv_id)) "
+	    "SELECT a.name, a.last_contact, "
+	    " (SELECT count(*) FROM crit c WHERE c.issued_ms >= a.added * 1000 "
+	    "  AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r.agency = a.name "
+	    "  AND r.adv_id = c.adv_id)), "
+	    " (SELECT count(*) FROM crit c WHERE c.issued_ms >= a.added * 1000 "
+	    "  AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r.agency = a.name "
+	    "  AND r.adv_id = c.adv_id AND r.event = 'acknowledged')) "
+	    "FROM agency a ORDER BY a.name", err);
+	struct pub_agency_health h;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, CB_MSG_ADVISORY);
+	sqlite3_bind_int64(st, 2, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h.name = cb_db_text(st, 0);
+		h.last_contact = sqlite3_column_int64(st, 1);
+		h.unreceived = (long)sqlite3_column_int64(st, 2);
+		h.unacknowledged = (long)sqlite3_column_int64(st, 3);
+		fn(&h, arg);
+	}
+	if (rc != SQLITE_DONE)
+		cb_db_error(db, "journal", err);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int
 save_attachment(const char *dir, const char *agency, int64_t seq,
     const char *name, const void *data, size_t len, struct cb_err *err)

@@ -33,6 +33,20 @@ struct cJSON *pub_views_receipts(struct pub_journal *j, const char *id,
 struct cJSON *pub_views_overdue(struct pub_journal *j, int min_severity,
     int64_t older_than, struct cb_err *err);
 
+/* Per registered agency, by name (/metrics): its last contact, and how
+ * many critical advisories (latest revision, issued at or after since
+ * (Unix seconds) and since the agency was registered) it has not
+ * received, and not acknowledged.  The strings are borrowed for the
+ * call of fn. */
+struct pub_agency_health {
+	const char *name;
+	int64_t last_contact; /* Unix seconds, 0 never */
+	long unreceived, unacknowledged;
+};
+int pub_views_agency_health(struct pub_journal *j, int64_t since,
+    void (*fn)(const struct pub_agency_health *h, void *arg), void *arg,
+    struct cb_err *err);
+
 /* Which reports pub_views_reports shows; zero for all of them. */
 struct pub_report_filter {
 	const char *agency; /* only this agency's */

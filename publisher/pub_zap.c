@@ -238,3 +238,9 @@ pub_zap_serve(struct pub_zap *z)
 		cb_frames_release(&f);
 	}
 }
+
+unsigned long
+pub_zap_refused(const struct pub_zap *z)
+{
+	return z->refused;
+}

@@ -34,4 +34,7 @@ void *pub_zap_socket(const struct pub_zap *z);
 /* Answer the waiting handshake requests. */
 void pub_zap_serve(struct pub_zap *z);
 
+/* Connections refused since the start (/metrics). */
+unsigned long pub_zap_refused(const struct pub_zap *z);
+
 #endif

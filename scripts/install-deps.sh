@@ -51,6 +51,9 @@ need util-linux unshare
 # Issue 10: the suite again with the clock 400 days ahead; make lint.
 need faketime faketime
 need cppcheck cppcheck
+# Issue 14: a real Prometheus scrapes both daemons' /metrics (t900);
+# promtool comes with it.
+need prometheus prometheus
 
 # Issue 14: the units' system-call sandbox, rebuilt with libseccomp
 # from systemd-analyze's groups (t870).

@@ -19,6 +19,7 @@ static const struct cb_cfg_key subscriber_keys[] = {
 	KEY("hook_timeout", CB_CFG_DURATION, hook_timeout, 1, 3600),
 	KEY("insecure", CB_CFG_BOOL, insecure, 0, 1),
 	KEY("journal", CB_CFG_BOOL, journal, 0, 1),
+	KEY("metrics", CB_CFG_HTTP, metrics, 0, 0),
 	KEY("min_severity", CB_CFG_STRING, min_severity, 0, 0),
 	KEY("on_advisory", CB_CFG_STRING, on_advisory, 0, 0),
 	KEY("origin", CB_CFG_STRING, origin, 0, 0),
@@ -38,7 +39,7 @@ static const struct cb_cfg_key subscriber_keys[] = {
 
 /* Keys a running daemon cannot change: a reload keeps their values. */
 static const char *const fixed_keys[] = { "broadcast", "insecure",
-	"publisher_key", "requests", "state", NULL };
+	"metrics", "publisher_key", "requests", "state", NULL };
 
 void
 sub_config_init(struct sub_config *c)
@@ -60,6 +61,7 @@ sub_config_release(struct sub_config *c)
 	free(c->path);
 	free(c->state);
 	free(c->revoked_keys);
+	free(c->metrics);
 	free(c->broadcast);
 	free(c->requests);
 	free(c->publisher_key);

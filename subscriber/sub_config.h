@@ -27,6 +27,7 @@ struct sub_config {
 	int verbose;
 	int presence;        /* seconds between signs of life; 0: none */
 	char *revoked_keys;  /* publisher key ids never to accept */
+	char *metrics;       /* ADDR:PORT serving /metrics, or NULL */
 	/* Notification paths. */
 	int desktop;         /* org.freedesktop.Notifications, if reachable */
 	int terminal;        /* a line per advisory on stdout */

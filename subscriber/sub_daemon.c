@@ -26,6 +26,7 @@
 
 #include "cb_daemon.h"
 #include "cb_file.h"
+#include "cb_http.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
@@ -35,6 +36,7 @@
 #include "sub_daemon.h"
 #include "sub_keys.h"
 #include "sub_link.h"
+#include "sub_metrics.h"
 #include "sub_outbox.h"
 #include "sub_notify.h"
 #include "sub_recv.h"
@@ -71,6 +73,8 @@ struct sub_ctx {
 	struct sub_notify *notify;
 	int64_t next_remind_ms; /* monotonic time of the next reminders */
 	int64_t born_ms;        /* when the archive was made; 0: unknown */
+	unsigned long dropped_by[SUB_DROP_COUNT]; /* /metrics */
+	struct cb_http *http;   /* /metrics, or NULL */
 };
 
 /* The agency's key (canhbao-sub keygen): required for CurveZMQ,
@@ -222,6 +226,7 @@ open_sockets(struct sub_ctx *c, struct cb_err *err)
 static void
 close_all(struct sub_ctx *c)
 {
+	cb_http_close(c->http);
 	sub_notify_free(c->notify);
 	sub_link_free(c->link);
 	sub_catchup_close(c->catchup);
@@ -261,9 +266,10 @@ problem(struct sub_ctx *c, const char *why)
 }
 
 static void
-drop(struct sub_ctx *c, const char *why)
+drop(struct sub_ctx *c, enum sub_drop reason, const char *why)
 {
 	c->dropped++;
+	c->dropped_by[reason]++;
 	if (quiet(c, why))
 		log_debug("dropped message (%lu so far): %s", c->dropped, why);
 	else
@@ -340,7 +346,7 @@ rotate(struct sub_ctx *c, const struct sub_incoming *in)
 	char why[sizeof(err.msg) + 64];
 
 	if (sub_keys_rotate(&next, &in->msg, &err) < 0) {
-		drop(c, err.msg);
+		drop(c, SUB_DROP_ROTATION, err.msg);
 		return;
 	}
 	if (sub_store_rotate(c->store, &in->msg, &next.current,
@@ -511,15 +517,16 @@ receive_live(struct sub_ctx *c)
 	struct sub_incoming in;
 	struct cb_frames f;
 	struct cb_err err;
+	int rc;
 
 	if (cb_net_recv(c->sock, &f, ZMQ_DONTWAIT, &err) < 0) {
 		if (errno != EAGAIN && errno != EINTR)
-			drop(c, err.msg);
+			drop(c, SUB_DROP_TRANSPORT, err.msg);
 		return;
 	}
-	if (sub_recv_check(&c->keys.current, 1, &f, &in, &err) < 0 ||
+	if ((rc = sub_recv_check(&c->keys.current, 1, &f, &in, &err)) < 0 ||
 	    revoked(c, &in, &err)) {
-		drop(c, err.msg);
+		drop(c, rc < 0 ? SUB_DROP_INVALID : SUB_DROP_REVOKED, err.msg);
 		cb_frames_release(&f);
 		return;
 	}
@@ -662,7 +669,7 @@ receive_catchup(struct sub_ctx *c)
 	case SUB_CATCHUP_NONE:
 		return;
 	case SUB_CATCHUP_BAD:
-		drop(c, err.msg);
+		drop(c, SUB_DROP_TRANSPORT, err.msg);
 		return;
 	case SUB_CATCHUP_END:
 		batch_ended(c, &end);
@@ -676,9 +683,9 @@ receive_catchup(struct sub_ctx *c)
 	c->in_catchup = 1;
 	if (sub_recv_open(&c->keys.current, 1, f.data[1], f.len[1], f.data[2],
 		f.len[2], &in, &err) < 0) {
-		drop(c, err.msg);
+		drop(c, SUB_DROP_INVALID, err.msg);
 	} else if (revoked(c, &in, &err)) {
-		drop(c, err.msg);
+		drop(c, SUB_DROP_REVOKED, err.msg);
 	} else {
 		if (in.msg.type == CB_MSG_ADVISORY ||
 		    in.msg.type == CB_MSG_ROTATE)
@@ -885,6 +892,48 @@ status_line(const struct sub_ctx *c, char *buf, size_t size)
 	return buf;
 }
 
+/* --- /metrics (sub_metrics) ------------------------------------------ */
+
+static int
+write_metrics(struct cb_prom *p, void *arg)
+{
+	struct sub_ctx *c = arg;
+	struct sub_metrics m = { .archived = c->archived,
+		.duplicates = c->ignored, .last_seq = c->last_seq,
+		.publisher_seq = c->publisher_seq, .stale = c->stale,
+		.heartbeat_age = (double)(cb_time_mono_ms() - c->last_hb_ms) /
+		    1000 };
+	struct cb_err err;
+
+	memcpy(m.dropped, c->dropped_by, sizeof(m.dropped));
+	if (sub_outbox_pending(sub_store_db(c->store), &m.outbox_pending,
+		&err) < 0 ||
+	    sub_outbox_refused(sub_store_db(c->store), &m.outbox_refused,
+		&err) < 0) {
+		log_warnx("metrics: %s", err.msg);
+		return -1;
+	}
+	sub_metrics_write(p, &m);
+	return 0;
+}
+
+static int
+serve_metrics(void *arg, struct MHD_Connection *conn, const char *path)
+{
+	return cb_prom_serve(conn, path, write_metrics, arg);
+}
+
+static int
+open_metrics(struct sub_ctx *c, struct cb_err *err)
+{
+	if (cb_http_open(&c->http, c->cfg->metrics, serve_metrics, c,
+		err) < 0)
+		return -1;
+	log_info("metrics on http://%s%s", cb_http_address(c->http),
+	    CB_PROM_PATH);
+	return 0;
+}
+
 /* poll(2) events as zmq_poll takes them. */
 static short
 bus_events(short ev)
@@ -896,10 +945,10 @@ bus_events(short ev)
 static void
 loop(struct sub_ctx *c)
 {
-	zmq_pollitem_t items[3];
+	zmq_pollitem_t items[4];
 	int64_t next_tick = cb_time_mono_ms() + TICK_MS;
-	int rc, n, bus = -1, fd;
-	long timeout, watchdog;
+	int rc, n, bus = -1, fd, web = -1;
+	long timeout, watchdog, ms;
 	char status[256];
 	short ev = 0;
 
@@ -926,6 +975,12 @@ loop(struct sub_ctx *c)
 		watchdog = cb_daemon_watchdog(cb_time_mono_ms());
 		if (watchdog >= 0 && watchdog < timeout)
 			timeout = watchdog;
+		ms = c->http ? cb_http_timeout_ms(c->http) : -1;
+		if (ms >= 0 && ms < timeout)
+			timeout = ms;
+		if (c->http != NULL)
+			items[web = n++] = (zmq_pollitem_t){ .fd =
+				cb_http_fd(c->http), .events = ZMQ_POLLIN };
 		rc = zmq_poll(items, n, timeout);
 		if (rc < 0 && errno != EINTR)
 			log_errx("poll: %s", zmq_strerror(errno));
@@ -936,6 +991,9 @@ loop(struct sub_ctx *c)
 			receive_catchup(c);
 		if (rc > 0 && bus >= 0 && items[bus].revents != 0)
 			sub_notify_process(c->notify);
+		if (web >= 0 && ((rc > 0 && items[web].revents != 0) ||
+			cb_http_timeout_ms(c->http) == 0))
+			cb_http_run(c->http);
 		sub_link_process(c->link);
 		bus = -1;
 		if (cb_time_mono_ms() >= next_tick) {
@@ -956,6 +1014,7 @@ sub_daemon_run(struct sub_config *cfg)
 
 	cb_daemon_signals();
 	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0 ||
+	    (cfg->metrics != NULL && open_metrics(&c, &err) < 0) ||
 	    (c.notify = sub_notify_new(cfg, &err)) == NULL) {
 		log_errx("cannot start: %s", err.msg);
 		close_all(&c);

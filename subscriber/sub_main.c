@@ -52,7 +52,8 @@ static const struct cb_command commands[] = {
 	    "\t\t[--min-severity LEVEL] [--origin ORIGIN] [--status LIST]\n"
 	    "\t\t[--group NAME]... [--no-desktop] [--no-terminal] "
 	    "[--no-journal]\n"
-	    "\t\t[--presence SECONDS] [--revoked-keys LIST]" },
+	    "\t\t[--presence SECONDS] [--revoked-keys LIST]\n"
+	    "\t\t[--metrics ADDR:PORT]" },
 	{ "keygen", cmd_keygen, "[--state DIR]" },
 	{ "report", cmd_report,
 	    "[--state DIR] --severity LEVEL --title TEXT [--details FILE | -]\n"
@@ -88,7 +89,8 @@ static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
 	{ "no-terminal", 0, NULL, 'N' }, { "on-advisory", 1, NULL, 'A' },
 	{ "origin", 1, NULL, 'O' }, { "renotify", 1, NULL, 'r' },
 	{ "status", 1, NULL, 'T' }, { "presence", 1, NULL, 'P' },
-	{ "revoked-keys", 1, NULL, 'X' }, { NULL, 0, NULL, 0 } };
+	{ "revoked-keys", 1, NULL, 'X' }, { "metrics", 1, NULL, 'm' },
+	{ NULL, 0, NULL, 0 } };
 
 static const char *
 run_key(int ch)
@@ -130,6 +132,8 @@ run_key(int ch)
 		return "presence";
 	case 'X':
 		return "revoked_keys";
+	case 'm':
+		return "metrics";
 	}
 	return NULL;
 }
@@ -230,6 +234,8 @@ cmd_check_config(int argc, char **argv)
 	printf("%s: ok: state %s, broadcast %s, requests %s\n",
 	    cfg.path ? cfg.path : "(no file)", cfg.state, cfg.broadcast,
 	    cfg.requests ? cfg.requests : "(none)");
+	if (cfg.metrics != NULL)
+		printf("  metrics: http://%s/metrics\n", cfg.metrics);
 	sub_config_release(&cfg);
 	return 0;
 }

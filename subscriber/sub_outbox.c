@@ -442,11 +442,10 @@ sub_outbox_restart(sqlite3 *db, struct cb_err *err)
 	    "WHERE refused IS NULL", err);
 }
 
-int
-sub_outbox_pending(sqlite3 *db, long *count, struct cb_err *err)
+static int
+count_rows(sqlite3 *db, const char *sql, long *count, struct cb_err *err)
 {
-	sqlite3_stmt *st = cb_db_prepare(db,
-	    "SELECT count(*) FROM outbox WHERE refused IS NULL", err);
+	sqlite3_stmt *st = cb_db_prepare(db, sql, err);
 	int rc;
 
 	if (st == NULL)
@@ -455,6 +454,20 @@ sub_outbox_pending(sqlite3 *db, long *count, struct cb_err *err)
 	*count = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : cb_db_error(db, "outbox", err);
+}
+
+int
+sub_outbox_pending(sqlite3 *db, long *count, struct cb_err *err)
+{
+	return count_rows(db, "SELECT count(*) FROM outbox WHERE refused IS "
+	    "NULL", count, err);
+}
+
+int
+sub_outbox_refused(sqlite3 *db, long *count, struct cb_err *err)
+{
+	return count_rows(db, "SELECT count(*) FROM outbox WHERE refused IS "
+	    "NOT NULL", count, err);
 }
 
 int

@@ -109,7 +109,8 @@ int sub_outbox_each(struct sqlite3 *db, int refused_only,
     int (*fn)(const struct sub_outbox_entry *e, void *arg), void *arg,
     struct cb_err *err);
 
-/* Entries waiting (not refused). */
+/* Entries waiting (not refused); entries refused. */
 int sub_outbox_pending(struct sqlite3 *db, long *count, struct cb_err *err);
+int sub_outbox_refused(struct sqlite3 *db, long *count, struct cb_err *err);
 
 #endif

@@ -387,6 +387,44 @@ test_durations(void **state)
 	assert_int_equal(cb_cfg_duration("x", "-5", 0, 86400, &v, &err), -1);
 }
 
+/* metrics: ADDR:PORT as cb_http takes it, a bare port on loopback;
+ * anything else names the line, in both programs' files. */
+static void
+test_metrics(void **state)
+{
+	struct pub_config c;
+	struct sub_config sc;
+	struct cb_err err;
+	char *path;
+
+	(void)state;
+	path = write_conf("m.conf", "[publisher]\nstate = /x\nmetrics = 9464\n");
+	pub_config_init(&c);
+	assert_int_equal(pub_config_load(&c, path, &err), 0);
+	assert_string_equal(c.metrics, "127.0.0.1:9464");
+	assert_int_equal(pub_config_set(&c, "metrics", "[::1]:0", &err), 0);
+	assert_string_equal(c.metrics, "[::1]:0");
+	assert_int_equal(pub_config_set(&c, "metrics", "0.0.0.0:9464", &err),
+	    0);
+	assert_string_equal(c.metrics, "0.0.0.0:9464");
+	pub_config_release(&c);
+	free(path);
+	path = write_conf("s.conf", "[subscriber]\nmetrics = 127.0.0.1:9465\n");
+	sub_config_init(&sc);
+	assert_int_equal(sub_config_load(&sc, path, &err), 0);
+	assert_string_equal(sc.metrics, "127.0.0.1:9465");
+	sub_config_release(&sc);
+	free(path);
+	expect_error("[publisher]\nstate = /x\nmetrics = localhost:9464\n",
+	    "bad.conf:3: 'metrics' must be ADDR:PORT or a port: "
+	    "'localhost:9464': 'localhost' is not a numeric IPv4 address");
+	expect_error("[publisher]\nstate = /x\nmetrics = 127.0.0.1:70000\n",
+	    "bad.conf:3: 'metrics' must be ADDR:PORT or a port");
+	expect_sub_error("[subscriber]\nmetrics = 1.2.3.4\n", 0,
+	    "bad.conf:2: 'metrics' must be ADDR:PORT or a port: '1.2.3.4': "
+	    "no port");
+}
+
 int
 main(void)
 {
@@ -400,6 +438,7 @@ main(void)
 		cmocka_unit_test(test_misp_feeds),
 		cmocka_unit_test(test_reread_and_diff),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_metrics),
 	};
 	int rc;
 

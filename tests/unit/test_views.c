@@ -267,6 +267,80 @@ test_agency_known(void **state)
 	release(&a);
 }
 
+/* A critical advisory in the journal at seq, issued at t. */
+static void
+critical(struct pub_journal *j, uint64_t seq, const char *id,
+    unsigned revision, int64_t t)
+{
+	static const uint8_t bytes[4] = "CBM1", sig[2] = "ED";
+	struct pub_entry e = { .seq = seq, .type = CB_MSG_ADVISORY,
+		.issued_ms = t * 1000, .adv_id = id, .revision = revision,
+		.severity = "critical", .title = "critical",
+		.signed_bytes = bytes, .signed_len = sizeof(bytes),
+		.sigblock = sig, .sigblock_len = sizeof(sig) };
+	struct cb_err err;
+
+	assert_int_equal(pub_journal_append(j, &e, NULL, &err), 0);
+}
+
+struct health {
+	char names[4][16];
+	int64_t last[4];
+	long unreceived[4], unacked[4];
+	int n;
+};
+
+static void
+one_health(const struct pub_agency_health *h, void *arg)
+{
+	struct health *hs = arg;
+
+	assert_true(hs->n < 4);
+	snprintf(hs->names[hs->n], sizeof(hs->names[0]), "%s", h->name);
+	hs->last[hs->n] = h->last_contact;
+	hs->unreceived[hs->n] = h->unreceived;
+	hs->unacked[hs->n++] = h->unacknowledged;
+}
+
+/* What /metrics says of each agency: its last contact, and the
+ * critical advisories (latest revision, issued in the window and since
+ * it registered) it has not received and not acknowledged; an
+ * acknowledgement counts as receipt too. */
+static void
+test_agency_health(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct health h = { .n = 0 };
+	struct agencies a;
+	struct cb_err err;
+
+	enrol(f->j, &a); /* ADV r1 (high), agencies registered at NOW */
+	critical(f->j, 2, ADV, 2, NOW + 10);      /* now critical */
+	critical(f->j, 3, "old", 1, NOW - 10);     /* before they joined */
+	critical(f->j, 4, "later", 1, NOW + 20);
+	critical(f->j, 5, "later", 2, NOW + 30);   /* one advisory, r2 */
+	receipt(f->j, a.an_giang, 1, "acknowledged");
+	assert_int_equal(pub_views_agency_health(f->j, NOW - 10, one_health,
+	    &h, &err), 0);
+	assert_int_equal(h.n, 2);
+	assert_string_equal(h.names[0], "an-giang");
+	assert_int_equal(h.last[0], NOW);
+	assert_int_equal(h.unreceived[0], 1);
+	assert_int_equal(h.unacked[0], 1);
+	assert_string_equal(h.names[1], "bac-ninh");
+	assert_int_equal(h.last[1], 0);
+	assert_int_equal(h.unreceived[1], 2);
+	assert_int_equal(h.unacked[1], 2);
+	/* only what was issued since NOW + 25 ("later" r2) */
+	h.n = 0;
+	assert_int_equal(pub_views_agency_health(f->j, NOW + 25, one_health,
+	    &h, &err), 0);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.unreceived[0] + h.unacked[0], 2);
+	assert_int_equal(h.unreceived[1] + h.unacked[1], 2);
+	release(&a);
+}
+
 int
 main(void)
 {
@@ -275,6 +349,7 @@ main(void)
 		PUB_TEST(test_reports_filter),
 		PUB_TEST(test_handle),
 		PUB_TEST(test_agency_known),
+		PUB_TEST(test_agency_health),
 	};
 
 	if (cb_sig_init() < 0)
