@@ -44,7 +44,8 @@ static int cmd_status(int, char **);
 /* Every command also takes -c FILE, --state DIR and -h (cb_cli.h). */
 static const struct cb_command commands[] = {
 	{ "run", cmd_run,
-	    "[-c FILE] [--state DIR] --broadcast ENDPOINT --publisher-key FILE\n"
+	    N_("[-c FILE] [--state DIR] --broadcast ENDPOINT "
+	    "--publisher-key FILE\n"
 	    "\t\t[--requests ENDPOINT] [--stale-after SECONDS] [--insecure] "
 	    "[-v]\n"
 	    "\t\t[--on-advisory PROGRAM] [--hook-timeout SECONDS] "
@@ -52,27 +53,30 @@ static const struct cb_command commands[] = {
 	    "\t\t[--min-severity LEVEL] [--origin ORIGIN] [--status LIST]\n"
 	    "\t\t[--group NAME]... [--no-desktop] [--no-terminal] "
 	    "[--no-journal]\n"
-	    "\t\t[--presence SECONDS] [--revoked-keys LIST]" },
-	{ "keygen", cmd_keygen, "[--state DIR]" },
+	    "\t\t[--presence SECONDS] [--revoked-keys LIST]") },
+	{ "keygen", cmd_keygen, N_("[--state DIR]") },
 	{ "report", cmd_report,
-	    "[--state DIR] --severity LEVEL --title TEXT [--details FILE | -]\n"
-	    "\t\t[--attach FILE]..." },
-	{ "status", cmd_status, "[--state DIR] [--json]" },
-	{ "check-config", cmd_check_config, "[-c FILE]" },
+	    N_("[--state DIR] --severity LEVEL --title TEXT "
+	    "[--details FILE | -]\n"
+	    "\t\t[--attach FILE]...") },
+	{ "status", cmd_status, N_("[--state DIR] [--json]") },
+	{ "check-config", cmd_check_config, N_("[-c FILE]") },
 	{ "list", cmd_list,
-	    "[--state DIR] [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
-	    "\t\t[--unread] [--unacked] [--limit N] [--json] [--utc]" },
-	{ "show", cmd_show, "[--state DIR] [--json] [--utc] ID" },
-	{ "follow", cmd_follow, "[--state DIR] [--since WHEN] [--json]" },
+	    N_("[--state DIR] [--since DATE] [--severity LEVEL] "
+	    "[--origin ORIGIN]\n"
+	    "\t\t[--unread] [--unacked] [--limit N] [--json] [--utc]") },
+	{ "show", cmd_show, N_("[--state DIR] [--json] [--utc] ID") },
+	{ "follow", cmd_follow, N_("[--state DIR] [--since WHEN] [--json]") },
 	{ "search", cmd_search,
-	    "[--state DIR] [--since DATE] [--severity LEVEL] [--cve ID]\n"
+	    N_("[--state DIR] [--since DATE] [--severity LEVEL] [--cve ID]\n"
 	    "\t\t[--origin ORIGIN] [--unread] [--unacked] [--limit N] "
-	    "[--json] [--utc] QUERY" },
-	{ "ack", cmd_ack, "[--state DIR] --by NAME [--note TEXT] [--json] ID" },
+	    "[--json] [--utc] QUERY") },
+	{ "ack", cmd_ack,
+	    N_("[--state DIR] --by NAME [--note TEXT] [--json] ID") },
 	{ "export", cmd_export,
-	    "[--state DIR] -o FILE [--publisher-key FILE] [--json] ID" },
+	    N_("[--state DIR] -o FILE [--publisher-key FILE] [--json] ID") },
 	{ "verify", cmd_verify,
-	    "[--state DIR] [--publisher-key FILE] [--json]" },
+	    N_("[--state DIR] [--publisher-key FILE] [--json]") },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
