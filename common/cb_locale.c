@@ -23,7 +23,9 @@ cb_locale_word(const char *value)
 	static const char *const words[] = { N_("critical"), N_("high"),
 		N_("medium"), N_("low"), N_("info"), N_("new"), N_("update"),
 		N_("cancel"), N_("actual"), N_("exercise"), N_("test"),
-		N_("national"), N_("provincial"), N_("yes"), N_("no") };
+		N_("national"), N_("provincial"), N_("yes"), N_("no"),
+		N_("advisory"), N_("receipt"), N_("presence"),
+		N_("incident report"), N_("broadcast"), N_("requests") };
 	size_t i;
 
 	for (i = 0; value != NULL && i < sizeof(words) / sizeof(words[0]); i++)

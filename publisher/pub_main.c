@@ -1116,9 +1116,9 @@ int
 main(int argc, char **argv)
 {
 	cb_locale_init();
+	cb_cli_init(&program); /* before cb_cli_die can name the program */
 	if (cb_sig_init() < 0)
 		cb_cli_die(_("cannot initialise libsodium"));
 	cb_log_init("canhbao-pub", CB_LOG_INFO);
-	cb_cli_init(&program);
 	return cb_cli_dispatch(argc, argv);
 }

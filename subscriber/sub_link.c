@@ -13,6 +13,7 @@
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
+#include "cb_locale.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
 #include "sub_daemon.h"
@@ -292,11 +293,12 @@ load(const char *state)
 }
 
 void
-sub_link_print(const char *state)
+sub_link_print(const char *state, int utc)
 {
 	cJSON *o = load(state);
 	const cJSON *c;
-	char *safe;
+	char *safe, when[CB_TIME_BUFSZ];
+	int64_t t;
 
 	if (!running(state))
 		printf(_("daemon: not running (as last seen below)\n"));
@@ -305,10 +307,13 @@ sub_link_print(const char *state)
 	cJSON_ArrayForEach(c, cb_json_array(o, "channels")) {
 		safe = cb_utf8_printable(cb_json_str(c, "why") ?
 			cb_json_str(c, "why") : "");
+		if (cb_json_str(c, "since") == NULL ||
+		    cb_time_parse_iso(cb_json_str(c, "since"), &t) < 0)
+			t = 0;
 		printf(_("%s (%s): %s, since %s\n"),
-		    cb_json_str(c, "channel"), cb_json_str(c, "endpoint"),
-		    _(safe), cb_json_str(c, "since") ?
-		    cb_json_str(c, "since") : "?");
+		    cb_locale_word(cb_json_str(c, "channel")),
+		    cb_json_str(c, "endpoint"),
+		    _(safe), cb_time_human(t, utc, when));
 		free(safe);
 	}
 	if (o == NULL)

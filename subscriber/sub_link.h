@@ -43,10 +43,10 @@ void sub_link_process(struct sub_link *l);
 const char *sub_link_why(const struct sub_link *l);
 
 /* For "canhbao-sub status": print the state of the daemon on state
- * (running or not, each channel) as text, or add it to obj (a cJSON
- * object) as "connection". */
+ * (running or not, each channel) as text, times local or (utc set)
+ * UTC, or add it to obj (a cJSON object) as "connection". */
 struct cJSON;
-void sub_link_print(const char *state);
+void sub_link_print(const char *state, int utc);
 void sub_link_add_json(const char *state, struct cJSON *obj);
 
 #endif
