@@ -25,7 +25,8 @@ cb_locale_word(const char *value)
 		N_("cancel"), N_("actual"), N_("exercise"), N_("test"),
 		N_("national"), N_("provincial"), N_("yes"), N_("no"),
 		N_("advisory"), N_("receipt"), N_("presence"),
-		N_("incident report"), N_("broadcast"), N_("requests") };
+		N_("incident report"), N_("broadcast"), N_("requests"),
+		N_("local") };
 	size_t i;
 
 	for (i = 0; value != NULL && i < sizeof(words) / sizeof(words[0]); i++)

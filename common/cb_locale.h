@@ -26,7 +26,8 @@ void cb_locale_init(void);
 /* A value of a field as people read it in their language: a severity,
  * kind, status or origin name ("critical" -> "nghiêm trọng" under a
  * Vietnamese locale), "yes" or "no", a message type of the way back
- * (cb_msg_type_name) or a channel ("broadcast", "requests"); any other
+ * (cb_msg_type_name), a channel ("broadcast", "requests") or the source
+ * "local" (written by the department's staff); any other
  * value (a TLP label, an id) is returned as given.  For text output only: JSON keeps the
  * English values.  Borrowed: the catalogue's, or value itself. */
 const char *cb_locale_word(const char *value);

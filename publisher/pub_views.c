@@ -105,7 +105,8 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 	    "SELECT a.name, a.last_contact, m.adv_id, m.revision, m.severity, "
 	    " m.title, m.issued_ms, "
 	    " (SELECT min(at) FROM receipt r WHERE r.agency = a.name AND "
-	    "  r.adv_id = m.adv_id AND r.event = 'received') "
+	    "  r.adv_id = m.adv_id AND r.event = 'received'), "
+	    " json_extract(CAST(substr(m.signed, ?3) AS TEXT), '$.published') "
 	    "FROM agency a, message m "
 	    "WHERE m.type = ?2 AND m.issued_ms <= ?1 * 1000 "
 	    " AND m.revision = (SELECT max(revision) FROM message x "
@@ -123,6 +124,7 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 	}
 	sqlite3_bind_int64(st, 1, older_than);
 	sqlite3_bind_int(st, 2, CB_MSG_ADVISORY);
+	sqlite3_bind_int(st, 3, CB_MSG_HDRLEN + 1); /* the signed payload */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (severity_rank(cb_db_text(st, 4)) < min_severity)
 			continue;
@@ -142,6 +144,7 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 		    (double)sqlite3_column_int64(st, 3));
 		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
 		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
+		add_text(o, "published", st, 8);
 		cb_json_add_time(o, "issued", sqlite3_column_int64(st, 6) / 1000);
 		cb_json_add_time(o, "received", sqlite3_column_int64(st, 7));
 		cJSON_AddItemToArray(list, o);

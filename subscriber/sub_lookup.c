@@ -256,6 +256,8 @@ row_json(const struct sub_row *r)
 	cJSON_AddStringToObject(obj, "title", r->title);
 	cJSON_AddStringToObject(obj, "published",
 	    cb_time_format(r->published, when));
+	cJSON_AddStringToObject(obj, "issued",
+	    cb_time_format(r->issued_ms / 1000, when));
 	cJSON_AddStringToObject(obj, "received",
 	    cb_time_format(r->received, when));
 	if (r->expires != 0)
@@ -857,7 +859,7 @@ show_text(const struct sub_lookup_opts *o, const struct sub_row *r,
 	    cb_locale_word(cb_severity_name(a->severity)));
 	print_field(_("status"), cb_locale_word(cb_status_name(a->status)));
 	print_field(_("origin"), cb_locale_word(cb_origin_name(a->origin)));
-	print_field(_("source"), a->source);
+	print_field(_("source"), cb_locale_word(a->source));
 	print_field(_("published"), cb_time_human(a->published, o->utc,
 					when));
 	if (a->updated != 0)
