@@ -305,8 +305,8 @@ check_text(const char *field, const char *s, size_t max, struct cb_err *err)
 		return 0;
 	len = strlen(s);
 	if (len > max)
-		return cb_err_set(err, _("%s is %zu bytes, more than %zu"), field,
-		    len, max);
+		return cb_err_set(err, _("%s is %zu bytes, more than %zu"),
+		    field, len, max);
 	if (!cb_utf8_valid(s, len))
 		return cb_err_set(err, _("%s is not valid UTF-8"), field);
 	return 0;
@@ -325,7 +325,8 @@ check_list(const char *field, const struct cb_strlist *l, size_t max,
 		if (check_text(field, l->v[i], max, err) < 0)
 			return -1;
 		if (l->v[i][0] == '\0')
-			return cb_err_set(err, _("%s has an empty entry"), field);
+			return cb_err_set(err, _("%s has an empty entry"),
+			    field);
 	}
 	return 0;
 }
@@ -549,8 +550,8 @@ get_word(const cJSON *item, const char *key, char **out,
 		return cb_err_set(err, _("'%s' must be a string"), key);
 	s = item->valuestring;
 	if (*s == '\0' || strlen(s) > CB_ADV_MAX_SOURCE_ID)
-		return cb_err_set(err, _("'%s' must be 1 to %d bytes long"), key,
-		    CB_ADV_MAX_SOURCE_ID);
+		return cb_err_set(err, _("'%s' must be 1 to %d bytes long"),
+		    key, CB_ADV_MAX_SOURCE_ID);
 	for (; *s != '\0'; s++)
 		if (*s < 0x21 || *s > 0x7e)
 			return cb_err_set(err,
@@ -578,15 +579,17 @@ get_list(const cJSON *item, const char *key, struct cb_strlist *l,
 	const cJSON *e;
 
 	if (!cJSON_IsArray(item))
-		return cb_err_set(err, _("'%s' must be an array of strings"), key);
+		return cb_err_set(err, _("'%s' must be an array of strings"),
+		    key);
 	cJSON_ArrayForEach(e, item)
 	{
 		if (!cJSON_IsString(e))
 			return cb_err_set(err,
 			    _("'%s' must be an array of strings"), key);
 		if (l->n >= CB_ADV_MAX_ITEMS)
-			return cb_err_set(err, _("'%s' has more than %d entries"),
-			    key, CB_ADV_MAX_ITEMS);
+			return cb_err_set(err,
+			    _("'%s' has more than %d entries"), key,
+			    CB_ADV_MAX_ITEMS);
 		cb_strlist_add(l, e->valuestring);
 	}
 	return 0;

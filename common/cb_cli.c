@@ -186,7 +186,8 @@ help(int argc, char **argv)
 			  cb_xstrdup(argv[2]);
 	n = print_usage(stdout, name);
 	if (n == 0)
-		fprintf(stderr, _("%s: unknown command '%s'; see '%s --help'\n"),
+		fprintf(stderr,
+		    _("%s: unknown command '%s'; see '%s --help'\n"),
 		    cli->name, name, cli->name);
 	free(name);
 	return n == 0 ? 2 : 0;
@@ -235,7 +236,8 @@ cb_cli_dispatch(int argc, char **argv)
 	if (cli_cur != NULL)
 		return cli_cur->fn(argc - 1, argv + 1);
 	if (!group) {
-		fprintf(stderr, _("%s: unknown command '%s'; see '%s --help'\n"),
+		fprintf(stderr,
+		    _("%s: unknown command '%s'; see '%s --help'\n"),
 		    cli->name, argv[1], cli->name);
 		exit(2);
 	}

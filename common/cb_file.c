@@ -19,9 +19,9 @@ static int
 secret_refused(const char *path, const struct stat *st, struct cb_err *err)
 {
 	if (st->st_uid != geteuid()) {
-		cb_err_set(err, _("secret file '%s' is owned by uid %lu, not by "
-		    "you (uid %lu)"), path, (unsigned long)st->st_uid,
-		    (unsigned long)geteuid());
+		cb_err_set(err, _("secret file '%s' is owned by uid %lu, not "
+				  "by you (uid %lu)"),
+		    path, (unsigned long)st->st_uid, (unsigned long)geteuid());
 		return 1;
 	}
 	if ((st->st_mode & 077) != 0) {
@@ -270,7 +270,8 @@ cb_file_private_dir(const char *dir, int create, struct cb_err *err)
 	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cb_err_setsys(err, _("cannot create folder '%s'"), dir);
 	if (lstat(dir, &st) < 0)
-		return cb_err_setsys(err, _("cannot use state folder '%s'"), dir);
+		return cb_err_setsys(err, _("cannot use state folder '%s'"),
+		    dir);
 	if (!S_ISDIR(st.st_mode))
 		return cb_err_set(err, _("'%s' is not a folder"), dir);
 	if (st.st_uid != geteuid())

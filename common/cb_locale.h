@@ -27,9 +27,9 @@ void cb_locale_init(void);
  * kind, status or origin name ("critical" -> "nghiêm trọng" under a
  * Vietnamese locale), "yes" or "no", a message type of the way back
  * (cb_msg_type_name), a channel ("broadcast", "requests") or the source
- * "local" (written by the department's staff); any other
- * value (a TLP label, an id) is returned as given.  For text output only: JSON keeps the
- * English values.  Borrowed: the catalogue's, or value itself. */
+ * "local" (written by the department's staff); any other value (a TLP
+ * label, an id) is returned as given.  For text output only: JSON keeps
+ * the English values.  Borrowed: the catalogue's, or value itself. */
 const char *cb_locale_word(const char *value);
 
 /* The columns the widest severity takes in the user's language (at

@@ -106,8 +106,8 @@ decode_keyline(const char *text, uint8_t *out, size_t outlen,
 	while (strncmp(line, "untrusted comment:", 18) == 0) {
 		line = strchr(line, '\n');
 		if (line == NULL)
-			return cb_err_set(err, _("%s: no key after the comment"),
-			    what);
+			return cb_err_set(err,
+			    _("%s: no key after the comment"), what);
 		line++;
 	}
 	end = line + strcspn(line, "\r\n");

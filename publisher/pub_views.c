@@ -145,7 +145,8 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
 		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
 		add_text(o, "published", st, 8);
-		cb_json_add_time(o, "issued", sqlite3_column_int64(st, 6) / 1000);
+		cb_json_add_time(o, "issued",
+		    sqlite3_column_int64(st, 6) / 1000);
 		cb_json_add_time(o, "received", sqlite3_column_int64(st, 7));
 		cJSON_AddItemToArray(list, o);
 	}

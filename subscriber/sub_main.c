@@ -514,7 +514,8 @@ cmd_report(int argc, char **argv)
 	sev = cb_severity_name(cb_cli_severity(sev));
 	if (title[0] == '\0' || strlen(title) > CB_ADV_MAX_TITLE ||
 	    !cb_utf8_valid(title, strlen(title)))
-		cb_cli_die(_("the title must be UTF-8 text of 1 to 1024 bytes"));
+		cb_cli_die(
+		    _("the title must be UTF-8 text of 1 to 1024 bytes"));
 	if (dfile != NULL && strcmp(dfile, "-") == 0)
 		details = cb_file_read_fd(STDIN_FILENO, "standard input",
 		    65536, NULL, &err);
@@ -556,7 +557,8 @@ main(int argc, char **argv)
 {
 	cb_locale_init();
 	if (cb_sig_init() < 0) {
-		fprintf(stderr, _("canhbao-sub: cannot initialise libsodium\n"));
+		fprintf(stderr,
+		    _("canhbao-sub: cannot initialise libsodium\n"));
 		return 2;
 	}
 	cb_log_init("canhbao-sub", CB_LOG_INFO);
