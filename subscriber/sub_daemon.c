@@ -406,7 +406,7 @@ alarm_state(struct sub_ctx *c, int stale)
 	else
 		log_info("channel alive again");
 	sub_notify_alarm(c->notify, stale, c->cfg->stale_after,
-	    stale ? why : NULL);
+	    stale ? why : NULL, stale ? sub_link_why_local(c->link) : NULL);
 }
 
 static void

@@ -41,6 +41,8 @@ void sub_link_process(struct sub_link *l);
 /* Why the first channel watched (the broadcast) is where it is, with
  * what to do: for the stale-channel alarm. */
 const char *sub_link_why(const struct sub_link *l);
+/* The same in the user's language, for the stale-channel pop-up. */
+const char *sub_link_why_local(const struct sub_link *l);
 
 /* For "canhbao-sub status": print the state of the daemon on state
  * (running or not, each channel) as text, times local or (utc set)

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 
-#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +30,6 @@
 #include "sub_search.h"
 #include "sub_store.h"
 #include "sub_verify.h"
-
-#define _(s) gettext(s)
 
 /* A row is "SEQ SEVERITY PUBLISHED ID TITLE" in 80 columns; the
  * severity and time columns are as wide as the language makes them. */

@@ -351,7 +351,7 @@ sub_notify_advisory(struct sub_notify *n, enum sub_event ev, uint64_t seq,
 
 void
 sub_notify_alarm(struct sub_notify *n, int raised, int stale_after,
-    const char *why)
+    const char *why, const char *why_local)
 {
 	char line[640];
 
@@ -364,7 +364,7 @@ sub_notify_alarm(struct sub_notify *n, int raised, int stale_after,
 		    "the publisher are back");
 	terminal_line(n, line, raised ? CB_SEV_CRITICAL : CB_SEV_INFO, 1);
 	journal_alarm(n, raised, line);
-	sub_desk_alarm(n->desk, raised, stale_after, why);
+	sub_desk_alarm(n->desk, raised, stale_after, why_local);
 	hook_alarm(n, raised, stale_after, line);
 }
 

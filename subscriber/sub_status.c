@@ -1,6 +1,5 @@
 /* sub_status: the connection and the outbox as the staff see them
  * (see .h). */
-#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,8 +15,6 @@
 #include "sub_outbox.h"
 #include "sub_status.h"
 #include "sub_store.h"
-
-#define _(s) gettext(s)
 
 /* What names an entry to a person: a report's title, a receipt's
  * advisory id; NULL for presence.  The caller frees it. */

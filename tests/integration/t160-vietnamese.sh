@@ -69,6 +69,16 @@ r = {x["agency"]: x for x in json.load(sys.stdin)}
 sys.exit(r["an-giang"]["acknowledged"] is None)'
 }
 wait_until 20 acked || fail "the acknowledgement did not reach the publisher"
+# An agency the department has not registered: status says why, and
+# what to do, in Vietnamese too.
+"$SUB" keygen --state "$T/stranger" >/dev/null
+"$SUB" run --state "$T/stranger" --broadcast "$BC" --requests "$REQS" \
+    --publisher-key "$T/pub/publisher.pub" --no-desktop --verbose \
+    >>"$T/stranger.out" 2>>"$T/stranger.log" &
+track $!
+wait_log 15 "$T/stranger.log" 0 'broadcast .*: not admitted' ||
+    fail "the stranger was not refused"
+out sub-status-refused "$SUB" status --state "$T/stranger"
 out pub-help "$PUB" --help
 out pub-help-receipts "$PUB" help receipts
 out pub-receipts "$PUB" receipts $P "$ID"
@@ -115,6 +125,9 @@ check "usage in Vietnamese, on stdout for --help" \
     grep -q '^cách dùng: canhbao-sub ack .*--by TÊN' "$T/vi/sub-ack-h"
 check "a missing option is named in Vietnamese" \
     grep -q 'thiếu --by TÊN' "$T/vi/sub-err-missing"
+check "a refused agency key: why and what to do, in Vietnamese" \
+    grep -q 'không được chấp nhận: .*hãy gửi agency.pub cho sở' \
+    "$T/vi/sub-status-refused"
 check "the drill's verdict in Vietnamese" \
     grep -qx '[0-2]/2 đã nhận, [0-2]/2 đã xác nhận' "$T/vi/pub-drill"
 check "an agency never heard from: never, silent" \
