@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "cb_json.h"
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_time.h"
@@ -197,7 +198,7 @@ pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
 static void
 fail(struct feed_rt *f, const char *url, const char *why)
 {
-	log_warnx("feed %s: %s: %s", f->conf->name, url, why);
+	log_warnx(_("feed %s: %s: %s"), f->conf->name, url, why);
 	if (!f->failed)
 		snprintf(f->error, sizeof(f->error), "%s: %s", url, why);
 	f->failed = 1;
@@ -299,7 +300,8 @@ finish_poll(struct feed_rt *f)
 		f->state.last_error_at = now;
 		snprintf(f->state.last_error, sizeof(f->state.last_error), "%s",
 		    f->error);
-		log_warnx("feed %s: poll failed (%d in a row), retry in %llds",
+		log_warnx(_("feed %s: poll failed (%d in a row), retry in "
+			    "%llds"),
 		    f->conf->name, f->failures, (long long)delay);
 	} else {
 		f->failures = 0;
@@ -310,8 +312,9 @@ finish_poll(struct feed_rt *f)
 		f->state.initialized = 1;
 	add_stats(&f->total, &f->last);
 	if (f->last.items > 0 || f->any_ok)
-		log_info("feed %s: %u items: %u new, %u updated, %u cancelled, "
-		    "%u unchanged, %u before the backfill window, %u expired",
+		log_info(_("feed %s: %u items: %u new, %u updated, %u "
+			   "cancelled, %u unchanged, %u before the backfill "
+			   "window, %u expired"),
 		    f->conf->name, f->last.items, f->last.published,
 		    f->last.updated, f->last.cancelled, f->last.unchanged,
 		    f->last.old, f->last.expired);
@@ -379,9 +382,9 @@ follow(struct feed_rt *f, const struct cb_strlist *urls, int depth,
 		free(u);
 	}
 	if (i < urls->n)
-		log_warnx("feed %s: %zu more CSAF documents left for the next "
-		    "poll (cap %d)", f->conf->name, urls->n - i,
-		    PUB_FEEDS_MAX_DOCS);
+		log_warnx(_("feed %s: %zu more CSAF documents left for the "
+			    "next poll (cap %d)"),
+		    f->conf->name, urls->n - i, PUB_FEEDS_MAX_DOCS);
 }
 
 /* Returns 0 when the body was understood, -1 (with fail()) when not. */

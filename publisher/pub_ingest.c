@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_sig.h"
@@ -63,7 +64,7 @@ publish(struct pub_seal *seal, struct cb_adv *a, const struct pub_item_ref *ref,
 
 	if (rc < 0) {
 		st->failed++;
-		log_warnx("feed %s: cannot publish %s: %s", ref->feed, a->id,
+		log_warnx(_("feed %s: cannot publish %s: %s"), ref->feed, a->id,
 		    err->msg);
 		return 0;
 	}
@@ -74,7 +75,8 @@ publish(struct pub_seal *seal, struct cb_adv *a, const struct pub_item_ref *ref,
 	else
 		st->published++;
 	if (rc == PUB_SEAL_SENT)
-		log_info("feed %s: published %s revision %u (%s) as seq %llu",
+		log_info(_("feed %s: published %s revision %u (%s) as seq "
+			   "%llu"),
 		    ref->feed, a->id, a->revision, cb_kind_name(a->kind),
 		    (unsigned long long)seq);
 	return 0;

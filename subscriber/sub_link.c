@@ -218,10 +218,11 @@ changed(struct sub_link *l, struct watched *w, enum cb_net_link next,
 	snprintf(w->event, sizeof(w->event), "%s", event);
 	explain(l, w);
 	if (next == CB_LINK_CONNECTED)
-		log_info("%s %s: %s", w->channel, w->endpoint, w->why);
+		log_info("%s %s: %s", cb_locale_word(w->channel), w->endpoint,
+		    w->why_local);
 	else
-		log_warnx("%s %s: %s (%s)", w->channel, w->endpoint, w->why,
-		    event);
+		log_warnx("%s %s: %s (%s)", cb_locale_word(w->channel),
+		    w->endpoint, w->why_local, event);
 	if (cb_net_link_given_up(next))
 		w->retry_at = cb_time_mono_ms() + SUB_LINK_RETRY_MS;
 	save(l);
@@ -240,7 +241,7 @@ retry(struct watched *w)
 	    w->endpoint, cb_net_link_name(w->state));
 	zmq_disconnect(w->sock, w->endpoint); /* gone already, usually */
 	if (zmq_connect(w->sock, w->endpoint) < 0)
-		log_warnx("%s: cannot connect to '%s': %s", w->channel,
+		log_warnx(_("%s: cannot connect to '%s': %s"), w->channel,
 		    w->endpoint, zmq_strerror(errno));
 	w->retry_at = cb_time_mono_ms() + SUB_LINK_RETRY_MS;
 }
