@@ -642,14 +642,21 @@ open_journal(const char *state, int create)
 	return j;
 }
 
-/* Tell a running daemon the registry changed; quiet when none runs. */
+/* Tell a running daemon the registry changed; quiet when none runs
+ * (none holds the state folder's lock: asked, not read from a message
+ * that may be translated). */
 static void
 notify_daemon(const char *state)
 {
+	char *lock = cb_xasprintf("%s/%s", state, PUB_CONTROL_LOCK), *reply;
+	int running = cb_file_locked(lock);
 	struct cb_err err;
-	char *reply = pub_control_call(state, "{\"cmd\":\"agencies\"}", &err);
 
-	if (reply == NULL && strstr(err.msg, "not running") == NULL)
+	free(lock);
+	if (!running)
+		return;
+	reply = pub_control_call(state, "{\"cmd\":\"agencies\"}", &err);
+	if (reply == NULL)
 		fprintf(stderr, _("canhbao-pub: warning: %s\n"), err.msg);
 	free(reply);
 }
