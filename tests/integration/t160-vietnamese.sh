@@ -96,6 +96,10 @@ out pub-err-receipts "$PUB" receipts $P nosuch
 out pub-err-severity "$PUB" overdue $P --severity urgent
 out pub-err-journal "$PUB" reports --state "$T/nothing-here"
 out pub-drill "$PUB" drill $P --wait 2s
+mkdir -m 0700 "$T/empty"
+out pub-err-daemon "$PUB" status --state "$T/empty"
+printf '[publisher]\nbogus = 1\n' >"$T/bad.conf"
+out pub-err-config "$PUB" check-config -c "$T/bad.conf"
 
 for f in "$T"/vi/*; do
 	check "$(basename "$f") says something" test -s "$f"
@@ -130,6 +134,9 @@ check "usage in Vietnamese, on stdout for --help" \
     grep -q '^cách dùng: canhbao-sub ack .*--by TÊN' "$T/vi/sub-ack-h"
 check "a missing option is named in Vietnamese" \
     grep -q 'thiếu --by TÊN' "$T/vi/sub-err-missing"
+check "a configuration error names file:line, in Vietnamese" \
+    grep -q "bad.conf:2: không có khóa cấu hình 'bogus' trong \\[publisher\\]" \
+    "$T/vi/pub-err-config"
 check "a refused agency key: why and what to do, in Vietnamese" \
     grep -q 'không được chấp nhận: .*hãy gửi agency.pub cho sở' \
     "$T/vi/sub-status-refused"
