@@ -74,7 +74,9 @@ wait_until 20 acked || fail "the acknowledgement did not reach the publisher"
 "$SUB" keygen --state "$T/stranger" >/dev/null
 # (Its daemon runs under the Vietnamese locale: its log is in Vietnamese
 # but for the keys scripts look for.)
-vi "$SUB" run --state "$T/stranger" --broadcast "$BC" --requests "$REQS" \
+# (Not through vi(), whose subshell $! would name instead of the daemon.)
+LANGUAGE=vi LC_ALL=C.UTF-8 "$SUB" run --state "$T/stranger" \
+    --broadcast "$BC" --requests "$REQS" \
     --publisher-key "$T/pub/publisher.pub" --no-desktop \
     >>"$T/stranger.out" 2>>"$T/stranger.log" &
 track $!
