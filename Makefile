@@ -215,6 +215,22 @@ install: install-locale
 install-locale: $(MO)
 	install -d $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES
 	install -m 0644 $(MO) $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/canhbao.mo
+# po/vi.po holds every message of the sources, none fuzzy or untranslated
+# (make lint; tests/integration/t160 too).  The template is written to
+# build/canhbao.pot; "msgmerge --update po/vi.po build/canhbao.pot" then
+# adds what is new.
+POT := build/canhbao.pot
+XGETTEXT := xgettext -k_ -kN_ -kngettext:1,2 -kcb_cli_operands:5 \
+	--add-comments=xgettext: --from-code=UTF-8 --no-location
+.PHONY: po-check
+po-check:
+	@mkdir -p build
+	@$(XGETTEXT) -o $(POT) $(sort $(wildcard common/*.c feeds/*.c \
+	    publisher/*.c subscriber/*.c))
+	msgcmp po/vi.po $(POT)
+	msgfmt --check --statistics -o /dev/null po/vi.po 2>$(POT).stats
+	@cat $(POT).stats; ! grep -q 'fuzzy\|untranslated' $(POT).stats
+lint: po-check
 # --- end of the gettext block --------------------------------------------
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -12,6 +12,7 @@
 
 #include "cb_adv.h"
 #include "cb_json.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
@@ -66,8 +67,8 @@ cb_severity_arg(const char *name, enum cb_severity *out, struct cb_err *err)
 			*out = (enum cb_severity)i;
 			return 0;
 		}
-	return cb_err_set(err, "unknown severity '%s' (use critical, high, "
-	    "medium, low or info)", name);
+	return cb_err_set(err, _("unknown severity '%s' (use critical, high, "
+	    "medium, low or info)"), name);
 }
 
 /* n >= min ASCII digits at p, and nothing after them; their count. */
@@ -89,8 +90,8 @@ cb_cve_normalise(const char *id, char *out, struct cb_err *err)
 	if (len > 9 + 19 || strncasecmp(id, "CVE-", 4) != 0 ||
 	    len < 9 || id[8] != '-' || strspn(id + 4, "0123456789") != 4 ||
 	    all_digits(id + 9, 4) == 0)
-		return cb_err_set(err, "'%s' is not a CVE id (CVE-YYYY-NNNN, "
-		    "with at least 4 digits after the year)", id);
+		return cb_err_set(err, _("'%s' is not a CVE id (CVE-YYYY-NNNN, "
+		    "with at least 4 digits after the year)"), id);
 	for (i = 0; i <= len; i++)
 		out[i] = (char)toupper((unsigned char)id[i]);
 	return 0;
@@ -339,10 +340,10 @@ check_text(const char *field, const char *s, size_t max, struct cb_err *err)
 		return 0;
 	len = strlen(s);
 	if (len > max)
-		return cb_err_set(err, "%s is %zu bytes, more than %zu", field,
-		    len, max);
+		return cb_err_set(err, _("%s is %zu bytes, more than %zu"),
+		    field, len, max);
 	if (!cb_utf8_valid(s, len))
-		return cb_err_set(err, "%s is not valid UTF-8", field);
+		return cb_err_set(err, _("%s is not valid UTF-8"), field);
 	return 0;
 }
 
@@ -353,13 +354,14 @@ check_list(const char *field, const struct cb_strlist *l, size_t max,
 	size_t i;
 
 	if (l->n > CB_ADV_MAX_ITEMS)
-		return cb_err_set(err, "%s has %zu entries, more than %d",
+		return cb_err_set(err, _("%s has %zu entries, more than %d"),
 		    field, l->n, CB_ADV_MAX_ITEMS);
 	for (i = 0; i < l->n; i++) {
 		if (check_text(field, l->v[i], max, err) < 0)
 			return -1;
 		if (l->v[i][0] == '\0')
-			return cb_err_set(err, "%s has an empty entry", field);
+			return cb_err_set(err, _("%s has an empty entry"),
+			    field);
 	}
 	return 0;
 }
@@ -427,12 +429,12 @@ int
 cb_adv_validate(const struct cb_adv *adv, struct cb_err *err)
 {
 	if (blank(adv->title))
-		return cb_err_set(err, "title is empty");
+		return cb_err_set(err, _("title is empty"));
 	if (adv->id != NULL && blank(adv->id))
-		return cb_err_set(err, "id is empty");
+		return cb_err_set(err, _("id is empty"));
 	if (adv->tlp != NULL && !tlp_known(adv->tlp))
-		return cb_err_set(err, "tlp '%s' is not one of CLEAR, GREEN, "
-		    "AMBER, AMBER+STRICT, RED", adv->tlp);
+		return cb_err_set(err, _("tlp '%s' is not one of CLEAR, GREEN, "
+		    "AMBER, AMBER+STRICT, RED"), adv->tlp);
 	if (check_text("id", adv->id, CB_ADV_MAX_ID, err) < 0 ||
 	    check_text("source", adv->source, CB_ADV_MAX_ID, err) < 0 ||
 	    check_text("source_id", adv->source_id, CB_ADV_MAX_ITEM, err) < 0 ||
@@ -448,12 +450,12 @@ cb_adv_validate(const struct cb_adv *adv, struct cb_err *err)
 	    check_indicators(&adv->indicators, err) < 0)
 		return -1;
 	if (adv->revision < 1)
-		return cb_err_set(err, "revision must be 1 or more");
+		return cb_err_set(err, _("revision must be 1 or more"));
 	if ((size_t)adv->severity >= NELEM(severity_names) ||
 	    (size_t)adv->kind >= NELEM(kind_names) ||
 	    (size_t)adv->status >= NELEM(status_names) ||
 	    (size_t)adv->origin >= NELEM(origin_names))
-		return cb_err_set(err, "enumerated field out of range");
+		return cb_err_set(err, _("enumerated field out of range"));
 	return 0;
 }
 
@@ -624,7 +626,7 @@ static int
 get_text(const cJSON *item, const char *key, char **out, struct cb_err *err)
 {
 	if (!cJSON_IsString(item))
-		return cb_err_set(err, "'%s' must be a string", key);
+		return cb_err_set(err, _("'%s' must be a string"), key);
 	free(*out);
 	*out = cb_xstrdup(item->valuestring);
 	return 0;
@@ -639,15 +641,15 @@ get_word(const cJSON *item, const char *key, char **out,
 	const char *s;
 
 	if (!cJSON_IsString(item))
-		return cb_err_set(err, "'%s' must be a string", key);
+		return cb_err_set(err, _("'%s' must be a string"), key);
 	s = item->valuestring;
 	if (*s == '\0' || strlen(s) > CB_ADV_MAX_SOURCE_ID)
-		return cb_err_set(err, "'%s' must be 1 to %d bytes long", key,
-		    CB_ADV_MAX_SOURCE_ID);
+		return cb_err_set(err, _("'%s' must be 1 to %d bytes long"),
+		    key, CB_ADV_MAX_SOURCE_ID);
 	for (; *s != '\0'; s++)
 		if (*s < 0x21 || *s > 0x7e)
 			return cb_err_set(err,
-			    "'%s' may hold only printable ASCII, no spaces",
+			    _("'%s' may hold only printable ASCII, no spaces"),
 			    key);
 	return get_text(item, key, out, err);
 }
@@ -659,7 +661,7 @@ get_revision(const cJSON *item, unsigned *out, struct cb_err *err)
 	    item->valuedouble > 1e9 ||
 	    item->valuedouble != (double)(unsigned)item->valuedouble)
 		return cb_err_set(err,
-		    "'revision' must be a whole number from 1");
+		    _("'revision' must be a whole number from 1"));
 	*out = (unsigned)item->valuedouble;
 	return 0;
 }
@@ -671,15 +673,17 @@ get_list(const cJSON *item, const char *key, struct cb_strlist *l,
 	const cJSON *e;
 
 	if (!cJSON_IsArray(item))
-		return cb_err_set(err, "'%s' must be an array of strings", key);
+		return cb_err_set(err, _("'%s' must be an array of strings"),
+		    key);
 	cJSON_ArrayForEach(e, item)
 	{
 		if (!cJSON_IsString(e))
 			return cb_err_set(err,
-			    "'%s' must be an array of strings", key);
+			    _("'%s' must be an array of strings"), key);
 		if (l->n >= CB_ADV_MAX_ITEMS)
-			return cb_err_set(err, "'%s' has more than %d entries",
-			    key, CB_ADV_MAX_ITEMS);
+			return cb_err_set(err,
+			    _("'%s' has more than %d entries"), key,
+			    CB_ADV_MAX_ITEMS);
 		cb_strlist_add(l, e->valuestring);
 	}
 	return 0;
@@ -718,7 +722,7 @@ get_time(const cJSON *item, const char *key, int64_t *out, struct cb_err *err)
 	if (!cJSON_IsString(item) ||
 	    cb_adv_time_parse(item->valuestring, out) < 0)
 		return cb_err_set(err,
-		    "'%s' must be an RFC 3339 time after 1970", key);
+		    _("'%s' must be an RFC 3339 time after 1970"), key);
 	return 0;
 }
 
@@ -726,8 +730,8 @@ static int
 get_tlp(const cJSON *item, char **out, struct cb_err *err)
 {
 	if (!cJSON_IsString(item) || !tlp_known(item->valuestring))
-		return cb_err_set(err, "'tlp' must be one of CLEAR, GREEN, "
-		    "AMBER, AMBER+STRICT, RED");
+		return cb_err_set(err, _("'tlp' must be one of CLEAR, GREEN, "
+		    "AMBER, AMBER+STRICT, RED"));
 	free(*out);
 	*out = cb_xstrdup(item->valuestring);
 	return 0;
@@ -742,7 +746,7 @@ get_enum(const cJSON *item, const struct field *f, void *p,
 	int rc = -1;
 
 	if (s == NULL)
-		return cb_err_set(err, "'%s' must be a string", f->name);
+		return cb_err_set(err, _("'%s' must be a string"), f->name);
 	if (f->type == F_SEVERITY)
 		rc = cb_severity_parse(s, p);
 	else if (f->type == F_KIND)
@@ -752,7 +756,7 @@ get_enum(const cJSON *item, const struct field *f, void *p,
 	else if (f->type == F_ORIGIN)
 		rc = cb_origin_parse(s, p);
 	if (rc < 0)
-		return cb_err_set(err, "'%s' has unknown value '%.64s'",
+		return cb_err_set(err, _("'%s' has unknown value '%.64s'"),
 		    f->name, s);
 	return 0;
 }
@@ -784,7 +788,7 @@ get_field(struct cb_adv *adv, const struct field *f, const cJSON *item,
 	case F_INDICATORS:
 		return get_indicators(item, p, err);
 	}
-	return cb_err_set(err, "internal error: field type %d", f->type);
+	return cb_err_set(err, _("internal error: field type %d"), f->type);
 }
 
 /* The row for key in form, or NULL; *idx gets its index. */
@@ -812,11 +816,11 @@ get_fields(struct cb_adv *adv, const cJSON *obj, unsigned form,
 	size_t idx;
 
 	if (!cJSON_IsObject(obj))
-		return cb_err_set(err, "not a JSON object");
+		return cb_err_set(err, _("not a JSON object"));
 	cJSON_ArrayForEach(item, obj)
 	{
 		if ((f = find_field(item->string, form, &idx)) == NULL)
-			return cb_err_set(err, "unknown key '%.64s'",
+			return cb_err_set(err, _("unknown key '%.64s'"),
 			    item->string);
 		*seen |= 1ul << idx;
 		if (get_field(adv, f, item, err) < 0)
@@ -845,16 +849,16 @@ from_cjson(struct cb_adv *adv, const cJSON *obj, unsigned form,
 		return -1;
 	if (form == FORM_FEED) {
 		if (!was_seen(seen, "id", form))
-			return cb_err_set(err, "'id' is missing");
+			return cb_err_set(err, _("'id' is missing"));
 		if (!was_seen(seen, "title", form))
-			return cb_err_set(err, "'title' is missing");
+			return cb_err_set(err, _("'title' is missing"));
 		if (!was_seen(seen, "severity", form))
 			adv->severity = default_severity;
 	} else if (!was_seen(seen, "severity", form)) {
-		return cb_err_set(err, "'severity' is missing");
+		return cb_err_set(err, _("'severity' is missing"));
 	}
 	if (form == FORM_FULL && (adv->id == NULL || adv->published == 0))
-		return cb_err_set(err, "'%s' is missing",
+		return cb_err_set(err, _("'%s' is missing"),
 		    adv->id == NULL ? "id" : "published");
 	return cb_adv_validate(adv, err);
 }

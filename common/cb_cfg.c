@@ -8,6 +8,7 @@
 
 #include "cb_cfg.h"
 #include "cb_http.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "cb_time.h"
@@ -93,9 +94,10 @@ cb_cfg_duration(const char *name, const char *v, int min, int max, int *out,
 	}
 	duration_text(min, lo, sizeof(lo));
 	duration_text(max, hi, sizeof(hi));
-	return cb_err_set(err, "'%s' must be a duration from %s to %s (such "
-	    "as 90s, 5m, 2h, 1d; a bare number is seconds), not '%s'", name,
-	    lo, hi, v);
+	return cb_err_set(err,
+	    _("'%s' must be a duration from %s to %s (such as 90s, 5m, 2h, "
+	      "1d; a bare number is seconds), not '%s'"),
+	    name, lo, hi, v);
 }
 
 static int
@@ -105,7 +107,7 @@ set_string(const struct cb_cfg_key *k, void *base, const char *value,
 	char **sp = (char **)((char *)base + k->offset);
 
 	if (*value == '\0')
-		return cb_err_set(err, "'%s' is empty", k->name);
+		return cb_err_set(err, _("'%s' is empty"), k->name);
 	free(*sp);
 	*sp = cb_xstrdup(value);
 	return 0;
@@ -141,14 +143,16 @@ set_one(const struct cb_cfg_key *k, void *base, const char *value,
 		return set_http(k, base, value, err);
 	case CB_CFG_BOOL:
 		if (cb_cfg_bool(value, (int *)((char *)base + k->offset)) < 0)
-			return cb_err_set(err, "'%s' must be yes or no, not "
-			    "'%s'", k->name, value);
+			return cb_err_set(err,
+			    _("'%s' must be yes or no, not '%s'"),
+			    k->name, value);
 		return 0;
 	case CB_CFG_INT:
 		if (cb_cfg_int(value, k->min, k->max,
 			(int *)((char *)base + k->offset)) < 0)
-			return cb_err_set(err, "'%s' must be a number from %d "
-			    "to %d, not '%s'", k->name, k->min, k->max, value);
+			return cb_err_set(err,
+			    _("'%s' must be a number from %d to %d, not '%s'"),
+			    k->name, k->min, k->max, value);
 		return 0;
 	case CB_CFG_DURATION:
 		return cb_cfg_duration(k->name, value, k->min, k->max,
@@ -174,7 +178,7 @@ cb_cfg_set(const struct cb_cfg_key *keys, size_t nkeys, void *base,
 	for (i = 0; i < nkeys; i++)
 		if (strcmp(keys[i].name, key) == 0)
 			return set_one(&keys[i], base, value, err);
-	return cb_err_set(err, "unknown key '%s' in [%s]", key, section);
+	return cb_err_set(err, _("unknown key '%s' in [%s]"), key, section);
 }
 
 static int
@@ -199,9 +203,9 @@ first_time(struct load *l, const char *section, const char *name)
 	for (i = 0; i < l->nseen; i++)
 		if (strcmp(l->seen[i].key, name) == 0 &&
 		    strcmp(l->seen[i].section, section) == 0)
-			return cb_err_set(&l->err, "'%s' given twice in [%s] "
-			    "(first on line %d)", name, section,
-			    l->seen[i].line);
+			return cb_err_set(&l->err,
+			    _("'%s' given twice in [%s] (first on line %d)"),
+			    name, section, l->seen[i].line);
 	l->seen = cb_xrealloc(l->seen, (l->nseen + 1) * sizeof(*l->seen));
 	l->seen[l->nseen].section = cb_xstrdup(section);
 	l->seen[l->nseen].key = cb_xstrdup(name);
@@ -225,7 +229,7 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	else if (l->other != NULL)
 		rc = l->other(l->user, section, name, value, l->line, &l->err);
 	else
-		rc = cb_err_set(&l->err, "unknown section [%s]", section);
+		rc = cb_err_set(&l->err, _("unknown section [%s]"), section);
 	if (rc < 0) {
 		l->failed = 1;
 		l->err_line = l->line;
@@ -287,21 +291,24 @@ cb_cfg_load(const char *path, const char *section,
 	int line;
 
 	if ((l.fp = fopen(path, "r")) == NULL)
-		return cb_err_setsys(err, "cannot read '%s'", path);
+		return cb_err_setsys(err, _("cannot read '%s'"), path);
 	line = ini_parse_stream(read_line, &l, on_key, &l);
 	fclose(l.fp);
 	release_seen(&l);
 	if (line < 0)
-		return cb_err_set(err, "cannot read '%s'", path);
+		return cb_err_set(err, _("cannot read '%s'"), path);
 	if (line > 0 && l.failed && line == l.err_line)
 		return cb_err_set(err, "%s:%d: %s", path, line, l.err.msg);
 	if (line > 0)
-		return cb_err_set(err, "%s:%d: syntax error (lines are 'key = "
-		    "value' under a [section], at most %d bytes)", path, line,
-		    INI_MAX_LINE - 1);
+		return cb_err_set(err,
+		    _("%s:%d: syntax error (lines are 'key = value' under a "
+		      "[section], at most %d bytes)"),
+		    path, line, INI_MAX_LINE - 1);
 	if (l.nul_line > 0)
-		return cb_err_set(err, "%s:%d: NUL byte in the line (a value "
-		    "would be cut there)", path, l.nul_line);
+		return cb_err_set(err,
+		    _("%s:%d: NUL byte in the line (a value would be cut "
+		      "there)"),
+		    path, l.nul_line);
 	return 0;
 }
 

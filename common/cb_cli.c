@@ -11,9 +11,11 @@
 #include "cb_adv.h"
 #include "cb_cli.h"
 #include "cb_file.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_paths.h"
 #include "cb_sig.h"
+#include "cb_utf8.h"
 
 /* A usage longer than this is not repeated after an error; the error
  * points at --help instead. */
@@ -48,17 +50,22 @@ matches(const char *name, const char *match)
 	    (name[n] == '\0' || name[n] == ' ');
 }
 
-/* The usage lines of what match names to f; the number of commands. */
+/* The usage lines of what match names to f, in the user's language
+ * (the tables mark them N_); the number of commands. */
 static int
 print_usage(FILE *f, const char *match)
 {
-	size_t i;
+	const char *word = _("usage:"), *lead;
+	size_t i, w = cb_utf8_width(word);
 	int n = 0;
 
-	for (i = 0; i < cli->ncmds; i++)
-		if (matches(cli->cmds[i].name, match))
-			fprintf(f, "%s %s %s %s\n", n++ ? "      " : "usage:",
-			    cli->name, cli->cmds[i].name, cli->cmds[i].usage);
+	for (i = 0; i < cli->ncmds; i++) {
+		if (!matches(cli->cmds[i].name, match))
+			continue;
+		lead = n++ == 0 ? word : "";
+		fprintf(f, "%-*s %s %s %s\n", cb_utf8_field(lead, w), lead,
+		    cli->name, cli->cmds[i].name, _(cli->cmds[i].usage));
+	}
 	return n;
 }
 
@@ -73,10 +80,13 @@ current(void)
 static void
 print_help(FILE *f)
 {
+	const char *word = _("usage:");
+
 	print_usage(f, NULL);
-	fprintf(f, "       %s help [COMMAND] | --help | --version\n"
-		   "every command also takes -c FILE (its configuration), "
-		   "--state DIR and -h\n",
+	fprintf(f, "%*s ", (int)cb_utf8_width(word), "");
+	fprintf(f, _("%s help [COMMAND] | --help | --version\n"
+		     "every command also takes -c FILE (its configuration), "
+		     "--state DIR and -h\n"),
 	    cli->name);
 }
 
@@ -105,7 +115,7 @@ inline_usage(char *buf, size_t size)
 
 	if (cli_cur == NULL)
 		return 0;
-	for (u = cli_cur->usage; *u != '\0' && n + 1 < size; u++)
+	for (u = _(cli_cur->usage); *u != '\0' && n + 1 < size; u++)
 		if (!strchr(" \t\n", *u))
 			buf[n++] = *u;
 		else if (n > 0 && buf[n - 1] != ' ')
@@ -139,9 +149,10 @@ cb_cli_usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	if (inline_usage(usage, sizeof(usage)))
-		fprintf(stderr, "; usage: %s %s %s\n", cli->name, cmd, usage);
+		fprintf(stderr, _("; usage: %s %s %s\n"), cli->name, cmd,
+		    usage);
 	else
-		fprintf(stderr, "; see '%s help%s%s'\n", cli->name,
+		fprintf(stderr, _("; see '%s help%s%s'\n"), cli->name,
 		    cmd ? " " : "", cmd ? cmd : "");
 	exit(2);
 }
@@ -152,9 +163,10 @@ cb_cli_operands(int argc, char **argv, int min, int max, const char *what)
 	int n = argc - optind;
 
 	if (n < min)
-		cb_cli_usage_error("missing %s", what ? what : "operands");
+		cb_cli_usage_error(_("missing %s"), what ? _(what) :
+							   _("operands"));
 	if (max >= 0 && n > max)
-		cb_cli_usage_error("unexpected argument '%s'",
+		cb_cli_usage_error(_("unexpected argument '%s'"),
 		    argv[optind + max]);
 }
 
@@ -174,7 +186,8 @@ help(int argc, char **argv)
 			  cb_xstrdup(argv[2]);
 	n = print_usage(stdout, name);
 	if (n == 0)
-		fprintf(stderr, "%s: unknown command '%s'; see '%s --help'\n",
+		fprintf(stderr,
+		    _("%s: unknown command '%s'; see '%s --help'\n"),
 		    cli->name, name, cli->name);
 	free(name);
 	return n == 0 ? 2 : 0;
@@ -223,7 +236,8 @@ cb_cli_dispatch(int argc, char **argv)
 	if (cli_cur != NULL)
 		return cli_cur->fn(argc - 1, argv + 1);
 	if (!group) {
-		fprintf(stderr, "%s: unknown command '%s'; see '%s --help'\n",
+		fprintf(stderr,
+		    _("%s: unknown command '%s'; see '%s --help'\n"),
 		    cli->name, argv[1], cli->name);
 		exit(2);
 	}
@@ -234,8 +248,8 @@ cb_cli_dispatch(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 3)
-		cb_cli_usage_error("missing the sub-command");
-	cb_cli_usage_error("unknown sub-command '%s'", argv[2]);
+		cb_cli_usage_error(_("missing the sub-command"));
+	cb_cli_usage_error(_("unknown sub-command '%s'"), argv[2]);
 }
 
 /* The command's options with the common ones: merged into static
@@ -274,9 +288,9 @@ wrong_option(int ch, char **argv)
 		typed = letter;
 	}
 	if (ch == ':')
-		cb_cli_usage_error("missing the argument of option '%s'",
+		cb_cli_usage_error(_("missing the argument of option '%s'"),
 		    typed);
-	cb_cli_usage_error("unknown option '%s'", typed);
+	cb_cli_usage_error(_("unknown option '%s'"), typed);
 }
 
 int
@@ -426,8 +440,9 @@ cb_cli_keygen(int argc, char **argv, const char *keyfile, const char *pubfile,
 	skpath = cb_xasprintf("%s/%s", state, keyfile);
 	pkpath = cb_xasprintf("%s/%s", state, pubfile);
 	if (access(pkpath, F_OK) == 0) {
-		fprintf(stderr, "%s: '%s' already exists; refusing to "
-		    "overwrite it\n", cli->name, pkpath);
+		fprintf(stderr, _("%s: '%s' already exists; refusing to "
+				  "overwrite it\n"),
+		    cli->name, pkpath);
 		exit(2);
 	}
 	if (cb_sig_keygen(&sk, &pk, &err) < 0 ||
@@ -436,10 +451,10 @@ cb_cli_keygen(int argc, char **argv, const char *keyfile, const char *pubfile,
 	cb_seckey_free(sk);
 	if (cb_sig_write_pubkey(pkpath, &pk, &err) < 0)
 		cb_cli_die(err.msg);
-	printf("key id %s\nsecret key %s\npublic key %s\n",
+	printf(_("key id %s\nsecret key %s\npublic key %s\n"),
 	    cb_sig_keyid_hex(pk.id, hex), skpath, pkpath);
 	if (after != NULL)
-		printf("%s\n", after);
+		printf("%s\n", _(after));
 	free(skpath);
 	free(pkpath);
 	return 0;

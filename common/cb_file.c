@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cb_file.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 
 /* 1 with err when a secret file is not private to us: another owner
@@ -18,14 +19,14 @@ static int
 secret_refused(const char *path, const struct stat *st, struct cb_err *err)
 {
 	if (st->st_uid != geteuid()) {
-		cb_err_set(err, "secret file '%s' is owned by uid %lu, not by "
-		    "you (uid %lu)", path, (unsigned long)st->st_uid,
-		    (unsigned long)geteuid());
+		cb_err_set(err, _("secret file '%s' is owned by uid %lu, not "
+				  "by you (uid %lu)"),
+		    path, (unsigned long)st->st_uid, (unsigned long)geteuid());
 		return 1;
 	}
 	if ((st->st_mode & 077) != 0) {
-		cb_err_set(err, "secret file '%s' is accessible by others "
-		    "(mode %03o); run chmod 600 '%s'", path,
+		cb_err_set(err, _("secret file '%s' is accessible by others "
+		    "(mode %03o); run chmod 600 '%s'"), path,
 		    (unsigned)(st->st_mode & 0777), path);
 		return 1;
 	}
@@ -44,11 +45,11 @@ read_checked(const char *path, size_t max, int nofollow, int secret,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
 	if (fd < 0) {
-		cb_err_setsys(err, "cannot open '%s'", path);
+		cb_err_setsys(err, _("cannot open '%s'"), path);
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		cb_err_set(err, "'%s' is not a regular file", path);
+		cb_err_set(err, _("'%s' is not a regular file"), path);
 		close(fd);
 		return NULL;
 	}
@@ -57,8 +58,8 @@ read_checked(const char *path, size_t max, int nofollow, int secret,
 		return NULL;
 	}
 	if ((size_t)st.st_size > max) {
-		cb_err_set(err, "'%s' is %lld bytes, more than the limit of "
-		    "%zu", path, (long long)st.st_size, max);
+		cb_err_set(err, _("'%s' is %lld bytes, more than the limit of "
+		    "%zu"), path, (long long)st.st_size, max);
 		close(fd);
 		return NULL;
 	}
@@ -73,7 +74,7 @@ read_checked(const char *path, size_t max, int nofollow, int secret,
 	}
 	close(fd);
 	if (len != (size_t)st.st_size) {
-		cb_err_set(err, "short read on '%s'", path);
+		cb_err_set(err, _("short read on '%s'"), path);
 		free(buf);
 		return NULL;
 	}
@@ -104,7 +105,7 @@ cb_file_read_fd(int fd, const char *name, size_t max, size_t *lenp,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			cb_err_setsys(err, "cannot read %s", name);
+			cb_err_setsys(err, _("cannot read %s"), name);
 			free(buf);
 			return NULL;
 		}
@@ -114,10 +115,10 @@ cb_file_read_fd(int fd, const char *name, size_t max, size_t *lenp,
 	}
 	if (len > max || memchr(buf, '\0', len) != NULL) {
 		if (len > max)
-			cb_err_set(err, "%s is more than the limit of %zu "
-			    "bytes", name, max);
+			cb_err_set(err, _("%s is more than the limit of %zu "
+			    "bytes"), name, max);
 		else
-			cb_err_set(err, "%s holds a NUL byte", name);
+			cb_err_set(err, _("%s holds a NUL byte"), name);
 		free(buf);
 		return NULL;
 	}
@@ -157,12 +158,12 @@ write_fd(int fd, const char *path, const void *data, size_t len, int sync,
     struct cb_err *err)
 {
 	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
-		cb_err_setsys(err, "cannot write '%s'", path);
+		cb_err_setsys(err, _("cannot write '%s'"), path);
 		close(fd);
 		return -1;
 	}
 	if (close(fd) < 0)
-		return cb_err_setsys(err, "cannot write '%s'", path);
+		return cb_err_setsys(err, _("cannot write '%s'"), path);
 	return 0;
 }
 
@@ -176,13 +177,13 @@ cb_file_write_new(const char *path, const void *data, size_t len,
 	    mode);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			return cb_err_set(err, "'%s' already exists; "
-			    "refusing to overwrite it", path);
-		return cb_err_setsys(err, "cannot create '%s'", path);
+			return cb_err_set(err, _("'%s' already exists; "
+			    "refusing to overwrite it"), path);
+		return cb_err_setsys(err, _("cannot create '%s'"), path);
 	}
 	if (fchmod(fd, mode) < 0) {
 		close(fd);
-		return cb_err_setsys(err, "cannot chmod '%s'", path);
+		return cb_err_setsys(err, _("cannot chmod '%s'"), path);
 	}
 	if (write_fd(fd, path, data, len, 1, err) < 0) {
 		unlink(path);
@@ -203,7 +204,7 @@ write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	    mode);
 	if (fd < 0) {
 		/* The temporary file is ours; the user named path. */
-		cb_err_setsys(err, "cannot create '%s'", path);
+		cb_err_setsys(err, _("cannot create '%s'"), path);
 		goto out;
 	}
 	if (write_fd(fd, path, data, len, sync, err) < 0) {
@@ -211,7 +212,7 @@ write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		goto out;
 	}
 	if (rename(tmp, path) < 0) {
-		cb_err_setsys(err, "cannot create '%s'", path);
+		cb_err_setsys(err, _("cannot create '%s'"), path);
 		unlink(tmp);
 		goto out;
 	}
@@ -263,7 +264,7 @@ make_parents(const char *dir, struct cb_err *err)
 	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
 		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			rc = cb_err_setsys(err, "cannot create folder '%s'",
+			rc = cb_err_setsys(err, _("cannot create folder '%s'"),
 			    path);
 			break;
 		}
@@ -281,17 +282,18 @@ cb_file_private_dir(const char *dir, int create, struct cb_err *err)
 	if (create && make_parents(dir, err) < 0)
 		return -1;
 	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return cb_err_setsys(err, "cannot create folder '%s'", dir);
+		return cb_err_setsys(err, _("cannot create folder '%s'"), dir);
 	if (lstat(dir, &st) < 0)
-		return cb_err_setsys(err, "cannot use state folder '%s'", dir);
+		return cb_err_setsys(err, _("cannot use state folder '%s'"),
+		    dir);
 	if (!S_ISDIR(st.st_mode))
-		return cb_err_set(err, "'%s' is not a folder", dir);
+		return cb_err_set(err, _("'%s' is not a folder"), dir);
 	if (st.st_uid != geteuid())
-		return cb_err_set(err, "state folder '%s' belongs to another "
-		    "user", dir);
+		return cb_err_set(err, _("state folder '%s' belongs to another "
+		    "user"), dir);
 	if ((st.st_mode & 077) != 0)
-		return cb_err_set(err, "state folder '%s' is accessible by "
-		    "group or others (mode %03o); run chmod 700 '%s'", dir,
+		return cb_err_set(err, _("state folder '%s' is accessible by "
+		    "group or others (mode %03o); run chmod 700 '%s'"), dir,
 		    (unsigned)(st.st_mode & 0777), dir);
 	return 0;
 }
@@ -302,14 +304,14 @@ cb_file_lock(const char *path, struct cb_err *err)
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0)
-		return cb_err_setsys(err, "cannot open lock '%s'", path);
+		return cb_err_setsys(err, _("cannot open lock '%s'"), path);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		if (errno == EWOULDBLOCK)
-			return cb_err_set(err, "another daemon is already "
-			    "running on this state folder ('%s' is locked)",
+			return cb_err_set(err, _("another daemon is already "
+			    "running on this state folder ('%s' is locked)"),
 			    path);
-		return cb_err_setsys(err, "cannot lock '%s'", path);
+		return cb_err_setsys(err, _("cannot lock '%s'"), path);
 	}
 	return fd;
 }

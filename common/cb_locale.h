@@ -8,12 +8,33 @@
 #ifndef CB_LOCALE_H
 #define CB_LOCALE_H
 
+#include <libintl.h>
+#include <stddef.h>
+
+/* A message for people, looked up in the catalogue; N_ marks one for
+ * xgettext where a table holds it (translated where it is printed). */
+#define _(s) gettext(s)
+#define N_(s) (s)
+
 /* Environment variable naming another folder of message catalogues. */
 #define CB_LOCALE_ENV "CANHBAO_LOCALEDIR"
 
 /* Set the locale from the environment (numbers stay in the C locale)
  * and bind the "canhbao" domain.  Call once at the start of main. */
 void cb_locale_init(void);
+
+/* A value of a field as people read it in their language: a severity,
+ * kind, status or origin name ("critical" -> "nghiêm trọng" under a
+ * Vietnamese locale), "yes" or "no", a message type of the way back
+ * (cb_msg_type_name), a channel ("broadcast", "requests") or the source
+ * "local" (written by the department's staff); any other value (a TLP
+ * label, an id) is returned as given.  For text output only: JSON keeps
+ * the English values.  Borrowed: the catalogue's, or value itself. */
+const char *cb_locale_word(const char *value);
+
+/* The columns the widest severity takes in the user's language (at
+ * least 8), for tables. */
+size_t cb_locale_severity_cols(void);
 
 /* The folder the catalogues are read from (borrowed, static). */
 const char *cb_locale_dir(void);

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "cb_file.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_sig.h"
 
@@ -67,7 +68,7 @@ cb_sig_keygen(struct cb_seckey **skp, struct cb_pubkey *pk,
 
 	if (crypto_sign_keypair(pk->pk, sk->sk) != 0) {
 		cb_seckey_free(sk);
-		return cb_err_set(err, "cannot generate a key pair");
+		return cb_err_set(err, _("cannot generate a key pair"));
 	}
 	key_id(pk->pk, pk->id);
 	memcpy(sk->id, pk->id, CB_SIG_KEYIDLEN);
@@ -105,16 +106,16 @@ decode_keyline(const char *text, uint8_t *out, size_t outlen,
 	while (strncmp(line, "untrusted comment:", 18) == 0) {
 		line = strchr(line, '\n');
 		if (line == NULL)
-			return cb_err_set(err, "%s: no key after the comment",
-			    what);
+			return cb_err_set(err,
+			    _("%s: no key after the comment"), what);
 		line++;
 	}
 	end = line + strcspn(line, "\r\n");
 	if (sodium_base642bin(out, outlen, line, (size_t)(end - line), NULL,
 		&got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    got != outlen)
-		return cb_err_set(err, "%s: not a valid key (bad base64 or "
-		    "wrong length)", what);
+		return cb_err_set(err, _("%s: not a valid key (bad base64 or "
+		    "wrong length)"), what);
 	return 0;
 }
 
@@ -172,13 +173,13 @@ cb_sig_read_seckey(const char *path, struct cb_err *err)
 		goto out;
 	if (memcmp(raw, "Ed", 2) != 0 || memcmp(raw + 2, "\0\0", 2) != 0 ||
 	    memcmp(raw + 4, "B2", 2) != 0) {
-		cb_err_set(err, "%s: not an unencrypted Ed25519 secret key",
+		cb_err_set(err, _("%s: not an unencrypted Ed25519 secret key"),
 		    path);
 		goto out;
 	}
 	seckey_chk(raw, raw + 54, raw + 62, chk);
 	if (sodium_memcmp(chk, raw + 126, 32) != 0) {
-		cb_err_set(err, "%s: secret key checksum mismatch", path);
+		cb_err_set(err, _("%s: secret key checksum mismatch"), path);
 		goto out;
 	}
 	sk = seckey_alloc();
@@ -228,7 +229,7 @@ cb_sig_parse_pubkey(const char *text, struct cb_pubkey *pk,
 	if (decode_keyline(text, raw, sizeof(raw), "public key", err) < 0)
 		return -1;
 	if (memcmp(raw, "Ed", 2) != 0)
-		return cb_err_set(err, "public key: not an Ed25519 key");
+		return cb_err_set(err, _("public key: not an Ed25519 key"));
 	memcpy(pk->id, raw + 2, CB_SIG_KEYIDLEN);
 	memcpy(pk->pk, raw + 10, CB_SIG_PKLEN);
 	return 0;

@@ -7,6 +7,7 @@
  * and its numeric fields take fewer digits than the formats promise.
  */
 #include <ctype.h>
+#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,49 @@ cb_time_format(int64_t t, char *buf)
 	if (gmtime_r(&tt, &tm) == NULL ||
 	    strftime(buf, CB_TIME_BUFSZ, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, CB_TIME_BUFSZ, "%lld", (long long)t);
+	return buf;
+}
+
+/* What cb_time_human leaves after the date for " +0530" or " UTC". */
+#define ZONE_ROOM 8
+
+/* The zone of tm as people write it after a time: "+07", "-05",
+ * "+0530". */
+static void
+zone_suffix(const struct tm *tm, char *buf, size_t size)
+{
+	long off = tm->tm_gmtoff, a = off < 0 ? -off : off;
+	int h = (int)(a / 3600 % 100), m = (int)(a % 3600 / 60);
+
+	if (m == 0)
+		snprintf(buf, size, "%c%02d", off < 0 ? '-' : '+', h);
+	else
+		snprintf(buf, size, "%c%02d%02d", off < 0 ? '-' : '+', h, m);
+}
+
+char *
+cb_time_human(int64_t t, int utc, char *buf)
+{
+	time_t tt = (time_t)t;
+	char zone[16];
+	struct tm tm;
+	size_t n;
+
+	if (t == 0 || (utc ? gmtime_r(&tt, &tm) : localtime_r(&tt, &tm)) ==
+	    NULL) {
+		snprintf(buf, CB_TIME_BUFSZ, "-");
+		return buf;
+	}
+	if (utc)
+		snprintf(zone, sizeof(zone), "UTC");
+	else
+		zone_suffix(&tm, zone, sizeof(zone));
+	/* The catalogue orders the fields (dgettext keeps the format
+	 * checked); room is left for the zone. */
+	n = strftime(buf, CB_TIME_BUFSZ - ZONE_ROOM,
+	    /* xgettext:no-c-format */
+	    dgettext("canhbao", "%Y-%m-%d %H:%M"), &tm);
+	snprintf(buf + n, CB_TIME_BUFSZ - n, " %s", zone);
 	return buf;
 }
 

@@ -1,6 +1,6 @@
 /*
  * cb_time: the date formats feeds and commands use, all to and from
- * Unix seconds in UTC.
+ * Unix seconds in UTC; and the one form both programs show people.
  */
 #ifndef CB_TIME_H
 #define CB_TIME_H
@@ -44,6 +44,15 @@ int cb_time_parse_any(const char *s, int64_t *out);
 
 /* "2026-11-24T01:02:03Z" into buf (CB_TIME_BUFSZ bytes); returns buf. */
 char *cb_time_format(int64_t t, char *buf);
+
+/* A time for people, the one form of both programs' text output:
+ * "2026-11-28 14:05 +07" in the local zone (its offset from UTC, with
+ * minutes only when it has them: "+0530"), or "2026-11-28 07:05 UTC"
+ * with utc set; "-" for 0 (unknown).  The order of the date and time is
+ * the message catalogue's (gettext domain "canhbao"; in Vietnamese
+ * "28/11/2026 14:05 +07").  Into buf (CB_TIME_BUFSZ bytes); returns
+ * buf.  JSON output keeps cb_time_format. */
+char *cb_time_human(int64_t t, int utc, char *buf);
 
 /* A duration: a number followed by s, m, h, d or w ("30d", "12h"; a
  * bare number is seconds).  Returns 0 and *out in seconds, or -1. */

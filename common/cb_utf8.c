@@ -173,6 +173,14 @@ cb_utf8_width(const char *s)
 	return w;
 }
 
+int
+cb_utf8_field(const char *s, size_t cols)
+{
+	size_t w = cb_utf8_width(s), n = strlen(s);
+
+	return (int)(w >= cols ? n : n + cols - w);
+}
+
 size_t
 cb_utf8_prefix_bytes(const char *s, size_t max)
 {

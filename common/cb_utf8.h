@@ -41,6 +41,10 @@ int cb_utf8_cp_width(uint32_t cp);
  * U+FFFD after cb_utf8_printable). */
 size_t cb_utf8_width(const char *s);
 
+/* The printf field width ("%-*s") that pads s to cols columns: printf
+ * pads by bytes, and a Vietnamese word has more bytes than columns. */
+int cb_utf8_field(const char *s, size_t cols);
+
 /* Length of the longest prefix of s of at most max bytes that ends on a
  * character boundary (s need not be valid: a cut never lands inside a
  * well-formed sequence). */

@@ -12,6 +12,7 @@
 
 #include "cb_cfg.h"
 #include "cb_file.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "cb_time.h"
@@ -191,8 +192,9 @@ read_header_file(struct pub_feed_conf *f, const char *path,
 	text[strcspn(text, "\r\n")] = '\0';
 	if (!valid_header(text)) {
 		free(text);
-		return cb_err_set(err, "'%s' does not hold one 'Name: value' "
-		    "header line", path);
+		return cb_err_set(err,
+		    _("'%s' does not hold one 'Name: value' header line"),
+		    path);
 	}
 	cb_strlist_add(&f->headers, text);
 	free(text);
@@ -238,20 +240,22 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 	switch (k) {
 	case FK_URL:
 		if (!valid_url(v))
-			return cb_err_set(err, "url '%s' is not https://, "
-			    "http://, file:// (or tcp:// for misp-zmq)", v);
+			return cb_err_set(err, _("url '%s' is not https://, "
+			    "http://, file:// (or tcp:// for misp-zmq)"), v);
 		free(f->url);
 		f->url = cb_xstrdup(v);
 		return 0;
 	case FK_FORMAT:
 		if (feed_format_parse(v, &f->format) < 0)
-			return cb_err_set(err, "unknown format '%s' (use csaf, "
-			    "kev, rss, atom, cap, json, misp or misp-zmq)", v);
+			return cb_err_set(err, _("unknown format '%s' (use csaf, "
+			    "kev, rss, atom, cap, json, misp or misp-zmq)"), v);
 		return 0;
 	case FK_ORIGIN:
 		if (cb_origin_parse(v, &f->origin) < 0)
-			return cb_err_set(err, "origin must be national or "
-			    "provincial, not '%s'", v);
+			return cb_err_set(err,
+			    _("origin must be national or provincial, not "
+			      "'%s'"),
+			    v);
 		return 0;
 	case FK_INTERVAL:
 		return cb_cfg_duration("interval", v, 10, 7 * 86400,
@@ -260,7 +264,8 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 		return cb_severity_arg(v, &f->severity, err);
 	case FK_HEADER:
 		if (!valid_header(v))
-			return cb_err_set(err, "header must be 'Name: value'");
+			return cb_err_set(err,
+			    _("header must be 'Name: value'"));
 		cb_strlist_add(&f->headers, v);
 		return 0;
 	case FK_HEADER_FILE:
@@ -269,8 +274,10 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 		if (strcmp(v, "all") == 0)
 			f->backfill = PUB_BACKFILL_ALL;
 		else if (cb_duration_parse(v, &f->backfill) < 0)
-			return cb_err_set(err, "backfill must be a duration "
-			    "such as 30d or 12h, or all; not '%s'", v);
+			return cb_err_set(err,
+			    _("backfill must be a duration such as 30d or "
+			      "12h, or all; not '%s'"),
+			    v);
 		return 0;
 	case FK_USERNAME:
 	case FK_PASSWORD_FILE:
@@ -292,19 +299,19 @@ feed_key(void *user, const char *section, const char *name,
 	int created, k;
 
 	if (fname == NULL)
-		return cb_err_set(err, "unknown section [%s]", section);
+		return cb_err_set(err, _("unknown section [%s]"), section);
 	f = feed_for(user, fname, line, &created);
 	free(fname);
 	if (f == NULL)
-		return cb_err_set(err, "more than %d feeds", PUB_MAX_FEEDS);
+		return cb_err_set(err, _("more than %d feeds"), PUB_MAX_FEEDS);
 	for (k = 0; k < FK_COUNT; k++)
 		if (strcmp(feed_keys[k], name) == 0)
 			break;
 	if (k == FK_COUNT)
-		return cb_err_set(err, "unknown key '%s' in [%s]", name,
+		return cb_err_set(err, _("unknown key '%s' in [%s]"), name,
 		    section);
 	if ((f->seen & (1u << k)) && k != FK_HEADER && k != FK_HEADER_FILE)
-		return cb_err_set(err, "'%s' given twice in [%s]", name,
+		return cb_err_set(err, _("'%s' given twice in [%s]"), name,
 		    section);
 	f->seen |= 1u << k;
 	return set_feed_key(f, (enum feed_key)k, value, err);
@@ -364,21 +371,26 @@ pub_config_check(const struct pub_config *c, struct cb_err *err)
 	size_t i;
 
 	if (c->state == NULL)
-		return cb_err_set(err, "%s: no state folder (--state or state "
-		    "= in [publisher])", where);
+		return cb_err_set(err,
+		    _("%s: no state folder (--state or state = in "
+		      "[publisher])"),
+		    where);
 	for (i = 0; i < c->nfeeds; i++) {
 		const struct pub_feed_conf *f = &c->feeds[i];
 
 		if (f->url == NULL)
-			return cb_err_set(err, "%s:%d: feed \"%s\" has no url",
-			    where, f->line, f->name);
+			return cb_err_set(err,
+			    _("%s:%d: feed \"%s\" has no url"), where, f->line,
+			    f->name);
 		if (!(f->seen & (1u << FK_FORMAT)))
-			return cb_err_set(err, "%s:%d: feed \"%s\" has no "
-			    "format", where, f->line, f->name);
+			return cb_err_set(err,
+			    _("%s:%d: feed \"%s\" has no format"),
+			    where, f->line, f->name);
 		if (f->name[0] == '\0' || strpbrk(f->name, ": \t/") != NULL)
-			return cb_err_set(err, "%s:%d: feed name \"%s\" must be "
-			    "non-empty, without spaces, '/' or ':'", where,
-			    f->line, f->name);
+			return cb_err_set(err,
+			    _("%s:%d: feed name \"%s\" must be non-empty, "
+			      "without spaces, '/' or ':'"),
+			    where, f->line, f->name);
 		if (check_misp(c, f, err) < 0) {
 			cb_err_prefix(err, "%s:%d: feed \"%s\"", where, f->line,
 			    f->name);

@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "cb_file.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_net.h"
 #include "pub_control.h"
@@ -39,7 +40,7 @@ pub_control_bind(const char *state, struct cb_err *err)
 		s = NULL;
 	}
 	if (s != NULL && chmod(path, 0600) < 0) {
-		cb_err_setsys(err, "cannot chmod '%s'", path);
+		cb_err_setsys(err, _("cannot chmod '%s'"), path);
 		cb_net_close(s);
 		s = NULL;
 	}
@@ -71,8 +72,10 @@ call_socket(const char *state, struct cb_err *err)
 	void *s = NULL;
 
 	if (stat(path, &st) < 0) {
-		cb_err_set(err, "canhbao-pub is not running on '%s' (no "
-		    "control socket '%s')", state, path);
+		cb_err_set(err,
+		    _("canhbao-pub is not running on '%s' (no control socket "
+		      "'%s')"),
+		    state, path);
 		goto out;
 	}
 	s = cb_net_socket(ZMQ_REQ, err);
@@ -114,11 +117,12 @@ await_reply(void *s, const char *state, struct cb_err *err)
 			return 0;
 		waited += CALL_CHECK_MS;
 		if (!daemon_alive(state))
-			return cb_err_set(err, "canhbao-pub stopped before it "
-			    "answered; see 'canhbao-pub status' for whether "
-			    "the request took effect");
+			return cb_err_set(err,
+			    _("canhbao-pub stopped before it answered; see "
+			      "'canhbao-pub status' for whether the request "
+			      "took effect"));
 	}
-	return cb_err_set(err, "canhbao-pub did not answer within %d s",
+	return cb_err_set(err, _("canhbao-pub did not answer within %d s"),
 	    CALL_REPLY_TIMEOUT_MS / 1000);
 }
 
@@ -134,8 +138,10 @@ pub_control_call(const char *state, const char *request, struct cb_err *err)
 	if (s == NULL)
 		return NULL;
 	if (cb_net_send(s, data, len, 1, 0) < 0) {
-		cb_err_set(err, "canhbao-pub is not running on '%s' (nobody "
-		    "answers on its control socket)", state);
+		cb_err_set(err,
+		    _("canhbao-pub is not running on '%s' (nobody answers on "
+		      "its control socket)"),
+		    state);
 		goto out;
 	}
 	if (await_reply(s, state, err) < 0 || cb_net_recv(s, &f, 0, err) < 0)
@@ -145,7 +151,7 @@ pub_control_call(const char *state, const char *request, struct cb_err *err)
 		f.data[0] = NULL;
 		f.n = 0;
 	} else {
-		cb_err_set(err, "malformed reply from canhbao-pub");
+		cb_err_set(err, _("malformed reply from canhbao-pub"));
 	}
 	cb_frames_release(&f);
 out:

@@ -22,6 +22,7 @@
 #include "cb_file.h"
 #include "cb_hook.h"
 #include "cb_http.h"
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
@@ -132,8 +133,9 @@ finish_rotation(struct pub_ctx *c, struct cb_err *err)
 	found = pub_journal_revision(c->journal, id, &rev, err);
 	free(id);
 	if (found > 0) {
-		log_warnx("finishing the rotation to key %s that a crash "
-			  "interrupted", hex);
+		log_warnx(_("finishing the rotation to key %s that a crash "
+			    "interrupted"),
+		    hex);
 		found = install_key(c, err);
 	} else if (found == 0) {
 		unlink(new); /* never journaled: it never happened */
@@ -186,13 +188,13 @@ report_hook(void *arg, const char *agency, uint64_t seq)
 	cJSON *r;
 
 	log_warnx_about(&(struct cb_log_about){ .agency = agency },
-	    "INCIDENT REPORT from agency %s (its seq %llu): see "
-	    "canhbao-pub reports", agency, (unsigned long long)seq);
+	    _("INCIDENT REPORT from agency %s (its seq %llu): see "
+	      "canhbao-pub reports"), agency, (unsigned long long)seq);
 	if (c->on_report == NULL)
 		return;
 	r = pub_views_report(c->journal, agency, seq, &err);
 	if (r == NULL) {
-		log_warnx("on_report: %s", err.msg);
+		log_warnx(_("on_report: %s"), err.msg);
 		return;
 	}
 	json = cJSON_PrintUnformatted(r);
@@ -331,14 +333,14 @@ do_publish(struct pub_ctx *c, const cJSON *req)
 	if (cb_adv_from_cjson(&adv, cJSON_GetObjectItemCaseSensitive(req,
 				      "advisory"), 1, &err) < 0 ||
 	    pub_seal_advisory(c->seal, &adv, NULL, &seq, &err) < 0) {
-		log_warnx("publish refused: %s", err.msg);
+		log_warnx(_("publish refused: %s"), err.msg);
 		cb_adv_release(&adv);
 		return reply_error(err.msg);
 	}
 	c->published++;
 	log_info_about(&(struct cb_log_about){ .id = adv.id, .seq = seq,
 			   .severity = cb_severity_name(adv.severity) },
-	    "published %s revision %u as seq %llu (%s)", adv.id,
+	    _("published %s revision %u as seq %llu (%s)"), adv.id,
 	    adv.revision, (unsigned long long)seq,
 	    cb_severity_name(adv.severity));
 	r = cJSON_CreateObject();
@@ -438,12 +440,13 @@ do_rotate(struct pub_ctx *c)
 		return reply_error(err.msg);
 	}
 	if (rc == -2)
-		log_warnx("rotation: %s (the next start finishes it)", err.msg);
+		log_warnx(_("rotation: %s (the next start finishes it)"),
+		    err.msg);
 	if (c->sk != c->identity)
 		cb_seckey_free(c->sk);
 	c->sk = nsk;
 	c->pk = npk;
-	log_info("rotated the signing key from %s to %s at seq %llu", oldhex,
+	log_info(_("rotated the signing key from %s to %s at seq %llu"), oldhex,
 	    cb_sig_keyid_hex(npk.id, newhex), (unsigned long long)seq);
 	r = cJSON_CreateObject();
 	cJSON_AddTrueToObject(r, "ok");
@@ -470,12 +473,12 @@ reload_registry(struct pub_ctx *c, struct cb_err *err)
 	if (gone < 0)
 		return -1;
 	if (gone > 0) {
-		log_info("%d agenc%s removed: reconnecting every subscriber",
+		log_info(_("%d agenc%s removed: reconnecting every subscriber"),
 		    gone, gone == 1 ? "y" : "ies");
 		if (pub_bcast_rebind(c->bcast, err) < 0 ||
 		    (c->requests != NULL &&
 			pub_requests_rebind(c->requests, err) < 0))
-			fatalx("cannot bind again: %s", err->msg);
+			fatalx(_("cannot bind again: %s"), err->msg);
 	}
 	return 0;
 }
@@ -524,7 +527,7 @@ serve_control(struct pub_ctx *c)
 
 	if (cb_net_recv(c->control, &f, ZMQ_DONTWAIT, &err) < 0) {
 		if (errno != EAGAIN && errno != EINTR)
-			log_warnx("control: %s", err.msg);
+			log_warnx(_("control: %s"), err.msg);
 		return;
 	}
 	if (f.n != 1 || f.len[0] > PUB_CONTROL_MAXREQ)
@@ -535,7 +538,8 @@ serve_control(struct pub_ctx *c)
 	data[0] = reply;
 	len[0] = strlen(reply);
 	if (cb_net_send(c->control, data, len, 1, 0) < 0)
-		log_warnx("control: cannot reply: %s", zmq_strerror(zmq_errno()));
+		log_warnx(_("control: cannot reply: %s"),
+		    zmq_strerror(zmq_errno()));
 	free(reply);
 }
 
@@ -545,7 +549,7 @@ static void
 say_change(void *arg, const char *line)
 {
 	(void)arg;
-	log_info("reload: %s", line);
+	log_info(_("reload: %s"), line);
 }
 
 /* The on_report hook for next: *hook is the one to use (the old one
@@ -582,9 +586,10 @@ reload(struct pub_ctx *c)
 	int n;
 
 	if (c->opts->path == NULL) {
-		log_info("reload: no configuration file (started without -c): "
-			 "the command line stays in force; reading the agency "
-			 "registry again");
+		log_info(
+		    _("reload: no configuration file (started without -c): "
+		      "the command line stays in force; reading the agency "
+		      "registry again"));
 		if (reload_registry(c, &err) < 0)
 			log_errx("reload: %s", err.msg);
 		return;
@@ -615,7 +620,7 @@ reload(struct pub_ctx *c)
 						      CB_LOG_INFO);
 	if (reload_registry(c, &err) < 0)
 		log_errx("reload: agency registry: %s", err.msg);
-	log_info("reload: done, %d change%s from %s", n, n == 1 ? "" : "s",
+	log_info(_("reload: done, %d change%s from %s"), n, n == 1 ? "" : "s",
 	    c->opts->path);
 }
 
@@ -740,19 +745,21 @@ pub_daemon_run(struct pub_config *opts)
 		return 2;
 	}
 	if (opts->insecure)
-		log_warnx("transport is plaintext (--insecure): anyone who can "
-		    "reach %s can listen", c.bound);
+		log_warnx(_("transport is plaintext (--insecure): anyone who "
+			    "can reach %s can listen"),
+		    c.bound);
 	else
-		log_info("transport is CurveZMQ; only registered agencies may "
-			 "connect");
-	log_info("ready: key %s, broadcast on %s, requests on %s, last seq "
-		 "%llu, %zu feeds",
+		log_info(
+		    _("transport is CurveZMQ; only registered agencies may "
+		      "connect"));
+	log_info(_("ready: key %s, broadcast on %s, requests on %s, last seq "
+		   "%llu, %zu feeds"),
 	    cb_sig_keyid_hex(c.pk.id, keyhex), c.bound,
 	    c.requests ? c.req_bound : "(none)",
 	    (unsigned long long)pub_journal_last_seq(c.journal), opts->nfeeds);
 	cb_daemon_ready("%s", status_line(&c, status, sizeof(status)));
 	loop(&c);
-	log_info("stopping");
+	log_info(_("stopping"));
 	cb_daemon_stopping(_("stopping"));
 	close_all(&c);
 	return 0;

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "cb_json.h"
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_time.h"
@@ -246,8 +247,8 @@ pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
 static void
 fail(struct feed_rt *f, const char *url, const char *why)
 {
-	log_warnx_about(ABOUT_FEED(f), "feed %s: %s: %s", f->conf->name, url,
-	    why);
+	log_warnx_about(ABOUT_FEED(f), _("feed %s: %s: %s"), f->conf->name,
+	    url, why);
 	if (!f->failed)
 		snprintf(f->error, sizeof(f->error), "%s: %s", url, why);
 	f->failed = 1;
@@ -364,7 +365,7 @@ finish_poll(struct feed_rt *f)
 		snprintf(f->state.last_error, sizeof(f->state.last_error), "%s",
 		    f->error);
 		log_warnx_about(ABOUT_FEED(f),
-		    "feed %s: poll failed (%d in a row), retry in %llds",
+		    _("feed %s: poll failed (%d in a row), retry in %llds"),
 		    f->conf->name, f->failures, (long long)delay);
 	} else {
 		f->failures = 0;
@@ -377,8 +378,9 @@ finish_poll(struct feed_rt *f)
 	add_stats(&f->total, &f->last);
 	if (f->last.items > 0 || f->any_ok)
 		log_info_about(ABOUT_FEED(f),
-		    "feed %s: %u items: %u new, %u updated, %u cancelled, "
-		    "%u unchanged, %u before the backfill window, %u expired",
+		    _("feed %s: %u items: %u new, %u updated, %u cancelled, "
+		      "%u unchanged, %u before the backfill window, "
+		      "%u expired"),
 		    f->conf->name, f->last.items, f->last.published,
 		    f->last.updated, f->last.cancelled, f->last.unchanged,
 		    f->last.old, f->last.expired);
@@ -448,8 +450,8 @@ follow(struct feed_rt *f, const struct cb_strlist *urls, int depth,
 	}
 	if (i < urls->n)
 		log_warnx_about(ABOUT_FEED(f),
-		    "feed %s: %zu more CSAF documents left for the next "
-		    "poll (cap %d)",
+		    _("feed %s: %zu more CSAF documents left for the next "
+		      "poll (cap %d)"),
 		    f->conf->name, urls->n - i, PUB_FEEDS_MAX_DOCS);
 }
 

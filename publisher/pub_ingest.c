@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_sig.h"
@@ -66,7 +67,7 @@ publish(struct pub_seal *seal, struct cb_adv *a, const struct pub_item_ref *ref,
 
 	if (rc < 0) {
 		st->failed++;
-		log_warnx_about(&about, "feed %s: cannot publish %s: %s",
+		log_warnx_about(&about, _("feed %s: cannot publish %s: %s"),
 		    ref->feed, a->id, err->msg);
 		return 0;
 	}
@@ -79,7 +80,7 @@ publish(struct pub_seal *seal, struct cb_adv *a, const struct pub_item_ref *ref,
 	about.seq = seq;
 	if (rc == PUB_SEAL_SENT)
 		log_info_about(&about,
-		    "feed %s: published %s revision %u (%s) as seq %llu",
+		    _("feed %s: published %s revision %u (%s) as seq %llu"),
 		    ref->feed, a->id, a->revision, cb_kind_name(a->kind),
 		    (unsigned long long)seq);
 	return 0;

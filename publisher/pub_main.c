@@ -20,6 +20,7 @@
 #include "cb_file.h"
 #include "cb_cli.h"
 #include "cb_json.h"
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
@@ -56,38 +57,44 @@ static int cmd_overdue(int, char **);
 static int cmd_reports(int, char **);
 static int cmd_handle_report(int, char **);
 static int cmd_drill(int, char **);
+static const char *view_options(int, char **, const struct option *, int *,
+    const char **);
 
 /* Every command also takes -c FILE, --state DIR and -h (cb_cli.h). */
 static const struct cb_command commands[] = {
-	{ "keygen", cmd_keygen, "[--state DIR]" },
+	{ "keygen", cmd_keygen, N_("[--state DIR]") },
 	{ "run", cmd_run,
-	    "[-c FILE] [--state DIR] [--broadcast ENDPOINT]\n"
+	    N_("[-c FILE] [--state DIR] [--broadcast ENDPOINT]\n"
 	    "\t\t[--requests ENDPOINT] [--ca-path DIR] [--heartbeat SECONDS]\n"
 	    "\t\t[--on-report PROGRAM] [--hook-timeout SECONDS] [--insecure] "
 	    "[-v]\n"
-	    "\t\t[--metrics ADDR:PORT]" },
-	{ "check-config", cmd_check_config, "[-c FILE]" },
+	    "\t\t[--metrics ADDR:PORT]") },
+	{ "check-config", cmd_check_config, N_("[-c FILE]") },
 	{ "publish", cmd_publish,
-	    "[--state DIR] --severity LEVEL --title TEXT [--summary TEXT | -]\n"
+	    N_("[--state DIR] --severity LEVEL --title TEXT "
+	    "[--summary TEXT | -]\n"
 	    "\t\t[--cve ID]... [--origin ORIGIN] [--status STATUS]\n"
-	    "\t\t[--file advisory.json] [--dry-run]" },
-	{ "status", cmd_status, "[--state DIR] [--json]" },
-	{ "poll", cmd_poll, "[--state DIR] [FEED]" },
-	{ "agency add", cmd_agency_add, "[--state DIR] NAME PUBFILE" },
+	    "\t\t[--file advisory.json] [--dry-run]") },
+	{ "status", cmd_status, N_("[--state DIR] [--json] [--utc]") },
+	{ "poll", cmd_poll, N_("[--state DIR] [FEED]") },
+	{ "agency add", cmd_agency_add, N_("[--state DIR] NAME PUBFILE") },
 	{ "agency list", cmd_agency_list,
-	    "[--state DIR] [--silent-after DURATION] [--json]" },
-	{ "agency remove", cmd_agency_remove, "[--state DIR] NAME" },
-	{ "rotate-key", cmd_rotate_key, "[--state DIR]" },
-	{ "signing-key", cmd_signing_key, "[--state DIR] [-o FILE]" },
-	{ "receipts", cmd_receipts, "[--state DIR] [--json] ID" },
+	    N_("[--state DIR] [--silent-after DURATION] [--json] [--utc]") },
+	{ "agency remove", cmd_agency_remove, N_("[--state DIR] NAME") },
+	{ "rotate-key", cmd_rotate_key, N_("[--state DIR]") },
+	{ "signing-key", cmd_signing_key, N_("[--state DIR] [-o FILE]") },
+	{ "receipts", cmd_receipts, N_("[--state DIR] [--json] [--utc] ID") },
 	{ "overdue", cmd_overdue,
-	    "[--state DIR] [--severity LEVEL] [--older DURATION] [--json]" },
+	    N_("[--state DIR] [--severity LEVEL] [--older DURATION] [--json]\n"
+	    "\t\t[--utc]") },
 	{ "reports", cmd_reports,
-	    "[--state DIR] [--agency NAME] [--since DURATION] [--unhandled]\n"
-	    "\t\t[--save DIR] [--json]" },
+	    N_("[--state DIR] [--agency NAME] [--since DURATION] "
+	    "[--unhandled]\n"
+	    "\t\t[--save DIR] [--json] [--utc]") },
 	{ "handle-report", cmd_handle_report,
-	    "[--state DIR] --by NAME [--note TEXT] AGENCY SEQ" },
-	{ "drill", cmd_drill, "[--state DIR] [--wait DURATION] [--json]" },
+	    N_("[--state DIR] --by NAME [--note TEXT] AGENCY SEQ") },
+	{ "drill", cmd_drill,
+	    N_("[--state DIR] [--wait DURATION] [--json] [--utc]") },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -196,11 +203,12 @@ cmd_check_config(int argc, char **argv)
 	size_t i;
 
 	load_config(argc, argv, &cfg);
-	printf("%s: ok: state %s, broadcast %s, %zu feed%s\n",
-	    cfg.path ? cfg.path : "(no file)", cfg.state, cfg.broadcast,
-	    cfg.nfeeds, cfg.nfeeds == 1 ? "" : "s");
+	printf(ngettext("%s: ok: state %s, broadcast %s, %zu feed\n",
+		   "%s: ok: state %s, broadcast %s, %zu feeds\n", cfg.nfeeds),
+	    cfg.path ? cfg.path : _("(no file)"), cfg.state, cfg.broadcast,
+	    cfg.nfeeds);
 	for (i = 0; i < cfg.nfeeds; i++)
-		printf("  feed %s: %s %s every %ds\n", cfg.feeds[i].name,
+		printf(_("  feed %s: %s %s every %ds\n"), cfg.feeds[i].name,
 		    feed_format_name(cfg.feeds[i].format), cfg.feeds[i].url,
 		    cfg.feeds[i].interval);
 	if (cfg.metrics != NULL)
@@ -265,13 +273,15 @@ load_file(const char *file)
 		cb_cli_die(err.msg);
 	obj = cJSON_ParseWithLength(text, len);
 	if (obj == NULL) {
-		fprintf(stderr, "canhbao-pub: %s: malformed JSON near byte "
-		    "%td\n", file, cJSON_GetErrorPtr() - text);
+		fprintf(stderr, _("canhbao-pub: %s: malformed JSON near byte "
+				  "%td\n"),
+		    file, cJSON_GetErrorPtr() - text);
 		exit(2);
 	}
 	free(text);
 	if (!cJSON_IsObject(obj)) {
-		fprintf(stderr, "canhbao-pub: %s: not a JSON object\n", file);
+		fprintf(stderr, _("canhbao-pub: %s: not a JSON object\n"),
+		    file);
 		exit(2);
 	}
 	return obj;
@@ -349,13 +359,13 @@ build_advisory(struct cb_adv *adv, struct publish_args *a)
 	cJSON *obj;
 
 	if (a->file == NULL && a->severity == NULL)
-		cb_cli_usage_error("missing --severity LEVEL");
+		cb_cli_usage_error(_("missing --severity LEVEL"));
 	if (a->summary != NULL && strcmp(a->summary, "-") == 0) {
 		a->summary_in = read_stdin_text("--summary", CB_ADV_MAX_TEXT);
 		a->summary = a->summary_in;
 	}
 	if (a->file == NULL && a->title == NULL)
-		cb_cli_usage_error("missing --title TEXT");
+		cb_cli_usage_error(_("missing --title TEXT"));
 	obj = load_file(a->file);
 	apply_args(obj, a);
 	if (cb_adv_from_cjson(adv, obj, 1, &err) < 0) {
@@ -374,8 +384,9 @@ publish_request(const struct cb_adv *adv)
 
 	/* Leave room for what the daemon adds (id, times). */
 	if (strlen(json) > CB_MSG_MAXPAYLOAD - 1024) {
-		fprintf(stderr, "canhbao-pub: advisory of %zu bytes is over the "
-		    "limit of %d\n", strlen(json), CB_MSG_MAXPAYLOAD - 1024);
+		fprintf(stderr, _("canhbao-pub: advisory of %zu bytes is over "
+				  "the limit of %d\n"),
+		    strlen(json), CB_MSG_MAXPAYLOAD - 1024);
 		exit(2);
 	}
 	r = cJSON_CreateObject();
@@ -417,11 +428,11 @@ call(const char *state, const char *request)
 	r = cJSON_Parse(text);
 	free(text);
 	if (r == NULL)
-		cb_cli_die("malformed reply from the daemon");
+		cb_cli_die(_("malformed reply from the daemon"));
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"))) {
 		e = cJSON_GetObjectItemCaseSensitive(r, "error");
 		fprintf(stderr, "canhbao-pub: %s\n",
-		    cJSON_IsString(e) ? e->valuestring : "request failed");
+		    cJSON_IsString(e) ? e->valuestring : _("request failed"));
 		exit(2);
 	}
 	return r;
@@ -483,7 +494,7 @@ cmd_publish(int argc, char **argv)
 	reply = call(cb_cli_state(), req);
 	id = cJSON_GetObjectItemCaseSensitive(reply, "id");
 	if (!cJSON_IsString(id))
-		cb_cli_die("malformed reply from the daemon");
+		cb_cli_die(_("malformed reply from the daemon"));
 	printf("%s\n", id->valuestring);
 	cJSON_Delete(reply);
 out:
@@ -499,17 +510,14 @@ out:
 static int
 cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", 0, NULL, 'j' },
-		{ NULL, 0, NULL, 0 } };
-	int json = 0;
+	int flags = 0;
+	const char *state = view_options(argc, argv, NULL, &flags, NULL);
 	cJSON *r;
 
-	while (cb_cli_next_option(argc, argv, ":j", opts) != -1)
-		json = 1;
 	cb_cli_operands(argc, argv, 0, 0, NULL);
-	r = call(cb_cli_state(), "{\"cmd\":\"status\"}");
+	r = call(state, "{\"cmd\":\"status\"}");
 	cJSON_DeleteItemFromObjectCaseSensitive(r, "ok");
-	pub_views_print_status(r, json);
+	pub_views_print_status(r, flags);
 	cJSON_Delete(r);
 	return 0;
 }
@@ -529,7 +537,7 @@ cmd_poll(int argc, char **argv)
 		cJSON_AddStringToObject(req, "feed", argv[optind]);
 	text = cJSON_PrintUnformatted(req);
 	r = call(cb_cli_state(), text);
-	printf("polling %.0f feed(s)\n", pub_views_num(r, "feeds"));
+	printf(_("polling %.0f feed(s)\n"), pub_views_num(r, "feeds"));
 	cJSON_Delete(r);
 	cJSON_Delete(req);
 	free(text);
@@ -543,7 +551,7 @@ cmd_rotate_key(int argc, char **argv)
 {
 	cJSON *r = call(cb_cli_state_only(argc, argv), "{\"cmd\":\"rotate\"}");
 
-	printf("signing key rotated from %s to %s (seq %.0f)\n",
+	printf(_("signing key rotated from %s to %s (seq %.0f)\n"),
 	    pub_views_str(r, "old_key_id"), pub_views_str(r, "key_id"),
 	    pub_views_num(r, "seq"));
 	cJSON_Delete(r);
@@ -626,8 +634,9 @@ open_journal(const char *state, int create)
 	struct cb_err err;
 
 	if (!create && access(path, F_OK) < 0) {
-		fprintf(stderr, "canhbao-pub: no journal in '%s' (has "
-		    "'canhbao-pub run' been started there?)\n", state);
+		fprintf(stderr, _("canhbao-pub: no journal in '%s' (has "
+				  "'canhbao-pub run' been started there?)\n"),
+		    state);
 		exit(2);
 	}
 	if (cb_file_private_dir(state, 0, &err) < 0)
@@ -639,15 +648,22 @@ open_journal(const char *state, int create)
 	return j;
 }
 
-/* Tell a running daemon the registry changed; quiet when none runs. */
+/* Tell a running daemon the registry changed; quiet when none runs
+ * (none holds the state folder's lock: asked, not read from a message
+ * that may be translated). */
 static void
 notify_daemon(const char *state)
 {
+	char *lock = cb_xasprintf("%s/%s", state, PUB_CONTROL_LOCK), *reply;
+	int running = cb_file_locked(lock);
 	struct cb_err err;
-	char *reply = pub_control_call(state, "{\"cmd\":\"agencies\"}", &err);
 
-	if (reply == NULL && strstr(err.msg, "not running") == NULL)
-		fprintf(stderr, "canhbao-pub: warning: %s\n", err.msg);
+	free(lock);
+	if (!running)
+		return;
+	reply = pub_control_call(state, "{\"cmd\":\"agencies\"}", &err);
+	if (reply == NULL)
+		fprintf(stderr, _("canhbao-pub: warning: %s\n"), err.msg);
 	free(reply);
 }
 
@@ -674,8 +690,9 @@ agency_add(const char *state, const char *name, const char *pubfile)
 	char hex[CB_SIG_KEYIDHEX];
 
 	if (!valid_agency_name(name)) {
-		fprintf(stderr, "canhbao-pub: agency name '%s' must be 1 to 64 "
-		    "letters, digits, '.', '-' or '_'\n", name);
+		fprintf(stderr, _("canhbao-pub: agency name '%s' must be 1 to "
+				  "64 letters, digits, '.', '-' or '_'\n"),
+		    name);
 		return 2;
 	}
 	if (cb_sig_read_pubkey(pubfile, &pk, &err) < 0)
@@ -687,7 +704,8 @@ agency_add(const char *state, const char *name, const char *pubfile)
 	}
 	pub_journal_close(j);
 	notify_daemon(state);
-	printf("agency %s added (key %s)\n", name, cb_sig_keyid_hex(pk.id, hex));
+	printf(_("agency %s added (key %s)\n"), name,
+	    cb_sig_keyid_hex(pk.id, hex));
 	return 0;
 }
 
@@ -702,33 +720,33 @@ agency_remove(const char *state, const char *name)
 	if (rc < 0)
 		cb_cli_die(err.msg);
 	if (rc == 0) {
-		fprintf(stderr, "canhbao-pub: no agency '%s'\n", name);
+		fprintf(stderr, _("canhbao-pub: no agency '%s'\n"), name);
 		return 1;
 	}
 	notify_daemon(state);
-	printf("agency %s removed\n", name);
+	printf(_("agency %s removed\n"), name);
 	return 0;
 }
 
 /* Show a view: die when it failed, else print it; exit status 0 when it
  * has entries, 1 when empty. */
 static int
-show(enum pub_view kind, cJSON *view, const struct cb_err *err, int json)
+show(enum pub_view kind, cJSON *view, const struct cb_err *err, int flags)
 {
 	if (view == NULL)
 		cb_cli_die(err->msg);
-	return pub_views_print(kind, view, json);
+	return pub_views_print(kind, view, flags);
 }
 
 static int
-agency_list(const char *state, int64_t silent_after, int json)
+agency_list(const char *state, int64_t silent_after, int flags)
 {
 	struct pub_journal *j = open_journal(state, 0);
 	struct cb_err err;
 	cJSON *view = pub_views_agencies(j, cb_time_now(), silent_after, &err);
 
 	pub_journal_close(j);
-	return show(PUB_VIEW_AGENCIES, view, &err, json);
+	return show(PUB_VIEW_AGENCIES, view, &err, flags);
 }
 
 static int64_t
@@ -737,8 +755,9 @@ duration_arg(const char *s, const char *what)
 	int64_t d;
 
 	if (cb_duration_parse(s, &d) < 0) {
-		fprintf(stderr, "canhbao-pub: %s must be a duration such as 90s, "
-		    "10m, 1h or 2d, not '%s'\n", what, s);
+		fprintf(stderr, _("canhbao-pub: %s must be a duration such as "
+				  "90s, 10m, 1h or 2d, not '%s'\n"),
+		    what, s);
 		exit(2);
 	}
 	return d;
@@ -757,18 +776,16 @@ state_and_operands(int argc, char **argv)
 static int
 cmd_agency_list(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", 0, NULL, 'j' },
-		{ "silent-after", 1, NULL, 'S' }, { NULL, 0, NULL, 0 } };
-	int64_t silent_after = PUB_SILENT_AFTER;
-	int ch, json = 0;
+	static const struct option silent_opt = { "silent-after", 1, NULL,
+		'S' };
+	const char *silent = NULL;
+	int flags = 0;
+	const char *state = view_options(argc, argv, &silent_opt, &flags,
+	    &silent);
 
-	while ((ch = cb_cli_next_option(argc, argv, ":jS:", opts)) != -1)
-		if (ch == 'j')
-			json = 1;
-		else
-			silent_after = duration_arg(optarg, "--silent-after");
 	cb_cli_operands(argc, argv, 0, 0, NULL);
-	return agency_list(cb_cli_state(), silent_after, json);
+	return agency_list(state, silent ? duration_arg(silent,
+	    "--silent-after") : PUB_SILENT_AFTER, flags);
 }
 
 static int
@@ -791,32 +808,35 @@ cmd_agency_remove(int argc, char **argv)
 
 /* --- receipts, overdue, reports, drill --------------------------------- */
 
-/* --json, the option every view takes, and one more of its own when
- * extra is not NULL (its value goes to *value).  Returns the state
- * folder. */
+/* --json and --utc, the options every view takes (into *flags,
+ * PUB_VIEWS_*), and one more of its own when extra is not NULL (its
+ * value goes to *value).  Returns the state folder. */
 static const char *
-view_options(int argc, char **argv, const struct option *extra, int *json,
+view_options(int argc, char **argv, const struct option *extra, int *flags,
     const char **value)
 {
-	struct option opts[3] = { { "json", 0, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }, { NULL, 0, NULL, 0 } };
-	char shorts[8] = ":j";
+	struct option opts[4] = { { "json", 0, NULL, 'j' },
+		{ "utc", 0, NULL, 'u' }, { NULL, 0, NULL, 0 },
+		{ NULL, 0, NULL, 0 } };
+	char shorts[8] = ":ju";
 	int ch;
 
 	if (extra != NULL) {
-		opts[1] = *extra;
-		snprintf(shorts + 2, 4, "%c:", extra->val);
+		opts[2] = *extra;
+		snprintf(shorts + 3, 4, "%c:", extra->val);
 	}
 	while ((ch = cb_cli_next_option(argc, argv, shorts, opts)) != -1)
 		if (ch == 'j')
-			*json = 1;
+			*flags |= PUB_VIEWS_JSON;
+		else if (ch == 'u')
+			*flags |= PUB_VIEWS_UTC;
 		else if (value != NULL)
 			*value = optarg;
 	return cb_cli_state();
 }
 
 static int
-print_receipts(const char *state, const char *id, int json)
+print_receipts(const char *state, const char *id, int flags)
 {
 	struct pub_journal *j = open_journal(state, 0);
 	struct cb_err err;
@@ -825,21 +845,22 @@ print_receipts(const char *state, const char *id, int json)
 
 	pub_journal_close(j);
 	if (known == 0) {
-		fprintf(stderr, "canhbao-pub: no advisory '%s' in the journal\n",
+		fprintf(stderr, _("canhbao-pub: no advisory '%s' in the "
+				  "journal\n"),
 		    id);
 		return 1;
 	}
-	return show(PUB_VIEW_RECEIPTS, view, &err, json);
+	return show(PUB_VIEW_RECEIPTS, view, &err, flags);
 }
 
 static int
 cmd_receipts(int argc, char **argv)
 {
-	int json = 0;
-	const char *state = view_options(argc, argv, NULL, &json, NULL);
+	int flags = 0;
+	const char *state = view_options(argc, argv, NULL, &flags, NULL);
 
 	cb_cli_operands(argc, argv, 1, 1, "ID");
-	return print_receipts(state, argv[optind], json);
+	return print_receipts(state, argv[optind], flags);
 }
 
 static int
@@ -847,17 +868,19 @@ cmd_overdue(int argc, char **argv)
 {
 	static const struct option opts[] = { { "json", 0, NULL, 'j' },
 		{ "older", 1, NULL, 'o' }, { "severity", 1, NULL, 'e' },
-		{ NULL, 0, NULL, 0 } };
+		{ "utc", 0, NULL, 'u' }, { NULL, 0, NULL, 0 } };
 	int min = CB_SEV_INFO;
 	int64_t older = 0;
 	struct pub_journal *j;
 	struct cb_err err;
-	int ch, json = 0;
+	int ch, flags = 0;
 	cJSON *view;
 
-	while ((ch = cb_cli_next_option(argc, argv, ":jo:e:", opts)) != -1)
+	while ((ch = cb_cli_next_option(argc, argv, ":jo:e:u", opts)) != -1)
 		if (ch == 'j')
-			json = 1;
+			flags |= PUB_VIEWS_JSON;
+		else if (ch == 'u')
+			flags |= PUB_VIEWS_UTC;
 		else if (ch == 'o')
 			older = duration_arg(optarg, "--older");
 		else
@@ -866,7 +889,7 @@ cmd_overdue(int argc, char **argv)
 	j = open_journal(cb_cli_state(), 0);
 	view = pub_views_overdue(j, min, cb_time_now() - older, &err);
 	pub_journal_close(j);
-	return show(PUB_VIEW_OVERDUE, view, &err, json);
+	return show(PUB_VIEW_OVERDUE, view, &err, flags);
 }
 
 /* An agency's name in a lookup: exit 1 naming it when the journal
@@ -881,7 +904,7 @@ known_agency(struct pub_journal *j, const char *name)
 		cb_cli_die(err.msg);
 	if (known == 0) {
 		pub_journal_close(j);
-		fprintf(stderr, "canhbao-pub: no agency '%s'\n", name);
+		fprintf(stderr, _("canhbao-pub: no agency '%s'\n"), name);
 		exit(1);
 	}
 }
@@ -892,19 +915,21 @@ cmd_reports(int argc, char **argv)
 	static const struct option opts[] = { { "agency", 1, NULL, 'a' },
 		{ "json", 0, NULL, 'j' }, { "save", 1, NULL, 'S' },
 		{ "since", 1, NULL, 'i' }, { "unhandled", 0, NULL, 'u' },
-		{ NULL, 0, NULL, 0 } };
+		{ "utc", 0, NULL, 'U' }, { NULL, 0, NULL, 0 } };
 	struct pub_report_filter f = { NULL, 0, 0 };
 	const char *save = NULL;
 	struct pub_journal *j;
 	struct cb_err err;
-	int ch, json = 0;
+	int ch, flags = 0;
 	cJSON *view;
 
-	while ((ch = cb_cli_next_option(argc, argv, ":a:jS:i:u", opts)) != -1)
+	while ((ch = cb_cli_next_option(argc, argv, ":a:jS:i:uU", opts)) != -1)
 		if (ch == 'a')
 			f.agency = optarg;
 		else if (ch == 'j')
-			json = 1;
+			flags |= PUB_VIEWS_JSON;
+		else if (ch == 'U')
+			flags |= PUB_VIEWS_UTC;
 		else if (ch == 'S')
 			save = optarg;
 		else if (ch == 'i')
@@ -913,8 +938,8 @@ cmd_reports(int argc, char **argv)
 			f.unhandled = 1;
 	cb_cli_operands(argc, argv, 0, 0, NULL);
 	if (save != NULL && mkdir(save, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "canhbao-pub: cannot create '%s': %s\n", save,
-		    strerror(errno));
+		fprintf(stderr, _("canhbao-pub: cannot create '%s': %s\n"),
+		    save, strerror(errno));
 		return 2;
 	}
 	j = open_journal(cb_cli_state(), 0);
@@ -922,7 +947,7 @@ cmd_reports(int argc, char **argv)
 		known_agency(j, f.agency);
 	view = pub_views_reports(j, &f, save, &err);
 	pub_journal_close(j);
-	return show(PUB_VIEW_REPORTS, view, &err, json);
+	return show(PUB_VIEW_REPORTS, view, &err, flags);
 }
 
 /* An agency's number for a report: digits only. */
@@ -935,8 +960,9 @@ report_seq(const char *s)
 	errno = 0;
 	n = strtoull(s, &end, 10);
 	if (!isdigit((unsigned char)s[0]) || *end != '\0' || errno != 0) {
-		fprintf(stderr, "canhbao-pub: report number '%s' is not a "
-		    "number\n", s);
+		fprintf(stderr, _("canhbao-pub: report number '%s' is not a "
+				  "number\n"),
+		    s);
 		exit(2);
 	}
 	return n;
@@ -956,11 +982,12 @@ handle_report(const char *state, const char *agency, uint64_t seq,
 	if (rc < 0)
 		cb_cli_die(err.msg);
 	if (rc == 0) {
-		fprintf(stderr, "canhbao-pub: agency %s has no report #%llu\n",
+		fprintf(stderr, _("canhbao-pub: agency %s has no report "
+				  "#%llu\n"),
 		    agency, (unsigned long long)seq);
 		return 1;
 	}
-	printf("report %s #%llu handled by %s\n", agency,
+	printf(_("report %s #%llu handled by %s\n"), agency,
 	    (unsigned long long)seq, by);
 	return 0;
 }
@@ -980,7 +1007,8 @@ cmd_handle_report(int argc, char **argv)
 			note = optarg;
 	cb_cli_operands(argc, argv, 2, 2, "AGENCY SEQ");
 	if (by == NULL)
-		cb_cli_usage_error("missing --by NAME (who handled the report)");
+		cb_cli_usage_error(
+		    _("missing --by NAME (who handled the report)"));
 	return handle_report(cb_cli_state(), argv[optind],
 	    report_seq(argv[optind + 1]), by, note);
 }
@@ -1029,7 +1057,8 @@ drill_progress(const cJSON *d, double *last)
 	if (now == *last)
 		return;
 	*last = now;
-	fprintf(stderr, "drill: %.0f/%.0f received, %.0f/%.0f acknowledged\n",
+	fprintf(stderr, _("drill: %.0f/%.0f received, %.0f/%.0f "
+			  "acknowledged\n"),
 	    pub_views_num(d, "received"), pub_views_num(d, "registered"),
 	    pub_views_num(d, "acknowledged"), pub_views_num(d, "registered"));
 }
@@ -1063,8 +1092,8 @@ cmd_drill(int argc, char **argv)
 {
 	static const struct option wait_opt = { "wait", 1, NULL, 'w' };
 	const char *wait = NULL;
-	int json = 0;
-	const char *state = view_options(argc, argv, &wait_opt, &json, &wait);
+	int flags = 0;
+	const char *state = view_options(argc, argv, &wait_opt, &flags, &wait);
 	int64_t seconds = wait ? duration_arg(wait, "--wait") : DRILL_WAIT;
 	struct pub_journal *j;
 	cJSON *verdict;
@@ -1075,18 +1104,22 @@ cmd_drill(int argc, char **argv)
 	j = open_journal(state, 0);
 	if ((n = count_agencies(j)) == 0) {
 		pub_journal_close(j);
-		fprintf(stderr, "canhbao-pub: no agency is registered, so none "
-		    "can take part in a drill (see agency add)\n");
+		fprintf(stderr, _("canhbao-pub: no agency is registered, so "
+				  "none can take part in a drill (see agency "
+				  "add)\n"));
 		return 1;
 	}
 	id = publish_drill(state);
-	fprintf(stderr, "drill %s published; waiting up to %llds for %d "
-	    "agenc%s to receive and acknowledge it\n", id, (long long)seconds,
-	    n, n == 1 ? "y" : "ies");
+	fprintf(stderr, ngettext("drill %s published; waiting up to %llds for "
+				 "%d agency to receive and acknowledge it\n",
+			    "drill %s published; waiting up to %llds for %d "
+			    "agencies to receive and acknowledge it\n",
+			    (unsigned long)n),
+	    id, (long long)seconds, n);
 	verdict = drill_wait(j, id, seconds);
 	pub_journal_close(j);
 	free(id);
-	return pub_views_print_drill(verdict, json);
+	return pub_views_print_drill(verdict, flags);
 }
 
 static const struct cb_cli_program program = { "canhbao-pub", commands,
@@ -1095,9 +1128,10 @@ static const struct cb_cli_program program = { "canhbao-pub", commands,
 int
 main(int argc, char **argv)
 {
+	cb_locale_init();
+	cb_cli_init(&program); /* before cb_cli_die can name the program */
 	if (cb_sig_init() < 0)
-		cb_cli_die("cannot initialise libsodium");
+		cb_cli_die(_("cannot initialise libsodium"));
 	cb_log_init("canhbao-pub", CB_LOG_INFO);
-	cb_cli_init(&program);
 	return cb_cli_dispatch(argc, argv);
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "pub_presence.h"
@@ -66,16 +67,16 @@ silent(struct pub_presence *p, struct entry *e, int64_t last)
 	const struct cb_log_about about = { .agency = e->name };
 
 	if (last == 0)
-		log_warnx_about(&about, "agency %s silent: never in contact",
+		log_warnx_about(&about, _("agency %s silent: never in contact"),
 		    e->name);
 	else if (last < p->started)
 		log_warnx_about(&about,
-		    "agency %s silent: no contact since before the "
-		    "start (%lld s ago)",
+		    _("agency %s silent: no contact since before the "
+		      "start (%lld s ago)"),
 		    e->name, (long long)(p->now - last));
 	else
 		log_warnx_about(&about,
-		    "agency %s silent: no contact for %lld s", e->name,
+		    _("agency %s silent: no contact for %lld s"), e->name,
 		    (long long)(p->now - last));
 	e->state = SILENT;
 	e->silent_since = last;
@@ -95,12 +96,12 @@ one(const struct pub_agency *a, void *arg)
 	if (e->state != SILENT && quiet_now) {
 		silent(p, e, a->last_contact);
 	} else if (e->state == UNKNOWN && a->last_contact >= p->started) {
-		log_info_about(&about, "agency %s in contact", a->name);
+		log_info_about(&about, _("agency %s in contact"), a->name);
 		e->state = PRESENT;
 	} else if (e->state == SILENT && a->last_contact > e->silent_since &&
 	    !quiet_now) {
-		log_info_about(&about, "agency %s back in contact after %lld s",
-		    a->name,
+		log_info_about(&about,
+		    _("agency %s back in contact after %lld s"), a->name,
 		    (long long)(a->last_contact -
 			(e->silent_since ? e->silent_since : p->started)));
 		e->state = PRESENT;

@@ -10,10 +10,12 @@
 #include "cb_db.h"
 #include "cb_file.h"
 #include "cb_json.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_sig.h"
 #include "cb_time.h"
+#include "cb_utf8.h"
 #include "pub_views.h"
 
 static void
@@ -103,7 +105,8 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 	    "SELECT a.name, a.last_contact, m.adv_id, m.revision, m.severity, "
 	    " m.title, m.issued_ms, "
 	    " (SELECT min(at) FROM receipt r WHERE r.agency = a.name AND "
-	    "  r.adv_id = m.adv_id AND r.event = 'received') "
+	    "  r.adv_id = m.adv_id AND r.event = 'received'), "
+	    " json_extract(CAST(substr(m.signed, ?3) AS TEXT), '$.published') "
 	    "FROM agency a, message m "
 	    "WHERE m.type = ?2 AND m.issued_ms <= ?1 * 1000 "
 	    " AND m.revision = (SELECT max(revision) FROM message x "
@@ -121,6 +124,7 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 	}
 	sqlite3_bind_int64(st, 1, older_than);
 	sqlite3_bind_int(st, 2, CB_MSG_ADVISORY);
+	sqlite3_bind_int(st, 3, CB_MSG_HDRLEN + 1); /* the signed payload */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (severity_rank(cb_db_text(st, 4)) < min_severity)
 			continue;
@@ -140,7 +144,9 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 		    (double)sqlite3_column_int64(st, 3));
 		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 4));
 		cJSON_AddStringToObject(o, "title", cb_db_text(st, 5));
-		cb_json_add_time(o, "published", sqlite3_column_int64(st, 6) / 1000);
+		add_text(o, "published", st, 8);
+		cb_json_add_time(o, "issued",
+		    sqlite3_column_int64(st, 6) / 1000);
 		cb_json_add_time(o, "received", sqlite3_column_int64(st, 7));
 		cJSON_AddItemToArray(list, o);
 	}
@@ -442,68 +448,117 @@ print_json(const cJSON *obj)
 	free(s);
 }
 
-static void
-receipts_heading(void)
+/* The time member key of o for people (cb_time_human, local or UTC as
+ * flags say), or absent when it has none (null: never). */
+static const char *
+when(const cJSON *o, const char *key, int flags, const char *absent,
+    char *buf)
 {
-	printf("%-24s %-20s %-20s %s\n", "AGENCY", "RECEIVED", "ACKNOWLEDGED",
-	    "BY");
+	const char *iso = cb_json_str(o, key);
+	int64_t t;
+
+	if (iso == NULL || cb_time_parse_iso(iso, &t) < 0)
+		return iso != NULL ? iso : absent;
+	return cb_time_human(t, flags & PUB_VIEWS_UTC, buf);
+}
+
+/* The columns a time takes in this language and zone. */
+static int
+time_cols(int flags)
+{
+	char buf[CB_TIME_BUFSZ];
+
+	return (int)cb_utf8_width(cb_time_human(cb_time_now(),
+	    flags & PUB_VIEWS_UTC, buf));
+}
+
+/* Print s padded to cols columns, then a space. */
+static void
+padded(const char *s, int cols)
+{
+	printf("%-*s ", cb_utf8_field(s, (size_t)cols), s);
 }
 
 static void
-receipt_text(const cJSON *r)
+receipts_heading(int flags)
 {
-	printf("%-24s %-20s %-20s %s\n", pub_views_str(r, "agency"),
-	    str_or(r, "received", "not received"),
-	    str_or(r, "acknowledged", "not acknowledged"),
-	    pub_views_str(r, "by"));
+	int w = time_cols(flags);
+
+	padded(_("AGENCY"), 24);
+	padded(_("RECEIVED"), w);
+	padded(_("ACKNOWLEDGED"), w);
+	printf("%s\n", _("BY"));
 }
 
 static void
-overdue_text(const cJSON *a)
+receipt_text(const cJSON *r, int flags)
 {
+	char b1[CB_TIME_BUFSZ], b2[CB_TIME_BUFSZ];
+	int w = time_cols(flags);
+
+	padded(pub_views_str(r, "agency"), 24);
+	padded(when(r, "received", flags, _("not received"), b1), w);
+	padded(when(r, "acknowledged", flags, _("not acknowledged"), b2), w);
+	printf("%s\n", pub_views_str(r, "by"));
+}
+
+static void
+overdue_text(const cJSON *a, int flags)
+{
+	char buf[CB_TIME_BUFSZ];
 	const cJSON *adv;
+	int w = (int)cb_locale_severity_cols();
 
-	printf("%s (last contact %s)\n", pub_views_str(a, "agency"),
-	    pub_views_str(a, "last_contact"));
-	cJSON_ArrayForEach(adv, cJSON_GetObjectItem(a, "advisories"))
-		printf("  %-8s %-24s %s%s\n", pub_views_str(adv, "severity"),
-		    pub_views_str(adv, "id"), pub_views_str(adv, "title"),
+	printf(_("%s (last contact %s)\n"), pub_views_str(a, "agency"),
+	    when(a, "last_contact", flags, _("never"), buf));
+	cJSON_ArrayForEach(adv, cJSON_GetObjectItem(a, "advisories")) {
+		printf("  ");
+		padded(cb_locale_word(pub_views_str(adv, "severity")), w);
+		printf("%-24s %s%s\n", pub_views_str(adv, "id"),
+		    pub_views_str(adv, "title"),
 		    str_or(adv, "received", NULL) ? "" :
-						   " (not even received)");
+						   _(" (not even received)"));
+	}
 }
 
 static void
-report_text(const cJSON *r)
+report_text(const cJSON *r, int flags)
 {
 	const cJSON *a, *h = cJSON_GetObjectItem(r, "handled");
+	char buf[CB_TIME_BUFSZ];
 
 	printf("%s #%.0f %s [%s] %s%s\n", pub_views_str(r, "agency"),
-	    pub_views_num(r, "seq"), pub_views_str(r, "received"),
-	    pub_views_str(r, "severity"), pub_views_str(r, "title"),
-	    cJSON_IsObject(h) ? "" : "  UNHANDLED");
+	    pub_views_num(r, "seq"), when(r, "received", flags, "-", buf),
+	    cb_locale_word(pub_views_str(r, "severity")),
+	    pub_views_str(r, "title"),
+	    cJSON_IsObject(h) ? "" : _("  UNHANDLED"));
 	if (cJSON_IsObject(h))
-		printf("  handled %s by %s%s%s\n", pub_views_str(h, "at"),
-		    pub_views_str(h, "by"), str_or(h, "note", NULL) ? ": " : "",
-		    str_or(h, "note", ""));
+		printf(_("  handled %s by %s%s%s\n"),
+		    when(h, "at", flags, "-", buf), pub_views_str(h, "by"),
+		    str_or(h, "note", NULL) ? ": " : "", str_or(h, "note", ""));
 	if (str_or(r, "details", NULL) != NULL)
 		printf("  %s\n", str_or(r, "details", NULL));
 	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "attachments"))
-		printf("  attachment %s (%.0f bytes)\n",
+		printf(_("  attachment %s (%.0f bytes)\n"),
 		    pub_views_str(a, "name"), pub_views_num(a, "size"));
 }
 
 static void
-agency_text(const cJSON *a)
+agency_text(const cJSON *a, int flags)
 {
-	printf("%-24s %s  last contact %s%s\n", pub_views_str(a, "name"),
-	    pub_views_str(a, "key_id"), pub_views_str(a, "last_contact"),
-	    cJSON_IsTrue(cJSON_GetObjectItem(a, "silent")) ? "  SILENT" : "");
+	char buf[CB_TIME_BUFSZ];
+
+	printf(_("%-24s %s  last contact %s%s\n"), pub_views_str(a, "name"),
+	    pub_views_str(a, "key_id"),
+	    when(a, "last_contact", flags, _("never"), buf),
+	    cJSON_IsTrue(cJSON_GetObjectItem(a, "silent")) ? _("  SILENT") :
+							     "");
 }
 
 int
-pub_views_print(enum pub_view kind, cJSON *view, int json)
+pub_views_print(enum pub_view kind, cJSON *view, int flags)
 {
-	static void (*const text[])(const cJSON *) = {
+	static void (*const text[])(const cJSON *, int) = {
 		[PUB_VIEW_RECEIPTS] = receipt_text,
 		[PUB_VIEW_OVERDUE] = overdue_text,
 		[PUB_VIEW_REPORTS] = report_text,
@@ -512,31 +567,31 @@ pub_views_print(enum pub_view kind, cJSON *view, int json)
 	const cJSON *e;
 	int n = cJSON_GetArraySize(view);
 
-	if (json) {
+	if (flags & PUB_VIEWS_JSON) {
 		print_json(view);
 	} else {
 		if (kind == PUB_VIEW_RECEIPTS)
-			receipts_heading();
+			receipts_heading(flags);
 		cJSON_ArrayForEach(e, view)
-			text[kind](e);
+			text[kind](e, flags);
 	}
 	cJSON_Delete(view);
 	return n > 0 ? 0 : 1;
 }
 
 int
-pub_views_print_drill(cJSON *drill, int json)
+pub_views_print_drill(cJSON *drill, int flags)
 {
 	const cJSON *e;
 	int all = pub_views_drill_all(drill, 0);
 
-	if (json) {
+	if (flags & PUB_VIEWS_JSON) {
 		print_json(drill);
 	} else {
-		receipts_heading();
+		receipts_heading(flags);
 		cJSON_ArrayForEach(e, cJSON_GetObjectItem(drill, "agencies"))
-			receipt_text(e);
-		printf("%.0f/%.0f received, %.0f/%.0f acknowledged\n",
+			receipt_text(e, flags);
+		printf(_("%.0f/%.0f received, %.0f/%.0f acknowledged\n"),
 		    pub_views_num(drill, "received"),
 		    pub_views_num(drill, "registered"),
 		    pub_views_num(drill, "acknowledged"),
@@ -547,36 +602,45 @@ pub_views_print_drill(cJSON *drill, int json)
 }
 
 static void
-print_feed(const cJSON *f)
+print_feed(const cJSON *f, int flags)
 {
-	printf("feed %s (%s) %s\n", pub_views_str(f, "name"),
+	char b1[CB_TIME_BUFSZ], b2[CB_TIME_BUFSZ];
+
+	printf(_("feed %s (%s) %s\n"), pub_views_str(f, "name"),
 	    pub_views_str(f, "format"), pub_views_str(f, "url"));
-	/* a misp-zmq feed has a stream, not polls */
-	printf("  last success %s, %s %s, %.0f items, %.0f published, "
-	       "%.0f updated\n",
-	    str_or(f, "last_success", "never"),
-	    str_or(f, "stream", NULL) != NULL ? "stream" : "next poll",
-	    str_or(f, "stream", pub_views_str(f, "next_poll")),
-	    pub_views_num(f, "items"),
-	    pub_views_num(f, "published"), pub_views_num(f, "updated"));
+	if (str_or(f, "stream", NULL) != NULL) /* misp-zmq: no polls */
+		printf(_("  last success %s, stream %s, %.0f items, %.0f "
+			 "published, %.0f updated\n"),
+		    when(f, "last_success", flags, _("never"), b1),
+		    cb_locale_word(str_or(f, "stream", "")),
+		    pub_views_num(f, "items"), pub_views_num(f, "published"),
+		    pub_views_num(f, "updated"));
+	else
+		printf(_("  last success %s, next poll %s, %.0f items, %.0f "
+			 "published, %.0f updated\n"),
+		    when(f, "last_success", flags, _("never"), b1),
+		    strcmp(pub_views_str(f, "next_poll"), "now") == 0 ?
+			_("now") : when(f, "next_poll", flags, "-", b2),
+		    pub_views_num(f, "items"), pub_views_num(f, "published"),
+		    pub_views_num(f, "updated"));
 	if (str_or(f, "last_error", NULL) != NULL)
-		printf("  last error: %s\n", str_or(f, "last_error", NULL));
+		printf(_("  last error: %s\n"), str_or(f, "last_error", NULL));
 }
 
 void
-pub_views_print_status(const cJSON *r, int json)
+pub_views_print_status(const cJSON *r, int flags)
 {
 	const cJSON *f;
 
-	if (json) {
+	if (flags & PUB_VIEWS_JSON) {
 		print_json(r);
 		return;
 	}
-	printf("key id     %s\nbroadcast  %s\nlast seq   %.0f\n"
-	       "published  %.0f since start\nuptime     %.0f s\n",
+	printf(_("key id     %s\nbroadcast  %s\nlast seq   %.0f\n"
+		 "published  %.0f since start\nuptime     %.0f s\n"),
 	    pub_views_str(r, "key_id"), pub_views_str(r, "broadcast"),
 	    pub_views_num(r, "last_seq"), pub_views_num(r, "published"),
 	    pub_views_num(r, "uptime"));
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(r, "feeds"))
-		print_feed(f);
+		print_feed(f, flags);
 }

@@ -84,14 +84,21 @@ struct cJSON *pub_views_drill(struct pub_journal *j, const char *id,
 int pub_views_drill_all(const struct cJSON *drill, int acked);
 
 /* Print a drill's verdict as JSON, or as the receipts table and a line
- * "N/M received, K/M acknowledged", and free it.  Returns the exit
- * status: 0 when every registered agency received it, else 1. */
-int pub_views_print_drill(struct cJSON *drill, int json);
+ * "N/M received, K/M acknowledged", and free it (flags: PUB_VIEWS_*).
+ * Returns the exit status: 0 when every registered agency received it,
+ * else 1. */
+int pub_views_print_drill(struct cJSON *drill, int flags);
 
 /* Registered agencies with their last contact, and silent: true when
  * that is older than silent_after seconds at now (or never). */
 struct cJSON *pub_views_agencies(struct pub_journal *j, int64_t now,
     int64_t silent_after, struct cb_err *err);
+
+/* How the pub_views_print functions print (flags, ORed): JSON rather
+ * than text; times in UTC rather than local (text; JSON is always
+ * UTC).  1 is JSON, so a "json" boolean also works. */
+#define PUB_VIEWS_JSON 1
+#define PUB_VIEWS_UTC 2
 
 enum pub_view {
 	PUB_VIEW_RECEIPTS,
@@ -100,16 +107,18 @@ enum pub_view {
 	PUB_VIEW_AGENCIES,
 };
 
-/* Print view (one of the arrays above) as JSON, or as text, and free
- * it.  Returns the exit status: 0 when it has entries, 1 when empty. */
-int pub_views_print(enum pub_view kind, struct cJSON *view, int json);
+/* Print view (one of the arrays above) as JSON, or as text in the
+ * user's language, and free it (flags: PUB_VIEWS_*).  Returns the exit
+ * status: 0 when it has entries, 1 when empty. */
+int pub_views_print(enum pub_view kind, struct cJSON *view, int flags);
 
 /* Fields of a view or a daemon reply, tolerant of a missing one: the
  * string ("-" when missing), the number (0). */
 const char *pub_views_str(const struct cJSON *obj, const char *key);
 double pub_views_num(const struct cJSON *obj, const char *key);
 
-/* Print the daemon's reply to "status" as JSON, or as text. */
-void pub_views_print_status(const struct cJSON *status, int json);
+/* Print the daemon's reply to "status" as JSON, or as text (flags:
+ * PUB_VIEWS_*). */
+void pub_views_print_status(const struct cJSON *status, int flags);
 
 #endif

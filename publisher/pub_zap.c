@@ -5,6 +5,7 @@
 
 #include <zmq.h>
 
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
@@ -170,18 +171,19 @@ refused(struct pub_zap *z, const struct cb_frames *f, const char *text)
 
 	z->refused++;
 	if (f->n < 7 || f->len[6] != 32) {
-		log_warnx("refused a connection from %s: not a CurveZMQ client "
-			  "(%lu refused so far)", from, z->refused);
+		log_warnx(_("refused a connection from %s: not a CurveZMQ "
+			    "client (%lu refused so far)"),
+		    from, z->refused);
 		return;
 	}
 	for (i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x",
 		    ((const uint8_t *)f->data[6])[i]);
 	if (say_refusal(z, f->data[6]))
-		log_warnx("refused a connection from %s: %s (CurveZMQ key %s; "
-			  "said once per %d min for each key, %lu refused so "
-			  "far)", from, text, hex, PUB_ZAP_SAY_MS / 60000,
-		    z->refused);
+		log_warnx(_("refused a connection from %s: %s (CurveZMQ key "
+			    "%s; said once per %d min for each key, %lu "
+			    "refused so far)"),
+		    from, text, hex, PUB_ZAP_SAY_MS / 60000, z->refused);
 	else
 		log_debug("refused a connection from %s: %s (CurveZMQ key %s)",
 		    from, text, hex);
@@ -208,7 +210,7 @@ answer(struct pub_zap *z, const struct cb_frames *f)
 		text = "OK";
 		z->admitted++;
 		log_info_about(&(struct cb_log_about){ .agency = a->name },
-		    "agency %s connected from %s", a->name,
+		    _("agency %s connected from %s"), a->name,
 		    f->n > 3 ? (const char *)f->data[3] : "?");
 	} else {
 		refused(z, f, text);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb_cfg.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "sub_config.h"
 
@@ -135,14 +136,16 @@ parse_statuses(const char *s, unsigned *mask, struct cb_err *err)
 	*mask = 0;
 	for (i = 0; i < l.n && rc == 0; i++) {
 		if (cb_status_parse(l.v[i], &st) < 0)
-			rc = cb_err_set(err, "'status' takes actual, exercise "
-			    "or test (comma-separated), not '%s'", l.v[i]);
+			rc = cb_err_set(err,
+			    _("'status' takes actual, exercise or test "
+			      "(comma-separated), not '%s'"),
+			    l.v[i]);
 		else
 			*mask |= 1u << st;
 	}
 	cb_strlist_release(&l);
 	if (rc == 0 && *mask == 0)
-		return cb_err_set(err, "'status' names no status");
+		return cb_err_set(err, _("'status' names no status"));
 	return rc;
 }
 
@@ -164,8 +167,10 @@ sub_config_filter(const struct sub_config *c, struct sub_filter *f,
 	}
 	if (c->origin != NULL && strcmp(c->origin, "any") != 0) {
 		if (cb_origin_parse(c->origin, &o) < 0)
-			return cb_err_set(err, "'origin' is national, "
-			    "provincial or any, not '%s'", c->origin);
+			return cb_err_set(err,
+			    _("'origin' is national, provincial or any, not "
+			      "'%s'"),
+			    c->origin);
 		f->origin = (int)o;
 	}
 	if (c->status != NULL &&
@@ -193,10 +198,12 @@ sub_config_check(const struct sub_config *c, struct cb_err *err)
 	int rc;
 
 	if (missing != NULL)
-		return cb_err_set(err, "%s: no %s (--%s, or %s = in "
-		    "[subscriber])", c->path ? c->path : "configuration",
-		    missing, strcmp(missing, "publisher_key") == 0 ?
-			"publisher-key" : missing, missing);
+		return cb_err_set(err,
+		    _("%s: no %s (--%s, or %s = in [subscriber])"),
+		    c->path ? c->path : "configuration", missing,
+		    strcmp(missing, "publisher_key") == 0 ? "publisher-key"
+							  : missing,
+		    missing);
 	rc = sub_config_filter(c, &f, err);
 	sub_filter_release(&f);
 	if (rc < 0)

@@ -27,6 +27,7 @@
 #include "cb_daemon.h"
 #include "cb_file.h"
 #include "cb_http.h"
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
@@ -119,9 +120,9 @@ load_keys(struct sub_ctx *c, struct cb_err *err)
 	if (found)
 		c->keys.current = pk;
 	if (sub_keys_is_revoked(&c->keys, c->keys.current.id))
-		log_warnx("the publisher's current key %s is revoked: nothing "
-			  "it signs is accepted", cb_sig_keyid_hex(
-			      c->keys.current.id, hex));
+		log_warnx(_("the publisher's current key %s is revoked: "
+			    "nothing it signs is accepted"),
+		    cb_sig_keyid_hex(c->keys.current.id, hex));
 	return 0;
 }
 
@@ -273,7 +274,8 @@ drop(struct sub_ctx *c, enum sub_drop reason, const char *why)
 	if (quiet(c, why))
 		log_debug("dropped message (%lu so far): %s", c->dropped, why);
 	else
-		log_warnx("dropped message (%lu so far): %s", c->dropped, why);
+		log_warnx(_("dropped message (%lu so far): %s"), c->dropped,
+		    why);
 }
 
 /* Is a caught-up message old news?  It is when it was issued before
@@ -324,13 +326,13 @@ static void
 catch_up(struct sub_ctx *c, const char *why)
 {
 	if (c->catchup == NULL) {
-		log_warnx("%s, and no requests endpoint to catch up from",
+		log_warnx(_("%s, and no requests endpoint to catch up from"),
 		    why);
 		return;
 	}
 	if (!sub_catchup_busy(c->catchup) &&
 	    sub_catchup_backoff(c->catchup) == 0)
-		log_info("catching up after seq %llu: %s",
+		log_info(_("catching up after seq %llu: %s"),
 		    (unsigned long long)c->last_seq, why);
 	sub_catchup_ask(c->catchup, c->last_seq);
 }
@@ -360,7 +362,7 @@ rotate(struct sub_ctx *c, const struct sub_incoming *in)
 	c->keys = next;
 	c->last_seq = in->msg.seq;
 	log_info_about(&(struct cb_log_about){ .seq = in->msg.seq },
-	    "publisher key rotated to %s at seq %llu",
+	    _("publisher key rotated to %s at seq %llu"),
 	    cb_sig_keyid_hex(next.current.id, hex),
 	    (unsigned long long)in->msg.seq);
 }
@@ -390,8 +392,8 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 		return; /* it comes again, in order, with the catch-up */
 	}
 	if (in->msg.seq > c->last_seq + 1) /* nothing to catch up from */
-		log_warnx("gap: sequences %llu to %llu are missing (no "
-			  "requests endpoint to fetch them from)",
+		log_warnx(_("gap: sequences %llu to %llu are missing (no "
+			    "requests endpoint to fetch them from)"),
 		    (unsigned long long)c->last_seq + 1,
 		    (unsigned long long)in->msg.seq - 1);
 	if (in->msg.type == CB_MSG_ROTATE) {
@@ -417,21 +419,23 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 static void
 alarm_state(struct sub_ctx *c, int stale)
 {
-	const char *why;
+	const char *why, *local;
 
 	if (stale == c->stale)
 		return;
 	c->stale = stale;
 	sub_link_health(c->link, c->last_hb_wall_ms, c->publisher_seq, stale);
 	why = sub_link_why(c->link);
+	local = sub_link_why_local(c->link);
 	if (stale)
-		log_warnx("ALARM: channel stale, no valid heartbeat for %d s%s%s",
-		    c->cfg->stale_after, why != NULL ? ": " : "",
-		    why != NULL ? why : "");
+		log_warnx(_("ALARM: channel stale, no valid heartbeat for %d "
+			    "s%s%s"),
+		    c->cfg->stale_after, local != NULL ? ": " : "",
+		    local != NULL ? local : "");
 	else
-		log_info("channel alive again");
+		log_info(_("channel alive again"));
 	sub_notify_alarm(c->notify, stale, c->cfg->stale_after,
-	    stale ? why : NULL);
+	    stale ? why : NULL, stale ? local : NULL);
 }
 
 static void
@@ -442,8 +446,9 @@ keep_cert(const struct cb_pubkey *pk, const uint8_t *cert, size_t len,
 	struct cb_err err;
 
 	if (sub_store_certify(c->store, pk->id, cert, len, &err) < 0)
-		log_warnx("cannot keep the certificate of the publisher's "
-		    "key: %s", err.msg);
+		log_warnx(_("cannot keep the certificate of the publisher's "
+			    "key: %s"),
+		    err.msg);
 }
 
 /* Keep the certificates a heartbeat carries (for exports), once for
@@ -459,7 +464,7 @@ keep_certs(struct sub_ctx *c, const struct sub_incoming *in)
 	memcpy(c->certified, c->keys.current.id, CB_SIG_KEYIDLEN);
 	if (cb_msg_cert_entries(in->msg.payload, in->msg.payload_len,
 		&c->keys.identity, keep_cert, c, &err) < 0)
-		log_warnx("heartbeat: %s", err.msg);
+		log_warnx(_("heartbeat: %s"), err.msg);
 }
 
 static void
@@ -470,8 +475,9 @@ heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
 
 	if (age_ms > (int64_t)c->cfg->stale_after * 1000 ||
 	    age_ms < -(int64_t)c->cfg->stale_after * 1000) {
-		log_warnx("heartbeat issued %lld s from now does not count as "
-		    "fresh", (long long)(-age_ms / 1000));
+		log_warnx(_("heartbeat issued %lld s from now does not count "
+			    "as fresh"),
+		    (long long)(-age_ms / 1000));
 		return;
 	}
 	c->last_hb_ms = cb_time_mono_ms();
@@ -488,8 +494,8 @@ heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
 		    (unsigned long long)in->msg.seq);
 		catch_up(c, why);
 	} else if (in->msg.seq < c->last_seq) {
-		log_warnx("heartbeat says the publisher is at seq %llu, behind "
-		    "our %llu: its journal went back?",
+		log_warnx(_("heartbeat says the publisher is at seq %llu, "
+			    "behind our %llu: its journal went back?"),
 		    (unsigned long long)in->msg.seq,
 		    (unsigned long long)c->last_seq);
 	}
@@ -555,9 +561,10 @@ renumber(struct sub_ctx *c, const struct cb_req *r)
 		return;
 	}
 	if (n > 0 && r->highest > c->taken_logged) {
-		log_warnx("the publisher already holds other messages of ours "
-			  "under numbers up to %llu (an archive lost, or the "
-			  "clock set back): renumbered our outbox above them",
+		log_warnx(
+		    _("the publisher already holds other messages of ours "
+		      "under numbers up to %llu (an archive lost, or the "
+		      "clock set back): renumbered our outbox above them"),
 		    (unsigned long long)r->highest);
 		c->taken_logged = r->highest;
 	}
@@ -573,12 +580,13 @@ confirmed(struct sub_ctx *c, const struct cb_req *r)
 		return;
 	}
 	if (r->status == CB_REQ_REFUSED)
-		log_warnx("the publisher refused our message %llu for good: %s "
-			  "(canhbao-sub status lists it)",
+		log_warnx(_("the publisher refused our message %llu for good: "
+			    "%s (canhbao-sub status lists it)"),
 		    (unsigned long long)r->seq, r->reason);
 	else if (r->status == CB_REQ_LATER)
-		log_warnx("the publisher does not know our agency key yet; "
-			  "message %llu waits", (unsigned long long)r->seq);
+		log_warnx(_("the publisher does not know our agency key yet; "
+			    "message %llu waits"),
+		    (unsigned long long)r->seq);
 	if (sub_outbox_confirm(sub_store_db(c->store), r->seq,
 		(enum cb_req_status)r->status, r->reason, cb_time_mono_ms(),
 		&err) < 0)
@@ -636,16 +644,16 @@ batch_ended(struct sub_ctx *c, const struct cb_req *end)
 		c->publisher_seq = end->latest;
 	switch (sub_catchup_ended(c->catchup, c->last_seq, end->latest)) {
 	case SUB_CATCHUP_STALLED:
-		log_warnx("catch-up makes no progress past seq %llu (%s): "
-			  "asking for the next message again in %lld s, then "
-			  "less and less often, up to every %d s",
-		    (unsigned long long)c->last_seq, c->stall_why[0] != '\0' ?
-		    c->stall_why : "nothing came",
+		log_warnx(_("catch-up makes no progress past seq %llu (%s): "
+			    "asking for the next message again in %lld s, "
+			    "then less and less often, up to every %d s"),
+		    (unsigned long long)c->last_seq,
+		    c->stall_why[0] != '\0' ? c->stall_why : "nothing came",
 		    (long long)(sub_catchup_backoff(c->catchup) / 1000),
 		    SUB_CATCHUP_BACKOFF_MAX_MS / 1000);
 		break;
 	case SUB_CATCHUP_MOVING:
-		log_info("catch-up moves on again, at seq %llu",
+		log_info(_("catch-up moves on again, at seq %llu"),
 		    (unsigned long long)c->last_seq);
 		break;
 	case SUB_CATCHUP_SAME:
@@ -653,7 +661,7 @@ batch_ended(struct sub_ctx *c, const struct cb_req *end)
 	}
 	c->stall_why[0] = '\0';
 	if (end->latest <= c->last_seq)
-		log_info("caught up at seq %llu",
+		log_info(_("caught up at seq %llu"),
 		    (unsigned long long)c->last_seq);
 }
 
@@ -709,7 +717,7 @@ remind_one(const struct sub_row *r, void *arg)
 	cb_adv_init(&adv);
 	if (len == 0 || cb_adv_from_json(&adv, json, len, 0, &err) < 0)
 		log_warnx_about(&(struct cb_log_about){ .seq = r->seq },
-		    "archived seq %llu is damaged; no reminder",
+		    _("archived seq %llu is damaged; no reminder"),
 		    (unsigned long long)r->seq);
 	else
 		sub_notify_advisory(c->notify, SUB_EVENT_REMINDER, r->seq, &adv,
@@ -738,9 +746,11 @@ remind(struct sub_ctx *c)
 		log_errx("cannot look for advisories to remind of: %s",
 		    err.msg);
 	else if (n > 0)
-		log_info("reminded of %d unacknowledged critical "
-			 "advisor%s%s", n, n == 1 ? "y" : "ies",
-		    n == SUB_REMIND_MAX ? " (the oldest; there are more)" : "");
+		log_info(_("reminded of %d unacknowledged critical "
+			   "advisor%s%s"),
+		    n, n == 1 ? "y" : "ies",
+		    n == SUB_REMIND_MAX ? _(" (the oldest; there are more)")
+					: "");
 	else
 		log_debug("reminders: none due");
 }
@@ -805,7 +815,7 @@ static void
 say_change(void *arg, const char *line)
 {
 	(void)arg;
-	log_info("reload: %s", line);
+	log_info(_("reload: %s"), line);
 }
 
 /* The keys next trusts: the same, with next's revoked list. */
@@ -836,8 +846,9 @@ reload(struct sub_ctx *c)
 	int n;
 
 	if (c->cfg->path == NULL) {
-		log_info("reload: no configuration file (started without -c): "
-			 "the command line stays in force");
+		log_info(
+		    _("reload: no configuration file (started without -c): "
+		      "the command line stays in force"));
 		return;
 	}
 	if (sub_config_reread(c->cfg, &next, &err) < 0)
@@ -866,10 +877,10 @@ reload(struct sub_ctx *c)
 	cb_log_init("canhbao-sub", c->cfg->verbose ? CB_LOG_DEBUG :
 						     CB_LOG_INFO);
 	if (sub_keys_is_revoked(&c->keys, c->keys.current.id))
-		log_warnx("the publisher's current key %s is revoked: nothing "
-			  "it signs is accepted",
+		log_warnx(_("the publisher's current key %s is revoked: "
+			    "nothing it signs is accepted"),
 		    cb_sig_keyid_hex(c->keys.current.id, hex));
-	log_info("reload: done, %d change%s from %s", n, n == 1 ? "" : "s",
+	log_info(_("reload: done, %d change%s from %s"), n, n == 1 ? "" : "s",
 	    c->cfg->path);
 	return;
 refused:
@@ -1023,13 +1034,13 @@ sub_daemon_run(struct sub_config *cfg)
 	sub_notify_set_ops(c.notify, &(struct sub_desk_ops){ .ack = desk_ack,
 		.acked = desk_acked, .arg = &c });
 	if (cfg->insecure)
-		log_warnx("transport is plaintext (--insecure)");
+		log_warnx(_("transport is plaintext (--insecure)"));
 	c.last_hb_ms = cb_time_mono_ms(); /* the alarm counts from start */
 	c.next_remind_ms = c.last_hb_ms + (int64_t)cfg->renotify * 1000;
 	if (!cfg->insecure)
-		log_info("transport is CurveZMQ");
-	log_info("ready: publisher key %s, broadcast %s, requests %s, last "
-		 "seq %llu",
+		log_info(_("transport is CurveZMQ"));
+	log_info(_("ready: publisher key %s, broadcast %s, requests %s, last "
+		   "seq %llu"),
 	    cb_sig_keyid_hex(c.keys.current.id, keyhex), cfg->broadcast,
 	    cfg->requests ? cfg->requests : "(none)",
 	    (unsigned long long)c.last_seq);
@@ -1037,7 +1048,8 @@ sub_daemon_run(struct sub_config *cfg)
 		catch_up(&c, "starting");
 	cb_daemon_ready("%s", status_line(&c, status, sizeof(status)));
 	loop(&c);
-	log_info("stopping: %lu archived, %lu dropped, %lu duplicates ignored",
+	log_info(_("stopping: %lu archived, %lu dropped, %lu duplicates "
+		   "ignored"),
 	    c.archived, c.dropped, c.ignored);
 	cb_daemon_stopping(_("stopping"));
 	close_all(&c);

@@ -9,6 +9,7 @@
 #include <systemd/sd-bus.h>
 
 #include "cb_buf.h"
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_time.h"
@@ -292,9 +293,9 @@ static void
 failed(struct sub_desk *d, const char *what, const char *detail)
 {
 	if (!d->failing)
-		log_warnx("desktop notification failed: %s%s%s (further "
-		    "failures are not logged until one succeeds)", what,
-		    detail ? ": " : "", detail ? detail : "");
+		log_warnx(_("desktop notification failed: %s%s%s (further "
+			    "failures are not logged until one succeeds)"),
+		    what, detail ? ": " : "", detail ? detail : "");
 	d->failing = 1;
 }
 
@@ -311,8 +312,9 @@ forget_popups(struct sub_desk *d)
 static void
 lost(struct sub_desk *d, int r)
 {
-	log_warnx("desktop notifications: session bus lost (%s); trying "
-	    "again every %d s", strerror(-r), BUS_RETRY_MS / 1000);
+	log_warnx(_("desktop notifications: session bus lost (%s); trying "
+		    "again every %d s"),
+	    strerror(-r), BUS_RETRY_MS / 1000);
 	d->bus = sd_bus_close_unref(d->bus);
 	d->retry_at = cb_time_mono_ms() + BUS_RETRY_MS;
 	forget_popups(d);
@@ -695,21 +697,21 @@ act_ack(struct sub_desk *d, struct popup *p)
 	if (d->ack_by != NULL && d->ops.ack != NULL &&
 	    d->ops.ack(p->s.id, d->ack_by, d->ops.arg, &err) == 0) {
 		log_info_about(&(struct cb_log_about){ .id = p->s.id },
-		    "acknowledged %s from the desktop as %s", p->s.id,
+		    _("acknowledged %s from the desktop as %s"), p->s.id,
 		    d->ack_by);
 		close_popup(d, p);
 		return;
 	}
 	cb_buf_init(&b, (size_t)1 << 20);
 	if (d->ack_by == NULL || d->ops.ack == NULL) {
-		log_info("Acknowledge of %s from the desktop: no ack_by set",
+		log_info(_("Acknowledge of %s from the desktop: no ack_by set"),
 		    p->s.id);
 		cb_buf_appendstr(&b, _("This desk has no ack_by name in "
 				       "sub.conf, so the pop-up cannot "
 				       "acknowledge."),
 		    NULL);
 	} else {
-		log_warnx("cannot acknowledge %s from the desktop: %s",
+		log_warnx(_("cannot acknowledge %s from the desktop: %s"),
 		    p->s.id, err.msg);
 		cb_buf_appendstr(&b, err.msg, NULL);
 	}

@@ -1,6 +1,5 @@
 /* sub_link: the state of the subscriber's connections (see .h). */
 #include <errno.h>
-#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +12,12 @@
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
+#include "cb_locale.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
 #include "sub_daemon.h"
 #include "sub_link.h"
 
-#define _(s) gettext(s)
 #define N_(s) (s)
 #define MAXWATCH 4
 
@@ -30,6 +29,7 @@ struct watched {
 	int64_t retry_at;   /* monotonic ms; after a failed handshake */
 	char event[96];     /* the last event that changed it */
 	char why[400];      /* the state as a sentence, with what to do */
+	char why_local[800]; /* the same in the user's language */
 };
 
 struct sub_link {
@@ -72,44 +72,59 @@ sub_link_free(struct sub_link *l)
 	free(l);
 }
 
-/* The state of w as a sentence that says what to do. */
+/* The two states whose sentence holds a value: the key refused, the
+ * event of the failed handshake. */
+#define REFUSED N_("not admitted: the publisher refused our agency key " \
+	"(our CurveZMQ key %s, as its log names it): send agency.pub to " \
+	"the department (canhbao-pub agency add)")
+#define FAILED N_("handshake failed (%s): is the publisher key file " \
+	"the key of the publisher at this address?")
+
+/* The state of w as a sentence that says what to do, into buf: in
+ * English (the log, link.json), or with local set in the user's
+ * language (the stale-channel pop-up). */
+static void
+say(const struct sub_link *l, const struct watched *w, int local, char *buf,
+    size_t size)
+{
+#define SAY(s) (local ? gettext(s) : (s))
+	switch (w->state) {
+	case CB_LINK_CONNECTING:
+		snprintf(buf, size, "%s", SAY("connecting"));
+		break;
+	case CB_LINK_CONNECTED:
+		snprintf(buf, size, "%s", SAY("connected"));
+		break;
+	case CB_LINK_REFUSED:
+		snprintf(buf, size, SAY(REFUSED), l->curve_hex);
+		break;
+	case CB_LINK_MISMATCH:
+		snprintf(buf, size, "%s", l->insecure ?
+		    SAY("wrong transport: we speak plaintext (--insecure), the "
+			"publisher CurveZMQ: start without --insecure") :
+		    SAY("wrong transport: we speak CurveZMQ, the publisher "
+			"plaintext (it runs with --insecure): ask the "
+			"department, or start with --insecure"));
+		break;
+	case CB_LINK_FAILED:
+		snprintf(buf, size, SAY(FAILED), w->event);
+		break;
+	case CB_LINK_UNREACHABLE:
+		snprintf(buf, size, "%s", SAY("publisher not reachable: is it "
+		    "running, and is the address right?"));
+		break;
+	case CB_LINK_LOST:
+		snprintf(buf, size, "%s", SAY("connection lost"));
+		break;
+	}
+#undef SAY
+}
+
 static void
 explain(const struct sub_link *l, struct watched *w)
 {
-	switch (w->state) {
-	case CB_LINK_CONNECTING:
-		snprintf(w->why, sizeof(w->why), N_("connecting"));
-		break;
-	case CB_LINK_CONNECTED:
-		snprintf(w->why, sizeof(w->why), N_("connected"));
-		break;
-	case CB_LINK_REFUSED:
-		snprintf(w->why, sizeof(w->why), "not admitted: the publisher "
-		    "refused our agency key (our CurveZMQ key %s, as its log "
-		    "names it): send agency.pub to the department (canhbao-pub "
-		    "agency add)", l->curve_hex);
-		break;
-	case CB_LINK_MISMATCH:
-		snprintf(w->why, sizeof(w->why), "%s", l->insecure ?
-		    N_("wrong transport: we speak plaintext (--insecure), the "
-		       "publisher CurveZMQ: start without --insecure") :
-		    N_("wrong transport: we speak CurveZMQ, the publisher "
-		       "plaintext (it runs with --insecure): ask the "
-		       "department, or start with --insecure"));
-		break;
-	case CB_LINK_FAILED:
-		snprintf(w->why, sizeof(w->why), "handshake failed (%s): is "
-		    "the publisher key file the key of the publisher at this "
-		    "address?", w->event);
-		break;
-	case CB_LINK_UNREACHABLE:
-		snprintf(w->why, sizeof(w->why), N_("publisher not reachable: "
-		    "is it running, and is the address right?"));
-		break;
-	case CB_LINK_LOST:
-		snprintf(w->why, sizeof(w->why), N_("connection lost"));
-		break;
-	}
+	say(l, w, 0, w->why, sizeof(w->why));
+	say(l, w, 1, w->why_local, sizeof(w->why_local));
 }
 
 static void
@@ -212,10 +227,11 @@ changed(struct sub_link *l, struct watched *w, enum cb_net_link next,
 	snprintf(w->event, sizeof(w->event), "%s", event);
 	explain(l, w);
 	if (next == CB_LINK_CONNECTED)
-		log_info("%s %s: %s", w->channel, w->endpoint, w->why);
+		log_info("%s %s: %s", cb_locale_word(w->channel), w->endpoint,
+		    w->why_local);
 	else
-		log_warnx("%s %s: %s (%s)", w->channel, w->endpoint, w->why,
-		    event);
+		log_warnx("%s %s: %s (%s)", cb_locale_word(w->channel),
+		    w->endpoint, w->why_local, event);
 	if (cb_net_link_given_up(next))
 		w->retry_at = cb_time_mono_ms() + SUB_LINK_RETRY_MS;
 	save(l);
@@ -234,7 +250,7 @@ retry(struct watched *w)
 	    w->endpoint, cb_net_link_name(w->state));
 	zmq_disconnect(w->sock, w->endpoint); /* gone already, usually */
 	if (zmq_connect(w->sock, w->endpoint) < 0)
-		log_warnx("%s: cannot connect to '%s': %s", w->channel,
+		log_warnx(_("%s: cannot connect to '%s': %s"), w->channel,
 		    w->endpoint, zmq_strerror(errno));
 	w->retry_at = cb_time_mono_ms() + SUB_LINK_RETRY_MS;
 }
@@ -270,15 +286,28 @@ sub_link_health(struct sub_link *l, int64_t heartbeat_ms,
 	save(l);
 }
 
+/* The silent-but-connected case, which no socket event tells. */
+#define SILENT_WHY N_("connected, but no heartbeat comes: the publisher " \
+	"is running but silent, or its clock is wrong")
+
 const char *
 sub_link_why(const struct sub_link *l)
 {
 	if (l == NULL || l->n == 0)
 		return NULL;
 	if (l->w[0].state == CB_LINK_CONNECTED)
-		return "connected, but no heartbeat comes: the publisher is "
-		       "running but silent, or its clock is wrong";
+		return SILENT_WHY;
 	return l->w[0].why;
+}
+
+const char *
+sub_link_why_local(const struct sub_link *l)
+{
+	if (l == NULL || l->n == 0)
+		return NULL;
+	if (l->w[0].state == CB_LINK_CONNECTED)
+		return _(SILENT_WHY);
+	return l->w[0].why_local;
 }
 
 /* --- canhbao-sub status --------------------------------------------- */
@@ -313,15 +342,18 @@ load(const char *state)
 /* "last heartbeat: ..., publisher at seq N" and whether the channel is
  * stale, as the daemon last saved them. */
 static void
-print_health(const cJSON *o)
+print_health(const cJSON *o, int utc)
 {
 	const char *hb = cb_json_str(o, "last_heartbeat");
 	const cJSON *stale = cJSON_GetObjectItemCaseSensitive(o, "stale");
+	char when[CB_TIME_BUFSZ];
+	int64_t t;
 
-	if (hb == NULL)
+	if (hb == NULL || cb_time_parse_iso(hb, &t) < 0)
 		printf(_("last heartbeat: none yet\n"));
 	else
-		printf(_("last heartbeat: %s, the publisher at seq %llu\n"), hb,
+		printf(_("last heartbeat: %s, the publisher at seq %llu\n"),
+		    cb_time_human(t, utc, when),
 		    (unsigned long long)cb_json_num(o, "publisher_seq", 0));
 	if (cJSON_IsTrue(stale))
 		printf(_("channel: stale (the alarm is raised)\n"));
@@ -329,30 +361,56 @@ print_health(const cJSON *o)
 		printf(_("channel: fresh\n"));
 }
 
+/* A channel's sentence from link.json (in English) in the user's
+ * language, into buf. */
+static void
+why_local(const cJSON *c, char *buf, size_t size)
+{
+	const char *why = cb_json_str(c, "why"), *st = cb_json_str(c, "state");
+	const char *event = cb_json_str(c, "event");
+	char key[65];
+
+	if (why == NULL || st == NULL)
+		snprintf(buf, size, "?");
+	else if (strcmp(st, cb_net_link_name(CB_LINK_REFUSED)) == 0 &&
+	    sscanf(why, "not admitted: the publisher refused our agency key "
+		"(our CurveZMQ key %64[0-9a-f]", key) == 1)
+		snprintf(buf, size, _(REFUSED), key);
+	else if (strcmp(st, cb_net_link_name(CB_LINK_FAILED)) == 0 &&
+	    event != NULL)
+		snprintf(buf, size, _(FAILED), event);
+	else
+		snprintf(buf, size, "%s", _(why));
+}
+
 void
-sub_link_print(const char *state)
+sub_link_print(const char *state, int utc)
 {
 	cJSON *o = load(state);
 	const cJSON *c;
-	char *safe;
+	char *safe, when[CB_TIME_BUFSZ], why[800];
+	int64_t t;
 
 	if (!running(state))
 		printf(_("daemon: not running (as last seen below)\n"));
 	else
 		printf(_("daemon: running\n"));
 	cJSON_ArrayForEach(c, cb_json_array(o, "channels")) {
-		safe = cb_utf8_printable(cb_json_str(c, "why") ?
-			cb_json_str(c, "why") : "");
+		why_local(c, why, sizeof(why));
+		safe = cb_utf8_printable(why);
+		if (cb_json_str(c, "since") == NULL ||
+		    cb_time_parse_iso(cb_json_str(c, "since"), &t) < 0)
+			t = 0;
 		printf(_("%s (%s): %s, since %s\n"),
-		    cb_json_str(c, "channel"), cb_json_str(c, "endpoint"),
-		    _(safe), cb_json_str(c, "since") ?
-		    cb_json_str(c, "since") : "?");
+		    cb_locale_word(cb_json_str(c, "channel")),
+		    cb_json_str(c, "endpoint"),
+		    safe, cb_time_human(t, utc, when));
 		free(safe);
 	}
 	if (o == NULL)
 		printf(_("connection: not known (the daemon has not run)\n"));
 	else
-		print_health(o);
+		print_health(o, utc);
 	cJSON_Delete(o);
 }
 

@@ -49,12 +49,14 @@ void sub_link_health(struct sub_link *l, int64_t heartbeat_ms,
 /* Why the first channel watched (the broadcast) is where it is, with
  * what to do: for the stale-channel alarm. */
 const char *sub_link_why(const struct sub_link *l);
+/* The same in the user's language, for the stale-channel pop-up. */
+const char *sub_link_why_local(const struct sub_link *l);
 
 /* For "canhbao-sub status": print the state of the daemon on state
- * (running or not, each channel) as text, or add it to obj (a cJSON
- * object) as "connection". */
+ * (running or not, each channel) as text, times local or (utc set)
+ * UTC, or add it to obj (a cJSON object) as "connection". */
 struct cJSON;
-void sub_link_print(const char *state);
+void sub_link_print(const char *state, int utc);
 void sub_link_add_json(const char *state, struct cJSON *obj);
 
 #endif

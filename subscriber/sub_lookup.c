@@ -3,7 +3,6 @@
 
 #include <errno.h>
 
-#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "cb_daemon.h"
 #include "cb_file.h"
 #include "cb_json.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_time.h"
@@ -31,11 +31,9 @@
 #include "sub_store.h"
 #include "sub_verify.h"
 
-#define _(s) gettext(s)
-
-/* A row is "SEQ SEVERITY PUBLISHED ID TITLE" in 80 columns. */
+/* A row is "SEQ SEVERITY PUBLISHED ID TITLE" in 80 columns; the
+ * severity and time columns are as wide as the language makes them. */
 #define ID_COLUMNS 18
-#define TITLE_COLUMNS (80 - 5 - 1 - 8 - 1 - 16 - 1 - ID_COLUMNS - 1)
 #define MIN_TITLE_COLUMNS 24 /* list: what a long id leaves the title */
 #define LABEL_COLUMNS 11  /* show: the field names */
 #define SNIPPET_INDENT 6  /* search: the extract under each hit */
@@ -129,33 +127,11 @@ open_archive(const char *state, int write)
 	return s;
 }
 
-static char *
-format_time(int64_t t, int utc, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == 0) {
-		snprintf(buf, size, "-");
-		return buf;
-	}
-	if (utc)
-		gmtime_r(&tt, &tm);
-	else
-		localtime_r(&tt, &tm);
-	strftime(buf, size, utc ? "%Y-%m-%d %H:%MZ" : "%Y-%m-%d %H:%M", &tm);
-	return buf;
-}
-
 /* Print s and pad it with spaces to cols columns. */
 static void
 put_padded(const char *s, size_t cols)
 {
-	size_t w = cb_utf8_width(s);
-
-	fputs(s, stdout);
-	for (; w < cols; w++)
-		putchar(' ');
+	printf("%-*s", cb_utf8_field(s, cols), s);
 }
 
 /* A printable copy of s cut to cols columns, with "…" when cut. */
@@ -254,6 +230,7 @@ make_query(const struct sub_lookup_opts *o, struct sub_query *q)
 
 struct list_state {
 	const struct sub_lookup_opts *o;
+	size_t sevw, timew; /* columns of the severity and of the time */
 	cJSON *array;
 	int rows;
 	int tty;
@@ -276,6 +253,8 @@ row_json(const struct sub_row *r)
 	cJSON_AddStringToObject(obj, "title", r->title);
 	cJSON_AddStringToObject(obj, "published",
 	    cb_time_format(r->published, when));
+	cJSON_AddStringToObject(obj, "issued",
+	    cb_time_format(r->issued_ms / 1000, when));
 	cJSON_AddStringToObject(obj, "received",
 	    cb_time_format(r->received, when));
 	if (r->expires != 0)
@@ -287,17 +266,29 @@ row_json(const struct sub_row *r)
 	return obj;
 }
 
+/* The widths of the severity and time columns in the user's language
+ * (a row's times all have the zone's form). */
 static void
-list_heading(const struct list_state *ls)
+list_columns(struct list_state *ls)
+{
+	char when[CB_TIME_BUFSZ];
+
+	ls->sevw = cb_locale_severity_cols();
+	ls->timew = cb_utf8_width(cb_time_human(cb_time_now(), ls->o->utc,
+	    when));
+}
+
+static void
+list_heading(struct list_state *ls)
 {
 	char seq[16];
 
 	snprintf(seq, sizeof(seq), "%s", _("SEQ"));
 	printf("%*s", (int)(5 + strlen(seq) - cb_utf8_width(seq)), seq);
 	putchar(' ');
-	put_padded(_("SEVERITY"), 8);
+	put_padded(_("SEVERITY"), ls->sevw);
 	putchar(' ');
-	put_padded(_("PUBLISHED"), 16 + (ls->o->utc ? 1 : 0));
+	put_padded(_("PUBLISHED"), ls->timew);
 	putchar(' ');
 	put_padded(_("ID"), ID_COLUMNS);
 	printf(" %s\n", _("TITLE"));
@@ -316,18 +307,21 @@ marked_title(const struct sub_row *r)
 }
 
 static void
-print_row(const struct list_state *ls, const struct sub_row *r)
+print_row(struct list_state *ls, const struct sub_row *r)
 {
-	char when[32], *id, *title, *full;
+	char when[CB_TIME_BUFSZ], *id, *title, *full;
 	size_t idw, cols;
 
-	if (ls->rows == 0)
+	if (ls->rows == 0) {
+		list_columns(ls);
 		list_heading(ls);
+	}
 	/* The id whole, since people type it (show, ack); a long one takes
 	 * its columns from the title. */
 	id = cb_utf8_printable(r->id);
 	idw = cb_utf8_width(id);
-	cols = TITLE_COLUMNS - (ls->o->utc ? 1 : 0);
+	cols = 80 - 5 - 1 - ls->sevw - 1 - ls->timew - 1 - ID_COLUMNS - 1;
+	cols = cols < MIN_TITLE_COLUMNS ? MIN_TITLE_COLUMNS : cols;
 	if (idw > ID_COLUMNS)
 		cols = idw - ID_COLUMNS + MIN_TITLE_COLUMNS > cols ?
 		    MIN_TITLE_COLUMNS :
@@ -336,9 +330,8 @@ print_row(const struct list_state *ls, const struct sub_row *r)
 	title = clip(full, cols);
 	free(full);
 	printf("%5llu ", (unsigned long long)r->seq);
-	put_padded(r->severity, 8);
-	printf(" %s ", format_time(r->published, ls->o->utc, when,
-			  sizeof(when)));
+	put_padded(cb_locale_word(r->severity), ls->sevw);
+	printf(" %s ", cb_time_human(r->published, ls->o->utc, when));
 	put_padded(id, ID_COLUMNS);
 	printf(" %s\n", title);
 	free(id);
@@ -448,7 +441,7 @@ follow_row(const struct sub_row *r, void *arg)
 		title = marked_title(r);
 		text = cb_utf8_printable(title);
 		printf("%llu %s %s r%u %s\n", (unsigned long long)r->seq,
-		    r->severity, r->id, r->revision, text);
+		    cb_locale_word(r->severity), r->id, r->revision, text);
 		free(text);
 		free(title);
 	}
@@ -730,14 +723,11 @@ print_indicators(const struct cb_indicators *l)
 	}
 }
 
+/* A revision's kind for people; "?" when the archive lacks it. */
 static const char *
 kind_label(const char *kind)
 {
-	if (kind == NULL)
-		return "?";
-	return strcmp(kind, "update") == 0 ? _("update") :
-	    strcmp(kind, "cancel") == 0	   ? _("cancel") :
-					     _("new");
+	return kind != NULL ? cb_locale_word(kind) : "?";
 }
 
 /* What show adds to the advisory: its revisions and acknowledgements,
@@ -817,7 +807,7 @@ static void
 print_history(const struct extra *x)
 {
 	const cJSON *r;
-	char line[256], when[32];
+	char line[256], when[CB_TIME_BUFSZ];
 	int64_t t;
 	int first = 1;
 
@@ -829,7 +819,7 @@ print_history(const struct extra *x)
 		snprintf(line, sizeof(line), _("r%.0f %s, seq %.0f, %s%s"),
 		    num(r, "revision"), kind_label(str(r, "kind")),
 		    num(r, "seq"),
-		    format_time(t, x->o->utc, when, sizeof(when)),
+		    cb_time_human(t, x->o->utc, when),
 		    cJSON_IsTrue(cJSON_GetObjectItem(r, "shown")) ?
 			_(" (shown here)") :
 			"");
@@ -842,7 +832,7 @@ static void
 print_acks(const struct extra *x)
 {
 	const cJSON *a;
-	char *line, when[32];
+	char *line, when[CB_TIME_BUFSZ];
 	int first = 1;
 
 	if (cJSON_GetArraySize(x->acks) == 0) {
@@ -851,8 +841,7 @@ print_acks(const struct extra *x)
 	}
 	cJSON_ArrayForEach(a, x->acks)
 	{
-		format_time((int64_t)num(a, "at_unix"), x->o->utc, when,
-		    sizeof(when));
+		cb_time_human((int64_t)num(a, "at_unix"), x->o->utc, when);
 		line = cb_xasprintf(_("r%.0f %s by %s%s%s"), num(a, "revision"),
 		    when, str(a, "by"), str(a, "note") ? ": " : "",
 		    str(a, "note") ? str(a, "note") : "");
@@ -866,7 +855,7 @@ static void
 show_text(const struct sub_lookup_opts *o, const struct sub_row *r,
     const struct cb_adv *a, const struct extra *x)
 {
-	char when[32], buf[96];
+	char when[CB_TIME_BUFSZ], buf[96];
 
 	if (a->kind == CB_KIND_CANCEL)
 		printf("%s\n", _("*** CANCELLED: this revision withdraws the "
@@ -877,17 +866,18 @@ show_text(const struct sub_lookup_opts *o, const struct sub_row *r,
 	print_field(_("revision"), buf);
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->seq);
 	print_field(_("seq"), buf);
-	print_field(_("severity"), cb_severity_name(a->severity));
-	print_field(_("status"), cb_status_name(a->status));
-	print_field(_("origin"), cb_origin_name(a->origin));
-	print_field(_("source"), a->source);
-	print_field(_("published"), format_time(a->published, o->utc, when,
-					sizeof(when)));
+	print_field(_("severity"),
+	    cb_locale_word(cb_severity_name(a->severity)));
+	print_field(_("status"), cb_locale_word(cb_status_name(a->status)));
+	print_field(_("origin"), cb_locale_word(cb_origin_name(a->origin)));
+	print_field(_("source"), cb_locale_word(a->source));
+	print_field(_("published"), cb_time_human(a->published, o->utc,
+					when));
 	if (a->updated != 0)
-		print_field(_("updated"), format_time(a->updated, o->utc, when,
-					      sizeof(when)));
+		print_field(_("updated"), cb_time_human(a->updated, o->utc,
+					      when));
 	if (a->expires != 0) {
-		format_time(a->expires, o->utc, when, sizeof(when));
+		cb_time_human(a->expires, o->utc, when);
 		snprintf(buf, sizeof(buf), "%s%s", when,
 		    expired(a->expires) ? _(" (expired)") : "");
 		print_field(_("expires"), buf);
@@ -1351,7 +1341,7 @@ static void
 ack_print(const struct sub_lookup_opts *o, const char *id,
     const struct sub_ack *a, int fresh)
 {
-	char when[CB_TIME_BUFSZ], local[32];
+	char when[CB_TIME_BUFSZ], local[CB_TIME_BUFSZ];
 	char *sid = cb_utf8_printable(id), *by = cb_utf8_printable(a->by);
 	cJSON *obj;
 
@@ -1368,7 +1358,7 @@ ack_print(const struct sub_lookup_opts *o, const char *id,
 		cJSON_AddBoolToObject(obj, "already", !fresh);
 		print_json(obj);
 	} else {
-		format_time(a->at, o->utc, local, sizeof(local));
+		cb_time_human(a->at, o->utc, local);
 		printf(fresh ? _("acknowledged %s revision %u by %s at %s\n") :
 			       _("%s revision %u was already acknowledged by "
 				 "%s at %s\n"),

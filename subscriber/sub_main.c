@@ -44,7 +44,8 @@ static int cmd_status(int, char **);
 /* Every command also takes -c FILE, --state DIR and -h (cb_cli.h). */
 static const struct cb_command commands[] = {
 	{ "run", cmd_run,
-	    "[-c FILE] [--state DIR] --broadcast ENDPOINT --publisher-key FILE\n"
+	    N_("[-c FILE] [--state DIR] --broadcast ENDPOINT "
+	    "--publisher-key FILE\n"
 	    "\t\t[--requests ENDPOINT] [--stale-after SECONDS] [--insecure] "
 	    "[-v]\n"
 	    "\t\t[--on-advisory PROGRAM] [--hook-timeout SECONDS] "
@@ -53,27 +54,30 @@ static const struct cb_command commands[] = {
 	    "\t\t[--group NAME]... [--no-desktop] [--no-terminal] "
 	    "[--no-journal]\n"
 	    "\t\t[--presence SECONDS] [--revoked-keys LIST]\n"
-	    "\t\t[--metrics ADDR:PORT]" },
-	{ "keygen", cmd_keygen, "[--state DIR]" },
+	    "\t\t[--metrics ADDR:PORT]") },
+	{ "keygen", cmd_keygen, N_("[--state DIR]") },
 	{ "report", cmd_report,
-	    "[--state DIR] --severity LEVEL --title TEXT [--details FILE | -]\n"
-	    "\t\t[--attach FILE]..." },
-	{ "status", cmd_status, "[--state DIR] [--json]" },
-	{ "check-config", cmd_check_config, "[-c FILE]" },
+	    N_("[--state DIR] --severity LEVEL --title TEXT "
+	    "[--details FILE | -]\n"
+	    "\t\t[--attach FILE]...") },
+	{ "status", cmd_status, N_("[--state DIR] [--json] [--utc]") },
+	{ "check-config", cmd_check_config, N_("[-c FILE]") },
 	{ "list", cmd_list,
-	    "[--state DIR] [--since DATE] [--severity LEVEL] [--origin ORIGIN]\n"
-	    "\t\t[--unread] [--unacked] [--limit N] [--json] [--utc]" },
-	{ "show", cmd_show, "[--state DIR] [--json] [--utc] ID" },
-	{ "follow", cmd_follow, "[--state DIR] [--since WHEN] [--json]" },
+	    N_("[--state DIR] [--since DATE] [--severity LEVEL] "
+	    "[--origin ORIGIN]\n"
+	    "\t\t[--unread] [--unacked] [--limit N] [--json] [--utc]") },
+	{ "show", cmd_show, N_("[--state DIR] [--json] [--utc] ID") },
+	{ "follow", cmd_follow, N_("[--state DIR] [--since WHEN] [--json]") },
 	{ "search", cmd_search,
-	    "[--state DIR] [--since DATE] [--severity LEVEL] [--cve ID]\n"
+	    N_("[--state DIR] [--since DATE] [--severity LEVEL] [--cve ID]\n"
 	    "\t\t[--origin ORIGIN] [--unread] [--unacked] [--limit N] "
-	    "[--json] [--utc] QUERY" },
-	{ "ack", cmd_ack, "[--state DIR] --by NAME [--note TEXT] [--json] ID" },
+	    "[--json] [--utc] QUERY") },
+	{ "ack", cmd_ack,
+	    N_("[--state DIR] --by NAME [--note TEXT] [--json] [--utc] ID") },
 	{ "export", cmd_export,
-	    "[--state DIR] -o FILE [--publisher-key FILE] [--json] ID" },
+	    N_("[--state DIR] -o FILE [--publisher-key FILE] [--json] ID") },
 	{ "verify", cmd_verify,
-	    "[--state DIR] [--publisher-key FILE] [--json]" },
+	    N_("[--state DIR] [--publisher-key FILE] [--json]") },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -208,7 +212,7 @@ limit_arg(const char *s)
 	int v;
 
 	if (cb_cfg_int(s, 1, 10000, &v) < 0)
-		cb_cli_die("--limit takes a number from 1 to 10000");
+		cb_cli_die(_("--limit takes a number from 1 to 10000"));
 	return v;
 }
 
@@ -231,11 +235,11 @@ cmd_check_config(int argc, char **argv)
 	struct sub_config cfg;
 
 	load_config(argc, argv, &cfg);
-	printf("%s: ok: state %s, broadcast %s, requests %s\n",
-	    cfg.path ? cfg.path : "(no file)", cfg.state, cfg.broadcast,
-	    cfg.requests ? cfg.requests : "(none)");
+	printf(_("%s: ok: state %s, broadcast %s, requests %s\n"),
+	    cfg.path ? cfg.path : _("(no file)"), cfg.state, cfg.broadcast,
+	    cfg.requests ? cfg.requests : _("(none)"));
 	if (cfg.metrics != NULL)
-		printf("  metrics: http://%s/metrics\n", cfg.metrics);
+		printf(_("  metrics: http://%s/metrics\n"), cfg.metrics);
 	sub_config_release(&cfg);
 	return 0;
 }
@@ -308,7 +312,7 @@ lookup_options(int argc, char **argv, const char *allowed,
 	sub_config_init(&a->cfg);
 	while ((ch = cb_cli_next_option(argc, argv, ":jo:u", opts)) != -1) {
 		if (strchr(allowed, ch) == NULL)
-			cb_cli_usage_error("unknown option '--%s'",
+			cb_cli_usage_error(_("unknown option '--%s'"),
 			    long_name(opts, ch));
 		switch (ch) {
 		case 'B':
@@ -403,7 +407,7 @@ cmd_export(int argc, char **argv)
 	lookup_options(argc, argv, "jkou", &a);
 	cb_cli_operands(argc, argv, 1, 1, "ID");
 	if (a.output == NULL)
-		cb_cli_usage_error("missing -o FILE");
+		cb_cli_usage_error(_("missing -o FILE"));
 	rc = sub_lookup_export(&a.o, argv[optind], a.output);
 	return lookup_done(&a, rc);
 }
@@ -430,7 +434,7 @@ cmd_search(int argc, char **argv)
 
 	lookup_options(argc, argv, "juWVOUKCL", &a);
 	if (optind == argc && a.o.cve == NULL)
-		cb_cli_usage_error("missing QUERY (or --cve ID)");
+		cb_cli_usage_error(_("missing QUERY (or --cve ID)"));
 	for (i = optind; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	words = cb_xcalloc(1, len);
@@ -451,7 +455,7 @@ cmd_ack(int argc, char **argv)
 	lookup_options(argc, argv, "juBn", &a);
 	cb_cli_operands(argc, argv, 1, 1, "ID");
 	if (a.by == NULL)
-		cb_cli_usage_error("missing --by NAME");
+		cb_cli_usage_error(_("missing --by NAME"));
 	return lookup_done(&a, sub_lookup_ack(&a.o, argv[optind], a.by, a.note));
 }
 
@@ -461,7 +465,8 @@ static int
 cmd_keygen(int argc, char **argv)
 {
 	return cb_cli_keygen(argc, argv, SUB_AGENCY_KEY_FILE, SUB_AGENCY_PUB_FILE,
-	    "give the public key to the department: canhbao-pub agency add");
+	    N_("give the public key to the department: canhbao-pub agency "
+	       "add"));
 }
 
 static int
@@ -509,13 +514,14 @@ cmd_report(int argc, char **argv)
 	}
 	cb_cli_operands(argc, argv, 0, 0, NULL);
 	if (sev == NULL)
-		cb_cli_usage_error("missing --severity LEVEL");
+		cb_cli_usage_error(_("missing --severity LEVEL"));
 	if (title == NULL)
-		cb_cli_usage_error("missing --title TEXT");
+		cb_cli_usage_error(_("missing --title TEXT"));
 	sev = cb_severity_name(cb_cli_severity(sev));
 	if (title[0] == '\0' || strlen(title) > CB_ADV_MAX_TITLE ||
 	    !cb_utf8_valid(title, strlen(title)))
-		cb_cli_die("the title must be UTF-8 text of 1 to 1024 bytes");
+		cb_cli_die(
+		    _("the title must be UTF-8 text of 1 to 1024 bytes"));
 	if (dfile != NULL && strcmp(dfile, "-") == 0)
 		details = cb_file_read_fd(STDIN_FILENO, "standard input",
 		    65536, NULL, &err);
@@ -524,16 +530,16 @@ cmd_report(int argc, char **argv)
 	if (dfile != NULL && details == NULL)
 		cb_cli_die(err.msg);
 	if (details != NULL && !cb_utf8_valid(details, strlen(details)))
-		cb_cli_die("the details file is not UTF-8 text");
+		cb_cli_die(_("the details file is not UTF-8 text"));
 	payload = sub_outbox_report(sev, title, details, files, nfiles, &err);
 	free(details);
 	if (payload == NULL)
 		cb_cli_die(err.msg);
 	queue_report(cb_cli_state(), payload);
 	free(payload);
-	printf("report queued; it goes to the department when canhbao-sub "
-	       "run is connected (canhbao-sub status shows it if the "
-	       "department refuses it)\n");
+	printf(_("report queued; it goes to the department when canhbao-sub "
+		 "run is connected (canhbao-sub status shows it if the "
+		 "department refuses it)\n"));
 	return 0;
 }
 
@@ -543,9 +549,10 @@ cmd_status(int argc, char **argv)
 {
 	struct lookup_args a;
 
-	lookup_options(argc, argv, "j", &a);
+	lookup_options(argc, argv, "ju", &a);
 	cb_cli_operands(argc, argv, 0, 0, NULL);
-	return lookup_done(&a, sub_status_print(a.o.state, a.o.json));
+	return lookup_done(&a, sub_status_print(a.o.state, a.o.json,
+	    a.o.utc));
 }
 
 static const struct cb_cli_program program = { "canhbao-sub", commands,
@@ -556,7 +563,8 @@ main(int argc, char **argv)
 {
 	cb_locale_init();
 	if (cb_sig_init() < 0) {
-		fprintf(stderr, "canhbao-sub: cannot initialise libsodium\n");
+		fprintf(stderr,
+		    _("canhbao-sub: cannot initialise libsodium\n"));
 		return 2;
 	}
 	cb_log_init("canhbao-sub", CB_LOG_INFO);

@@ -19,6 +19,7 @@
 #include <systemd/sd-journal.h>
 
 #include "cb_hook.h"
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_utf8.h"
@@ -289,11 +290,13 @@ sub_notify_new(const struct sub_config *cfg, struct cb_err *err)
 		openlog("canhbao-sub", LOG_PID, LOG_USER);
 	if (cfg->desktop &&
 	    (n->desk = sub_desk_open(cfg->state, cfg->ack_by, &r)) == NULL)
-		log_info("desktop notifications off: no session bus (%s)",
+		log_info(_("desktop notifications off: no session bus (%s)"),
 		    strerror(-r));
-	log_info("notifying on:%s%s%s%s%s", n->terminal ? " terminal" : "",
+	log_info(_("notifying on:%s%s%s%s%s"), n->terminal ? " terminal" : "",
 	    n->desk ? " desktop" : "",
-	    !n->journal ? "" : n->journald ? " journal" : " syslog",
+	    !n->journal	      ? ""
+		: n->journald ? " journal"
+			      : " syslog",
 	    n->hook ? " hook " : "", n->hook ? cfg->on_advisory : "");
 	return n;
 }
@@ -313,7 +316,8 @@ sub_notify_free(struct sub_notify *n)
 		return;
 	left = sub_notify_hooks_pending(n);
 	if (left > 0)
-		log_warnx("stopping %zu hook run(s) still running or waiting",
+		log_warnx(_("stopping %zu hook run(s) still running or "
+			    "waiting"),
 		    left);
 	cb_hook_free(n->hook);
 	sub_desk_free(n->desk);
@@ -362,7 +366,7 @@ sub_notify_advisory(struct sub_notify *n, enum sub_event ev, uint64_t seq,
 
 void
 sub_notify_alarm(struct sub_notify *n, int raised, int stale_after,
-    const char *why)
+    const char *why, const char *why_local)
 {
 	char line[640];
 
@@ -375,7 +379,7 @@ sub_notify_alarm(struct sub_notify *n, int raised, int stale_after,
 		    "the publisher are back");
 	terminal_line(n, line, raised ? CB_SEV_CRITICAL : CB_SEV_INFO, 1);
 	journal_alarm(n, raised, line);
-	sub_desk_alarm(n->desk, raised, stale_after, why);
+	sub_desk_alarm(n->desk, raised, stale_after, why_local);
 	hook_alarm(n, raised, stale_after, why, line);
 }
 

@@ -60,9 +60,11 @@ int sub_notify_advisory(struct sub_notify *n, enum sub_event ev,
 
 /* The stale-channel alarm raised (no fresh heartbeat for stale_after
  * seconds) or cleared.  Not filtered.  why, when not NULL, says why
- * the channel is silent and what to do (sub_link_why). */
+ * the channel is silent and what to do (sub_link_why), for the lines;
+ * why_local the same in the user's language (sub_link_why_local), for
+ * the pop-up. */
 void sub_notify_alarm(struct sub_notify *n, int raised, int stale_after,
-    const char *why);
+    const char *why, const char *why_local);
 
 /* What the desktop's actions and its closing of acknowledged pop-ups
  * ask of the archive (sub_desk_ops, copied). */

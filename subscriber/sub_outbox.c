@@ -1,4 +1,7 @@
 /* sub_outbox: the agency's messages to the publisher (see .h). */
+#include <sys/stat.h>
+
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +11,7 @@
 
 #include "cb_db.h"
 #include "cb_file.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_seq.h"
 #include "cb_time.h"
@@ -67,8 +71,9 @@ sub_outbox_add(sqlite3 *db, enum cb_msg_type type, const char *payload,
 	sqlite3_stmt *st;
 
 	if (strlen(payload) > cb_msg_max_payload(type))
-		return cb_err_set(err, "%s of %zu bytes is over the limit of "
-		    "%zu", cb_msg_type_name(type), strlen(payload),
+		return cb_err_set(err,
+		    _("%s of %zu bytes is over the limit of %zu"),
+		    cb_msg_type_name(type), strlen(payload),
 		    cb_msg_max_payload(type));
 	if (type == CB_MSG_PRESENCE) {
 		st = cb_db_prepare(db, "DELETE FROM outbox WHERE type = ? AND "
@@ -119,21 +124,25 @@ attach(cJSON *list, const char *path, size_t *total, struct cb_err *err)
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	cJSON *o;
 	char *data, *b64;
+	struct stat st;
 	size_t len;
 
+	/* (the size is asked of stat, not read from cb_file's message,
+	 * which may be translated) */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uintmax_t)st.st_size > SUB_OUTBOX_MAX_ATTACH - *total)
+		return cb_err_set(err,
+		    _("attachment '%s' would bring the report over the cap of "
+		      "%d bytes (%d MiB) for all attachments together"),
+		    path, SUB_OUTBOX_MAX_ATTACH, SUB_OUTBOX_MAX_ATTACH >> 20);
 	data = cb_file_read(path, SUB_OUTBOX_MAX_ATTACH - *total, 0, &len, err);
-	if (data == NULL) {
-		if (strstr(err->msg, "more than the limit") != NULL)
-			cb_err_set(err, "attachment '%s' would bring the report "
-			    "over the cap of %d bytes (%d MiB) for all "
-			    "attachments together", path, SUB_OUTBOX_MAX_ATTACH,
-			    SUB_OUTBOX_MAX_ATTACH >> 20);
+	if (data == NULL)
 		return -1;
-	}
 	if (base[0] == '\0' || base[0] == '.') {
 		free(data);
-		return cb_err_set(err, "attachment '%s' needs a plain file "
-		    "name", path);
+		return cb_err_set(err,
+		    _("attachment '%s' needs a plain file name"),
+		    path);
 	}
 	*total += len;
 	b64 = cb_sig_base64(data, len);
@@ -156,7 +165,8 @@ sub_outbox_report(const char *severity, const char *title,
 	size_t i, total = 0;
 
 	if (nfiles > SUB_OUTBOX_MAX_FILES) {
-		cb_err_set(err, "at most %d attachments", SUB_OUTBOX_MAX_FILES);
+		cb_err_set(err, _("at most %d attachments"),
+		    SUB_OUTBOX_MAX_FILES);
 		goto out;
 	}
 	cJSON_AddStringToObject(o, "severity", severity);

@@ -5,6 +5,7 @@
 #include "cb_buf.h"
 #include "cb_fold.h"
 #include "cb_db.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "sub_search.h"
@@ -513,8 +514,9 @@ sub_search(struct sub_store *s, const char *words, const struct sub_query *q,
 	int n = 0, rc = SQLITE_DONE, stop = 0;
 
 	if (expr == NULL)
-		return cb_err_set(err, "nothing to search for: the query "
-		    "has no letters or digits");
+		return cb_err_set(err,
+		    _("nothing to search for: the query has no letters or "
+		      "digits"));
 	st = ranked(db, q, expr, err);
 	row = sub_store_select(s, 0, "WHERE m.seq = ?1", err);
 	snip = cb_db_prepare(db, "SELECT snippet(search, -1, char(2), "

@@ -1,12 +1,12 @@
 /* sub_status: the connection and the outbox as the staff see them
  * (see .h). */
-#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <cjson/cJSON.h>
 
 #include "cb_json.h"
+#include "cb_locale.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_time.h"
@@ -15,8 +15,6 @@
 #include "sub_outbox.h"
 #include "sub_status.h"
 #include "sub_store.h"
-
-#define _(s) gettext(s)
 
 /* What names an entry to a person: a report's title, a receipt's
  * advisory id; NULL for presence.  The caller frees it. */
@@ -54,12 +52,13 @@ static int
 print_text(const struct sub_outbox_entry *e, void *arg)
 {
 	char when[CB_TIME_BUFSZ], *what = subject(e), *safe;
+	const int *utc = arg;
 
-	(void)arg;
 	safe = cb_utf8_printable(what != NULL ? what : "");
 	printf(_("refused: %s %llu, queued %s%s%s%s\n"),
-	    cb_msg_type_name(e->type), (unsigned long long)e->seq,
-	    cb_time_format(e->created, when), what != NULL ? ": \"" : "",
+	    cb_locale_word(cb_msg_type_name(e->type)),
+	    (unsigned long long)e->seq,
+	    cb_time_human(e->created, *utc, when), what != NULL ? ": \"" : "",
 	    safe, what != NULL ? "\"" : "");
 	free(safe);
 	safe = cb_utf8_printable(e->refused);
@@ -78,7 +77,8 @@ count(const struct sub_outbox_entry *e, void *arg)
 }
 
 static int
-show(struct sub_store *s, const char *state, int json, struct cb_err *err)
+show(struct sub_store *s, const char *state, int json, int utc,
+    struct cb_err *err)
 {
 	cJSON *o, *list;
 	long waiting, refused;
@@ -89,7 +89,7 @@ show(struct sub_store *s, const char *state, int json, struct cb_err *err)
 	    sub_store_last_seq(s, NULL, &last_seq, err) < 0)
 		return -1;
 	if (!json) {
-		sub_link_print(state);
+		sub_link_print(state, utc);
 		printf(_("archive: up to seq %llu\n"),
 		    (unsigned long long)last_seq);
 		refused = 0;
@@ -98,7 +98,7 @@ show(struct sub_store *s, const char *state, int json, struct cb_err *err)
 			return -1;
 		printf(_("outbox: %ld waiting, %ld refused\n"), waiting,
 		    refused);
-		return sub_outbox_each(sub_store_db(s), 1, print_text, NULL,
+		return sub_outbox_each(sub_store_db(s), 1, print_text, &utc,
 		    err);
 	}
 	o = cJSON_CreateObject();
@@ -118,7 +118,7 @@ show(struct sub_store *s, const char *state, int json, struct cb_err *err)
 }
 
 int
-sub_status_print(const char *state, int json)
+sub_status_print(const char *state, int json, int utc)
 {
 	char *path = cb_xasprintf("%s/%s", state, SUB_ARCHIVE_FILE);
 	struct sub_store *s = sub_store_open(path, 1, NULL);
@@ -131,7 +131,7 @@ sub_status_print(const char *state, int json)
 				  "the outbox from\n"), state);
 		return 2;
 	}
-	rc = show(s, state, json, &err);
+	rc = show(s, state, json, utc, &err);
 	sub_store_close(s);
 	if (rc < 0)
 		fprintf(stderr, "canhbao-sub: %s\n", err.msg);

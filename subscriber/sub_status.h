@@ -10,9 +10,10 @@
 #ifndef SUB_STATUS_H
 #define SUB_STATUS_H
 
-/* Print the connection and the outbox of the archive in state, as text or (json set) one
- * JSON object.  Returns the exit status: 0, or 2 when the archive
- * cannot be read (said on stderr). */
-int sub_status_print(const char *state, int json);
+/* Print the connection and the outbox of the archive in state, as text
+ * (times local, or UTC with utc set) or (json set) one JSON object.
+ * Returns the exit status: 0, or 2 when the archive cannot be read
+ * (said on stderr). */
+int sub_status_print(const char *state, int json, int utc);
 
 #endif

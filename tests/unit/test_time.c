@@ -191,6 +191,41 @@ test_format(void **state)
 	assert_string_equal(cb_time_format(0, buf), "1970-01-01T00:00:00Z");
 }
 
+/* Times for people: local with the zone's offset, or UTC, always
+ * saying which; minutes only when the zone has them; 0 is unknown.
+ * (The order of the date is the catalogue's: t160 checks Vietnamese.) */
+static void
+test_human(void **state)
+{
+	char buf[CB_TIME_BUFSZ];
+
+	(void)state;
+	setenv("TZ", "ICT-7", 1);
+	tzset();
+	assert_string_equal(cb_time_human(T_0301_1200, 0, buf),
+	    "2024-03-01 19:00 +07");
+	assert_string_equal(cb_time_human(T_0301_1200, 1, buf),
+	    "2024-03-01 12:00 UTC");
+	assert_string_equal(cb_time_human(T_0301_1200 - 13 * H, 0, buf),
+	    "2024-03-01 06:00 +07");
+	setenv("TZ", "EST5", 1);
+	tzset();
+	assert_string_equal(cb_time_human(T_0301_1200, 0, buf),
+	    "2024-03-01 07:00 -05");
+	setenv("TZ", "<+0530>-5:30", 1);
+	tzset();
+	assert_string_equal(cb_time_human(T_0301_1200, 0, buf),
+	    "2024-03-01 17:30 +0530");
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	assert_string_equal(cb_time_human(T_0301_1200, 0, buf),
+	    "2024-03-01 12:00 +00");
+	assert_string_equal(cb_time_human(0, 0, buf), "-");
+	assert_string_equal(cb_time_human(0, 1, buf), "-");
+	unsetenv("TZ");
+	tzset();
+}
+
 /* The same answers under any TZ: the parsers and the formatter work in
  * UTC whatever the process's zone (POSIX TZ strings, no zone files). */
 static void
@@ -272,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_rfc822),
 		cmocka_unit_test(test_any),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_human),
 		cmocka_unit_test(test_any_tz),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_clocks),
