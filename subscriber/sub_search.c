@@ -181,7 +181,7 @@ struct rank {
 	double avgdl;
 	double *idf;    /* [nphrase] */
 	double *freq;   /* [nphrase], the weighted count in this row */
-	int *count;     /* [nphrase], the instances in this row */
+	int end[NFIELDS]; /* in each field, the end of its last instance */
 	double *top;    /* max-heap: the k best scores so far, worst first */
 	int k, ntop;
 	sqlite3_int64 rowid; /* the row last scored, and its score */
@@ -196,7 +196,6 @@ rank_free(void *arg)
 
 	free(r->idf);
 	free(r->freq);
-	free(r->count);
 	free(r->top);
 	free(r);
 }
@@ -222,7 +221,6 @@ rank_start(const Fts5ExtensionApi *api, Fts5Context *fts, int k)
 	r->nphrase = api->xPhraseCount(fts);
 	r->idf = cb_xcalloc((size_t)r->nphrase + 1, sizeof(*r->idf));
 	r->freq = cb_xcalloc((size_t)r->nphrase + 1, sizeof(*r->freq));
-	r->count = cb_xcalloc((size_t)r->nphrase + 1, sizeof(*r->count));
 	r->k = k > 0 && k <= RANK_MAXK ? k : 0;
 	r->top = cb_xcalloc((size_t)r->k + 1, sizeof(*r->top));
 	rc = api->xRowCount(fts, &nrow);
@@ -303,15 +301,16 @@ rank_row(struct rank *r, const Fts5ExtensionApi *api, Fts5Context *fts,
 	uint32_t found = 0;
 
 	memset(r->freq, 0, (size_t)r->nphrase * sizeof(*r->freq));
-	memset(r->count, 0, (size_t)r->nphrase * sizeof(*r->count));
+	memset(r->end, 0, sizeof(r->end));
 	if (api->xInstCount(fts, &ninst) != SQLITE_OK)
 		return -1;
 	for (k = 0; k < ninst; k++) {
 		if (api->xInst(fts, k, &p, &col, &off) != SQLITE_OK ||
-		    p < 0 || p >= r->nphrase)
+		    p < 0 || p >= r->nphrase || col < 0 || col >= NFIELDS)
 			return -1;
-		r->freq[p] += col >= 0 && col < NFIELDS ? field_weight[col] : 1;
-		r->count[p]++;
+		r->freq[p] += field_weight[col];
+		if (off + api->xPhraseSize(fts, p) > r->end[col])
+			r->end[col] = off + api->xPhraseSize(fts, p);
 		if (p < pairs && (found & (1u << p)) == 0 &&
 		    next_follows(api, fts, ninst, k, p, col, off)) {
 			found |= 1u << p;
@@ -336,17 +335,16 @@ rank_score(const struct rank *r, double len, double near)
 	return -score * near;
 }
 
-/* The fewest tokens this row can have: each instance of a phrase
- * starts at a token of its own. */
+/* The fewest tokens this row can have: in each field, as many as
+ * there are up to the end of its last instance. */
 static int
 rank_shortest(const struct rank *r)
 {
-	int i, most = 1;
+	int i, len = 0;
 
-	for (i = 0; i < r->nphrase; i++)
-		if (r->count[i] > most)
-			most = r->count[i];
-	return most;
+	for (i = 0; i < NFIELDS; i++)
+		len += r->end[i];
+	return len > 0 ? len : 1;
 }
 
 static void
