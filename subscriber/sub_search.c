@@ -150,10 +150,13 @@ fts5(sqlite3 *db)
 /* --- canhbao_rank: bm25, the words side by side, the top k --------- */
 
 /*
- * canhbao_rank(search, n, k) scores a match as FTS5's bm25(search,
- * 10.0, 2.0, 1.0, 5.0, 3.0) does (same formula, weights and IDF), times
- * a factor for the user's n words side by side, and knows that only the
- * best k are wanted (k = 0: all).  The profile of bm25 over the archive
+ * canhbao_rank(search, n, k[, stats]) scores a match as FTS5's
+ * bm25(search, 10.0, 2.0, 1.0, 5.0, 3.0) does (same formula, weights and
+ * IDF), times a factor for the user's n words side by side, and knows
+ * that only the best k are wanted (k = 0: all); stats, when given, are
+ * what canhbao_stats(search) returned for the same query, so that the
+ * IDF pass over every phrase's matches is not made twice.  The profile
+ * of bm25 over the archive
  * showed nearly all its time in one lookup per match: the match's length
  * in tokens (xColumnSize, a query on the %_docsize table); reading the
  * positions and counting the words cost a tenth of it.  A match whose
@@ -175,11 +178,18 @@ static const double field_weight[] = { 10.0, 2.0, 1.0, 5.0, 3.0 };
 /* Pairs of consecutive words the factor looks at, at most. */
 #define NEAR_PAIRS 32
 
+/* The statistics bm25 needs of a query, as canhbao_stats returns them
+ * (a blob of doubles) and canhbao_rank takes them: the average length
+ * of a row, the fewest rows one of the phrases matches, then the IDF of
+ * each phrase. */
+#define STAT_AVGDL 0
+#define STAT_FEWEST 1
+#define STAT_IDF 2
+
 /* What canhbao_rank keeps through one query (FTS5's auxiliary data). */
 struct rank {
 	int nphrase;
-	double avgdl;
-	double *idf;    /* [nphrase] */
+	double *stat;   /* [STAT_IDF + nphrase] */
 	double *freq;   /* [nphrase], the weighted count in this row */
 	int end[NFIELDS]; /* in each field, the end of its last instance */
 	double *top;    /* max-heap: the k best scores so far, worst first */
@@ -194,7 +204,7 @@ rank_free(void *arg)
 {
 	struct rank *r = arg;
 
-	free(r->idf);
+	free(r->stat);
 	free(r->freq);
 	free(r->top);
 	free(r);
@@ -209,33 +219,69 @@ count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 	return SQLITE_OK;
 }
 
-/* The state of a query: the average length and every phrase's IDF, as
- * bm25 computes them.  NULL on error. */
-static struct rank *
-rank_start(const Fts5ExtensionApi *api, Fts5Context *fts, int k)
+/* The statistics of the query (STAT_*) into stat, as bm25 computes
+ * them; SQLite's result code. */
+static int
+query_stats(const Fts5ExtensionApi *api, Fts5Context *fts, double *stat)
 {
-	struct rank *r = cb_xcalloc(1, sizeof(*r));
 	sqlite3_int64 nrow = 0, ntok = 0, hits;
-	int i, rc;
+	int i, n = api->xPhraseCount(fts), rc;
+	double idf;
 
-	r->nphrase = api->xPhraseCount(fts);
-	r->idf = cb_xcalloc((size_t)r->nphrase + 1, sizeof(*r->idf));
-	r->freq = cb_xcalloc((size_t)r->nphrase + 1, sizeof(*r->freq));
-	r->k = k > 0 && k <= RANK_MAXK ? k : 0;
-	r->top = cb_xcalloc((size_t)r->k + 1, sizeof(*r->top));
 	rc = api->xRowCount(fts, &nrow);
 	if (rc == SQLITE_OK)
 		rc = api->xColumnTotalSize(fts, -1, &ntok);
-	r->avgdl = nrow > 0 ? (double)ntok / (double)nrow : 1;
-	for (i = 0; rc == SQLITE_OK && i < r->nphrase; i++) {
+	stat[STAT_AVGDL] = nrow > 0 ? (double)ntok / (double)nrow : 1;
+	stat[STAT_FEWEST] = (double)nrow;
+	for (i = 0; rc == SQLITE_OK && i < n; i++) {
 		hits = 0;
 		rc = api->xQueryPhrase(fts, i, &hits, count_row);
-		r->idf[i] = log(((double)nrow - (double)hits + 0.5) /
+		if ((double)hits < stat[STAT_FEWEST])
+			stat[STAT_FEWEST] = (double)hits;
+		idf = log(((double)nrow - (double)hits + 0.5) /
 		    ((double)hits + 0.5));
-		if (r->idf[i] <= 0.0)
-			r->idf[i] = 1e-6;
+		stat[STAT_IDF + i] = idf > 0.0 ? idf : 1e-6;
 	}
-	if (rc != SQLITE_OK) {
+	return rc;
+}
+
+/* canhbao_stats(search): the statistics of the query, a blob. */
+static void
+stats_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+    sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	size_t n = (size_t)api->xPhraseCount(fts) + STAT_IDF;
+	double *stat = cb_xcalloc(n, sizeof(*stat));
+
+	(void)nval;
+	(void)val;
+	if (query_stats(api, fts, stat) != SQLITE_OK) {
+		free(stat);
+		sqlite3_result_error(ctx, "canhbao_stats: cannot count", -1);
+		return;
+	}
+	sqlite3_result_blob(ctx, stat, (int)(n * sizeof(*stat)), free);
+}
+
+/* The state of a query, with the statistics in blob (from
+ * canhbao_stats) when it is theirs, or computed.  NULL on error. */
+static struct rank *
+rank_start(const Fts5ExtensionApi *api, Fts5Context *fts, int k,
+    sqlite3_value *blob)
+{
+	struct rank *r = cb_xcalloc(1, sizeof(*r));
+	size_t size;
+
+	r->nphrase = api->xPhraseCount(fts);
+	size = ((size_t)r->nphrase + STAT_IDF) * sizeof(*r->stat);
+	r->stat = cb_xcalloc(1, size);
+	r->freq = cb_xcalloc((size_t)r->nphrase + 1, sizeof(*r->freq));
+	r->k = k > 0 && k <= RANK_MAXK ? k : 0;
+	r->top = cb_xcalloc((size_t)r->k + 1, sizeof(*r->top));
+	if (blob != NULL && sqlite3_value_type(blob) == SQLITE_BLOB &&
+	    (size_t)sqlite3_value_bytes(blob) == size)
+		memcpy(r->stat, sqlite3_value_blob(blob), size);
+	else if (query_stats(api, fts, r->stat) != SQLITE_OK) {
 		rank_free(r);
 		return NULL;
 	}
@@ -329,8 +375,9 @@ rank_score(const struct rank *r, double len, double near)
 
 	for (i = 0; i < r->nphrase; i++) {
 		f = r->freq[i];
-		score += r->idf[i] * (f * (BM25_K1 + 1.0)) / (f + BM25_K1 *
-		    (1 - BM25_B + BM25_B * len / r->avgdl));
+		score += r->stat[STAT_IDF + i] * (f * (BM25_K1 + 1.0)) /
+		    (f + BM25_K1 * (1 - BM25_B + BM25_B * len /
+		    r->stat[STAT_AVGDL]));
 	}
 	return -score * near;
 }
@@ -358,7 +405,7 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 
 	if (r == NULL) {
 		r = rank_start(api, fts, nval > 1 ? sqlite3_value_int(val[1]) :
-		    0);
+		    0, nval > 2 ? val[2] : NULL);
 		if (r == NULL ||
 		    api->xSetAuxdata(fts, r, rank_free) != SQLITE_OK) {
 			sqlite3_result_error(ctx, "canhbao_rank: cannot start",
@@ -403,6 +450,9 @@ register_fold(sqlite3 *db, char **errmsg,
 	(void)api_routines;
 	if (api == NULL ||
 	    api->xCreateTokenizer(api, "canhbao", api, &tok, NULL) !=
+	    SQLITE_OK)
+		return SQLITE_ERROR;
+	if (api->xCreateFunction(api, "canhbao_stats", NULL, stats_fn, NULL) !=
 	    SQLITE_OK)
 		return SQLITE_ERROR;
 	return api->xCreateFunction(api, "canhbao_rank", NULL, rank_fn, NULL);
@@ -735,51 +785,6 @@ query_release(struct query *qy)
 	free(qy->expr);
 }
 
-/* --- search ---------------------------------------------------------- */
-
-/* Search in two steps, so the costly parts run for the hits shown
- * only: the best seqs and scores first (without the archive's columns
- * when no filter needs them), then each hit's row and extract.  The
- * score is canhbao_rank's: bm25 over the words, all required, for the
- * words side by side (?9 words) too, knowing that ?10 are wanted;
- * equal scores put the newest first.  Ranking scores every match, so
- * it is bounded: the newest SUB_SEARCH_WINDOW matches (FTS5 walks them
- * newest first) are ranked, which is every match but for the most
- * common words in a large archive. */
-#define RANKED \
-	"SELECT rowid, score FROM (SELECT search.rowid AS rowid, " \
-	"  canhbao_rank(search, ?9, ?10) AS score %s " \
-	"  WHERE search MATCH ?7 %s " \
-	"  ORDER BY search.rowid DESC LIMIT ?8) " \
-	"ORDER BY score, rowid DESC LIMIT ?6"
-
-static sqlite3_stmt *
-ranked(sqlite3 *db, const struct sub_query *q, const char *expr, int nwords,
-    struct cb_err *err)
-{
-	int filtered = q->since != 0 || q->min_severity > 0 || q->origin >= 0 ||
-	    q->unread || q->unacked;
-	char *where = filtered ? cb_xasprintf("AND %s", sub_query_sql()) : NULL;
-	char *sql = cb_xasprintf(RANKED, filtered ? "FROM search JOIN "
-	    "message m ON m.seq = search.rowid" : "FROM search",
-	    filtered ? where : "");
-	sqlite3_stmt *st = cb_db_prepare(db, sql, err);
-
-	free(sql);
-	free(where);
-	if (st == NULL)
-		return NULL;
-	if (filtered)
-		sub_query_bind(st, q);
-	else
-		sqlite3_bind_int(st, 6, q->limit > 0 ? q->limit : -1);
-	sqlite3_bind_text(st, 7, expr, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 8, SUB_SEARCH_WINDOW);
-	sqlite3_bind_int(st, 9, nwords);
-	sqlite3_bind_int(st, 10, q->limit > 0 ? q->limit : 0);
-	return st;
-}
-
 /* --- extracts ------------------------------------------------------- */
 
 /*
@@ -1078,6 +1083,85 @@ extract(struct extractor *ex, uint64_t seq)
 	return ex->out.data;
 }
 
+/* --- search ---------------------------------------------------------- */
+
+/* Search in three steps, so the costly parts run once, or for the
+ * hits shown only: the statistics of the query (canhbao_stats, from
+ * its first match: none, no hits), then the best seqs and scores
+ * (without the archive's columns when no filter needs them), then each
+ * hit's row and extract.  The score is canhbao_rank's: bm25 over the
+ * words, all required, for the words side by side (?9 words) too,
+ * knowing that ?10 are wanted and the statistics (?11); equal scores
+ * put the newest first.  Ranking scores every match, so it is bounded:
+ * when a phrase's matches show that there may be more than
+ * SUB_SEARCH_WINDOW, the newest SUB_SEARCH_WINDOW matches (FTS5 walks
+ * them newest first) are ranked, which is every match but for the most
+ * common words in a large archive.  (The window costs a sixth of a
+ * search's time when it cuts nothing: FTS5 walks its lists backwards,
+ * and a subquery with a LIMIT is not flattened.) */
+#define RANKED \
+	"SELECT rowid, score FROM (SELECT search.rowid AS rowid, " \
+	"  canhbao_rank(search, ?9, ?10, ?11) AS score %s " \
+	"  WHERE search MATCH ?7 %s %s) " \
+	"ORDER BY score, rowid DESC LIMIT ?6"
+#define WINDOW "ORDER BY search.rowid DESC LIMIT ?8"
+
+static sqlite3_stmt *
+ranked(sqlite3 *db, const struct sub_query *q, const struct query *qy,
+    const struct cb_buf *stats, struct cb_err *err)
+{
+	int filtered = q->since != 0 || q->min_severity > 0 || q->origin >= 0 ||
+	    q->unread || q->unacked;
+	const double *stat = (const double *)stats->data;
+	char *where = filtered ? cb_xasprintf("AND %s", sub_query_sql()) : NULL;
+	char *sql = cb_xasprintf(RANKED, filtered ? "FROM search JOIN "
+	    "message m ON m.seq = search.rowid" : "FROM search",
+	    filtered ? where : "",
+	    stat[STAT_FEWEST] > SUB_SEARCH_WINDOW ? WINDOW : "");
+	sqlite3_stmt *st = cb_db_prepare(db, sql, err);
+
+	free(sql);
+	free(where);
+	if (st == NULL)
+		return NULL;
+	if (filtered)
+		sub_query_bind(st, q);
+	else
+		sqlite3_bind_int(st, 6, q->limit > 0 ? q->limit : -1);
+	sqlite3_bind_text(st, 7, qy->expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, SUB_SEARCH_WINDOW);
+	sqlite3_bind_int(st, 9, qy->nwords);
+	sqlite3_bind_int(st, 10, q->limit > 0 ? q->limit : 0);
+	sqlite3_bind_blob(st, 11, stats->data, (int)stats->len,
+	    SQLITE_STATIC);
+	return st;
+}
+
+/* The statistics of the query qy (canhbao_stats) into b: 1, 0 when
+ * nothing matches, -1 on error. */
+static int
+query_stats_of(sqlite3 *db, const struct query *qy, struct cb_buf *b,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "SELECT canhbao_stats(search) "
+	    "FROM search WHERE search MATCH ?1 LIMIT 1", err);
+	int rc, found;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, qy->expr, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW &&
+	    (size_t)sqlite3_column_bytes(st, 0) >= STAT_IDF * sizeof(double);
+	if (found)
+		cb_buf_append(b, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), NULL);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(db, "search", err);
+	return found;
+}
+
 /* The row and extract of hit seq into h; 0, or -1 with err set: an
  * indexed message that is not archived means a damaged index, never
  * "no such hit". */
@@ -1107,6 +1191,7 @@ sub_search(struct sub_store *s, const char *words, const struct sub_query *q,
 	sqlite3 *db = sub_store_db(s);
 	sqlite3_stmt *st = NULL, *row = NULL;
 	struct extractor ex;
+	struct cb_buf stats;
 	struct query qy;
 	struct sub_hit h;
 	int n = 0, rc = SQLITE_DONE, stop = 0;
@@ -1116,26 +1201,35 @@ sub_search(struct sub_store *s, const char *words, const struct sub_query *q,
 		return cb_err_set(err, "nothing to search for: the query "
 		    "has no letters or digits");
 	}
-	if (extractor_open(db, &qy, &ex, err) < 0 ||
-	    (st = ranked(db, q, qy.expr, qy.nwords, err)) == NULL ||
-	    (row = sub_store_select(s, 0, "WHERE m.seq = ?1", err)) == NULL)
-		n = -1;
-	while (n >= 0 && !stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		h.score = sqlite3_column_double(st, 1);
-		if (hit_details(db, row, &ex,
-			(uint64_t)sqlite3_column_int64(st, 0), &h, err) < 0) {
+	cb_buf_init(&stats, CB_MSG_MAXPAYLOAD);
+	n = query_stats_of(db, &qy, &stats, err);
+	if (n > 0) {
+		n = 0;
+		if (extractor_open(db, &qy, &ex, err) < 0 ||
+		    (st = ranked(db, q, &qy, &stats, err)) == NULL ||
+		    (row = sub_store_select(s, 0, "WHERE m.seq = ?1",
+			err)) == NULL)
 			n = -1;
-			break;
+		while (n >= 0 && !stop &&
+		    (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			h.score = sqlite3_column_double(st, 1);
+			if (hit_details(db, row, &ex,
+				(uint64_t)sqlite3_column_int64(st, 0), &h,
+				err) < 0) {
+				n = -1;
+				break;
+			}
+			stop = fn(&h, arg);
+			sub_row_release(&h.row);
+			n++;
 		}
-		stop = fn(&h, arg);
-		sub_row_release(&h.row);
-		n++;
+		if (n >= 0 && !stop && rc != SQLITE_DONE)
+			n = cb_db_error(db, "search", err);
+		sqlite3_finalize(st);
+		sqlite3_finalize(row);
+		extractor_close(&ex);
 	}
-	if (n >= 0 && !stop && rc != SQLITE_DONE)
-		n = cb_db_error(db, "search", err);
-	sqlite3_finalize(st);
-	sqlite3_finalize(row);
-	extractor_close(&ex);
+	cb_buf_release(&stats);
 	query_release(&qy);
 	return n;
 }
