@@ -155,15 +155,15 @@ fts5(sqlite3 *db)
  * IDF), times a factor for the user's n words side by side, and knows
  * that only the best k are wanted (k = 0: all); stats, when given, are
  * what canhbao_stats(search) returned for the same query, so that the
- * IDF pass over every phrase's matches is not made twice.  The profile
- * of bm25 over the archive
- * showed nearly all its time in one lookup per match: the match's length
- * in tokens (xColumnSize, a query on the %_docsize table); reading the
- * positions and counting the words cost a tenth of it.  A match whose
- * score could not reach the k best found so far even at the shortest
- * length its words allow is not looked up: it gets 0, worse than any
- * score, and falls outside the k (the ranking of the k is the one bm25
- * would give).
+ * IDF pass over every phrase's matches is not made twice.
+ *
+ * The profile of bm25 over the archive showed nearly all its time in
+ * one lookup per match: the match's length in tokens (xColumnSize, a
+ * query on the %_docsize table); reading the positions and counting the
+ * words cost a tenth of it.  A match whose score could not reach the k
+ * best found so far even at the shortest length its words allow is not
+ * looked up: it gets 0, worse than any score, and falls outside the k
+ * (the ranking of the k is the one bm25 would give).
  */
 
 /* The weight of a word found in each field of the index, in order:
@@ -835,8 +835,7 @@ sentence_starts(const char *text, int at)
 {
 	int i = at - 1;
 
-	while (i >= 0 && (text[i] == ' ' || text[i] == '\t' ||
-	    text[i] == '\n' || text[i] == '\r'))
+	while (i >= 0 && is_space(text[i]))
 		i--;
 	return i >= 0 && i < at - 1 && (text[i] == '.' || text[i] == ':');
 }
