@@ -184,6 +184,21 @@ fail(const char *what, const char *msg)
 	exit(2);
 }
 
+/* Remove path and what SQLite keeps beside it. */
+static void
+remove_db(const char *path)
+{
+	static const char *const tails[] = { "", "-wal", "-shm" };
+	char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		p = cb_xasprintf("%s%s", path, tails[i]);
+		remove(p);
+		free(p);
+	}
+}
+
 /* Archive advisories 1 to n at path, 10,000 to a transaction, without
  * waiting for the disk: the file is renamed into place only once it is
  * whole (a crash leaves a .building file the next run starts over). */
@@ -196,7 +211,7 @@ build(const char *path, unsigned long n)
 	unsigned long i;
 	char *tmp = cb_xasprintf("%s.building", path);
 
-	remove(tmp);
+	remove_db(tmp);
 	s = sub_store_open(tmp, 0, &err);
 	if (s == NULL)
 		fail(tmp, err.msg);
@@ -239,7 +254,7 @@ build_raw(const char *archive, const char *raw)
 	    "DETACH a;", archive);
 	sqlite3 *db = NULL;
 
-	remove(tmp);
+	remove_db(tmp);
 	sub_search_register(); /* reading a.search names the tokenizer */
 	if (sqlite3_open(tmp, &db) != SQLITE_OK ||
 	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
