@@ -1111,14 +1111,17 @@ ranked(sqlite3 *db, const struct sub_query *q, const struct query *qy,
 {
 	int filtered = q->since != 0 || q->min_severity > 0 || q->origin >= 0 ||
 	    q->unread || q->unacked;
-	const double *stat = (const double *)stats->data;
+	double fewest;
 	char *where = filtered ? cb_xasprintf("AND %s", sub_query_sql()) : NULL;
-	char *sql = cb_xasprintf(RANKED, filtered ? "FROM search JOIN "
-	    "message m ON m.seq = search.rowid" : "FROM search",
-	    filtered ? where : "",
-	    stat[STAT_FEWEST] > SUB_SEARCH_WINDOW ? WINDOW : "");
-	sqlite3_stmt *st = cb_db_prepare(db, sql, err);
+	char *sql;
+	sqlite3_stmt *st;
 
+	memcpy(&fewest, stats->data + STAT_FEWEST * sizeof(fewest),
+	    sizeof(fewest));
+	sql = cb_xasprintf(RANKED, filtered ? "FROM search JOIN "
+	    "message m ON m.seq = search.rowid" : "FROM search",
+	    filtered ? where : "", fewest > SUB_SEARCH_WINDOW ? WINDOW : "");
+	st = cb_db_prepare(db, sql, err);
 	free(sql);
 	free(where);
 	if (st == NULL)
@@ -1193,7 +1196,7 @@ sub_search(struct sub_store *s, const char *words, const struct sub_query *q,
 	struct cb_buf stats;
 	struct query qy;
 	struct sub_hit h;
-	int n = 0, rc = SQLITE_DONE, stop = 0;
+	int n, rc, stop = 0;
 
 	if (compile(db, words, q->cve, &qy) < 0) {
 		query_release(&qy);
