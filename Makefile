@@ -5,6 +5,7 @@
 #   make check        build and run every test (no package installation)
 #   make demo         install, build, and show an advisory travel end to end
 #   make bench        benchmarks that print figures
+#   make bench-search search latency beside raw FTS5 (BENCH_SEARCH_N)
 #   make fuzz         libFuzzer harnesses (clang), a short run of each
 #   make lint         mandoc -Tlint on the man pages, cppcheck on the C
 #   make SANITIZE=address,undefined check   the suite under ASan + UBSan
@@ -158,6 +159,16 @@ demo: deps
 bench: $(PROGS) $(BENCHES)
 	@CANHBAO_BIN=$(CURDIR)/$(BINDIR) CANHBAO_BUILD=$(CURDIR)/$(BUILD) \
 	    sh bench/run.sh
+
+# Search latency beside raw FTS5 at each size in BENCH_SEARCH_N (the
+# archives are built once and kept in build/bench/archives).
+BENCH_SEARCH_N ?= 100000 1000000
+.PHONY: bench-search
+bench-search: $(BUILD)/bench/bench_search
+	@mkdir -p $(BUILD)/bench/archives
+	@for n in $(BENCH_SEARCH_N); do \
+	    $(BUILD)/bench/bench_search $$n $(BUILD)/bench/archives || exit 2; \
+	done
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20

@@ -5,7 +5,9 @@
  * Vietnamese diacritics, đ/Đ included, do not count ("da nang" finds
  * "Đà Nẵng", in NFC or NFD).  The user's words are compiled into an
  * FTS5 expression of quoted strings only: FTS5's query syntax never
- * sees the user's text.
+ * sees the user's text.  Matches are ranked by the FTS5 function
+ * canhbao_rank (bm25 and the words side by side), registered with the
+ * tokenizer.
  */
 #ifndef SUB_SEARCH_H
 #define SUB_SEARCH_H
@@ -43,8 +45,10 @@ int sub_search_check(struct sub_store *s, struct cb_err *err);
 
 /* One search result: the revision that matched, an extract of the
  * field that matched best with SUB_MARK_ON/OFF around the matched
- * words (raw advisory text: make it printable before showing it), and
- * its bm25 score (lower is better).  Valid during the callback only. */
+ * words, one pair around words side by side (raw advisory text: make
+ * it printable before showing it), and its score: bm25, times 1 to 2
+ * for the words side by side (lower is better).  Valid during the
+ * callback only. */
 struct sub_hit {
 	struct sub_row row;
 	const char *snippet;
@@ -60,9 +64,10 @@ struct sub_hit {
  * every archived revision, ignoring case and diacritics.  words: the
  * user's words, all of which must match (in any field); a word ending
  * in '*' matches as a prefix, and punctuation inside a word makes it a
- * phrase ("CVE-2024-3400").  The best match first; q filters as for
- * sub_store_list, and q->cve keeps the advisories that name that CVE;
- * at most SUB_SEARCH_WINDOW matches, the newest, are ranked.  Returns
+ * phrase ("CVE-2024-3400").  The best match first (the newest first
+ * among equals); q filters as for sub_store_list, and q->cve keeps the
+ * advisories that name that CVE; at most SUB_SEARCH_WINDOW matches, the
+ * newest, are ranked.  Returns
  * the number of hits or -1 (err says why; a query without any word is
  * an error). */
 int sub_search(struct sub_store *s, const char *words,

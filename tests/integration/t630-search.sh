@@ -1,10 +1,11 @@
 #!/bin/sh
 # Search ignores case and Vietnamese diacritics, đ/Đ included, over
 # title, summary, actions, CVEs and products; it finds what it should
-# and nothing unrelated, ranks title matches first, highlights the
-# matched words, filters; list filters too.  Lookups work while the
-# daemon writes and after it stops; tables fit 80 columns; messages
-# follow the locale (Vietnamese or English).
+# and nothing unrelated, ranks title matches first, then words side by
+# side, then the newest, highlights the matched words, filters; list
+# filters too.  Lookups work while the daemon writes and after it
+# stops; tables fit 80 columns; messages follow the locale (Vietnamese
+# or English).
 . "$(dirname "$0")/lib.sh"
 
 start_pub "$T/pub"
@@ -58,6 +59,8 @@ check "actions are searched" finds "$A1" cap nhat ban va
 check "products are searched" finds "$A1" fortios
 check "CVEs are searched" finds "$A1" CVE-2024-21762
 check "a prefix" finds "$A2" exchan'*'
+check "with a prefix too, words side by side rank first" \
+    finds "$A1 $A3" da nan'*'
 check "NFD text is found" finds "$A5" quang ngai
 check "the title match ranks first" finds "$A4 $A2" ha noi
 check "--cve" finds "$A2" --cve CVE-2024-21410
@@ -103,6 +106,12 @@ check "list --unread leaves out what show showed" \
     test "$(list_ids --unread)" = "$A5 $A4 $A2 $A1"
 "$SUB" list --state "$T/sub" --since tomorrow 2>"$T/since.err"
 check "a bad --since exits 2" test $? -eq 2
+
+# Equal scores: the newest first.
+A6=$(pub_file '{"severity": "info", "title": "Sao lưu dữ liệu định kỳ"}')
+A7=$(pub_file '{"severity": "info", "title": "Sao lưu dữ liệu định kỳ"}')
+wait_until 10 archived 7
+check "the newest first among equals" finds "$A7 $A6" sao luu
 
 # The same with the daemon stopped.
 stop "$SUB_PID"

@@ -1,11 +1,17 @@
 /* Unit tests for the archive's modules on an archive made by the code
  * before they had their own schemas: sub_store's migrations, then
  * sub_outbox's, sub_ack's and sub_search's steps adopt its tables, and
- * sub_search rebuilds the index its earlier tokenizer made. */
+ * sub_search rebuilds the index its earlier tokenizer made.  Then the
+ * ranking (canhbao_rank: bm25, the words side by side, the newest first
+ * among equals, the same best k however many are wanted) and the
+ * extracts shown with each hit. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_test.h"
+#include "sub_test.h"
 #include "cb_db.h"
 #include "sub_ack.h"
 #include "sub_outbox.h"
@@ -222,6 +228,246 @@ test_nfd_both_ways(void **state)
 	free(path);
 }
 
+/* --- ranking and extracts ------------------------------------------ */
+
+/* Archive an advisory the short way: its message row in SQL, its index
+ * row by sub_search_index, as sub_store_put writes both.  Its id is
+ * "t:SEQ". */
+static void
+archive(struct sub_store *s, uint64_t seq, const char *title,
+    const char *summary, const char *cve)
+{
+	sqlite3 *db = sub_store_db(s);
+	sqlite3_stmt *st;
+	struct cb_err err;
+	struct cb_adv a;
+
+	cb_adv_init(&a);
+	a.title = strdup(title);
+	a.summary = summary ? strdup(summary) : NULL;
+	if (cve != NULL)
+		cb_strlist_add(&a.cves, cve);
+	st = cb_db_prepare(db, "INSERT INTO message (seq, key_id, issued_ms,"
+	    " adv_id, revision, kind, severity, status, origin, title,"
+	    " published, received, signed, sigblock) VALUES (?1, x'07', 0,"
+	    " 't:' || ?1, 1, 'new', 'high', 'actual', 'national', ?2, 0, 0,"
+	    " x'00', x'00')", &err);
+	if (st == NULL)
+		fail_msg("%s", err.msg);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	if (sub_search_index(db, seq, &a, &err) < 0)
+		fail_msg("%s", err.msg);
+	cb_adv_release(&a);
+}
+
+/* The ids of the best limit hits (0: all), and the first extract. */
+struct ranked {
+	char ids[1024];
+	char extract[512];
+};
+
+static int
+on_ranked(const struct sub_hit *h, void *arg)
+{
+	struct ranked *r = arg;
+	size_t len = strlen(r->ids);
+
+	if (len == 0)
+		snprintf(r->extract, sizeof(r->extract), "%s", h->snippet);
+	snprintf(r->ids + len, sizeof(r->ids) - len, "%s%s", len ? " " : "",
+	    h->row.id);
+	return 0;
+}
+
+static const char *
+best(struct sub_store *s, const char *words, int limit, struct ranked *r)
+{
+	struct sub_query q;
+	struct cb_err err;
+
+	sub_query_init(&q);
+	q.limit = limit;
+	memset(r, 0, sizeof(*r));
+	if (sub_search(s, words, &q, on_ranked, r, &err) < 0)
+		fail_msg("search '%s': %s", words, err.msg);
+	return r->ids;
+}
+
+/* Words side by side, in the order typed, rank first, also for a prefix
+ * and for some of the words only; the score is otherwise the same
+ * (same words, same length), and the newer would win the tie. */
+static void
+test_rank_words_together(void **state)
+{
+	struct sub_fixture *f = *state;
+	struct ranked r;
+
+	archive(f->s, 1, "Đà Nẵng họp báo", NULL, NULL);
+	archive(f->s, 2, "Nẵng họp báo Đà", NULL, NULL);
+	assert_string_equal(best(f->s, "da nang", 0, &r), "t:1 t:2");
+	assert_string_equal(best(f->s, "da nan*", 0, &r), "t:1 t:2");
+	/* two of three pairs side by side, against none */
+	archive(f->s, 3, "mật khẩu và quyền quản trị", NULL, NULL);
+	archive(f->s, 4, "khẩu mật và trị quyền quản", NULL, NULL);
+	assert_string_equal(best(f->s, "mat khau quan tri", 0, &r),
+	    "t:3 t:4");
+}
+
+/* Equal scores: the newest first. */
+static void
+test_rank_newest_first(void **state)
+{
+	struct sub_fixture *f = *state;
+	struct ranked r;
+
+	archive(f->s, 5, "Cảnh báo sao lưu dữ liệu", NULL, NULL);
+	archive(f->s, 6, "Cảnh báo sao lưu dữ liệu", NULL, NULL);
+	archive(f->s, 7, "Cảnh báo sao lưu dữ liệu", NULL, NULL);
+	assert_string_equal(best(f->s, "sao luu", 0, &r), "t:7 t:6 t:5");
+	assert_string_equal(best(f->s, "sao luu", 2, &r), "t:7 t:6");
+}
+
+static const char *const vocab[] = { "cảnh", "báo", "lỗ", "hổng", "mã",
+	"độc", "Đà", "Nẵng", "Hà", "Nội", "mật", "khẩu", "sao", "lưu",
+	"tường", "lửa", "vá", "ngay", "cổng", "thông", "tin" };
+#define NVOCAB (sizeof(vocab) / sizeof(vocab[0]))
+
+/* A sentence of n words from vocab, drawn by *rng. */
+static void
+sentence(char *buf, size_t size, int n, unsigned *rng)
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len + 32 < size; i++) {
+		*rng = *rng * 1103515245u + 12345u;
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i ? " " : "", vocab[(*rng >> 16) % NVOCAB]);
+	}
+}
+
+/* 300 advisories of random words, of random lengths. */
+static void
+archive_many(struct sub_store *s)
+{
+	char title[256], summary[1024];
+	unsigned rng = 42;
+	struct cb_err err;
+	uint64_t seq;
+
+	assert_int_equal(sub_store_batch(s, 1, &err), 0);
+	for (seq = 1; seq <= 300; seq++) {
+		sentence(title, sizeof(title), 3 + (int)(seq % 7), &rng);
+		sentence(summary, sizeof(summary), 5 + (int)(seq % 23), &rng);
+		archive(s, seq, title, summary, NULL);
+	}
+	assert_int_equal(sub_store_batch(s, 0, &err), 0);
+}
+
+/* canhbao_rank is bm25 with the index's weights, times 1 to 2 for the
+ * words side by side: the same for one word, no better than twice as
+ * good for several. */
+static void
+test_rank_is_bm25(void **state)
+{
+	static const char *exprs[] = { "\"ma\"", "\"da\"*", "\"ha\" \"noi\"",
+		"\"mat\" \"khau\" \"tin\"" };
+	struct sub_fixture *f = *state;
+	sqlite3_stmt *st;
+	double ours, bm25;
+	size_t i;
+	int rows;
+
+	archive_many(f->s);
+	for (i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+		st = cb_db_prepare(sub_store_db(f->s), "SELECT "
+		    "canhbao_rank(search, ?2, 0), bm25(search, 10.0, 2.0, 1.0,"
+		    " 5.0, 3.0) FROM search WHERE search MATCH ?1", NULL);
+		assert_non_null(st);
+		sqlite3_bind_text(st, 1, exprs[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, i < 2 ? 1 : 2 + (int)(i - 2));
+		for (rows = 0; sqlite3_step(st) == SQLITE_ROW; rows++) {
+			ours = sqlite3_column_double(st, 0);
+			bm25 = sqlite3_column_double(st, 1);
+			if (i < 2)
+				assert_true(fabs(ours - bm25) <=
+				    1e-9 * fabs(bm25));
+			else
+				assert_true(ours <= bm25 * (1 - 1e-9) &&
+				    ours >= 2 * bm25 * (1 + 1e-9));
+		}
+		sqlite3_finalize(st);
+		assert_true(rows > 10);
+	}
+}
+
+/* The best k are the same whether k or all are wanted (those that
+ * cannot be among the k are not scored in full). */
+static void
+test_rank_top_k(void **state)
+{
+	static const char *queries[] = { "ma", "cong thong", "da nang",
+		"mat khau", "vá ngay", "t*", "ha noi tin" };
+	struct sub_fixture *f = *state;
+	struct ranked some, all;
+	size_t i;
+	int k;
+
+	archive_many(f->s);
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
+		for (k = 1; k <= 20; k += 6) {
+			best(f->s, queries[i], k, &some);
+			best(f->s, queries[i], 0, &all);
+			assert_true(some.ids[0] != '\0');
+			assert_int_equal(strncmp(all.ids, some.ids,
+					     strlen(some.ids)), 0);
+			assert_true(all.ids[strlen(some.ids)] == ' ' ||
+			    all.ids[strlen(some.ids)] == '\0');
+		}
+}
+
+/* The extract: the field that matched best, cut as FTS5's snippet cuts
+ * it (12 words around the words found, from the start of their
+ * sentence when they fit, "…" where the field goes on), the words
+ * marked where the index found them (a prefix, a CVE id; words side by
+ * side as one). */
+static void
+test_extract(void **state)
+{
+	struct sub_fixture *f = *state;
+	struct ranked r;
+
+	archive(f->s, 1, "Lỗ hổng trong Microsoft Exchange",
+	    "Một hai ba bốn năm sáu bảy tám chín mười: máy chủ thư điện tử "
+	    "tại Hà Nội bị tấn công, một hai ba bốn năm sáu bảy tám chín.",
+	    "CVE-2024-21410");
+	best(f->s, "ha noi", 0, &r);
+	assert_string_equal(r.extract, "\xe2\x80\xa6" "máy chủ thư điện tử "
+	    "tại \x02Hà Nội\x03 bị tấn công, một\xe2\x80\xa6");
+	best(f->s, "exch*", 0, &r);
+	assert_string_equal(r.extract,
+	    "Lỗ hổng trong Microsoft \x02" "Exchange\x03");
+	best(f->s, "CVE-2024-21410", 0, &r);
+	assert_string_equal(r.extract, "\x02" "CVE-2024-21410\x03");
+	best(f->s, "ha tan cong", 0, &r);
+	assert_string_equal(r.extract, "\xe2\x80\xa6" "máy chủ thư điện tử "
+	    "tại \x02Hà\x03 Nội bị \x02tấn công\x03, một\xe2\x80\xa6");
+	best(f->s, "ba bon nam chin", 0, &r);
+	assert_string_equal(r.extract, "Một hai \x02" "ba bốn năm\x03 sáu "
+	    "bảy tám \x02" "chín\x03 mười: máy chủ\xe2\x80\xa6");
+	/* to the end of the field, when the window reaches it */
+	archive(f->s, 2, "Cảnh báo", "Đối tượng giả danh cán bộ Sở TT&TT "
+	    "Đà Nẵng. Họ gọi điện thoại, yêu cầu chuyển tiền vào tài khoản "
+	    "lạ.", NULL);
+	best(f->s, "tien", 0, &r);
+	assert_string_equal(r.extract, "\xe2\x80\xa6" "Họ gọi điện thoại, "
+	    "yêu cầu chuyển \x02tiền\x03 vào tài khoản lạ.");
+}
+
 int
 main(void)
 {
@@ -229,6 +475,11 @@ main(void)
 		cmocka_unit_test(test_old_archive),
 		cmocka_unit_test(test_old_archive_read_only),
 		cmocka_unit_test(test_nfd_both_ways),
+		SUB_TEST(test_rank_words_together),
+		SUB_TEST(test_rank_newest_first),
+		SUB_TEST(test_rank_is_bm25),
+		SUB_TEST(test_rank_top_k),
+		SUB_TEST(test_extract),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
