@@ -43,13 +43,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* a rejected document adds nothing */
 	}
 	cb_adv_list_release(&advs);
-	feed_csaf_parse_rolie(buf, size, &a, &err);
+	feed_csaf_parse_rolie(buf, size, &a, NULL, &err);
 	check_urls(&a);
 	feed_csaf_parse_provider(buf, size, &a, &b, &err);
 	check_urls(&a);
 	check_urls(&b);
 	feed_csaf_parse_changes(buf, size, "https://fuzz.example/csaf/white/",
-	    &a, &err);
+	    &a, NULL, &err);
 	check_urls(&a);
 	return 0;
 }

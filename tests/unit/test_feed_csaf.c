@@ -437,7 +437,7 @@ load_rolie(const char *rel, struct cb_strlist *urls)
 	size_t len;
 	char *buf = cb_test_fixture(rel, &len);
 
-	if (feed_csaf_parse_rolie(buf, len, urls, &err) != 0)
+	if (feed_csaf_parse_rolie(buf, len, urls, NULL, &err) != 0)
 		fail_msg("%s: %s", rel, err.msg);
 	free(buf);
 }
@@ -533,7 +533,7 @@ test_rolie_links_only(void **state)
 	struct cb_err err = { "" };
 
 	(void)state;
-	assert_int_equal(feed_csaf_parse_rolie(feed, strlen(feed), &urls, &err),
+	assert_int_equal(feed_csaf_parse_rolie(feed, strlen(feed), &urls, NULL, &err),
 	    0);
 	assert_int_equal(urls.n, 1);
 	assert_string_equal(urls.v[0], "https://a.example/1.json");
@@ -570,7 +570,7 @@ test_rolie_rejects(void **state)
 	cb_strlist_add(&urls, "keep");
 	for (i = 0; i < NELEM(docs); i++) {
 		rc = feed_csaf_parse_rolie(docs[i][0], strlen(docs[i][0]),
-		    &urls, &err);
+		    &urls, NULL, &err);
 		expect_list_reject(rc, &urls, err.msg, docs[i][1]);
 	}
 	cb_strlist_release(&urls);
@@ -694,7 +694,7 @@ load_changes(const char *rel, const char *base, struct cb_strlist *urls,
 {
 	size_t len;
 	char *buf = cb_test_fixture(rel, &len);
-	int rc = feed_csaf_parse_changes(buf, len, base, urls, err);
+	int rc = feed_csaf_parse_changes(buf, len, base, urls, NULL, err);
 
 	free(buf);
 	return rc;
@@ -834,14 +834,14 @@ test_changes_rejects(void **state)
 	cb_strlist_add(&urls, "keep");
 	for (i = 0; i < NELEM(docs); i++) {
 		rc = feed_csaf_parse_changes(docs[i][0], strlen(docs[i][0]),
-		    "https://a.example/csaf/white/", &urls, &err);
+		    "https://a.example/csaf/white/", &urls, NULL, &err);
 		expect_list_reject(rc, &urls, err.msg, docs[i][1]);
 	}
 	rc = feed_csaf_parse_changes("a.json,2024-01-01", 17, "file:///tmp/",
-	    &urls, &err);
+	    &urls, NULL, &err);
 	expect_list_reject(rc, &urls, err.msg, "is not an http(s) URL");
 	rc =
-	    feed_csaf_parse_changes("a.json,2024-01-01", 17, NULL, &urls, &err);
+	    feed_csaf_parse_changes("a.json,2024-01-01", 17, NULL, &urls, NULL, &err);
 	expect_list_reject(rc, &urls, err.msg, "is not an http(s) URL");
 	cb_strlist_release(&urls);
 }
@@ -863,7 +863,7 @@ test_changes_quoting(void **state)
 
 	(void)state;
 	if (feed_csaf_parse_changes(csv, strlen(csv), "https://h.example/white",
-		&urls, &err) != 0)
+		&urls, NULL, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(urls.n, 3);
 	assert_string_equal(urls.v[0], "https://h.example/white/2024/a,b.json");
@@ -872,13 +872,13 @@ test_changes_quoting(void **state)
 	    "https://h.example/white/other/2023/d.json");
 	/* "" is a quote, and a quote has no place in a URL */
 	assert_int_equal(feed_csaf_parse_changes(quote, strlen(quote),
-			     "https://h.example/white", &urls, &err),
+			     "https://h.example/white", &urls, NULL, &err),
 	    -1);
 	assert_non_null(strstr(err.msg, "line 1: the path holds a character"));
 	assert_int_equal(urls.n, 3);
 	/* only blank lines: nothing, and no qsort of nothing (fuzzing) */
 	assert_int_equal(feed_csaf_parse_changes("\r\n \n", 4,
-			     "https://h.example/white", &urls, &err),
+			     "https://h.example/white", &urls, NULL, &err),
 	    0);
 	assert_int_equal(urls.n, 3);
 	cb_strlist_release(&urls);
