@@ -54,11 +54,14 @@ enum feed_key {
 	FK_HEADER,
 	FK_HEADER_FILE,
 	FK_BACKFILL,
+	FK_CSAF_SIGNATURES,
+	FK_MAX_DOCUMENTS,
 	FK_COUNT
 };
 
 static const char *const feed_keys[FK_COUNT] = { "url", "format", "origin",
-	"interval", "severity", "header", "header_file", "backfill" };
+	"interval", "severity", "header", "header_file", "backfill",
+	"csaf_signatures", "max_documents" };
 
 void
 pub_config_init(struct pub_config *c)
@@ -142,6 +145,7 @@ feed_for(struct pub_config *c, const char *name, int line, int *created)
 	f->interval = PUB_DEFAULT_INTERVAL;
 	f->severity = CB_SEV_MEDIUM;
 	f->backfill = PUB_DEFAULT_BACKFILL;
+	f->max_documents = PUB_DEFAULT_MAX_DOCUMENTS;
 	f->line = line;
 	*created = 1;
 	return f;
@@ -226,6 +230,20 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 		else if (cb_duration_parse(v, &f->backfill) < 0)
 			return cb_err_set(err, "backfill must be a duration "
 			    "such as 30d or 12h, or all; not '%s'", v);
+		return 0;
+	case FK_CSAF_SIGNATURES:
+		if (strcmp(v, "strict") == 0)
+			f->csaf_signatures = PUB_CSAF_STRICT;
+		else if (strcmp(v, "warn") == 0)
+			f->csaf_signatures = PUB_CSAF_WARN;
+		else
+			return cb_err_set(err, "csaf_signatures must be strict "
+			    "or warn, not '%s'", v);
+		return 0;
+	case FK_MAX_DOCUMENTS:
+		if (cb_cfg_int(v, 1, FEED_MAX_ITEMS, &f->max_documents) < 0)
+			return cb_err_set(err, "max_documents must be a number "
+			    "from 1 to %d, not '%s'", FEED_MAX_ITEMS, v);
 		return 0;
 	case FK_COUNT:
 		break;
@@ -397,6 +415,13 @@ feed_changes(const struct pub_feed_conf *a, const struct pub_feed_conf *b,
 		show_backfill(b->backfill, y, sizeof(y));
 		add_change(out, sz, "backfill %s -> %s", x, y);
 	}
+	if (a->csaf_signatures != b->csaf_signatures)
+		add_change(out, sz, "csaf_signatures %s -> %s",
+		    a->csaf_signatures == PUB_CSAF_WARN ? "warn" : "strict",
+		    b->csaf_signatures == PUB_CSAF_WARN ? "warn" : "strict");
+	if (a->max_documents != b->max_documents)
+		add_change(out, sz, "max_documents %d -> %d",
+		    a->max_documents, b->max_documents);
 }
 
 int

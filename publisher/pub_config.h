@@ -28,6 +28,13 @@
 #define PUB_HOOK_RETRIES 3
 #define PUB_DEFAULT_SILENT_AFTER 600 /* seconds without contact: silent */
 
+#define PUB_DEFAULT_MAX_DOCUMENTS 500
+
+/* What a CSAF feed does with a document whose signature or SHA-512
+ * fails, when its provider lists OpenPGP keys: keep it back (strict)
+ * or publish it with a warning in the log (warn). */
+enum pub_csaf_sigs { PUB_CSAF_STRICT = 0, PUB_CSAF_WARN };
+
 struct pub_feed_conf {
 	char *name;
 	char *url;
@@ -37,6 +44,8 @@ struct pub_feed_conf {
 	enum cb_severity severity;  /* for items that carry none */
 	struct cb_strlist headers;  /* "Name: value" request headers */
 	int64_t backfill;           /* seconds, or PUB_BACKFILL_ALL */
+	enum pub_csaf_sigs csaf_signatures; /* where a provider lists keys */
+	int max_documents;          /* CSAF documents fetched per poll */
 	int line;                   /* line of the section's first key */
 	unsigned seen;              /* bit set of keys given (internal) */
 };
