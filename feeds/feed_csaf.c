@@ -541,11 +541,15 @@ entry_url(const cJSON *entry)
 static int64_t
 entry_time(const cJSON *entry)
 {
+	static const char *const keys[] = { "updated", "published" };
+	const char *v;
 	int64_t t;
+	size_t i;
 
-	if (cb_adv_time_parse(cb_json_str(entry, "updated"), &t) == 0 ||
-	    cb_adv_time_parse(cb_json_str(entry, "published"), &t) == 0)
-		return t;
+	for (i = 0; i < NELEM(keys); i++)
+		if ((v = cb_json_str(entry, keys[i])) != NULL &&
+		    cb_adv_time_parse(v, &t) == 0)
+			return t;
 	return 0;
 }
 
