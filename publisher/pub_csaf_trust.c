@@ -255,35 +255,17 @@ out:
 	return rc;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 int
 pub_csaf_trust_check_sha512(const char *doc, size_t len, const char *text,
     size_t text_len, struct cb_err *err)
 {
 	uint8_t want[64], have[64];
-	size_t i;
-	int hi, lo;
 
 	if (text_len > PUB_CSAF_TRUST_MAX_SHA)
 		return cb_err_set(err, "the .sha512 is larger than %d bytes",
 		    PUB_CSAF_TRUST_MAX_SHA);
-	for (i = 0; i < 64; i++) {
-		if (2 * i + 1 >= text_len ||
-		    (hi = hexval((unsigned char)text[2 * i])) < 0 ||
-		    (lo = hexval((unsigned char)text[2 * i + 1])) < 0)
-			return cb_err_set(err, "the .sha512 does not start "
-			    "with 128 hex digits");
-		want[i] = (uint8_t)(hi << 4 | lo);
-	}
-	if (text_len > 128 && !isspace((unsigned char)text[128]))
+	if (cb_sig_unhex(text, text_len, want, sizeof(want)) < 0 ||
+	    (text_len > 128 && !isspace((unsigned char)text[128])))
 		return cb_err_set(err, "the .sha512 does not start with 128 "
 		    "hex digits");
 	cb_sig_sha512(doc, len, have);

@@ -83,8 +83,6 @@ struct signed_doc {
 	char *body;
 	size_t len;
 	char *etag, *last_modified;
-	int depth;
-	int64_t list_time;
 	char *sha, *asc;     /* NULL when absent (404) */
 	size_t sha_len, asc_len;
 	char error[300];     /* a transfer failed: try again next poll */
