@@ -264,4 +264,47 @@ assert f["walk"]["items"] == 1200 and f["walk"]["published"] == 1200, f["walk"]
 $(status)
 EOF
 
+
+# A document listed as changed is fetched again and comes as revision 2;
+# the document kept back for its .sha512 is published once that is
+# right, and the one signed by another key stays out.
+"$PY" - "$W/walk" <<'PYEOF'
+import datetime, json, sys
+root = sys.argv[1]
+t = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+with open(root + "/docs/walk-0700.json", encoding="utf-8") as f:
+    doc = json.load(f)
+doc["document"]["title"] = "Khuyến cáo số 700, bản sửa"
+doc["document"]["tracking"]["current_release_date"] = t
+with open(root + "/docs/walk-0700.json", "w", encoding="utf-8") as f:
+    json.dump(doc, f, ensure_ascii=False)
+with open(root + "/feed.json") as f:
+    feed = json.load(f)
+feed["feed"]["entry"][700]["updated"] = t
+with open(root + "/feed.json", "w") as f:
+    json.dump(feed, f)
+PYEOF
+(cd "$D" && sha512sum hash.json >hash.json.sha512)
+"$PUB" poll --state "$T/pub" >/dev/null
+wait_until 120 polled 5 walk || fail "the poll after the edit"
+wait_until 120 polled 2 strict || fail "the second poll of strict"
+check "the changed document fetched once more, the others not" "$PY" -c '
+import collections, sys
+n = collections.Counter(l.split()[1] for l in open(sys.argv[1])
+                        if l.startswith("GET /walk/docs/"))
+assert n["/walk/docs/walk-0700.json"] == 2, n["/walk/docs/walk-0700.json"]
+assert sum(n.values()) == 1201, sum(n.values())
+' "$T/http.log"
+status >"$T/status2.json"
+check "it is published as an update, and hash.json now too" "$PY" -c '
+import json, sys
+f = {x["name"]: x for x in json.load(open(sys.argv[1]))["feeds"]}
+assert f["walk"]["updated"] == 1 and f["walk"]["published"] == 1200, f["walk"]
+s = f["strict"]
+assert s["published"] == 2 and s["rejected"] == 1, s
+assert "rogue.json" in s["rejections"][0], s
+' "$T/status2.json"
+check "revision 2 is in the journal" sh -c 'test "$(sqlite3 -readonly \
+    "file:$0/journal.db?mode=ro" "SELECT max(revision) FROM message
+    WHERE adv_id = \"walk:WALK-0700\"")" = 2' "$T/pub"
 finish
