@@ -544,10 +544,12 @@ follow(struct feed_rt *f, const struct cb_strlist *urls, int depth,
 		start(f, u, depth, list_conditional(f, u));
 		free(u);
 	}
-	if (i < urls->n)
+	if (i < urls->n) {
+		f->csaf->deferred += (int)(urls->n - i);
 		log_warnx("feed %s: %zu more CSAF lists left for the next "
 		    "poll (cap %d)", f->conf->name, urls->n - i,
 		    f->conf->max_documents);
+	}
 }
 
 /* --- the CSAF walk: each listed document once, to the end ----------------- */

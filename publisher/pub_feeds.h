@@ -4,7 +4,12 @@
  * (so one slow or failing feed never delays another or the broadcast),
  * follows CSAF discovery (provider-metadata.json -> ROLIE feeds or
  * changes.csv -> documents), hands each document to its adapter and the
- * result to pub_ingest, and keeps each feed's health.  A failed poll
+ * result to pub_ingest, and keeps each feed's health.  A CSAF feed
+ * walks its lists to the end across polls (at most max_documents
+ * fetched a poll, each document once until its list time moves; what
+ * is left is kept in the journal) and, when the provider lists OpenPGP
+ * keys, has each document's .sha512 and .asc checked by pub_csaf_trust
+ * before its adapter reads it.  A failed poll
  * backs off exponentially with jitter; a bad document is logged with the
  * feed's name and the reason, and the feed's previous state is kept.
  */
@@ -21,7 +26,6 @@
 struct cJSON;
 struct pub_feeds;
 
-#define PUB_FEEDS_MAX_DOCS 500 /* CSAF documents fetched per poll */
 #define PUB_FEEDS_MAX_DEPTH 3  /* provider -> feed -> list -> document */
 
 /* cfg, journal and seal are borrowed and must outlive the result. */

@@ -33,6 +33,7 @@ need libmicrohttpd-dev pc:libmicrohttpd
 need libgpgme-dev pc:gpgme
 need gpg gpg
 need gpg-agent gpg-agent
+need gpgconf gpg-connect-agent
 need libcmocka-dev pc:cmocka
 need minisign minisign
 need mandoc mandoc
