@@ -22,6 +22,12 @@ mkdir -p "$build/bench/archives"
 "$build/bench/bench_search" 100000 "$build/bench/archives"
 "$build/bench/bench_search" 1000000 "$build/bench/archives"
 
+# Issue 17: what checking a CSAF document costs the publisher's loop.
+echo "== CSAF trust: a document's .asc and .sha512 checked"
+csaf_keys=$(mktemp -d)
+"$build/bench/bench_csaf_trust" "$top/tests/data/csaf" 200 "$csaf_keys/openpgp"
+rm -rf "$csaf_keys"
+
 echo "== subscriber verify: every signature and column checked again"
 "$build/bench/bench_verify" 10000 "$build/bench/archives/verify-10000"
 

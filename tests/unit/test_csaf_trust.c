@@ -1,8 +1,10 @@
 /*
  * test_csaf_trust: the SHA-512 check of CSAF documents, the private
- * keyring's folder, and what the keyring refuses.  Good signatures by
- * a pinned key, and keys of the wrong fingerprint, are exercised with
- * real gpg keys in tests/integration/t420-csaf-trust.sh.
+ * keyring's folder, keys pinned by fingerprint and signatures checked
+ * against them, with two test keys made once with gpg (tests/data/csaf:
+ * provider.asc, other.asc, their fingerprints, and a document signed by
+ * each).  tests/integration/t420-csaf-trust.sh does the same through
+ * the daemon with keys it makes itself.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,118 @@
 
 #define DOC "csaf/provider-sotttt/white/2025/so-tttt-2025-01.json"
 #define FPR "8F5F267907B2C4559DB360DB2294BA7D2B2298B1"
+
+/* tests/data/csaf/<name>, read whole (the caller frees it). */
+static char *
+data(const char *name, size_t *lenp)
+{
+	const char *top = getenv("CANHBAO_TOP");
+	char *rel, *path, *buf;
+
+	if (top == NULL)
+		fail_msg("set CANHBAO_TOP to the repository");
+	rel = cb_test_path("tests/data/csaf", name);
+	path = cb_test_path(top, rel);
+	buf = cb_test_read(path, lenp);
+	free(rel);
+	free(path);
+	return buf;
+}
+
+/* A fingerprint file's first line, in place. */
+static char *
+fpr_of(const char *name)
+{
+	char *f = data(name, NULL);
+
+	f[strcspn(f, "\r\n")] = '\0';
+	return f;
+}
+
+static void
+test_pinned_keys(void **state)
+{
+	char *tmp = cb_test_tmpdir();
+	char *dir = cb_test_path(tmp, "openpgp");
+	char *fpr = fpr_of("provider.fpr"), *other = fpr_of("other.fpr");
+	size_t klen, olen, dlen, alen, xlen;
+	char *key = data("provider.asc", &klen);
+	char *okey = data("other.asc", &olen);
+	char *doc = data("doc.json", &dlen);
+	char *asc = data("doc.json.asc", &alen);
+	char *xasc = data("doc.json.other.asc", &xlen);
+	char both[2048];
+	struct cb_strlist fprs = { NULL, 0 };
+	struct pub_csaf_trust *t;
+	struct cb_err err = { "" };
+
+	(void)state;
+	if ((t = pub_csaf_trust_open(dir, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	cb_strlist_add(&fprs, fpr);
+	/* before the key is in: no public key */
+	assert_int_equal(pub_csaf_trust_verify(t, doc, dlen, asc, alen, &fprs,
+			     &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "does not list"));
+	/* the other key under the provider's fingerprint: refused */
+	assert_int_equal(pub_csaf_trust_import(t, fpr, okey, olen, &err), -1);
+	assert_non_null(strstr(err.msg, "fingerprint is not"));
+	assert_int_equal(pub_csaf_trust_has_key(t, other), 0);
+	/* both keys in one file: refused, nothing imported */
+	assert_true(klen + olen < sizeof(both));
+	memcpy(both, key, klen);
+	memcpy(both + klen, okey, olen);
+	assert_int_equal(pub_csaf_trust_import(t, fpr, both, klen + olen,
+			     &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "holds 2 keys"));
+	assert_int_equal(pub_csaf_trust_has_key(t, fpr), 0);
+	/* the right one */
+	if (pub_csaf_trust_import(t, fpr, key, klen, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(pub_csaf_trust_has_key(t, fpr), 1);
+	if (pub_csaf_trust_verify(t, doc, dlen, asc, alen, &fprs, &err) != 0)
+		fail_msg("%s", err.msg);
+	/* signed by a key not listed (nor in the keyring) */
+	assert_int_equal(pub_csaf_trust_verify(t, doc, dlen, xasc, xlen, &fprs,
+			     &err),
+	    -1);
+	assert_non_null(strstr(err.msg, other));
+	assert_non_null(strstr(err.msg, "does not list"));
+	/* a key in the keyring that this provider does not list */
+	cb_strlist_release(&fprs);
+	cb_strlist_add(&fprs, other);
+	assert_int_equal(pub_csaf_trust_verify(t, doc, dlen, asc, alen, &fprs,
+			     &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "does not list"));
+	cb_strlist_release(&fprs);
+	cb_strlist_add(&fprs, fpr);
+	/* one byte of the document changed */
+	doc[20] ^= 1;
+	assert_int_equal(pub_csaf_trust_verify(t, doc, dlen, asc, alen, &fprs,
+			     &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "bad signature"));
+	pub_csaf_trust_free(t);
+	/* the keyring keeps the key for the next start */
+	t = pub_csaf_trust_open(dir, &err);
+	assert_non_null(t);
+	assert_int_equal(pub_csaf_trust_has_key(t, fpr), 1);
+	pub_csaf_trust_free(t);
+	cb_strlist_release(&fprs);
+	cb_test_rmtree(tmp);
+	free(xasc);
+	free(asc);
+	free(doc);
+	free(okey);
+	free(key);
+	free(other);
+	free(fpr);
+	free(dir);
+	free(tmp);
+}
 
 static void
 test_sha512(void **state)
@@ -120,6 +234,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha512),
 		cmocka_unit_test(test_keyring),
+		cmocka_unit_test(test_pinned_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
