@@ -28,7 +28,7 @@
 #define PUB_HOOK_RETRIES 3
 #define PUB_DEFAULT_SILENT_AFTER 600 /* seconds without contact: silent */
 
-#define PUB_DEFAULT_MAX_DOCUMENTS 500
+#define PUB_DEFAULT_MAX_DOCUMENTS 500 /* as PUB_FEEDS_MAX_DOCS */
 
 /* What a CSAF feed does with a document whose signature or SHA-512
  * fails, when its provider lists OpenPGP keys: keep it back (strict)

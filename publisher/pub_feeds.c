@@ -335,11 +335,11 @@ new_job(struct feed_rt *f, int depth, enum job_kind kind)
 }
 
 /* Fetch url for job (which is freed when that cannot start), with the
- * stored validators when conditional; max_body 0 is the fetcher's
- * limit.  Returns 0, or -1 after fail(). */
+ * stored validators when validators is set; max_body 0 is the
+ * fetcher's limit.  Returns 0, or -1 after fail(). */
 static int
 start_job(struct feed_rt *f, const char *url, struct job *job,
-    int conditional, size_t max_body)
+    int validators, size_t max_body)
 {
 	struct pub_fetch_req req = { .url = url, .headers = &f->conf->headers };
 	char *etag = NULL, *lm = NULL, *key;
@@ -352,7 +352,7 @@ start_job(struct feed_rt *f, const char *url, struct job *job,
 		return -1;
 	}
 	key = cache_key(f, url);
-	if (conditional && pub_journal_cache_get(f->owner->journal, key, &etag,
+	if (validators && pub_journal_cache_get(f->owner->journal, key, &etag,
 		&lm, &err) < 0)
 		log_errx("feed %s: %s", f->conf->name, err.msg);
 	free(key);
@@ -373,9 +373,9 @@ start_job(struct feed_rt *f, const char *url, struct job *job,
 }
 
 static void
-start(struct feed_rt *f, const char *url, int depth, int conditional)
+start(struct feed_rt *f, const char *url, int depth, int validators)
 {
-	start_job(f, url, new_job(f, depth, JOB_FETCH), conditional, 0);
+	start_job(f, url, new_job(f, depth, JOB_FETCH), validators, 0);
 }
 
 /* Whether a CSAF list (or the feed's own URL) is fetched with its

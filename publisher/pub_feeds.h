@@ -26,6 +26,7 @@
 struct cJSON;
 struct pub_feeds;
 
+#define PUB_FEEDS_MAX_DOCS 500 /* CSAF documents fetched per poll */
 #define PUB_FEEDS_MAX_DEPTH 3  /* provider -> feed -> list -> document */
 
 /* cfg, journal and seal are borrowed and must outlive the result. */
