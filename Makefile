@@ -23,6 +23,8 @@ DESTDIR ?=
 
 PKGS := libsodium libzmq libcurl sqlite3 libcjson libxml-2.0 inih libsystemd \
 	libmicrohttpd
+# Issue 17: CSAF providers' OpenPGP signatures.
+PKGS += gpgme
 TEST_PKGS := cmocka
 
 ifeq ($(SANITIZE),)

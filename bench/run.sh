@@ -26,6 +26,12 @@ for n in ${BENCH_SEARCH_N:-100000 1000000}; do
 	"$build/bench/bench_search" "$n" "$build/bench/archives"
 done
 
+# Issue 17: what checking a CSAF document costs the publisher's loop.
+echo "== CSAF trust: a document's .asc and .sha512 checked"
+csaf_keys=$(mktemp -d)
+"$build/bench/bench_csaf_trust" "$top/tests/data/csaf" 200 "$csaf_keys/openpgp"
+rm -rf "$csaf_keys"
+
 echo "== subscriber verify: every signature and column checked again"
 "$build/bench/bench_verify" 10000 "$build/bench/archives/verify-10000"
 

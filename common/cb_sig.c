@@ -344,6 +344,23 @@ cb_sig_hash(const void *data, size_t len, uint8_t out[32])
 	crypto_generichash(out, 32, data, len, NULL, 0);
 }
 
+void
+cb_sig_sha512(const void *data, size_t len, uint8_t out[64])
+{
+	crypto_hash_sha512(out, data, len);
+}
+
+int
+cb_sig_unhex(const char *hex, size_t hexlen, uint8_t *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (hexlen < 2 * outlen ||
+	    sodium_hex2bin(out, outlen, hex, 2 * outlen, NULL, &n, NULL) != 0)
+		return -1;
+	return n == outlen ? 0 : -1;
+}
+
 int
 cb_sig_memcmp(const void *a, const void *b, size_t len)
 {

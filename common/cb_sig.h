@@ -118,6 +118,11 @@ uint8_t *cb_sig_unbase64(const char *b64, size_t max, size_t *lenp);
 
 /* BLAKE2b-256 of data, for content hashes (not secret). */
 void cb_sig_hash(const void *data, size_t len, uint8_t out[32]);
+/* SHA-512 of data (CSAF's .sha512 files). */
+void cb_sig_sha512(const void *data, size_t len, uint8_t out[64]);
+/* The first 2 * outlen characters of hex, hex digits of either case,
+ * into out: 0, or -1 when they are not all hex digits. */
+int cb_sig_unhex(const char *hex, size_t hexlen, uint8_t *out, size_t outlen);
 
 /* Constant-time comparison: 0 when equal. */
 int cb_sig_memcmp(const void *a, const void *b, size_t len);

@@ -3,6 +3,7 @@
  * metadata, ROLIE feeds and changes.csv files that list them (see
  * feed_csaf.h).
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,36 +119,87 @@ cmp_keyed(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Drops repeated strings, keeping the first of each in place; sorts a
- * copy, so that long URL lists do not cost n * n comparisons. */
-static void
-strlist_dedupe(struct cb_strlist *l)
+/* Marks, in a new array of n bytes, every string of v[] that repeats
+ * an earlier one; sorts a copy, so that long URL lists do not cost
+ * n * n comparisons.  NULL when n < 2. */
+static unsigned char *
+repeats(char *const *v, size_t n)
 {
 	struct keyed *k;
 	unsigned char *drop;
-	size_t i, o;
+	size_t i;
 
-	if (l->n < 2)
-		return;
-	k = cb_xcalloc(l->n, sizeof(*k));
-	drop = cb_xcalloc(l->n, 1);
-	for (i = 0; i < l->n; i++) {
-		k[i].s = l->v[i];
+	if (n < 2)
+		return NULL;
+	k = cb_xcalloc(n, sizeof(*k));
+	drop = cb_xcalloc(n, 1);
+	for (i = 0; i < n; i++) {
+		k[i].s = v[i];
 		k[i].i = i;
 	}
-	qsort(k, l->n, sizeof(*k), cmp_keyed);
-	for (i = 1; i < l->n; i++)
+	qsort(k, n, sizeof(*k), cmp_keyed);
+	for (i = 1; i < n; i++)
 		if (strcmp(k[i - 1].s, k[i].s) == 0)
 			drop[k[i].i] = 1;
+	free(k);
+	return drop;
+}
+
+/* Drops repeated strings of l, keeping the first of each in place, and
+ * the times that go with them when times is not NULL. */
+static void
+dedupe(struct cb_strlist *l, struct feed_csaf_times *times)
+{
+	unsigned char *drop = repeats(l->v, l->n);
+	size_t i, o;
+
+	if (drop == NULL)
+		return;
 	for (i = o = 0; i < l->n; i++) {
-		if (drop[i])
+		if (drop[i]) {
 			free(l->v[i]);
-		else
-			l->v[o++] = l->v[i];
+			continue;
+		}
+		if (times != NULL)
+			times->v[o] = times->v[i];
+		l->v[o++] = l->v[i];
 	}
 	l->n = o;
+	if (times != NULL)
+		times->n = o;
 	free(drop);
-	free(k);
+}
+
+static void
+strlist_dedupe(struct cb_strlist *l)
+{
+	dedupe(l, NULL);
+}
+
+static void
+times_add(struct feed_csaf_times *t, int64_t when)
+{
+	t->v = cb_xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
+	t->v[t->n++] = when;
+}
+
+/* Moves src's times to the end of dst (when dst is not NULL). */
+static void
+times_move(struct feed_csaf_times *dst, struct feed_csaf_times *src)
+{
+	size_t i;
+
+	for (i = 0; dst != NULL && i < src->n; i++)
+		times_add(dst, src->v[i]);
+	feed_csaf_times_release(src);
+}
+
+void
+feed_csaf_times_release(struct feed_csaf_times *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
 }
 
 /* --- the CSAF document ----------------------------------------------- */
@@ -484,8 +536,26 @@ entry_url(const cJSON *entry)
 	return NULL;
 }
 
+/* When the entry was last updated (else published), 0 when it does not
+ * say. */
+static int64_t
+entry_time(const cJSON *entry)
+{
+	static const char *const keys[] = { "updated", "published" };
+	const char *v;
+	int64_t t;
+	size_t i;
+
+	for (i = 0; i < NELEM(keys); i++)
+		if ((v = cb_json_str(entry, keys[i])) != NULL &&
+		    cb_adv_time_parse(v, &t) == 0)
+			return t;
+	return 0;
+}
+
 static int
-rolie_entries(const cJSON *root, struct cb_strlist *urls, struct cb_err *err)
+rolie_entries(const cJSON *root, struct cb_strlist *urls,
+    struct feed_csaf_times *times, struct cb_err *err)
 {
 	const cJSON *feed = cb_json_member(root, "feed");
 	const cJSON *entries = cb_json_member(feed, "entry");
@@ -505,28 +575,34 @@ rolie_entries(const cJSON *root, struct cb_strlist *urls, struct cb_err *err)
 	 * the others are still worth fetching. */
 	cJSON_ArrayForEach(e, entries)
 	{
-		if ((url = entry_url(e)) != NULL)
+		if ((url = entry_url(e)) != NULL) {
 			cb_strlist_add(urls, url);
+			times_add(times, entry_time(e));
+		}
 	}
-	strlist_dedupe(urls);
+	dedupe(urls, times);
 	return 0;
 }
 
 int
 feed_csaf_parse_rolie(const char *buf, size_t len, struct cb_strlist *urls,
-    struct cb_err *err)
+    struct feed_csaf_times *times, struct cb_err *err)
 {
 	struct cb_strlist local = { NULL, 0 };
+	struct feed_csaf_times when = { NULL, 0 };
 	cJSON *root;
 	int rc;
 
 	if ((root = feed_json_load(buf, len, "rolie", err)) == NULL)
 		return -1;
-	rc = rolie_entries(root, &local, err);
+	rc = rolie_entries(root, &local, &when, err);
 	cJSON_Delete(root);
-	if (rc == 0)
+	if (rc == 0) {
 		cb_strlist_move(urls, &local);
+		times_move(times, &when);
+	}
 	cb_strlist_release(&local);
+	feed_csaf_times_release(&when);
 	return rc;
 }
 
@@ -621,6 +697,109 @@ feed_csaf_parse_provider(const char *buf, size_t len,
 	cb_strlist_release(&feeds);
 	cb_strlist_release(&dirs);
 	return rc;
+}
+
+/* --- provider-metadata.json: the OpenPGP keys ------------------------- */
+
+/* s as an OpenPGP fingerprint: 40 to 64 hex digits, kept in upper case
+ * in out.  -1 when it is not one. */
+static int
+fingerprint(const char *s, char out[FEED_CSAF_FPR_MAX + 1])
+{
+	size_t i, n = strlen(s);
+
+	if (n < 40 || n > FEED_CSAF_FPR_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+		out[i] = (char)toupper((unsigned char)s[i]);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+provider_key(const cJSON *k, size_t i, struct feed_csaf_key *key,
+    struct cb_err *err)
+{
+	const cJSON *fpr = cb_json_member(k, "fingerprint");
+	const char *url = cb_json_str(k, "url");
+
+	if (!cJSON_IsObject(k))
+		return cb_err_set(err, "provider-metadata: "
+		    "public_openpgp_keys[%zu] is not an object", i);
+	if (!is_http_url(url))
+		return cb_err_set(err, "provider-metadata: "
+		    "public_openpgp_keys[%zu].url is not an http(s) URL", i);
+	key->fingerprint[0] = '\0';
+	if (fpr != NULL && (!cJSON_IsString(fpr) ||
+	    fingerprint(fpr->valuestring, key->fingerprint) < 0))
+		return cb_err_set(err, "provider-metadata: "
+		    "public_openpgp_keys[%zu].fingerprint is not 40 to %d hex "
+		    "digits", i, FEED_CSAF_FPR_MAX);
+	key->url = cb_xstrdup(url);
+	return 0;
+}
+
+static int
+provider_keys(const cJSON *root, struct feed_csaf_keys *keys,
+    struct cb_err *err)
+{
+	const cJSON *list = cb_json_member(root, "public_openpgp_keys"), *k;
+	size_t i = 0;
+
+	if (list == NULL)
+		return 0;
+	if (!cJSON_IsArray(list))
+		return cb_err_set(err, "provider-metadata: "
+		    "public_openpgp_keys is not an array");
+	if (cJSON_GetArraySize(list) > FEED_CSAF_MAX_KEYS)
+		return cb_err_set(err, "provider-metadata: more than %d "
+		    "OpenPGP keys", FEED_CSAF_MAX_KEYS);
+	keys->v = cb_xcalloc((size_t)cJSON_GetArraySize(list) + 1,
+	    sizeof(*keys->v));
+	cJSON_ArrayForEach(k, list)
+	{
+		if (provider_key(k, i, &keys->v[keys->n], err) < 0)
+			return -1;
+		keys->n++;
+		i++;
+	}
+	return 0;
+}
+
+int
+feed_csaf_parse_provider_keys(const char *buf, size_t len,
+    struct feed_csaf_keys *keys, struct cb_err *err)
+{
+	struct feed_csaf_keys local = { NULL, 0 };
+	cJSON *root;
+	int rc;
+
+	if ((root = feed_json_load(buf, len, "provider-metadata", err)) == NULL)
+		return -1;
+	rc = provider_keys(root, &local, err);
+	cJSON_Delete(root);
+	if (rc < 0) {
+		feed_csaf_keys_release(&local);
+		return -1;
+	}
+	feed_csaf_keys_release(keys);
+	*keys = local;
+	return 0;
+}
+
+void
+feed_csaf_keys_release(struct feed_csaf_keys *keys)
+{
+	size_t i;
+
+	for (i = 0; i < keys->n; i++)
+		free(keys->v[i].url);
+	free(keys->v);
+	keys->v = NULL;
+	keys->n = 0;
 }
 
 /* --- changes.csv ----------------------------------------------------- */
@@ -881,7 +1060,8 @@ changes_rows(const char *buf, size_t len, const char *dir, size_t path_at,
 
 static int
 changes_parse(const char *buf, size_t len, const char *base_url,
-    struct cb_strlist *urls, struct cb_err *err)
+    struct cb_strlist *urls, struct feed_csaf_times *times,
+    struct cb_err *err)
 {
 	struct changes rows = { NULL, 0, 0 };
 	size_t i, path_at = 0;
@@ -907,8 +1087,9 @@ changes_parse(const char *buf, size_t len, const char *base_url,
 		urls->v = cb_xrealloc(urls->v, (urls->n + 1) * sizeof(char *));
 		urls->v[urls->n++] = rows.v[i].url;
 		rows.v[i].url = NULL;
+		times_add(times, rows.v[i].time);
 	}
-	strlist_dedupe(urls); /* a path listed twice counts when newest */
+	dedupe(urls, times); /* a path listed twice counts when newest */
 	changes_release(&rows);
 	free(dir);
 	return 0;
@@ -916,18 +1097,23 @@ changes_parse(const char *buf, size_t len, const char *base_url,
 
 int
 feed_csaf_parse_changes(const char *buf, size_t len, const char *base_url,
-    struct cb_strlist *urls, struct cb_err *err)
+    struct cb_strlist *urls, struct feed_csaf_times *times,
+    struct cb_err *err)
 {
 	struct cb_strlist local = { NULL, 0 };
+	struct feed_csaf_times when = { NULL, 0 };
 	int rc;
 
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
 		buf += 3; /* a UTF-8 byte order mark */
 		len -= 3;
 	}
-	rc = changes_parse(buf, len, base_url, &local, err);
-	if (rc == 0)
+	rc = changes_parse(buf, len, base_url, &local, &when, err);
+	if (rc == 0) {
 		cb_strlist_move(urls, &local);
+		times_move(times, &when);
+	}
 	cb_strlist_release(&local);
+	feed_csaf_times_release(&when);
 	return rc;
 }

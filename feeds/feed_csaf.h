@@ -19,6 +19,7 @@
 #define FEED_CSAF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cb_adv.h"
 #include "cb_err.h"
@@ -28,6 +29,29 @@
 #define FEED_CSAF_MAX_PRODUCTS	 50
 #define FEED_CSAF_MAX_ACTIONS	 20
 #define FEED_CSAF_MAX_REFERENCES 50
+
+#define FEED_CSAF_MAX_KEYS 16 /* OpenPGP keys one provider may list */
+#define FEED_CSAF_FPR_MAX 64  /* hex digits of a v5 fingerprint */
+
+/* The times a ROLIE feed or a changes.csv gives its documents, in the
+ * order of the URLs they come with (Unix seconds; 0 when not given). */
+struct feed_csaf_times {
+	int64_t *v;
+	size_t n;
+};
+void feed_csaf_times_release(struct feed_csaf_times *t);
+
+/* An OpenPGP key a provider lists: where to fetch it and, when the
+ * metadata gives one, its fingerprint (upper-case hex, else ""). */
+struct feed_csaf_key {
+	char *url;
+	char fingerprint[FEED_CSAF_FPR_MAX + 1];
+};
+struct feed_csaf_keys {
+	struct feed_csaf_key *v;
+	size_t n;
+};
+void feed_csaf_keys_release(struct feed_csaf_keys *keys);
 
 /*
  * One CSAF document into one advisory appended to out:
@@ -66,10 +90,12 @@ int feed_csaf_parse_document(const char *buf, size_t len,
  * each, in feed order.  Hash and signature links (rel "hash" and
  * "signature", or CISA's misspelt "ref") never come out: only URLs
  * ending in ".json" do.  Entries without such a URL are skipped; a feed
- * without entries gives none.
+ * without entries gives none.  When times is not NULL, each URL's entry
+ * time (updated, else published; 0 when neither is an RFC 3339 time) is
+ * appended to it in step.
  */
 int feed_csaf_parse_rolie(const char *buf, size_t len, struct cb_strlist *urls,
-    struct cb_err *err);
+    struct feed_csaf_times *times, struct cb_err *err);
 
 /*
  * provider-metadata.json: appends distributions[].rolie.feeds[].url to
@@ -81,6 +107,17 @@ int feed_csaf_parse_provider(const char *buf, size_t len,
     struct cb_err *err);
 
 /*
+ * provider-metadata.json's public_openpgp_keys[]: each entry's url
+ * (http or https) and fingerprint (40 to FEED_CSAF_FPR_MAX hex digits,
+ * optional in the standard, upper-cased here) into keys, replacing
+ * what keys held.  No such member gives no keys; more than
+ * FEED_CSAF_MAX_KEYS, an entry without a usable url or with a malformed
+ * fingerprint reject the document (keys untouched).
+ */
+int feed_csaf_parse_provider_keys(const char *buf, size_t len,
+    struct feed_csaf_keys *keys, struct cb_err *err);
+
+/*
  * A changes.csv of a directory distribution: rows of "path","time",
  * quoted or not.  base_url is the directory URL (with or without a
  * trailing "/", or the URL of changes.csv itself).  Paths are resolved
@@ -89,9 +126,11 @@ int feed_csaf_parse_provider(const char *buf, size_t len,
  * .../csaf_files/IT/white/) is resolved as the provider meant.  Appends
  * the document URLs to urls newest first, each once (a path listed
  * twice counts at its newest time).  Absolute paths, "..", other schemes
- * and names not ending in ".json" reject the file.
+ * and names not ending in ".json" reject the file.  When times is not
+ * NULL, each URL's time is appended to it in step.
  */
 int feed_csaf_parse_changes(const char *buf, size_t len, const char *base_url,
-    struct cb_strlist *urls, struct cb_err *err);
+    struct cb_strlist *urls, struct feed_csaf_times *times,
+    struct cb_err *err);
 
 #endif

@@ -61,12 +61,15 @@ enum feed_key {
 	FK_PASSWORD_FILE,
 	FK_SILENT_AFTER,
 	FK_FILL_FROM,
+	FK_CSAF_SIGNATURES,
+	FK_MAX_DOCUMENTS,
 	FK_COUNT
 };
 
 static const char *const feed_keys[FK_COUNT] = { "url", "format", "origin",
 	"interval", "severity", "header", "header_file", "backfill",
-	"username", "password_file", "silent_after", "fill_from" };
+	"username", "password_file", "silent_after", "fill_from",
+	"csaf_signatures", "max_documents" };
 
 void
 pub_config_init(struct pub_config *c)
@@ -155,6 +158,7 @@ feed_for(struct pub_config *c, const char *name, int line, int *created)
 	f->severity = CB_SEV_MEDIUM;
 	f->backfill = PUB_DEFAULT_BACKFILL;
 	f->silent_after = PUB_DEFAULT_MISP_SILENT;
+	f->max_documents = PUB_DEFAULT_MAX_DOCUMENTS;
 	f->line = line;
 	*created = 1;
 	return f;
@@ -284,6 +288,20 @@ set_feed_key(struct pub_feed_conf *f, enum feed_key k, const char *v,
 	case FK_SILENT_AFTER:
 	case FK_FILL_FROM:
 		return set_misp_key(f, k, v, err);
+	case FK_CSAF_SIGNATURES:
+		if (strcmp(v, "strict") == 0)
+			f->csaf_signatures = PUB_CSAF_STRICT;
+		else if (strcmp(v, "warn") == 0)
+			f->csaf_signatures = PUB_CSAF_WARN;
+		else
+			return cb_err_set(err, "csaf_signatures must be strict "
+			    "or warn, not '%s'", v);
+		return 0;
+	case FK_MAX_DOCUMENTS:
+		if (cb_cfg_int(v, 1, FEED_MAX_ITEMS, &f->max_documents) < 0)
+			return cb_err_set(err, "max_documents must be a number "
+			    "from 1 to %d, not '%s'", FEED_MAX_ITEMS, v);
+		return 0;
 	case FK_COUNT:
 		break;
 	}
@@ -509,6 +527,13 @@ feed_changes(const struct pub_feed_conf *a, const struct pub_feed_conf *b,
 		    b->silent_after);
 	if (!same_str(a->fill_from, b->fill_from))
 		add_change(out, sz, "fill_from");
+	if (a->csaf_signatures != b->csaf_signatures)
+		add_change(out, sz, "csaf_signatures %s -> %s",
+		    a->csaf_signatures == PUB_CSAF_WARN ? "warn" : "strict",
+		    b->csaf_signatures == PUB_CSAF_WARN ? "warn" : "strict");
+	if (a->max_documents != b->max_documents)
+		add_change(out, sz, "max_documents %d -> %d",
+		    a->max_documents, b->max_documents);
 }
 
 int

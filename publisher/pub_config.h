@@ -29,6 +29,13 @@
 #define PUB_DEFAULT_SILENT_AFTER 600 /* seconds without contact: silent */
 #define PUB_DEFAULT_MISP_SILENT 60   /* misp-zmq: seconds without a frame */
 
+#define PUB_DEFAULT_MAX_DOCUMENTS 500 /* as PUB_FEEDS_MAX_DOCS */
+
+/* What a CSAF feed does with a document whose signature or SHA-512
+ * fails, when its provider lists OpenPGP keys: keep it back (strict)
+ * or publish it with a warning in the log (warn). */
+enum pub_csaf_sigs { PUB_CSAF_STRICT = 0, PUB_CSAF_WARN };
+
 struct pub_feed_conf {
 	char *name;
 	char *url;
@@ -43,6 +50,8 @@ struct pub_feed_conf {
 	char *password;             /* from password_file, or NULL */
 	int silent_after;           /* seconds without a keep-alive */
 	char *fill_from;            /* misp feed that fills the gap */
+	enum pub_csaf_sigs csaf_signatures; /* where a provider lists keys */
+	int max_documents;          /* CSAF documents fetched per poll */
 	int line;                   /* line of the section's first key */
 	unsigned seen;              /* bit set of keys given (internal) */
 };

@@ -15,6 +15,7 @@
 #include "feed.h"
 #include "feed_csaf.h"
 #include "feed_misp.h"
+#include "pub_csaf_trust.h"
 #include "pub_feeds.h"
 #include "pub_fetch.h"
 #include "pub_ingest.h"
@@ -25,6 +26,7 @@
 
 #define BACKOFF_FIRST 30      /* seconds before the first retry */
 #define BACKOFF_CAP 3600      /* no retry waits longer than this... */
+#define MAX_REJECTIONS 8      /* refused documents named in the status */
 
 struct feed_rt {
 	const struct pub_feed_conf *conf;
@@ -35,6 +37,7 @@ struct feed_rt {
 	int failures;       /* consecutive failed polls */
 	int inflight;       /* transfers of the current poll */
 	int docs_left;      /* CSAF documents this poll may still fetch */
+	struct csaf_rt *csaf; /* CSAF walk and trust; NULL for other formats */
 	int any_ok;         /* something was read in this poll */
 	int failed;         /* something failed in this poll */
 	char error[256];    /* the first failure of this poll */
@@ -50,12 +53,59 @@ struct feed_rt {
 	int silent;
 };
 
+/*
+ * A CSAF feed's walk and trust.  The provider's keys come from its
+ * metadata in every poll (which is why that is never fetched
+ * conditionally); lists wait for the keys, documents for their .sha512
+ * and .asc.  What a poll left (past the cap, refused, failed) is kept
+ * in the journal: while anything is left, lists are fetched whole
+ * (not conditionally), since a 304 would hide what is still to take.
+ */
+struct csaf_rt {
+	struct feed_csaf_keys keys;  /* listed by the provider this poll */
+	struct cb_strlist fprs;      /* of those, the ones in the keyring */
+	int keys_pending;            /* key transfers still out */
+	struct cb_strlist wait_lists; /* lists to follow once keys are in */
+	struct cb_strlist wait_dirs;
+	int wait_depth;
+	struct pub_walk_state walk;  /* what the previous poll left */
+	int deferred, retry;         /* this poll */
+	int rejected, unverified;    /* this poll: signature failures */
+	struct cb_strlist rejections; /* "URL: why", this poll */
+	/* the last finished poll's, for status */
+	int last_rejected, last_unverified, last_deferred;
+	struct cb_strlist last_rejections;
+};
+
+enum job_kind { JOB_FETCH, JOB_KEY, JOB_SHA512, JOB_ASC };
+
+struct signed_doc;
+
 struct job {
 	struct feed_rt *feed;
 	int depth;
+	enum job_kind kind;
+	int listed;          /* a document picked from a CSAF list */
+	int64_t list_time;   /* its time there */
+	char *fpr;           /* JOB_KEY: the fingerprint listed with it */
+	struct signed_doc *sd; /* JOB_SHA512, JOB_ASC */
+};
+
+/* A fetched CSAF document waiting for its .sha512 and .asc. */
+struct signed_doc {
+	char *url;
+	char *body;
+	size_t len;
+	char *etag, *last_modified;
+	char *sha, *asc;     /* NULL when absent (404) */
+	size_t sha_len, asc_len;
+	char error[300];     /* a transfer failed: try again next poll */
+	int waiting;         /* transfers still out */
 };
 
 struct pub_feeds {
+	char *keyring;                /* the state folder's "openpgp" */
+	struct pub_csaf_trust *trust; /* opened when first needed */
 	struct pub_journal *journal;
 	struct pub_seal *seal;
 	struct pub_fetch *fetch;
@@ -64,6 +114,44 @@ struct pub_feeds {
 };
 
 static void on_done(const struct pub_fetch_res *res, void *arg);
+static void csaf_rt_free(struct csaf_rt *c);
+static void csaf_start_poll(struct feed_rt *f);
+static void csaf_finish_poll(struct feed_rt *f);
+
+static void
+signed_doc_free(struct signed_doc *sd)
+{
+	free(sd->url);
+	free(sd->body);
+	free(sd->etag);
+	free(sd->last_modified);
+	free(sd->sha);
+	free(sd->asc);
+	free(sd);
+}
+
+/* A job that ends without its done callback (a feed stopped, the
+ * daemon leaving) or after it. */
+static void
+job_free(void *user)
+{
+	struct job *job = user;
+
+	if (job->sd != NULL && --job->sd->waiting == 0)
+		signed_doc_free(job->sd);
+	free(job->fpr);
+	free(job);
+}
+
+static void
+feed_rt_free(struct feed_rt *f)
+{
+	if (f == NULL)
+		return;
+	csaf_rt_free(f->csaf);
+	pub_misp_free(f->stream);
+	free(f);
+}
 
 /* A misp-zmq feed: connect to its stream.  It is never polled over HTTP
  * (next_ms stays in the future); a live stream is no gap to fill, so no
@@ -99,19 +187,18 @@ feed_rt_new(struct pub_feeds *fs, const struct pub_feed_conf *conf,
 		return NULL;
 	}
 	if (conf->format == FEED_MISP_ZMQ && misp_stream_start(f, err) < 0) {
-		free(f);
+		feed_rt_free(f);
 		return NULL;
 	}
+	if (conf->format == FEED_CSAF) {
+		f->csaf = cb_xcalloc(1, sizeof(*f->csaf));
+		if (pub_journal_walk_get(fs->journal, conf->name,
+			&f->csaf->walk, err) < 0) {
+			feed_rt_free(f);
+			return NULL;
+		}
+	}
 	return f;
-}
-
-static void
-feed_rt_free(struct feed_rt *f)
-{
-	if (f == NULL)
-		return;
-	pub_misp_free(f->stream);
-	free(f);
 }
 
 struct pub_feeds *
@@ -121,11 +208,13 @@ pub_feeds_new(const struct pub_config *cfg, struct pub_journal *journal,
 	struct pub_feeds *fs = cb_xcalloc(1, sizeof(*fs));
 	size_t i;
 
+	fs->keyring = cb_xasprintf("%s/openpgp", cfg->state);
 	fs->journal = journal;
 	fs->seal = seal;
 	fs->fetch = pub_fetch_new(cfg->ca_path, FEED_MAX_BODY, on_done, fs,
 	    err);
 	if (fs->fetch == NULL) {
+		free(fs->keyring);
 		free(fs);
 		return NULL;
 	}
@@ -149,10 +238,12 @@ pub_feeds_free(struct pub_feeds *fs)
 
 	if (fs == NULL)
 		return;
-	pub_fetch_free(fs->fetch, free); /* and the jobs still in flight */
+	pub_fetch_free(fs->fetch, job_free); /* and the jobs in flight */
 	for (i = 0; i < fs->n; i++)
 		feed_rt_free(fs->feeds[i]);
 	free(fs->feeds);
+	pub_csaf_trust_free(fs->trust);
+	free(fs->keyring);
 	free(fs);
 }
 
@@ -180,8 +271,13 @@ job_of(void *user, const void *feed)
 static void
 stop_poll(struct feed_rt *f)
 {
-	pub_fetch_cancel(f->owner->fetch, job_of, f, free);
+	pub_fetch_cancel(f->owner->fetch, job_of, f, job_free);
 	f->inflight = 0;
+	if (f->csaf != NULL) {
+		f->csaf->keys_pending = 0;
+		cb_strlist_release(&f->csaf->wait_lists);
+		cb_strlist_release(&f->csaf->wait_dirs);
+	}
 }
 
 int
@@ -262,45 +358,85 @@ same_scheme_family(const char *root, const char *url)
 	return cb_url_is_http(url);
 }
 
-/* A MISP manifest is fetched whole each poll: its events are what
- * tells which of them the poll still has to fetch, and a 304 would
- * hide those a failed or capped poll left. */
-static int
-conditional(const struct feed_rt *f, int depth)
+/* Validators are kept per feed and URL: two feeds on one provider
+ * (one strict, one warn) must each see the documents once. */
+static char *
+cache_key(const struct feed_rt *f, const char *url)
 {
-	return !(f->conf->format == FEED_MISP && depth == 0);
+	return cb_xasprintf("%s %s", f->conf->name, url);
 }
 
-static void
-start(struct feed_rt *f, const char *url, int depth)
+static struct job *
+new_job(struct feed_rt *f, int depth, enum job_kind kind)
+{
+	struct job *job = cb_xcalloc(1, sizeof(*job));
+
+	job->feed = f;
+	job->depth = depth;
+	job->kind = kind;
+	return job;
+}
+
+/* Fetch url for job (which is freed when that cannot start), with the
+ * stored validators when validators is set; max_body 0 is the
+ * fetcher's limit.  Returns 0, or -1 after fail(). */
+static int
+start_job(struct feed_rt *f, const char *url, struct job *job,
+    int validators, size_t max_body)
 {
 	struct pub_fetch_req req = { .url = url, .headers = &f->conf->headers };
-	struct job *job;
-	char *etag = NULL, *lm = NULL;
+	char *etag = NULL, *lm = NULL, *key;
 	struct cb_err err;
+	int rc = 0;
 
 	if (!same_scheme_family(f->conf->url, url)) {
 		fail(f, url, "refusing a link to another kind of URL");
-		return;
+		job_free(job);
+		return -1;
 	}
-	if (conditional(f, depth) &&
-	    pub_journal_cache_get(f->owner->journal, url, &etag, &lm, &err) < 0)
+	key = cache_key(f, url);
+	if (validators && pub_journal_cache_get(f->owner->journal, key, &etag,
+		&lm, &err) < 0)
 		log_errx_about(ABOUT_FEED(f), "feed %s: %s", f->conf->name,
 		    err.msg);
-	job = cb_xcalloc(1, sizeof(*job));
-	job->feed = f;
-	job->depth = depth;
+	free(key);
 	req.etag = etag;
 	req.last_modified = lm;
+	req.max_body = max_body;
 	req.user = job;
 	if (pub_fetch_add(f->owner->fetch, &req, &err) < 0) {
 		fail(f, url, err.msg);
-		free(job);
+		job_free(job);
+		rc = -1;
 	} else {
 		f->inflight++;
 	}
 	free(etag);
 	free(lm);
+	return rc;
+}
+
+static void
+start(struct feed_rt *f, const char *url, int depth, int validators)
+{
+	start_job(f, url, new_job(f, depth, JOB_FETCH), validators, 0);
+}
+
+/* Whether a CSAF list (or the feed's own URL) is fetched with its
+ * validators: not while the previous poll left documents, and never
+ * for provider metadata, which gives the keys each poll. */
+static int
+list_conditional(const struct feed_rt *f, const char *url)
+{
+	size_t n = strlen(url), m = strlen("/provider-metadata.json");
+
+	if (f->conf->format == FEED_MISP)
+		return 0; /* a MISP manifest is fetched whole each poll */
+	if (f->csaf == NULL)
+		return 1;
+	if (n >= m && strcmp(url + n - m, "/provider-metadata.json") == 0)
+		return 0;
+	return f->csaf->walk.deferred + f->csaf->walk.retry == 0;
 }
 
 static void
@@ -310,12 +446,13 @@ start_poll(struct feed_rt *f)
 	f->failed = 0;
 	f->any_ok = 0;
 	f->error[0] = '\0';
-	f->docs_left = PUB_FEEDS_MAX_DOCS;
+	f->docs_left = f->conf->max_documents;
 	f->misp_next = f->misp_mark;
 	memset(&f->last, 0, sizeof(f->last));
+	csaf_start_poll(f);
 	log_debug_about(ABOUT_FEED(f), "feed %s: polling %s", f->conf->name,
 	    f->conf->url);
-	start(f, f->conf->url, 0);
+	start(f, f->conf->url, 0, list_conditional(f, f->conf->url));
 	if (f->inflight == 0)
 		f->next_ms = cb_time_mono_ms(); /* finish at once below */
 }
@@ -390,18 +527,31 @@ finish_poll(struct feed_rt *f)
 		&err) < 0)
 		log_errx_about(ABOUT_FEED(f), "feed %s: %s", f->conf->name,
 		    err.msg);
+	csaf_finish_poll(f);
 }
 
 /* --- documents -------------------------------------------------------------- */
 
-static void
+/* Backfill applies on a feed's first fetch, and while a CSAF walk is
+ * still catching up with what the first one left past its cap. */
+static int
+initial(const struct feed_rt *f)
+{
+	return !f->state.initialized ||
+	    (f->csaf != NULL && f->csaf->walk.deferred > 0);
+}
+
+static int
 ingest(struct feed_rt *f, const char *url, struct cb_adv_list *items)
 {
 	struct cb_err err;
 
 	if (pub_ingest(f->owner->journal, f->owner->seal, f->conf, items,
-		!f->state.initialized, cb_time_now(), &f->last, &err) < 0)
+		initial(f), cb_time_now(), &f->last, &err) < 0) {
 		fail(f, url, err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 enum csaf_kind { CSAF_DOCUMENT, CSAF_ROLIE, CSAF_PROVIDER, CSAF_CHANGES };
@@ -428,7 +578,7 @@ csaf_kind(const char *body, size_t len)
 	return k;
 }
 
-/* Links found in a discovery document: fetch each, within the caps. */
+/* Lists found in provider metadata: fetch each, within the cap. */
 static void
 follow(struct feed_rt *f, const struct cb_strlist *urls, int depth,
     const char *suffix)
@@ -445,62 +595,472 @@ follow(struct feed_rt *f, const struct cb_strlist *urls, int depth,
 				 urls->v[i][strlen(urls->v[i]) - 1] == '/' ?
 				     "" : "/", suffix) :
 			     cb_xstrdup(urls->v[i]);
-		start(f, u, depth);
+		start(f, u, depth, list_conditional(f, u));
 		free(u);
 	}
-	if (i < urls->n)
+	if (i < urls->n) {
+		f->csaf->deferred += (int)(urls->n - i);
 		log_warnx_about(ABOUT_FEED(f),
-		    _("feed %s: %zu more CSAF documents left for the next "
-		      "poll (cap %d)"),
-		    f->conf->name, urls->n - i, PUB_FEEDS_MAX_DOCS);
+		    _("feed %s: %zu more CSAF lists left for the next "
+		      "poll (cap %d)"), f->conf->name, urls->n - i,
+		    f->conf->max_documents);
+	}
 }
 
-/* Returns 0 when the body was understood, -1 (with fail()) when not. */
+/* --- the CSAF walk: each listed document once, to the end ----------------- */
+
+struct pick {
+	size_t i;
+	int64_t time;
+};
+
+/* Newest first; in list order among equals. */
 static int
-process_csaf(struct feed_rt *f, const struct pub_fetch_res *res, int depth)
+cmp_pick(const void *a, const void *b)
 {
-	struct cb_strlist urls = { 0 }, dirs = { 0 };
+	const struct pick *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time > y->time ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* 1 when the feed took url in at its list time t or later. */
+static int
+taken(struct feed_rt *f, const char *url, int64_t t)
+{
+	struct cb_err err;
+	int64_t listed;
+	int rc = pub_journal_doc_listed(f->owner->journal, f->conf->name, url,
+	    &listed, &err);
+
+	if (rc < 0)
+		log_errx("feed %s: %s", f->conf->name, err.msg);
+	return rc == 1 && listed >= t;
+}
+
+/* The documents of a ROLIE feed or changes.csv: those not taken in yet
+ * (or listed as changed since), newest first, as many as the poll's cap
+ * leaves room for; the others wait for the next poll. */
+static void
+follow_docs(struct feed_rt *f, const struct cb_strlist *urls,
+    const struct feed_csaf_times *times, int depth)
+{
+	struct pick *p = cb_xcalloc(urls->n + 1, sizeof(*p));
+	struct job *job;
+	size_t i, n = 0, left;
+
+	if (depth > PUB_FEEDS_MAX_DEPTH) {
+		fail(f, f->conf->url, "CSAF discovery goes too deep");
+		free(p);
+		return;
+	}
+	for (i = 0; i < urls->n; i++)
+		if (!taken(f, urls->v[i], times->v[i])) {
+			p[n].i = i;
+			p[n++].time = times->v[i];
+		}
+	if (n > 1)
+		qsort(p, n, sizeof(*p), cmp_pick);
+	for (i = 0; i < n && f->docs_left > 0; i++, f->docs_left--) {
+		job = new_job(f, depth, JOB_FETCH);
+		job->listed = 1;
+		job->list_time = p[i].time;
+		start_job(f, urls->v[p[i].i], job, 1, 0);
+	}
+	left = n - i;
+	f->csaf->deferred += (int)left;
+	if (left > 0)
+		log_info("feed %s: %zu more CSAF documents left for the next "
+		    "poll (cap %d)", f->conf->name, left,
+		    f->conf->max_documents);
+	free(p);
+}
+
+/* A listed document the feed has taken in: not fetched again until its
+ * list time moves. */
+static void
+took(struct feed_rt *f, const struct job *job, const char *url)
+{
+	struct cb_err err;
+
+	if (job->listed && pub_journal_doc_put(f->owner->journal,
+			       f->conf->name, url, job->list_time, &err) < 0)
+		log_errx("feed %s: %s", f->conf->name, err.msg);
+}
+
+/* --- CSAF trust: the provider's keys ------------------------------------- */
+
+static void
+csaf_rt_free(struct csaf_rt *c)
+{
+	if (c == NULL)
+		return;
+	feed_csaf_keys_release(&c->keys);
+	cb_strlist_release(&c->fprs);
+	cb_strlist_release(&c->wait_lists);
+	cb_strlist_release(&c->wait_dirs);
+	cb_strlist_release(&c->rejections);
+	cb_strlist_release(&c->last_rejections);
+	free(c);
+}
+
+/* A feed that became CSAF at a reload gets its walk; one that stopped
+ * being CSAF loses it. */
+static void
+csaf_start_poll(struct feed_rt *f)
+{
+	struct csaf_rt *c;
+	struct cb_err err;
+
+	if (f->conf->format != FEED_CSAF) {
+		csaf_rt_free(f->csaf);
+		f->csaf = NULL;
+		return;
+	}
+	if (f->csaf == NULL) {
+		f->csaf = cb_xcalloc(1, sizeof(*f->csaf));
+		if (pub_journal_walk_get(f->owner->journal, f->conf->name,
+			&f->csaf->walk, &err) < 0)
+			log_errx("feed %s: %s", f->conf->name, err.msg);
+	}
+	c = f->csaf;
+	c->deferred = c->retry = c->rejected = c->unverified = 0;
+	cb_strlist_release(&c->rejections);
+}
+
+static void
+csaf_finish_poll(struct feed_rt *f)
+{
+	struct csaf_rt *c = f->csaf;
+	struct cb_err err;
+
+	if (c == NULL)
+		return;
+	c->walk.deferred = c->deferred;
+	c->walk.retry = c->retry;
+	c->last_deferred = c->deferred;
+	c->last_rejected = c->rejected;
+	c->last_unverified = c->unverified;
+	cb_strlist_release(&c->last_rejections);
+	cb_strlist_move(&c->last_rejections, &c->rejections);
+	if (pub_journal_walk_put(f->owner->journal, f->conf->name, &c->walk,
+		&err) < 0)
+		log_errx("feed %s: %s", f->conf->name, err.msg);
+}
+
+static struct pub_csaf_trust *
+trust(struct pub_feeds *fs, struct cb_err *err)
+{
+	if (fs->trust == NULL)
+		fs->trust = pub_csaf_trust_open(fs->keyring, err);
+	return fs->trust;
+}
+
+/* The provider's lists, once no key is still on its way. */
+static void
+follow_waiting(struct feed_rt *f)
+{
+	struct csaf_rt *c = f->csaf;
+
+	follow(f, &c->wait_lists, c->wait_depth, NULL);
+	follow(f, &c->wait_dirs, c->wait_depth, "changes.csv");
+	cb_strlist_release(&c->wait_lists);
+	cb_strlist_release(&c->wait_dirs);
+}
+
+/* The keys provider metadata lists: those in the keyring count at once,
+ * the others are fetched from their URL.  A key without a fingerprint
+ * cannot be pinned and is not used. */
+static void
+csaf_keys(struct feed_rt *f, const char *url, int depth)
+{
+	struct csaf_rt *c = f->csaf;
+	struct pub_csaf_trust *t;
+	struct job *job;
+	struct cb_err err;
+	size_t i;
+
+	cb_strlist_release(&c->fprs);
+	if (c->keys.n == 0)
+		return;
+	if ((t = trust(f->owner, &err)) == NULL) {
+		fail(f, url, err.msg);
+		return;
+	}
+	for (i = 0; i < c->keys.n; i++) {
+		const struct feed_csaf_key *k = &c->keys.v[i];
+
+		if (k->fingerprint[0] == '\0') {
+			log_warnx("feed %s: %s: listed without a fingerprint, "
+			    "not used", f->conf->name, k->url);
+		} else if (pub_csaf_trust_has_key(t, k->fingerprint)) {
+			cb_strlist_add(&c->fprs, k->fingerprint);
+		} else {
+			job = new_job(f, depth, JOB_KEY);
+			job->fpr = cb_xstrdup(k->fingerprint);
+			if (start_job(f, k->url, job, 0,
+				PUB_CSAF_TRUST_MAX_KEY) == 0)
+				c->keys_pending++;
+		}
+	}
+}
+
+static void
+key_done(struct feed_rt *f, const struct pub_fetch_res *res,
+    const struct job *job)
+{
+	struct csaf_rt *c = f->csaf;
+	struct cb_err err;
+
+	if (res->error != NULL) {
+		fail(f, res->url, res->error);
+	} else if (!res->ok) {
+		fail(f, res->url, "the key was not sent");
+	} else if (pub_csaf_trust_import(f->owner->trust, job->fpr, res->body,
+		       res->len, &err) < 0) {
+		fail(f, res->url, err.msg);
+	} else {
+		log_info("feed %s: OpenPGP key %s from %s pinned",
+		    f->conf->name, job->fpr, res->url);
+		cb_strlist_add(&c->fprs, job->fpr);
+	}
+	if (--c->keys_pending == 0)
+		follow_waiting(f);
+}
+
+/* --- CSAF trust: each document's .sha512 and .asc ------------------------ */
+
+static const char *
+sigs_name(const struct feed_rt *f)
+{
+	return f->conf->csaf_signatures == PUB_CSAF_WARN ? "warn" : "strict";
+}
+
+static void
+reject(struct feed_rt *f, const char *url, const char *why)
+{
+	struct csaf_rt *c = f->csaf;
+	char *line;
+
+	log_warnx("feed %s: %s: %s; not published (csaf_signatures = "
+	    "strict)", f->conf->name, url, why);
+	c->rejected++;
+	c->retry++;
+	if (c->rejections.n < MAX_REJECTIONS) {
+		line = cb_xasprintf("%s: %s", url, why);
+		cb_strlist_add(&c->rejections, line);
+		free(line);
+	}
+}
+
+/* Why the document fails its .sha512 or .asc, or NULL when it passes
+ * (into err). */
+static int
+check_doc(struct feed_rt *f, const struct signed_doc *sd, struct cb_err *err)
+{
+	if (f->csaf->fprs.n == 0)
+		return cb_err_set(err, "no key of provider-metadata.json "
+		    "could be pinned");
+	if (sd->sha != NULL && pub_csaf_trust_check_sha512(sd->body, sd->len,
+				   sd->sha, sd->sha_len, err) < 0)
+		return -1;
+	if (sd->asc == NULL)
+		return cb_err_set(err, "no OpenPGP signature (.asc)");
+	return pub_csaf_trust_verify(f->owner->trust, sd->body, sd->len,
+	    sd->asc, sd->asc_len, &f->csaf->fprs, err);
+}
+
+static int process_document(struct feed_rt *f, const char *url,
+    const char *body, size_t len);
+static void keep_validators(struct feed_rt *f, const char *url,
+    const char *etag, const char *last_modified);
+
+/* Both transfers of sd are back: check, then take it in or not. */
+static void
+signed_doc_done(struct feed_rt *f, const struct job *job,
+    struct signed_doc *sd)
+{
+	struct cb_err err;
+
+	if (sd->error[0] != '\0') {
+		f->csaf->retry++;
+		fail(f, sd->url, sd->error);
+		return;
+	}
+	if (check_doc(f, sd, &err) < 0) {
+		if (f->conf->csaf_signatures != PUB_CSAF_WARN) {
+			reject(f, sd->url, err.msg);
+			return;
+		}
+		log_warnx("feed %s: %s: %s; published anyway "
+		    "(csaf_signatures = warn)", f->conf->name, sd->url,
+		    err.msg);
+		f->csaf->unverified++;
+	}
+	if (process_document(f, sd->url, sd->body, sd->len) < 0) {
+		f->csaf->retry++;
+		return;
+	}
+	keep_validators(f, sd->url, sd->etag, sd->last_modified);
+	took(f, job, sd->url);
+}
+
+/* A document fetched from a provider that lists keys: fetch its .sha512
+ * and .asc, and hold it until both are back. */
+static void
+fetch_sigs(struct feed_rt *f, const struct pub_fetch_res *res,
+    const struct job *job)
+{
+	struct signed_doc *sd = cb_xcalloc(1, sizeof(*sd));
+	struct job *j;
+	char *u;
+	int i;
+
+	sd->url = cb_xstrdup(res->url);
+	sd->body = cb_xmalloc(res->len + 1);
+	memcpy(sd->body, res->body, res->len + 1);
+	sd->len = res->len;
+	sd->etag = res->etag ? cb_xstrdup(res->etag) : NULL;
+	sd->last_modified = res->last_modified ?
+	    cb_xstrdup(res->last_modified) : NULL;
+	sd->waiting = 1; /* until both are started */
+	for (i = 0; i < 2; i++) {
+		j = new_job(f, job->depth, i == 0 ? JOB_SHA512 : JOB_ASC);
+		j->listed = job->listed;
+		j->list_time = job->list_time;
+		j->sd = sd;
+		sd->waiting++;
+		u = cb_xasprintf("%s%s", res->url, i == 0 ? ".sha512" : ".asc");
+		if (start_job(f, u, j, 0, i == 0 ? PUB_CSAF_TRUST_MAX_SHA :
+			PUB_CSAF_TRUST_MAX_ASC) < 0)
+			snprintf(sd->error, sizeof(sd->error),
+			    "cannot fetch %s", u);
+		free(u);
+	}
+	if (--sd->waiting == 0) /* neither could start */
+		signed_doc_free(sd);
+}
+
+/* A .sha512 or .asc is back: keep it (a 404 means there is none). */
+static void
+sig_done(struct feed_rt *f, const struct pub_fetch_res *res, struct job *job)
+{
+	struct signed_doc *sd = job->sd;
+	char **body = job->kind == JOB_SHA512 ? &sd->sha : &sd->asc;
+	size_t *len = job->kind == JOB_SHA512 ? &sd->sha_len : &sd->asc_len;
+
+	if (res->ok) {
+		*body = cb_xmalloc(res->len + 1);
+		memcpy(*body, res->body, res->len + 1);
+		*len = res->len;
+	} else if (res->status != 404 && sd->error[0] == '\0') {
+		snprintf(sd->error, sizeof(sd->error), "%s: %s", res->url,
+		    res->error != NULL ? res->error : "not modified");
+	}
+	if (sd->waiting == 1) /* the last one */
+		signed_doc_done(f, job, sd);
+}
+
+/* --- documents and lists ---------------------------------------------------- */
+
+static void
+keep_validators(struct feed_rt *f, const char *url, const char *etag,
+    const char *last_modified)
+{
+	struct cb_err err;
+	char *key;
+
+	/* Validators only for what was understood: a bad or cut document
+	 * is fetched whole again next time. */
+	if (etag == NULL && last_modified == NULL)
+		return;
+	key = cache_key(f, url);
+	if (pub_journal_cache_put(f->owner->journal, key, etag, last_modified,
+		&err) < 0)
+		log_errx("feed %s: %s", f->conf->name, err.msg);
+	free(key);
+}
+
+/* One CSAF document into advisories, published. */
+static int
+process_document(struct feed_rt *f, const char *url, const char *body,
+    size_t len)
+{
 	struct cb_adv_list items = { 0 };
 	struct feed_opts opts = { .default_severity = f->conf->severity };
+	struct cb_err err;
+	int rc;
+
+	if (feed_csaf_parse_document(body, len, &opts, &items, &err) < 0) {
+		fail(f, url, err.msg);
+		return -1;
+	}
+	rc = ingest(f, url, &items);
+	cb_adv_list_release(&items);
+	return rc;
+}
+
+static int
+csaf_provider(struct feed_rt *f, const struct pub_fetch_res *res, int depth,
+    struct cb_err *err)
+{
+	struct csaf_rt *c = f->csaf;
+
+	cb_strlist_release(&c->wait_lists);
+	cb_strlist_release(&c->wait_dirs);
+	if (feed_csaf_parse_provider(res->body, res->len, &c->wait_lists,
+		&c->wait_dirs, err) < 0 ||
+	    feed_csaf_parse_provider_keys(res->body, res->len, &c->keys,
+		err) < 0)
+		return -1;
+	c->wait_depth = depth + 1;
+	csaf_keys(f, res->url, depth);
+	if (c->keys_pending == 0)
+		follow_waiting(f);
+	return 0;
+}
+
+/* Returns 0 when the body was understood (the document, when it waits
+ * for its signature, too), -1 (with fail()) when not. */
+static int
+process_csaf(struct feed_rt *f, const struct pub_fetch_res *res,
+    const struct job *job)
+{
+	struct cb_strlist urls = { 0 };
+	struct feed_csaf_times times = { 0 };
 	struct cb_err err;
 	int rc = -1;
 
 	switch (csaf_kind(res->body, res->len)) {
 	case CSAF_DOCUMENT:
-		if (feed_csaf_parse_document(res->body, res->len, &opts,
-			&items, &err) < 0)
-			break;
-		ingest(f, res->url, &items);
-		rc = 0;
-		break;
+		if (job->listed && f->csaf->keys.n > 0) {
+			fetch_sigs(f, res, job);
+			return 1;
+		}
+		return process_document(f, res->url, res->body, res->len);
 	case CSAF_ROLIE:
-		if (feed_csaf_parse_rolie(res->body, res->len, &urls,
+		if (feed_csaf_parse_rolie(res->body, res->len, &urls, &times,
 			&err) < 0)
 			break;
-		follow(f, &urls, depth + 1, NULL);
+		follow_docs(f, &urls, &times, job->depth + 1);
 		rc = 0;
 		break;
 	case CSAF_PROVIDER:
-		if (feed_csaf_parse_provider(res->body, res->len, &urls, &dirs,
-			&err) < 0)
-			break;
-		follow(f, &urls, depth + 1, NULL);
-		follow(f, &dirs, depth + 1, "changes.csv");
-		rc = 0;
+		rc = csaf_provider(f, res, job->depth, &err);
 		break;
 	case CSAF_CHANGES:
 		if (feed_csaf_parse_changes(res->body, res->len, res->url,
-			&urls, &err) < 0)
+			&urls, &times, &err) < 0)
 			break;
-		follow(f, &urls, depth + 1, NULL);
+		follow_docs(f, &urls, &times, job->depth + 1);
 		rc = 0;
 		break;
 	}
 	if (rc < 0)
 		fail(f, res->url, err.msg);
 	cb_strlist_release(&urls);
-	cb_strlist_release(&dirs);
-	cb_adv_list_release(&items);
+	feed_csaf_times_release(&times);
 	return rc;
 }
 
@@ -527,37 +1087,68 @@ process_misp_manifest(struct feed_rt *f, const struct pub_fetch_res *res)
 		}
 		f->docs_left--;
 		url = feed_misp_event_url(f->conf->url, v[i].uuid);
-		start(f, url, 1);
+		start(f, url, 1, 1);
 		free(url);
 		f->misp_next = v[i];
 	}
 	if (left > 0)
 		log_warnx_about(ABOUT_FEED(f), "feed %s: %zu more MISP "
 		    "events left for the next poll (cap %d)", f->conf->name,
-		    left, PUB_FEEDS_MAX_DOCS);
+		    left, f->conf->max_documents);
 	free(v);
 	return 0;
 }
 
+/* 0: understood and taken in; 1: understood, still waiting (for a
+ * signature); -1: not understood. */
 static int
-process(struct feed_rt *f, const struct pub_fetch_res *res, int depth)
+process(struct feed_rt *f, const struct pub_fetch_res *res,
+    const struct job *job)
 {
 	struct cb_adv_list items = { 0 };
 	struct feed_opts opts = { .default_severity = f->conf->severity };
 	struct cb_err err;
+	int rc;
 
 	if (f->conf->format == FEED_CSAF)
-		return process_csaf(f, res, depth);
-	if (f->conf->format == FEED_MISP && depth == 0)
+		return process_csaf(f, res, job);
+	if (f->conf->format == FEED_MISP && job->depth == 0)
 		return process_misp_manifest(f, res);
 	if (feed_parse(f->conf->format, res->body, res->len, &opts, &items,
 		&err) < 0) {
 		fail(f, res->url, err.msg);
 		return -1;
 	}
-	ingest(f, res->url, &items);
+	rc = ingest(f, res->url, &items);
 	cb_adv_list_release(&items);
-	return 0;
+	return rc;
+}
+
+static void
+fetch_done(struct feed_rt *f, const struct pub_fetch_res *res,
+    const struct job *job)
+{
+	int rc;
+
+	if (res->error != NULL) {
+		fail(f, res->url, res->error);
+	} else if (res->not_modified) {
+		f->not_modified++;
+		f->any_ok = 1;
+		took(f, job, res->url);
+		log_debug("feed %s: %s not modified", f->conf->name, res->url);
+		return;
+	} else if ((rc = process(f, res, job)) >= 0) {
+		f->any_ok = 1;
+		if (rc == 0) {
+			keep_validators(f, res->url, res->etag,
+			    res->last_modified);
+			took(f, job, res->url);
+		}
+		return;
+	}
+	if (job->listed)
+		f->csaf->retry++;
 }
 
 static void
@@ -565,28 +1156,21 @@ on_done(const struct pub_fetch_res *res, void *arg)
 {
 	struct job *job = res->user;
 	struct feed_rt *f = job->feed;
-	struct cb_err err;
 
 	(void)arg;
-	if (res->error != NULL) {
-		fail(f, res->url, res->error);
-	} else if (res->not_modified) {
-		f->not_modified++;
-		f->any_ok = 1;
-		log_debug_about(ABOUT_FEED(f), "feed %s: %s not modified",
-		    f->conf->name, res->url);
-	} else if (process(f, res, job->depth) == 0) {
-		f->any_ok = 1;
-		/* Validators only for what was understood: a bad or cut
-		 * document is fetched whole again next time. */
-		if ((res->etag || res->last_modified) &&
-		    conditional(f, job->depth) &&
-		    pub_journal_cache_put(f->owner->journal, res->url,
-			res->etag, res->last_modified, &err) < 0)
-			log_errx_about(ABOUT_FEED(f), "feed %s: %s",
-			    f->conf->name, err.msg);
+	switch (job->kind) {
+	case JOB_FETCH:
+		fetch_done(f, res, job);
+		break;
+	case JOB_KEY:
+		key_done(f, res, job);
+		break;
+	case JOB_SHA512:
+	case JOB_ASC:
+		sig_done(f, res, job);
+		break;
 	}
-	free(job);
+	job_free(job);
 	if (--f->inflight == 0)
 		finish_poll(f);
 }
@@ -777,6 +1361,25 @@ pub_feeds_poll_now(struct pub_feeds *fs, const char *name)
 	return name != NULL && started == 0 ? -1 : started;
 }
 
+/* A CSAF feed's signatures and walk, as of its last finished poll. */
+static void
+csaf_status(cJSON *o, const struct feed_rt *f)
+{
+	const struct csaf_rt *c = f->csaf;
+	cJSON *why = cJSON_AddArrayToObject(o, "rejections");
+	size_t i;
+
+	cJSON_AddStringToObject(o, "signatures",
+	    c->keys.n > 0 ? sigs_name(f) : "none");
+	cJSON_AddNumberToObject(o, "keys", (double)c->fprs.n);
+	cJSON_AddNumberToObject(o, "rejected", c->last_rejected);
+	cJSON_AddNumberToObject(o, "unverified", c->last_unverified);
+	cJSON_AddNumberToObject(o, "deferred", c->last_deferred);
+	for (i = 0; i < c->last_rejections.n; i++)
+		cJSON_AddItemToArray(why,
+		    cJSON_CreateString(c->last_rejections.v[i]));
+}
+
 static cJSON *
 feed_status(struct pub_feeds *fs, const struct feed_rt *f)
 {
@@ -814,6 +1417,8 @@ feed_status(struct pub_feeds *fs, const struct feed_rt *f)
 	cJSON_AddNumberToObject(o, "updated", f->total.updated);
 	cJSON_AddNumberToObject(o, "cancelled", f->total.cancelled);
 	cJSON_AddNumberToObject(o, "last_poll_items", f->last.items);
+	if (f->csaf != NULL)
+		csaf_status(o, f);
 	return o;
 }
 

@@ -6,7 +6,12 @@
  * changes.csv -> documents) and MISP feeds (manifest.json -> the events
  * after the last one taken), reads MISP ZeroMQ streams (pub_misp) whose
  * sockets join the poll set, hands each document to its adapter and the
- * result to pub_ingest, and keeps each feed's health.  A failed poll
+ * result to pub_ingest, and keeps each feed's health.  A CSAF feed
+ * walks its lists to the end across polls (at most max_documents
+ * fetched a poll, each document once until its list time moves; what
+ * is left is kept in the journal) and, when the provider lists OpenPGP
+ * keys, has each document's .sha512 and .asc checked by pub_csaf_trust
+ * before its adapter reads it.  A failed poll
  * backs off exponentially with jitter; a bad document is logged with the
  * feed's name and the reason, and the feed's previous state is kept.
  */

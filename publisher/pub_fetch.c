@@ -24,6 +24,7 @@ struct transfer {
 	char *etag;
 	char *last_modified;
 	void *user;
+	size_t max_body;
 	char errbuf[CURL_ERROR_SIZE];
 	struct transfer *prev, *next; /* the fetcher's list of transfers */
 };
@@ -130,6 +131,10 @@ pub_fetch_new(const char *ca_path, size_t max_body, pub_fetch_done_fn done,
 	curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
 	curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)PUB_FETCH_MAX_CONNECTIONS);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)PUB_FETCH_MAX_PER_HOST);
 	return f;
 }
 
@@ -280,7 +285,7 @@ set_options(struct pub_fetch *f, CURL *e, struct transfer *t)
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)PUB_FETCH_CONNECT_TIMEOUT);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)PUB_FETCH_TOTAL_TIMEOUT);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)f->max_body);
+	    (curl_off_t)t->max_body);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -308,7 +313,9 @@ pub_fetch_add(struct pub_fetch *f, const struct pub_fetch_req *req,
 	t->url = cb_xstrdup(req->url);
 	t->user = req->user;
 	t->headers = request_headers(req);
-	cb_buf_init(&t->body, f->max_body);
+	t->max_body = req->max_body != 0 && req->max_body < f->max_body ?
+	    req->max_body : f->max_body;
+	cb_buf_init(&t->body, t->max_body);
 	set_options(f, t->easy, t);
 	if (curl_multi_add_handle(f->multi, t->easy) != CURLM_OK) {
 		curl_easy_cleanup(t->easy);
@@ -373,7 +380,7 @@ finish(struct pub_fetch *f, CURL *e, CURLcode code)
 		if (code == CURLE_WRITE_ERROR ||
 		    code == CURLE_FILESIZE_EXCEEDED)
 			snprintf(msg, sizeof(msg), "body over the limit of %zu "
-			    "bytes", f->max_body);
+			    "bytes", t->max_body);
 		res.error = msg;
 	} else if (status == 304) {
 		res.not_modified = 1;

@@ -26,12 +26,19 @@
 #define PUB_FETCH_CONNECT_TIMEOUT 15 /* seconds */
 #define PUB_FETCH_TOTAL_TIMEOUT 120  /* seconds */
 #define PUB_FETCH_MAX_ITEMS 64       /* poll items one fetcher may add */
+/* Connections open at once: the other transfers wait in line inside
+ * libcurl, so that the sockets (with the resolver's) always fit in
+ * PUB_FETCH_MAX_ITEMS however many transfers a CSAF walk starts. */
+#define PUB_FETCH_MAX_CONNECTIONS 24
+#define PUB_FETCH_MAX_PER_HOST 6     /* no more at once to one server */
 
 struct pub_fetch_req {
 	const char *url;
 	const struct cb_strlist *headers; /* "Name: value", may be NULL */
 	const char *etag;                 /* NULL: no If-None-Match */
 	const char *last_modified;        /* NULL: no If-Modified-Since */
+	size_t max_body;                  /* 0: the fetcher's limit; else
+					   * the lower of the two */
 	void *user;
 };
 

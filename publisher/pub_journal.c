@@ -59,6 +59,23 @@ static const char *const migrations[] = {
 	"ALTER TABLE message ADD COLUMN title TEXT;",
 };
 
+/* The walk through CSAF lists (ROLIE feeds, changes.csv): what each
+ * feed has taken in, and what its last poll left over.  A schema of
+ * its own, so that it changes apart from the numbered steps above. */
+static const char *const walk_steps[] = {
+	"CREATE TABLE IF NOT EXISTS csaf_doc ("
+	"  feed TEXT NOT NULL,"
+	"  url TEXT NOT NULL,"
+	"  listed INTEGER NOT NULL,"
+	"  PRIMARY KEY (feed, url));"
+	"CREATE TABLE IF NOT EXISTS csaf_walk ("
+	"  feed TEXT PRIMARY KEY,"
+	"  deferred INTEGER NOT NULL,"
+	"  retry INTEGER NOT NULL);",
+};
+static const struct cb_db_schema walk_schema = { "csaf_walk", walk_steps,
+	(int)(sizeof(walk_steps) / sizeof(walk_steps[0])) };
+
 static int insert_message(struct pub_journal *, const struct pub_entry *,
     struct cb_err *);
 
@@ -87,7 +104,7 @@ pub_journal_open(const char *path, struct cb_err *err)
 
 	j->db = cb_db_open(path, 0, migrations,
 	    (int)(sizeof(migrations) / sizeof(migrations[0])), err);
-	if (j->db == NULL)
+	if (j->db == NULL || cb_db_migrate(j->db, 0, &walk_schema, err) < 0)
 		goto fail;
 	j->insert = cb_db_prepare(j->db,
 	    "INSERT INTO message (seq, type, issued_ms, adv_id, revision, "
@@ -458,6 +475,89 @@ pub_journal_feed_put(struct pub_journal *j, const char *feed,
 	sqlite3_bind_int64(st, 3, fs->last_error_at);
 	sqlite3_bind_text(st, 4, fs->last_error, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, fs->initialized);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_doc_listed(struct pub_journal *j, const char *feed,
+    const char *url, int64_t *listed, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT listed FROM csaf_doc WHERE feed = ? AND url = ?", err);
+	int rc;
+
+	*listed = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*listed = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(j->db, "journal", err);
+	return rc == SQLITE_ROW;
+}
+
+int
+pub_journal_doc_put(struct pub_journal *j, const char *feed, const char *url,
+    int64_t listed, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "INSERT OR REPLACE INTO csaf_doc (feed, url, listed) "
+	    "VALUES (?, ?, ?)", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, listed);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_walk_get(struct pub_journal *j, const char *feed,
+    struct pub_walk_state *w, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT deferred, retry FROM csaf_walk WHERE feed = ?", err);
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		w->deferred = sqlite3_column_int(st, 0);
+		w->retry = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(j->db, "journal", err);
+	return 0;
+}
+
+int
+pub_journal_walk_put(struct pub_journal *j, const char *feed,
+    const struct pub_walk_state *w, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "INSERT OR REPLACE INTO csaf_walk (feed, deferred, retry) "
+	    "VALUES (?, ?, ?)", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, w->deferred);
+	sqlite3_bind_int(st, 3, w->retry);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);

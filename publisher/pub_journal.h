@@ -106,6 +106,26 @@ int pub_journal_feed_get(struct pub_journal *j, const char *feed,
 int pub_journal_feed_put(struct pub_journal *j, const char *feed,
     const struct pub_feed_state *st, struct cb_err *err);
 
+/* The walk through a CSAF feed's lists (schema "csaf_walk", kept apart
+ * from the journal's own steps).  doc_listed: 1 with the list time a
+ * document had when the feed last took it in (fetched and accepted, or
+ * not modified), 0 when it never did.  walk: what the feed's last poll
+ * left for the next one: documents past the per-poll cap (deferred),
+ * and documents to try again, refused for their signature or not
+ * fetched or read (retry). */
+int pub_journal_doc_listed(struct pub_journal *j, const char *feed,
+    const char *url, int64_t *listed, struct cb_err *err);
+int pub_journal_doc_put(struct pub_journal *j, const char *feed,
+    const char *url, int64_t listed, struct cb_err *err);
+struct pub_walk_state {
+	int deferred;
+	int retry;
+};
+int pub_journal_walk_get(struct pub_journal *j, const char *feed,
+    struct pub_walk_state *w, struct cb_err *err);
+int pub_journal_walk_put(struct pub_journal *j, const char *feed,
+    const struct pub_walk_state *w, struct cb_err *err);
+
 /* Call fn for each message with after < seq, in order, at most limit of
  * them (the entry's pointers are valid during the call only).  Returns
  * the number visited, or -1. */

@@ -601,6 +601,24 @@ pub_views_print_drill(cJSON *drill, int flags)
 	return all ? 0 : 1;
 }
 
+/* A CSAF feed's signatures and walk, when it has them. */
+static void
+print_csaf(const cJSON *f)
+{
+	const cJSON *why;
+
+	if (str_or(f, "signatures", NULL) == NULL)
+		return;
+	printf("  signatures %s, %.0f keys pinned, %.0f rejected, "
+	       "%.0f unverified, %.0f left for the next poll\n",
+	    pub_views_str(f, "signatures"), pub_views_num(f, "keys"),
+	    pub_views_num(f, "rejected"), pub_views_num(f, "unverified"),
+	    pub_views_num(f, "deferred"));
+	cJSON_ArrayForEach(why, cJSON_GetObjectItem(f, "rejections"))
+		if (cJSON_IsString(why))
+			printf("  rejected: %s\n", why->valuestring);
+}
+
 static void
 print_feed(const cJSON *f, int flags)
 {
@@ -625,6 +643,7 @@ print_feed(const cJSON *f, int flags)
 		    pub_views_num(f, "updated"));
 	if (str_or(f, "last_error", NULL) != NULL)
 		printf(_("  last error: %s\n"), str_or(f, "last_error", NULL));
+	print_csaf(f);
 }
 
 void

@@ -29,6 +29,12 @@ need libinih-dev pc:inih
 need libsystemd-dev pc:libsystemd
 # Issue 14: /metrics (and the duty officer's page) over HTTP.
 need libmicrohttpd-dev pc:libmicrohttpd
+# Issue 17: CSAF signatures (gpgme runs gpg); the tests make keys with
+# gpg, which needs gpg-agent.
+need libgpgme-dev pc:gpgme
+need gpg gpg
+need gpg-agent gpg-agent
+need gpgconf gpg-connect-agent
 need libcmocka-dev pc:cmocka
 need minisign minisign
 need mandoc mandoc

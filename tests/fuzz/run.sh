@@ -10,6 +10,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out="$top/build-fuzz"
 mkdir -p "$out"
 pkgs="libsodium libzmq libcurl sqlite3 libcjson libxml-2.0 inih libsystemd"
+pkgs="$pkgs libmicrohttpd gpgme" # cb_http; pub_csaf_trust
 for src in "$top"/tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	target=${name#fuzz_}

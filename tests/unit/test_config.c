@@ -154,6 +154,8 @@ test_defaults(void **state)
 	assert_int_equal(c.heartbeat, PUB_DEFAULT_HEARTBEAT);
 	assert_int_equal(c.feeds[0].interval, PUB_DEFAULT_INTERVAL);
 	assert_int_equal(c.feeds[0].backfill, PUB_DEFAULT_BACKFILL);
+	assert_int_equal(c.feeds[0].csaf_signatures, PUB_CSAF_STRICT);
+	assert_int_equal(c.feeds[0].max_documents, PUB_DEFAULT_MAX_DOCUMENTS);
 	/* No state folder anywhere: the check says so. */
 	assert_int_equal(pub_config_check(&c, &err), -1);
 	assert_non_null(strstr(err.msg, "no state folder"));
@@ -191,6 +193,45 @@ test_errors_name_the_line(void **state)
 	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n"
 		     "format = rss\nheader = no colon here\n",
 	    "bad.conf:6: header must be");
+	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n"
+		     "format = csaf\ncsaf_signatures = off\n",
+	    "bad.conf:6: csaf_signatures must be strict or warn, not 'off'");
+	expect_error("[publisher]\nstate = /x\n[feed \"a\"]\nurl = http://x\n"
+		     "format = csaf\nmax_documents = 0\n",
+	    "bad.conf:6: max_documents must be a number from 1 to 20000");
+}
+
+static void collect(void *arg, const char *line);
+
+/* The CSAF keys, and a reload that changes them. */
+static void
+test_csaf_keys(void **state)
+{
+	char *path = write_conf("csaf.conf",
+	    "[publisher]\nstate = /x\n[feed \"c\"]\nurl = http://x/p.json\n"
+	    "format = csaf\ncsaf_signatures = warn\nmax_documents = 40\n");
+	struct pub_config a, b;
+	struct cb_err err;
+	struct cb_strlist what = { NULL, 0 };
+
+	(void)state;
+	pub_config_init(&a);
+	pub_config_init(&b);
+	assert_int_equal(pub_config_load(&a, path, &err), 0);
+	assert_int_equal(a.feeds[0].csaf_signatures, PUB_CSAF_WARN);
+	assert_int_equal(a.feeds[0].max_documents, 40);
+	assert_int_equal(pub_config_load(&b, path, &err), 0);
+	assert_true(pub_feed_conf_same(&a.feeds[0], &b.feeds[0]));
+	b.feeds[0].csaf_signatures = PUB_CSAF_STRICT;
+	b.feeds[0].max_documents = 500;
+	assert_false(pub_feed_conf_same(&a.feeds[0], &b.feeds[0]));
+	assert_int_equal(pub_config_diff(&a, &b, collect, &what), 1);
+	assert_string_equal(what.v[0], "feed 'c' changed: csaf_signatures "
+				       "warn -> strict, max_documents 40 -> 500");
+	cb_strlist_release(&what);
+	pub_config_release(&a);
+	pub_config_release(&b);
+	free(path);
 }
 
 /* check-config is strict: a key given twice, a port out of range and a
@@ -432,6 +473,7 @@ main(void)
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors_name_the_line),
+		cmocka_unit_test(test_csaf_keys),
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_indented_lines_are_keys),
 		cmocka_unit_test(test_header_file_must_be_private),

@@ -437,7 +437,7 @@ load_rolie(const char *rel, struct cb_strlist *urls)
 	size_t len;
 	char *buf = cb_test_fixture(rel, &len);
 
-	if (feed_csaf_parse_rolie(buf, len, urls, &err) != 0)
+	if (feed_csaf_parse_rolie(buf, len, urls, NULL, &err) != 0)
 		fail_msg("%s: %s", rel, err.msg);
 	free(buf);
 }
@@ -533,7 +533,7 @@ test_rolie_links_only(void **state)
 	struct cb_err err = { "" };
 
 	(void)state;
-	assert_int_equal(feed_csaf_parse_rolie(feed, strlen(feed), &urls, &err),
+	assert_int_equal(feed_csaf_parse_rolie(feed, strlen(feed), &urls, NULL, &err),
 	    0);
 	assert_int_equal(urls.n, 1);
 	assert_string_equal(urls.v[0], "https://a.example/1.json");
@@ -570,7 +570,7 @@ test_rolie_rejects(void **state)
 	cb_strlist_add(&urls, "keep");
 	for (i = 0; i < NELEM(docs); i++) {
 		rc = feed_csaf_parse_rolie(docs[i][0], strlen(docs[i][0]),
-		    &urls, &err);
+		    &urls, NULL, &err);
 		expect_list_reject(rc, &urls, err.msg, docs[i][1]);
 	}
 	cb_strlist_release(&urls);
@@ -694,7 +694,7 @@ load_changes(const char *rel, const char *base, struct cb_strlist *urls,
 {
 	size_t len;
 	char *buf = cb_test_fixture(rel, &len);
-	int rc = feed_csaf_parse_changes(buf, len, base, urls, err);
+	int rc = feed_csaf_parse_changes(buf, len, base, urls, NULL, err);
 
 	free(buf);
 	return rc;
@@ -834,14 +834,14 @@ test_changes_rejects(void **state)
 	cb_strlist_add(&urls, "keep");
 	for (i = 0; i < NELEM(docs); i++) {
 		rc = feed_csaf_parse_changes(docs[i][0], strlen(docs[i][0]),
-		    "https://a.example/csaf/white/", &urls, &err);
+		    "https://a.example/csaf/white/", &urls, NULL, &err);
 		expect_list_reject(rc, &urls, err.msg, docs[i][1]);
 	}
 	rc = feed_csaf_parse_changes("a.json,2024-01-01", 17, "file:///tmp/",
-	    &urls, &err);
+	    &urls, NULL, &err);
 	expect_list_reject(rc, &urls, err.msg, "is not an http(s) URL");
 	rc =
-	    feed_csaf_parse_changes("a.json,2024-01-01", 17, NULL, &urls, &err);
+	    feed_csaf_parse_changes("a.json,2024-01-01", 17, NULL, &urls, NULL, &err);
 	expect_list_reject(rc, &urls, err.msg, "is not an http(s) URL");
 	cb_strlist_release(&urls);
 }
@@ -863,7 +863,7 @@ test_changes_quoting(void **state)
 
 	(void)state;
 	if (feed_csaf_parse_changes(csv, strlen(csv), "https://h.example/white",
-		&urls, &err) != 0)
+		&urls, NULL, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(urls.n, 3);
 	assert_string_equal(urls.v[0], "https://h.example/white/2024/a,b.json");
@@ -872,16 +872,173 @@ test_changes_quoting(void **state)
 	    "https://h.example/white/other/2023/d.json");
 	/* "" is a quote, and a quote has no place in a URL */
 	assert_int_equal(feed_csaf_parse_changes(quote, strlen(quote),
-			     "https://h.example/white", &urls, &err),
+			     "https://h.example/white", &urls, NULL, &err),
 	    -1);
 	assert_non_null(strstr(err.msg, "line 1: the path holds a character"));
 	assert_int_equal(urls.n, 3);
 	/* only blank lines: nothing, and no qsort of nothing (fuzzing) */
 	assert_int_equal(feed_csaf_parse_changes("\r\n \n", 4,
-			     "https://h.example/white", &urls, &err),
+			     "https://h.example/white", &urls, NULL, &err),
 	    0);
 	assert_int_equal(urls.n, 3);
 	cb_strlist_release(&urls);
+}
+
+/* --- times and keys, for the walk and for trust ----------------------- */
+
+static void
+test_rolie_and_changes_times(void **state)
+{
+	struct cb_strlist urls = { NULL, 0 };
+	struct feed_csaf_times times = { NULL, 0 };
+	struct cb_err err = { "" };
+	int64_t t1, t2;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	assert_int_equal(cb_adv_time_parse("2025-12-12T16:20:00Z", &t2), 0);
+	assert_int_equal(cb_adv_time_parse("2025-12-12T15:08:00Z", &t1), 0);
+	buf = cb_test_fixture("csaf/provider-sotttt/white/"
+			      "csaf-feed-tlp-white.json", &len);
+	if (feed_csaf_parse_rolie(buf, len, &urls, &times, &err) != 0)
+		fail_msg("%s", err.msg);
+	free(buf);
+	assert_int_equal(urls.n, 2);
+	assert_int_equal(times.n, 2);
+	assert_non_null(strstr(urls.v[0], "so-tttt-2025-02.json"));
+	assert_true(times.v[0] == t2 && times.v[1] == t1);
+	cb_strlist_release(&urls);
+	feed_csaf_times_release(&times);
+
+	/* changes.csv: newest first, a path listed twice at its newest */
+	static const char csv[] = "\"a.json\",\"2025-12-12T15:08:00Z\"\n"
+				  "\"b.json\",\"2025-12-12T16:20:00Z\"\n"
+				  "\"a.json\",\"2024-01-01T00:00:00Z\"\n";
+	if (feed_csaf_parse_changes(csv, strlen(csv), "https://h.example/w/",
+		&urls, &times, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(urls.n, 2);
+	assert_int_equal(times.n, 2);
+	assert_string_equal(urls.v[0], "https://h.example/w/b.json");
+	assert_true(times.v[0] == t2 && times.v[1] == t1);
+	/* a rejected file leaves both lists as they were */
+	assert_int_equal(feed_csaf_parse_changes("/x.json,2024-01-01", 18,
+			     "https://h.example/w/", &urls, &times, &err),
+	    -1);
+	assert_int_equal(urls.n, 2);
+	assert_int_equal(times.n, 2);
+	cb_strlist_release(&urls);
+	feed_csaf_times_release(&times);
+
+	/* no time, or not an RFC 3339 one: 0 */
+	static const char feed[] = "{\"feed\":{\"entry\":["
+				   "{\"updated\":\"yesterday\",\"content\":"
+				   "{\"src\":\"https://a.example/1.json\"}},"
+				   "{\"content\":"
+				   "{\"src\":\"https://a.example/2.json\"}}]}}";
+	assert_int_equal(feed_csaf_parse_rolie(feed, strlen(feed), &urls,
+			     &times, &err),
+	    0);
+	assert_int_equal(times.n, 2);
+	assert_true(times.v[0] == 0 && times.v[1] == 0);
+	cb_strlist_release(&urls);
+	feed_csaf_times_release(&times);
+}
+
+static void
+test_provider_keys(void **state)
+{
+	struct feed_csaf_keys keys = { NULL, 0 };
+	struct cb_err err = { "" };
+	size_t len;
+	char *buf;
+
+	(void)state;
+	buf = cb_test_fixture("csaf/oasis-examples/"
+			      "example-01-provider-metadata.json", &len);
+	if (feed_csaf_parse_provider_keys(buf, len, &keys, &err) != 0)
+		fail_msg("%s", err.msg);
+	free(buf);
+	assert_int_equal(keys.n, 1);
+	assert_string_equal(keys.v[0].fingerprint,
+	    "8F5F267907B2C4559DB360DB2294BA7D2B2298B1");
+	assert_string_equal(keys.v[0].url,
+	    "https://keys.example.net/vks/v1/by-fingerprint/"
+	    "8F5F267907B2C4559DB360DB2294BA7D2B2298B1");
+
+	/* an empty list replaces what was there */
+	buf = cb_test_fixture("csaf/provider-sotttt/provider-metadata.json",
+	    &len);
+	assert_int_equal(feed_csaf_parse_provider_keys(buf, len, &keys, &err),
+	    0);
+	free(buf);
+	assert_int_equal(keys.n, 0);
+
+	/* lower case is upper-cased; without a fingerprint: "" */
+	static const char two[] =
+	    "{\"public_openpgp_keys\":["
+	    "{\"fingerprint\":\"8f5f267907b2c4559db360db2294ba7d2b2298b1\","
+	    "\"url\":\"https://k.example/a.asc\"},"
+	    "{\"url\":\"http://k.example/b.asc\"}]}";
+	assert_int_equal(feed_csaf_parse_provider_keys(two, strlen(two), &keys,
+			     &err),
+	    0);
+	assert_int_equal(keys.n, 2);
+	assert_string_equal(keys.v[0].fingerprint,
+	    "8F5F267907B2C4559DB360DB2294BA7D2B2298B1");
+	assert_string_equal(keys.v[1].fingerprint, "");
+	assert_string_equal(keys.v[1].url, "http://k.example/b.asc");
+	assert_int_equal(feed_csaf_parse_provider_keys("{}", 2, &keys, &err),
+	    0);
+	assert_int_equal(keys.n, 0);
+	feed_csaf_keys_release(&keys);
+}
+
+static void
+test_provider_keys_rejects(void **state)
+{
+	static const char *const docs[][2] = {
+		{ "{\"public_openpgp_keys\":{}}", "is not an array" },
+		{ "{\"public_openpgp_keys\":[1]}", "is not an object" },
+		{ "{\"public_openpgp_keys\":[{\"url\":\"ftp://k.example/a\"}]}",
+		    "[0].url is not an http(s) URL" },
+		{ "{\"public_openpgp_keys\":[{}]}",
+		    "[0].url is not an http(s) URL" },
+		{ "{\"public_openpgp_keys\":[{\"url\":\"https://k.example/a\","
+		  "\"fingerprint\":\"8F5F2679\"}]}",
+		    "[0].fingerprint is not 40 to 64 hex digits" },
+		{ "{\"public_openpgp_keys\":[{\"url\":\"https://k.example/a\","
+		  "\"fingerprint\":\"8F5F267907B2C4559DB360DB2294BA7D2B2298BZ\""
+		  "}]}",
+		    "fingerprint is not" },
+		{ "{\"public_openpgp_keys\":[{\"url\":\"https://k.example/a\","
+		  "\"fingerprint\":42}]}",
+		    "fingerprint is not" },
+		{ "[", "provider-metadata" },
+	};
+	struct feed_csaf_keys keys = { NULL, 0 };
+	struct cb_err err = { "" };
+	char many[4096] = "{\"public_openpgp_keys\":[";
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		assert_int_equal(feed_csaf_parse_provider_keys(docs[i][0],
+				     strlen(docs[i][0]), &keys, &err),
+		    -1);
+		if (strstr(err.msg, docs[i][1]) == NULL)
+			fail_msg("%s: %s", docs[i][0], err.msg);
+		assert_int_equal(keys.n, 0);
+	}
+	for (i = 0; i <= FEED_CSAF_MAX_KEYS; i++)
+		strcat(many, i ? ",{\"url\":\"https://k.example/a\"}" :
+				 "{\"url\":\"https://k.example/a\"}");
+	strcat(many, "]}");
+	assert_int_equal(feed_csaf_parse_provider_keys(many, strlen(many),
+			     &keys, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "more than 16 OpenPGP keys"));
 }
 
 int
@@ -913,6 +1070,9 @@ main(void)
 		cmocka_unit_test(test_changes_gocsaf),
 		cmocka_unit_test(test_changes_rejects),
 		cmocka_unit_test(test_changes_quoting),
+		cmocka_unit_test(test_rolie_and_changes_times),
+		cmocka_unit_test(test_provider_keys),
+		cmocka_unit_test(test_provider_keys_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
