@@ -343,6 +343,12 @@ cb_sig_hash(const void *data, size_t len, uint8_t out[32])
 	crypto_generichash(out, 32, data, len, NULL, 0);
 }
 
+void
+cb_sig_random(void *buf, size_t len)
+{
+	randombytes_buf(buf, len);
+}
+
 int
 cb_sig_memcmp(const void *a, const void *b, size_t len)
 {

@@ -119,6 +119,9 @@ uint8_t *cb_sig_unbase64(const char *b64, size_t max, size_t *lenp);
 /* BLAKE2b-256 of data, for content hashes (not secret). */
 void cb_sig_hash(const void *data, size_t len, uint8_t out[32]);
 
+/* len random bytes from the system's generator (randombytes_buf). */
+void cb_sig_random(void *buf, size_t len);
+
 /* Constant-time comparison: 0 when equal. */
 int cb_sig_memcmp(const void *a, const void *b, size_t len);
 
