@@ -28,6 +28,11 @@ struct pub_bcast *pub_bcast_open(const char *endpoint,
 int pub_bcast_rebind(struct pub_bcast *b, struct cb_err *err);
 void pub_bcast_close(struct pub_bcast *b);
 
+/* Call fn(arg, topic) for each message given to pub_bcast_send, sent
+ * or not (a committed one: pub_seal sends nothing else). */
+void pub_bcast_on_send(struct pub_bcast *b,
+    void (*fn)(void *arg, const char *topic), void *arg);
+
 /* Send s on topic without blocking (PUB drops for a subscriber over its
  * high-water mark; catch-up covers it).  s stays the caller's.
  * Returns 0, or -1 with err saying why nothing was sent. */
