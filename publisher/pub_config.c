@@ -16,6 +16,7 @@
 #include "cb_time.h"
 #include "cb_url.h"
 #include "pub_config.h"
+#include "pub_web.h"
 
 #define HEADER_FILE_MAX 8192
 
@@ -36,13 +37,14 @@ static const struct cb_cfg_key publisher_keys[] = {
 	    10, 30 * 86400 },
 	{ "state", CB_CFG_STRING, offsetof(struct pub_config, state), 0, 0 },
 	{ "verbose", CB_CFG_BOOL, offsetof(struct pub_config, verbose), 0, 1 },
+	{ "web", CB_CFG_STRING, offsetof(struct pub_config, web), 0, 0 },
 };
 
 #define NKEYS (sizeof(publisher_keys) / sizeof(publisher_keys[0]))
 
 /* Keys a running daemon cannot change: a reload keeps their values. */
 static const char *const fixed_keys[] = { "state", "broadcast", "requests",
-	"insecure", NULL };
+	"insecure", "web", NULL };
 
 /* Keys of a [feed "NAME"] section; bit i of pub_feed_conf.seen. */
 enum feed_key {
@@ -92,6 +94,7 @@ pub_config_release(struct pub_config *c)
 	free(c->ca_path);
 	free(c->requests);
 	free(c->on_report);
+	free(c->web);
 	cb_strlist_release(&c->flags);
 	memset(c, 0, sizeof(*c));
 }
@@ -274,11 +277,17 @@ int
 pub_config_check(const struct pub_config *c, struct cb_err *err)
 {
 	const char *where = c->path ? c->path : "configuration";
+	char *web = NULL;
 	size_t i;
 
 	if (c->state == NULL)
 		return cb_err_set(err, "%s: no state folder (--state or state "
 		    "= in [publisher])", where);
+	if (c->web != NULL && (web = pub_web_addr(c->web, err)) == NULL) {
+		cb_err_prefix(err, "%s: web", where);
+		return -1;
+	}
+	free(web);
 	for (i = 0; i < c->nfeeds; i++) {
 		const struct pub_feed_conf *f = &c->feeds[i];
 

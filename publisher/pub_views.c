@@ -331,6 +331,82 @@ pub_views_drill_all(const cJSON *drill, int acked)
 	    (!acked || pub_views_num(drill, "acknowledged") == m);
 }
 
+cJSON *
+pub_views_advisories(struct pub_journal *j, int limit, struct cb_err *err)
+{
+	sqlite3 *db = pub_journal_db(j);
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT m.adv_id, m.revision, m.severity, m.title, m.issued_ms, "
+	    " m.seq, (SELECT count(*) FROM agency), "
+	    " (SELECT count(DISTINCT r.agency) FROM receipt r JOIN agency a "
+	    "  ON a.name = r.agency WHERE r.adv_id = m.adv_id), "
+	    " (SELECT count(DISTINCT r.agency) FROM receipt r JOIN agency a "
+	    "  ON a.name = r.agency WHERE r.adv_id = m.adv_id "
+	    "  AND r.event = 'acknowledged') "
+	    "FROM message m WHERE m.type = ?1 "
+	    " AND m.revision = (SELECT max(revision) FROM message x "
+	    "  WHERE x.adv_id = m.adv_id) "
+	    "ORDER BY m.seq DESC LIMIT ?2", err);
+	cJSON *out = cJSON_CreateArray(), *o;
+	int rc;
+
+	if (st == NULL) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	sqlite3_bind_int(st, 1, CB_MSG_ADVISORY);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", cb_db_text(st, 0));
+		cJSON_AddNumberToObject(o, "revision",
+		    (double)sqlite3_column_int64(st, 1));
+		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 2));
+		cJSON_AddStringToObject(o, "title", cb_db_text(st, 3));
+		cb_json_add_time(o, "published", sqlite3_column_int64(st, 4) / 1000);
+		cJSON_AddNumberToObject(o, "seq", (double)sqlite3_column_int64(st, 5));
+		cJSON_AddNumberToObject(o, "registered", sqlite3_column_int(st, 6));
+		cJSON_AddNumberToObject(o, "received", sqlite3_column_int(st, 7));
+		cJSON_AddNumberToObject(o, "acknowledged",
+		    sqlite3_column_int(st, 8));
+		cJSON_AddItemToArray(out, o);
+	}
+	if (rc != SQLITE_DONE)
+		return query_fail(db, st, out, err);
+	sqlite3_finalize(st);
+	return out;
+}
+
+void *
+pub_views_attachment(struct pub_journal *j, const char *agency, uint64_t seq,
+    const char *name, size_t *len, struct cb_err *err)
+{
+	sqlite3 *db = pub_journal_db(j);
+	sqlite3_stmt *st = cb_db_prepare(db,
+	    "SELECT data FROM report_attachment WHERE agency = ? AND seq = ? "
+	    "AND name = ? ORDER BY rowid LIMIT 1", err);
+	void *data = NULL;
+	int rc;
+
+	err->msg[0] = '\0';
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, agency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		data = cb_xmalloc(*len + 1);
+		if (*len > 0)
+			memcpy(data, sqlite3_column_blob(st, 0), *len);
+	} else if (rc != SQLITE_DONE) {
+		cb_db_error(db, "journal", err);
+	}
+	sqlite3_finalize(st);
+	return data;
+}
+
 struct agencies {
 	cJSON *out;
 	int64_t now, silent_after;
@@ -455,6 +531,16 @@ agency_text(const cJSON *a)
 	    cJSON_IsTrue(cJSON_GetObjectItem(a, "silent")) ? "  SILENT" : "");
 }
 
+static void
+advisory_text(const cJSON *a)
+{
+	printf("%-8s %-24s %s  %.0f/%.0f received, %.0f/%.0f acknowledged\n",
+	    pub_views_str(a, "severity"), pub_views_str(a, "id"),
+	    pub_views_str(a, "title"), pub_views_num(a, "received"),
+	    pub_views_num(a, "registered"), pub_views_num(a, "acknowledged"),
+	    pub_views_num(a, "registered"));
+}
+
 int
 pub_views_print(enum pub_view kind, cJSON *view, int json)
 {
@@ -463,6 +549,7 @@ pub_views_print(enum pub_view kind, cJSON *view, int json)
 		[PUB_VIEW_OVERDUE] = overdue_text,
 		[PUB_VIEW_REPORTS] = report_text,
 		[PUB_VIEW_AGENCIES] = agency_text,
+		[PUB_VIEW_ADVISORIES] = advisory_text,
 	};
 	const cJSON *e;
 	int n = cJSON_GetArraySize(view);

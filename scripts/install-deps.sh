@@ -50,6 +50,10 @@ need util-linux unshare
 # Issue 10: the suite again with the clock 400 days ahead; make lint.
 need faketime faketime
 need cppcheck cppcheck
+# Issue 16: the duty officer's page, read in a real browser over the
+# DevTools protocol.
+need chromium chromium
+need python3-websocket /usr/lib/python3/dist-packages/websocket
 
 [ -z "$missing" ] && exit 0
 
