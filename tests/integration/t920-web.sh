@@ -103,6 +103,12 @@ check "/api/advisories/ID is receipts --json ID" sh -c '
 	"$("$3" receipts --state "$5" --json "$2" |
 	    "$4" -c "import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))")"' \
     "$TOKEN" "$URL" "$ID" "$PUB" "$PY" "$T/pub"
+check "/api/advisories is advisories --json, with the counts" sh -c '
+	test "$(curl -s -H "Authorization: Bearer $0" "$1/api/advisories" |
+	    "$3" -c "import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))")" = \
+	"$("$2" advisories --state "$4" --json |
+	    "$3" -c "import json,sys; a=json.load(sys.stdin); assert (a[0][\"registered\"], a[0][\"received\"], a[0][\"acknowledged\"]) == (3, 2, 1), a; print(json.dumps(a, sort_keys=True))")"' \
+    "$TOKEN" "$URL" "$PUB" "$PY" "$T/pub"
 
 # --- the page in a real browser -------------------------------------------
 chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
