@@ -17,6 +17,9 @@ for a in an-giang bac-ninh ca-mau; do
 done
 check_fails "web-link before any web page is set up: refused" \
     "$PUB" web-link --state "$T/pub"
+check "and says so in Vietnamese" sh -c 'LANGUAGE=vi LC_ALL=C.UTF-8 \
+    "$0" web-link --state "$1" 2>&1 | grep -q "chưa có màn hình trực ban"' \
+    "$PUB" "$T/pub"
 BC="ipc://$T/broadcast.sock" REQS="ipc://$T/requests.sock"
 "$PUB" run --state "$T/pub" --broadcast "$BC" --requests "$REQS" \
     --heartbeat 1 --web 127.0.0.1:0 >>"$T/pub.log" 2>&1 &
