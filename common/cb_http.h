@@ -84,7 +84,8 @@ struct cb_http_stream;
 
 /* Called once when a stream's connection is gone (the client left,
  * cb_http_stream_end, or cb_http_close): s is freed after it returns. */
-typedef void (*cb_http_stream_gone)(void *arg, struct cb_http_stream *s);
+typedef void (*cb_http_stream_gone)(void *arg,
+    const struct cb_http_stream *s);
 
 /* Answer conn with status 200 and a body that stays open (chunked),
  * with the headers of cb_http_reply_with.  *out is the stream, owned by

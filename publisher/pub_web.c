@@ -343,7 +343,7 @@ attachment(struct pub_web *w, struct MHD_Connection *conn, const char *rest)
 /* --- /api/events --------------------------------------------------------- */
 
 static void
-stream_gone(void *arg, struct cb_http_stream *s)
+stream_gone(void *arg, const struct cb_http_stream *s)
 {
 	struct pub_web *w = arg;
 	int i;
