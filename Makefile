@@ -105,11 +105,11 @@ $(LIBSUB): $(call obj,$(SUB_SRCS))
 	$(AR) rcs $@ $^
 
 # The duty officer's page (publisher/web) is built into canhbao-pub: a C
-# file of its bytes, written by scripts/embed-assets.sh (od(1) only).
+# file of its bytes, written by publisher/embed-assets.sh (od(1) only).
 WEB_ASSETS := $(sort $(wildcard publisher/web/*))
-$(BUILD)/gen/pub_web_assets.c: $(WEB_ASSETS) scripts/embed-assets.sh
+$(BUILD)/gen/pub_web_assets.c: $(WEB_ASSETS) publisher/embed-assets.sh
 	@mkdir -p $(dir $@)
-	@sh scripts/embed-assets.sh $@ $(WEB_ASSETS)
+	@sh publisher/embed-assets.sh $@ $(WEB_ASSETS)
 $(BUILD)/gen/pub_web_assets.o: $(BUILD)/gen/pub_web_assets.c
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@

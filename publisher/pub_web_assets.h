@@ -1,7 +1,7 @@
 /*
  * pub_web_assets: the duty officer's page (the files in publisher/web), built into
  * the program: the Makefile writes the table from the files with
- * scripts/embed-assets.sh, so nothing is installed or read at run time.
+ * publisher/embed-assets.sh, so nothing is installed or read at run time.
  */
 #ifndef PUB_WEB_ASSETS_H
 #define PUB_WEB_ASSETS_H
