@@ -9,7 +9,7 @@ acknowledged it), prints one "ok NAME" or "FAIL NAME" line per check,
 then writes STEP_FILE ("loaded") and waits, without reloading, until the
 receipt row of EXPECT_JSON's "later" agency shows its acknowledgement
 (the test makes it happen after STEP_FILE appears).  A screenshot goes
-to OUT_PNG.  Every wait is bounded; nothing sleeps a fixed time to
+to OUT_PNG, and one at a phone's size beside it (-phone.png).  Every wait is bounded; nothing sleeps a fixed time to
 synchronise.
 """
 import base64
@@ -98,6 +98,9 @@ SNAPSHOT = """(() => { try {
       [r.dataset.received, r.dataset.acknowledged,
        r.querySelector('.by').textContent]])) : {},
     overdue: rows('#overdue [data-agency]').map(r => r.dataset.agency),
+    reports: rows('#reports .report[data-agency]').map(r => [
+      r.dataset.agency, r.querySelector('a') ? r.querySelector('a').href
+      : null]),
     resources: performance.getEntriesByType('resource').map(e => e.name),
     origin: location.origin,
     path: location.pathname + location.search,
@@ -157,6 +160,9 @@ report("the switched-off agency neither received nor acknowledged",
 report("the overdue list names the agencies yet to acknowledge",
        sorted(s["overdue"]) == sorted([expect["later"], expect["off"]]),
        s["overdue"])
+report("the incident report is listed, its attachment a link",
+       s["reports"] == [[expect["reporter"], s["origin"] +
+                         expect["attachment"]]], s["reports"])
 report("nothing is loaded from outside the publisher",
        all(u.startswith(s["origin"] + "/") for u in s["resources"]),
        s["resources"])
@@ -181,6 +187,14 @@ report("the activity list logged it", page.wait(
 shot = page.call("Page.captureScreenshot", format="png")
 with open(out_png, "wb") as f:
     f.write(base64.b64decode(shot["data"]))
+
+# The same page on a phone, for a person to look at too.
+page.call("Emulation.setDeviceMetricsOverride", width=390, height=844,
+          deviceScaleFactor=2, mobile=True)
+shot = page.call("Page.captureScreenshot", format="png")
+with open(out_png.replace(".png", "-phone.png"), "wb") as f:
+    f.write(base64.b64decode(shot["data"]))
+page.call("Emulation.clearDeviceMetricsOverride")
 
 page.eval("document.getElementById('lang').click()")
 report("the switch turns it into English", page.wait(

@@ -55,6 +55,17 @@ wait_until 20 receipt bac-ninh received || fail "bac-ninh received"
 "$SUB" ack --state "$T/an-giang" "$ID" --by 'Nguyễn Văn An' >/dev/null
 wait_until 20 receipt an-giang acknowledged || fail "an-giang acknowledged"
 
+# An incident report with an attachment, to download from the page.
+head -c 3000 /dev/urandom >"$T/capture.pcap"
+printf 'Máy chủ thư gửi thư rác hàng loạt.\nĐã cô lập.\n' >"$T/details.txt"
+"$SUB" report --state "$T/an-giang" --severity high \
+    --title 'Phát hiện mã độc trên máy chủ thư' --details "$T/details.txt" \
+    --attach "$T/capture.pcap" >/dev/null || fail "report"
+wait_until 20 sh -c '"$0" reports --state "$1" --json | grep -q "máy chủ thư"' \
+    "$PUB" "$T/pub" || fail "the report arrived"
+REPORT_SEQ=$("$PUB" reports --state "$T/pub" --json |
+    "$PY" -c 'import json,sys; print(int(json.load(sys.stdin)[0]["seq"]))')
+
 # --- no token, no page ---------------------------------------------------
 status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 check "/ without a token: 401" test "$(status "$URL/")" = 401
@@ -112,6 +123,13 @@ check "/api/advisories is advisories --json, with the counts" sh -c '
 	"$("$2" advisories --state "$4" --json |
 	    "$3" -c "import json,sys; a=json.load(sys.stdin); assert (a[0][\"registered\"], a[0][\"received\"], a[0][\"acknowledged\"]) == (3, 2, 1), a; print(json.dumps(a, sort_keys=True))")"' \
     "$TOKEN" "$URL" "$PUB" "$PY" "$T/pub"
+curl -s -D "$T/att.txt" -o "$T/att.bin" -H "Authorization: Bearer $TOKEN" \
+    "$URL/api/reports/an-giang/$REPORT_SEQ/capture.pcap"
+check "a report's attachment downloads, byte for byte" \
+    cmp -s "$T/capture.pcap" "$T/att.bin"
+check "as an attachment, under its name" grep -qi \
+    "^Content-Disposition: attachment; filename\*=UTF-8''capture.pcap" \
+    "$T/att.txt"
 
 # --- the page in a real browser -------------------------------------------
 # The browser and its driver keep the real clock when the suite runs
@@ -128,8 +146,10 @@ track $!
 EXPECT=$("$PY" -c 'import json, sys; print(json.dumps({"id": sys.argv[1],
     "title": sys.argv[2], "acked": "an-giang", "by": "Nguyễn Văn An",
     "later": "bac-ninh", "later_by": "Trần Thị Bình", "off": "ca-mau",
+    "reporter": "an-giang", "attachment": sys.argv[3],
     "agencies": {"an-giang": "online", "bac-ninh": "online",
-                 "ca-mau": "never"}}))' "$ID" "$TITLE")
+                 "ca-mau": "never"}}))' "$ID" "$TITLE" \
+    "/api/reports/an-giang/$REPORT_SEQ/capture.pcap")
 $REAL "$PY" "$TOP/tests/integration/cdp_page.py" "$T/chromium/DevToolsActivePort" \
     "$LINK" "$T/step" "$OUT/t920-web.png" "$EXPECT" >"$T/browser.out" 2>&1 &
 BROWSER=$!
@@ -140,9 +160,9 @@ fi
 wait "$BROWSER"
 cat "$T/browser.out"
 check "every check in the browser passed" \
-    test "$(grep -c '^ok ' "$T/browser.out")" -eq 14
+    test "$(grep -c '^ok ' "$T/browser.out")" -eq 15
 check "a screenshot for a person to look at" test -s "$OUT/t920-web.png"
-echo "     screenshot: $OUT/t920-web.png"
+echo "     screenshots: $OUT/t920-web.png $OUT/t920-web-phone.png"
 
 "$PUB" web-link --state "$T/pub" --new >/dev/null 2>&1
 check "web-link --new: the earlier link no longer works" \
