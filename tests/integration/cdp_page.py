@@ -9,7 +9,10 @@ acknowledged it), prints one "ok NAME" or "FAIL NAME" line per check,
 then writes STEP_FILE ("loaded") and waits, without reloading, until the
 receipt row of EXPECT_JSON's "later" agency shows its acknowledgement
 (the test makes it happen after STEP_FILE appears).  A screenshot goes
-to OUT_PNG, and one at a phone's size beside it (-phone.png).  Every wait is bounded; nothing sleeps a fixed time to
+to OUT_PNG, and one at a phone's size beside it (-phone.png).  Then,
+its event stream blocked, the page must say it polls (STEP_FILE gets a
+line "polling") and show EXPECT_JSON's "second" advisory when the test
+publishes it.  Every wait is bounded; nothing sleeps a fixed time to
 synchronise.
 """
 import base64
@@ -200,4 +203,19 @@ page.eval("document.getElementById('lang').click()")
 report("the switch turns it into English", page.wait(
     "document.querySelector('h1').textContent === \"Duty officer's screen\"",
     5))
+# The stream broken (blocked): the page says so and polls instead.
+page.call("Network.enable")
+page.call("Network.setBlockedURLs", urls=["*/api/events*"])
+page.call("Page.reload")
+mode = page.wait("document.readyState === 'complete' && "
+                 "document.getElementById('live').dataset.state === "
+                 "'polling' && 'polling'", 15)
+report("without its event stream the page falls back to polling",
+       mode == "polling", mode)
+with open(step_file, "a") as f:
+    f.write("polling\n")
+second = page.wait("[...document.querySelectorAll('.adv-title')].some("
+                   "e => e.textContent === %s)" % json.dumps(
+                       expect["second"]), 20)
+report("and a new advisory still appears, by polling", second)
 sys.exit(1 if failed else 0)

@@ -3,8 +3,9 @@
 # through the link web-link prints, with three agencies of which one has
 # acknowledged the critical warning, one has only received it and one is
 # switched off; it sees all of that, and the next acknowledgement arrive
-# without a reload.  Without a token, nothing but 401; strict security
-# headers on every answer.  A screenshot is left for a person to look at.
+# without a reload; with its event stream blocked it polls instead.
+# Without a token, nothing but 401; strict security headers on every
+# answer.  A screenshot is left for a person to look at.
 . "$(dirname "$0")/lib.sh"
 
 OUT=${CANHBAO_BUILD:-$TOP/build}/test-output
@@ -147,6 +148,7 @@ EXPECT=$("$PY" -c 'import json, sys; print(json.dumps({"id": sys.argv[1],
     "title": sys.argv[2], "acked": "an-giang", "by": "Nguyễn Văn An",
     "later": "bac-ninh", "later_by": "Trần Thị Bình", "off": "ca-mau",
     "reporter": "an-giang", "attachment": sys.argv[3],
+    "second": "Cảnh báo thứ hai: cập nhật trình duyệt",
     "agencies": {"an-giang": "online", "bac-ninh": "online",
                  "ca-mau": "never"}}))' "$ID" "$TITLE" \
     "/api/reports/an-giang/$REPORT_SEQ/capture.pcap")
@@ -157,10 +159,14 @@ track "$BROWSER"
 if wait_until 30 test -s "$T/step"; then
 	"$SUB" ack --state "$T/bac-ninh" "$ID" --by 'Trần Thị Bình' >/dev/null
 fi
+if wait_until 30 grep -q polling "$T/step"; then
+	"$PUB" publish --state "$T/pub" --severity high \
+	    --title 'Cảnh báo thứ hai: cập nhật trình duyệt' >/dev/null
+fi
 wait "$BROWSER"
 cat "$T/browser.out"
 check "every check in the browser passed" \
-    test "$(grep -c '^ok ' "$T/browser.out")" -eq 15
+    test "$(grep -c '^ok ' "$T/browser.out")" -eq 17
 check "a screenshot for a person to look at" test -s "$OUT/t920-web.png"
 echo "     screenshots: $OUT/t920-web.png $OUT/t920-web-phone.png"
 
