@@ -165,7 +165,7 @@ bench: $(PROGS) $(BENCHES)
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
-fuzz: $(PATHS_H)
+fuzz: $(PATHS_H) $(BUILD)/gen/pub_web_assets.c
 	@sh tests/fuzz/run.sh "$(FUZZ_CC)" "$(FUZZ_SECONDS)"
 
 # Static checks that can fail: the man pages, and cppcheck on all the C

@@ -9,7 +9,8 @@ cc=${1:-clang} seconds=${2:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out="$top/build-fuzz"
 mkdir -p "$out"
-pkgs="libsodium libzmq libcurl sqlite3 libcjson libxml-2.0 inih libsystemd"
+pkgs="libsodium libzmq libcurl sqlite3 libcjson libxml-2.0 inih libsystemd
+    libmicrohttpd"
 for src in "$top"/tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	target=${name#fuzz_}
@@ -22,6 +23,7 @@ for src in "$top"/tests/fuzz/fuzz_*.c; do
 	    $(pkg-config --cflags $pkgs) -o "$out/$name" "$src" \
 	    "$top"/common/*.c "$top"/feeds/*.c \
 	    $(ls "$top"/publisher/*.c | grep -v pub_main.c) \
+	    "$top/build/gen/pub_web_assets.c" \
 	    $(pkg-config --libs $pkgs) -lm
 	echo "== $name ($seconds s)"
 	mkdir -p "$out/corpus-$target"
