@@ -12,7 +12,6 @@
 #include "cb_file.h"
 #include "cb_http.h"
 #include "cb_json.h"
-#include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
 #include "cb_time.h"
