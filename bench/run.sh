@@ -22,6 +22,10 @@ mkdir -p "$build/bench/archives"
 "$build/bench/bench_search" 100000 "$build/bench/archives"
 "$build/bench/bench_search" 1000000 "$build/bench/archives"
 
+# Issue 16: what the duty page costs the publisher at each event.
+echo "== publisher: the views the duty page reads (functions behind its API)"
+"$build/bench/bench_web" 1000 500 "$build/bench/web"
+
 echo "== subscriber verify: every signature and column checked again"
 "$build/bench/bench_verify" 10000 "$build/bench/archives/verify-10000"
 

@@ -69,6 +69,10 @@ static const char *const steps[] = {
 	"  note TEXT,"
 	"  PRIMARY KEY (agency, seq),"
 	"  FOREIGN KEY (agency, seq) REFERENCES report (agency, seq));",
+	/* 3: who received and acknowledged an advisory, for every
+	 * advisory on the duty page at each event (pub_views_advisories):
+	 * by advisory, not by agency as the key is. */
+	"CREATE INDEX receipt_adv ON receipt (adv_id, event, agency);",
 };
 
 static const struct cb_db_schema schema = { "inbound", steps,
