@@ -39,19 +39,29 @@ add_agency(struct pub_journal *j, const char *name)
 	return sk;
 }
 
+/* An advisory (or a revision) in the journal. */
 static void
-enrol(struct pub_journal *j, struct agencies *a)
+publish(struct pub_journal *j, uint64_t seq, const char *id, unsigned rev,
+    const char *severity)
 {
 	static const uint8_t bytes[4] = "CBM1", sig[2] = "ED";
-	struct pub_entry e = { .seq = 1, .type = CB_MSG_ADVISORY,
-		.issued_ms = (int64_t)NOW * 1000, .adv_id = ADV, .revision = 1,
-		.severity = "high", .title = "drill", .signed_bytes = bytes,
+	struct pub_entry e = { .seq = seq, .type = CB_MSG_ADVISORY,
+		.issued_ms = (int64_t)NOW * 1000, .adv_id = id, .revision = rev,
+		.severity = severity, .title = "t", .signed_bytes = bytes,
 		.signed_len = sizeof(bytes), .sigblock = sig,
 		.sigblock_len = sizeof(sig) };
 	struct cb_err err;
 
-	assert_int_equal(pub_inbound_migrate(j, &err), 0);
 	assert_int_equal(pub_journal_append(j, &e, NULL, &err), 0);
+}
+
+static void
+enrol(struct pub_journal *j, struct agencies *a)
+{
+	struct cb_err err;
+
+	assert_int_equal(pub_inbound_migrate(j, &err), 0);
+	publish(j, 1, ADV, 1, "high");
 	a->an_giang = add_agency(j, "an-giang");
 	a->bac_ninh = add_agency(j, "bac-ninh");
 }
@@ -268,22 +278,6 @@ test_agency_known(void **state)
 	assert_int_equal(pub_journal_agency_remove(f->j, "an-giang", &err), 1);
 	assert_int_equal(pub_views_agency_known(f->j, "an-giang", &err), 0);
 	release(&a);
-}
-
-/* Another advisory (or revision) in the journal. */
-static void
-publish(struct pub_journal *j, uint64_t seq, const char *id, unsigned rev,
-    const char *severity)
-{
-	static const uint8_t bytes[4] = "CBM1", sig[2] = "ED";
-	struct pub_entry e = { .seq = seq, .type = CB_MSG_ADVISORY,
-		.issued_ms = (int64_t)NOW * 1000, .adv_id = id, .revision = rev,
-		.severity = severity, .title = "t", .signed_bytes = bytes,
-		.signed_len = sizeof(bytes), .sigblock = sig,
-		.sigblock_len = sizeof(sig) };
-	struct cb_err err;
-
-	assert_int_equal(pub_journal_append(j, &e, NULL, &err), 0);
 }
 
 static void
