@@ -15,11 +15,11 @@
 #define PUB_SNDHWM 100000
 
 struct pub_bcast {
+	void (*on_send)(void *arg, const char *topic);
+	void *send_arg;
 	void *sock;
 	char endpoint[256];               /* as bound */
 	const struct cb_seckey *transport; /* NULL: plaintext */
-	void (*on_send)(void *arg, const char *topic);
-	void *send_arg;
 };
 
 /* A PUB socket with canhbao's options, CurveZMQ when transport is set. */
@@ -77,14 +77,6 @@ pub_bcast_close(struct pub_bcast *b)
 	free(b);
 }
 
-void
-pub_bcast_on_send(struct pub_bcast *b,
-    void (*fn)(void *arg, const char *topic), void *arg)
-{
-	b->on_send = fn;
-	b->send_arg = arg;
-}
-
 int
 pub_bcast_send(struct pub_bcast *b, const char *topic,
     const struct cb_sealed *s, struct cb_err *err)
@@ -100,4 +92,12 @@ pub_bcast_send(struct pub_bcast *b, const char *topic,
 		return cb_err_set(err, "cannot send on %s: %s", topic,
 		    zmq_strerror(zmq_errno()));
 	return 0;
+}
+
+void
+pub_bcast_on_send(struct pub_bcast *b,
+    void (*fn)(void *arg, const char *topic), void *arg)
+{
+	b->on_send = fn;
+	b->send_arg = arg;
 }
