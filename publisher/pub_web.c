@@ -24,6 +24,11 @@
 #define COOKIE "canhbao_web"
 #define COOKIE_AGE "2592000" /* seconds: a wall screen stays logged in */
 #define MAX_LIMIT 200        /* ?limit= of /api/advisories */
+/* Every screen reads the views again after each event: one answer,
+ * kept until the next event and at most CACHE_MS ("silent" depends on
+ * the time), serves them all (bench_web gives what a view costs). */
+#define CACHE_SLOTS 16
+#define CACHE_MS 1000
 
 /* Only this server's own script, style and data, nothing inline, no
  * framing, no referrer (a login link carries its token). */
@@ -39,7 +44,16 @@ static const char *const secure_headers[] = { "Content-Security-Policy",
 
 #define NSECURE (sizeof(secure_headers) / sizeof(secure_headers[0]) - 1)
 
+struct cached {
+	char *key;          /* view and query; NULL: a free slot */
+	char *body;
+	unsigned long gen;  /* pub_web.gen when it was made */
+	int64_t at_ms;      /* monotonic */
+};
+
 struct pub_web {
+	struct cached cache[CACHE_SLOTS];
+	unsigned long gen;  /* events so far: what a cached answer predates */
 	struct cb_http *http;
 	struct pub_web_source src;
 	struct cb_http_stream *streams[PUB_WEB_MAX_STREAMS];
@@ -392,6 +406,8 @@ emit(struct pub_web *w, const char *name, cJSON *data)
 	char *json = cJSON_PrintUnformatted(data);
 	char *text = cb_xasprintf("event: %s\ndata: %s\n\n", name, json);
 
+	w->gen++; /* what the views answered before is out of date */
+
 	to_streams(w, text);
 	free(text);
 	free(json);
@@ -438,6 +454,101 @@ pub_web_on_send(void *arg, const char *topic)
 	emit(arg, "advisory", d);
 }
 
+/* --- answers kept for the next screen ------------------------------------ */
+
+/* A view's key: its name and every query argument a view reads. */
+static char *
+cache_key(struct MHD_Connection *conn, const char *view)
+{
+	static const char *const args[] = { "limit", "severity", "older",
+		"agency", "since", "unhandled" };
+	char *key = cb_xstrdup(view), *next;
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		v = cb_http_query(conn, args[i]);
+		next = cb_xasprintf("%s\n%s", key, v != NULL ? v : "");
+		free(key);
+		key = next;
+	}
+	return key;
+}
+
+static const char *
+cache_get(const struct pub_web *w, const char *key)
+{
+	int64_t now = cb_time_mono_ms();
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (w->cache[i].key != NULL &&
+		    strcmp(w->cache[i].key, key) == 0 &&
+		    w->cache[i].gen == w->gen &&
+		    now - w->cache[i].at_ms < CACHE_MS)
+			return w->cache[i].body;
+	return NULL;
+}
+
+static void
+cache_drop(struct cached *c)
+{
+	free(c->key);
+	free(c->body);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Keep body (taken) under key (taken), in the slot of the same key, a
+ * free one, or the oldest. */
+static void
+cache_put(struct pub_web *w, char *key, char *body)
+{
+	struct cached *c = &w->cache[0];
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++) {
+		if (w->cache[i].key == NULL ||
+		    strcmp(w->cache[i].key, key) == 0) {
+			c = &w->cache[i];
+			break;
+		}
+		if (w->cache[i].at_ms < c->at_ms)
+			c = &w->cache[i];
+	}
+	cache_drop(c);
+	*c = (struct cached){ key, body, w->gen, cb_time_mono_ms() };
+}
+
+/* A view, from the cache or made now (and kept). */
+static int
+answer_view(struct pub_web *w, struct MHD_Connection *conn,
+    const char *name, view_fn fn)
+{
+	char *key = cache_key(conn, name), *body;
+	const char *kept = cache_get(w, key);
+	struct cb_err err;
+	unsigned status;
+	cJSON *v = NULL;
+	int rc;
+
+	if (kept != NULL) {
+		free(key);
+		return answer(conn, 200, "application/json; charset=utf-8",
+		    kept, strlen(kept), NULL);
+	}
+	status = fn(w, conn, &v, &err);
+	if (status != 200) {
+		free(key);
+		return answer_error(conn, status, err.msg);
+	}
+	body = cJSON_PrintUnformatted(v);
+	cJSON_Delete(v);
+	rc = answer(conn, 200, "application/json; charset=utf-8", body,
+	    strlen(body), NULL);
+	cache_put(w, key, body);
+	return rc;
+}
+
 /* --- routing ------------------------------------------------------------- */
 
 static int
@@ -450,9 +561,6 @@ api(struct pub_web *w, struct MHD_Connection *conn, const char *what)
 		{ "advisories", view_advisories }, { "overdue", view_overdue },
 		{ "reports", view_reports }, { "feeds", view_feeds },
 		{ "status", view_status } };
-	struct cb_err err;
-	unsigned status;
-	cJSON *v = NULL;
 	size_t i;
 
 	if (strcmp(what, "events") == 0)
@@ -461,14 +569,9 @@ api(struct pub_web *w, struct MHD_Connection *conn, const char *what)
 		return receipts(w, conn, what + 11);
 	if (strncmp(what, "reports/", 8) == 0)
 		return attachment(w, conn, what + 8);
-	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
-		if (strcmp(what, views[i].name) != 0)
-			continue;
-		status = views[i].fn(w, conn, &v, &err);
-		if (status != 200)
-			return answer_error(conn, status, err.msg);
-		return answer_json(conn, 200, v, NULL);
-	}
+	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		if (strcmp(what, views[i].name) == 0)
+			return answer_view(w, conn, views[i].name, views[i].fn);
 	return answer_error(conn, 404, "no such API");
 }
 
@@ -551,9 +654,13 @@ pub_web_open(const char *spec, const struct pub_web_source *src,
 void
 pub_web_close(struct pub_web *w)
 {
+	size_t i;
+
 	if (w == NULL)
 		return;
 	cb_http_close(w->http); /* ends the streams: stream_gone */
+	for (i = 0; i < CACHE_SLOTS; i++)
+		cache_drop(&w->cache[i]);
 	free(w->state);
 	free(w);
 }

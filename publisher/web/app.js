@@ -92,6 +92,7 @@ let skew = 0; /* server clock minus ours, from the Date header */
 let agencies = [];
 let pollTimer = null;
 let refreshTimer = null;
+let lastRefresh = 0;
 const openAdvisories = new Set();
 
 function pickLanguage() {
@@ -353,10 +354,14 @@ async function refreshAll() {
 	    loadFeeds(), loadChannel()]);
 }
 
-/* Many events at once (a feed of twenty advisories) refresh once. */
+/* Many events at once (a feed of twenty advisories, a province's
+ * agencies acknowledging) refresh once, and at most once a second. */
 function refreshSoon() {
 	clearTimeout(refreshTimer);
-	refreshTimer = setTimeout(() => refreshAll().catch(showError), 150);
+	refreshTimer = setTimeout(() => {
+		lastRefresh = Date.now();
+		refreshAll().catch(showError);
+	}, Math.max(150, lastRefresh + 1000 - Date.now()));
 }
 
 function logEvent(name, d) {
@@ -439,6 +444,7 @@ document.addEventListener('DOMContentLoaded', () => {
 	refreshAll().catch(showError);
 	connect();
 	setInterval(tick, 1000);
-	/* "silent" is decided by the server at each request */
-	setInterval(() => loadAgencies().catch(showError), 60000);
+	/* What changes without an event: "silent" (decided by the server
+	 * at each request), a report marked handled, the feeds' health. */
+	setInterval(refreshSoon, 60000);
 });
