@@ -340,7 +340,8 @@ pub_views_advisories(struct pub_journal *j, int limit, struct cb_err *err)
 	 * count. */
 	sqlite3_stmt *st = cb_db_prepare(db,
 	    "WITH latest AS MATERIALIZED (SELECT m.adv_id, m.revision, "
-	    " m.severity, m.title, m.issued_ms, m.seq FROM message m "
+	    " m.severity, m.title, m.issued_ms, m.seq, "
+	    " CAST(substr(m.signed, ?3) AS TEXT) AS payload FROM message m "
 	    " WHERE m.type = ?1 AND m.revision = (SELECT max(revision) "
 	    "  FROM message x WHERE x.adv_id = m.adv_id) "
 	    " ORDER BY m.seq DESC LIMIT ?2) "
@@ -350,7 +351,9 @@ pub_views_advisories(struct pub_journal *j, int limit, struct cb_err *err)
 	    "  ON a.name = r.agency WHERE r.adv_id = l.adv_id), "
 	    " (SELECT count(DISTINCT r.agency) FROM receipt r JOIN agency a "
 	    "  ON a.name = r.agency WHERE r.adv_id = l.adv_id "
-	    "  AND r.event = 'acknowledged') "
+	    "  AND r.event = 'acknowledged'), "
+	    " CASE WHEN json_valid(l.payload) THEN "
+	    "  json_extract(l.payload, '$.published') END "
 	    "FROM latest l ORDER BY l.seq DESC", err);
 	cJSON *out = cJSON_CreateArray(), *o;
 	int rc;
@@ -361,6 +364,7 @@ pub_views_advisories(struct pub_journal *j, int limit, struct cb_err *err)
 	}
 	sqlite3_bind_int(st, 1, CB_MSG_ADVISORY);
 	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int(st, 3, CB_MSG_HDRLEN + 1); /* the signed payload */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", cb_db_text(st, 0));
@@ -368,7 +372,8 @@ pub_views_advisories(struct pub_journal *j, int limit, struct cb_err *err)
 		    (double)sqlite3_column_int64(st, 1));
 		cJSON_AddStringToObject(o, "severity", cb_db_text(st, 2));
 		cJSON_AddStringToObject(o, "title", cb_db_text(st, 3));
-		cb_json_add_time(o, "published", sqlite3_column_int64(st, 4) / 1000);
+		add_text(o, "published", st, 9);
+		cb_json_add_time(o, "issued", sqlite3_column_int64(st, 4) / 1000);
 		cJSON_AddNumberToObject(o, "seq", (double)sqlite3_column_int64(st, 5));
 		cJSON_AddNumberToObject(o, "registered", sqlite3_column_int(st, 6));
 		cJSON_AddNumberToObject(o, "received", sqlite3_column_int(st, 7));

@@ -76,8 +76,9 @@ int pub_views_print_drill(struct cJSON *drill, int json);
 
 /* The latest limit advisories (their latest revision each), newest
  * first, each as a drill's counts without the agencies: {id, revision,
- * severity, title, published, seq, registered, received,
- * acknowledged}. */
+ * severity, title, published (the advisory's own, as signed; null when
+ * it has none), issued (when that revision was signed), seq,
+ * registered, received, acknowledged}. */
 struct cJSON *pub_views_advisories(struct pub_journal *j, int limit,
     struct cb_err *err);
 

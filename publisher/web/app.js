@@ -27,7 +27,7 @@ const TEXT = {
 		no_feeds: 'Không có nguồn tin nào được cấu hình.',
 		no_agencies: 'Chưa đăng ký đơn vị nào.',
 		unhandled: 'CHƯA XỬ LÝ', handled: 'Đã xử lý bởi {by}',
-		published: 'Phát lúc {t}', seq: 'số {n}',
+		issued: 'Phát lúc {t}', seq: 'số {n}',
 		not_even_received: '(chưa nhận)',
 		last_success: 'Lần tải tốt cuối', last_error: 'Lỗi gần nhất',
 		never_fetched: 'chưa lần nào', items: 'mục',
@@ -64,7 +64,7 @@ const TEXT = {
 		no_feeds: 'No feeds are configured.',
 		no_agencies: 'No agency is registered.',
 		unhandled: 'UNHANDLED', handled: 'Handled by {by}',
-		published: 'Published {t}', seq: 'seq {n}',
+		issued: 'Sent {t}', seq: 'seq {n}',
 		not_even_received: '(not even received)',
 		last_success: 'Last success', last_error: 'Last error',
 		never_fetched: 'never', items: 'items',
@@ -246,7 +246,7 @@ function advisoryBox(a, index) {
 	    el('span', 'sev ' + a.severity, t(a.severity)),
 	    el('span', 'adv-title', a.title),
 	    el('div', 'adv-meta', a.id + ' · ' + t('seq', { n: a.seq }) +
-		' · ' + t('published', { t: when(a.published) })),
+		' · ' + t('issued', { t: when(a.issued) })),
 	    el('div', 'bars', null, ...bar('received', a.received,
 		a.registered), ...bar('acknowledged', a.acknowledged,
 		a.registered)));

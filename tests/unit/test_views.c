@@ -291,10 +291,30 @@ expect_counts(struct pub_journal *j, int registered, int received,
 	assert_int_equal(cJSON_GetArraySize(v), 1);
 	a = cJSON_GetArrayItem(v, 0);
 	assert_string_equal(pub_views_str(a, "id"), ADV);
+	assert_string_equal(pub_views_str(a, "issued"), "2026-05-28T20:26:40Z");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(a, "published")));
 	assert_int_equal((int)num(a, "registered"), registered);
 	assert_int_equal((int)num(a, "received"), received);
 	assert_int_equal((int)num(a, "acknowledged"), acked);
 	cJSON_Delete(v);
+}
+
+/* An advisory whose signed payload gives its own publication time. */
+static void
+signed_published(struct pub_journal *j, uint64_t seq)
+{
+	static const char json[] = "{\"published\":\"2026-05-27T08:00:00Z\"}";
+	uint8_t bytes[CB_MSG_HDRLEN + sizeof(json)] = { 0 };
+	static const uint8_t sig[2] = "ED";
+	struct pub_entry e = { .seq = seq, .type = CB_MSG_ADVISORY,
+		.issued_ms = (int64_t)NOW * 1000, .adv_id = "local:2026-000009",
+		.revision = 1, .severity = "high", .title = "t",
+		.signed_bytes = bytes, .signed_len = sizeof(bytes) - 1,
+		.sigblock = sig, .sigblock_len = sizeof(sig) };
+	struct cb_err err;
+
+	memcpy(bytes + CB_MSG_HDRLEN, json, sizeof(json));
+	assert_int_equal(pub_journal_append(j, &e, NULL, &err), 0);
 }
 
 /* The page's counts are the drill's: an acknowledgement counts as
@@ -328,6 +348,11 @@ test_advisories(void **state)
 	cJSON_Delete(v);
 	v = pub_views_advisories(f->j, 1, &err);
 	assert_int_equal(cJSON_GetArraySize(v), 1);
+	cJSON_Delete(v);
+	signed_published(f->j, 4);
+	v = pub_views_advisories(f->j, 1, &err);
+	assert_string_equal(pub_views_str(cJSON_GetArrayItem(v, 0),
+	    "published"), "2026-05-27T08:00:00Z");
 	cJSON_Delete(v);
 	release(&a);
 }
