@@ -114,6 +114,17 @@ $(LIBSUB): $(call obj,$(SUB_SRCS))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
+# The duty officer's page (publisher/web) is built into canhbao-pub: a C
+# file of its bytes, written by publisher/embed-assets.sh (od(1) only).
+WEB_ASSETS := $(sort $(wildcard publisher/web/*))
+$(BUILD)/gen/pub_web_assets.c: $(WEB_ASSETS) publisher/embed-assets.sh
+	@mkdir -p $(dir $@)
+	@sh publisher/embed-assets.sh $@ $(WEB_ASSETS)
+$(BUILD)/gen/pub_web_assets.o: $(BUILD)/gen/pub_web_assets.c
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(LIBPUB): $(BUILD)/gen/pub_web_assets.o
+
 $(BINDIR)/canhbao-pub: $(call obj,publisher/pub_main.c) $(LIBPUB) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
@@ -174,7 +185,7 @@ bench-search: $(BUILD)/bench/bench_search
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
-fuzz: $(PATHS_H)
+fuzz: $(PATHS_H) $(BUILD)/gen/pub_web_assets.c
 	@sh tests/fuzz/run.sh "$(FUZZ_CC)" "$(FUZZ_SECONDS)"
 
 # Static checks that can fail: the man pages, and cppcheck on all the C

@@ -32,6 +32,10 @@ csaf_keys=$(mktemp -d)
 "$build/bench/bench_csaf_trust" "$top/tests/data/csaf" 200 "$csaf_keys/openpgp"
 rm -rf "$csaf_keys"
 
+# Issue 16: what the duty page costs the publisher at each event.
+echo "== publisher: the views the duty page reads (functions behind its API)"
+"$build/bench/bench_web" 1000 500 "$build/bench/web"
+
 echo "== subscriber verify: every signature and column checked again"
 "$build/bench/bench_verify" 10000 "$build/bench/archives/verify-10000"
 

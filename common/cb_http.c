@@ -21,6 +21,18 @@ struct cb_http {
 	cb_http_handler handler;
 	void *ctx;
 	char address[64];
+	struct cb_http_stream *streams; /* open streams, to end on close */
+};
+
+struct cb_http_stream {
+	struct cb_http *h;
+	struct MHD_Connection *conn;
+	cb_http_stream_gone gone;
+	void *arg;
+	char *buf; /* unsent bytes */
+	size_t len;
+	int suspended, ended;
+	struct cb_http_stream *prev, *next;
 };
 
 /* Split "ADDR:PORT" / "[ADDR6]:PORT" into a socket address. */
@@ -105,6 +117,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	return h->handler(h->ctx, conn, url) == MHD_YES ? MHD_YES : MHD_NO;
 }
 
+/* Each connection knows its server, for cb_http_stream_open. */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+    void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+	(void)conn;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = cls;
+}
+
 int cb_http_open(struct cb_http **out, const char *addr_port,
     cb_http_handler handler, void *ctx, struct cb_err *err)
 {
@@ -112,7 +133,7 @@ int cb_http_open(struct cb_http **out, const char *addr_port,
 	socklen_t sslen;
 	struct cb_http *h;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_EPOLL;
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 	char host[INET6_ADDRSTRLEN];
 	unsigned port;
 
@@ -129,6 +150,7 @@ int cb_http_open(struct cb_http **out, const char *addr_port,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CB_HTTP_MAX_CONN,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CB_HTTP_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 	    MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		free(h);
@@ -152,8 +174,13 @@ int cb_http_open(struct cb_http **out, const char *addr_port,
 
 void cb_http_close(struct cb_http *h)
 {
+	struct cb_http_stream *s;
+
 	if (h == NULL)
 		return;
+	/* MHD refuses to stop with connections suspended: end them. */
+	for (s = h->streams; s != NULL; s = s->next)
+		cb_http_stream_end(s);
 	MHD_stop_daemon(h->mhd);
 	free(h);
 }
@@ -185,26 +212,167 @@ void cb_http_run(struct cb_http *h)
 	MHD_run(h->mhd);
 }
 
-int cb_http_reply(struct MHD_Connection *conn, unsigned status,
-    const char *content_type, const char *body, size_t len)
+/* The headers every answer carries, and hdrs; then queue r. */
+static int queue(struct MHD_Connection *conn, unsigned status,
+    struct MHD_Response *r, const char *content_type,
+    const char *const *hdrs)
+{
+	enum MHD_Result ret;
+	size_t i;
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (i = 0; hdrs != NULL && hdrs[i] != NULL; i += 2)
+		if (hdrs[i + 1] != NULL)
+			MHD_add_response_header(r, hdrs[i], hdrs[i + 1]);
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+int cb_http_reply_with(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const char *body, size_t len,
+    const char *const *hdrs)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
 	    MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue(conn, status, r, content_type, hdrs);
+}
+
+int cb_http_reply(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const char *body, size_t len)
+{
+	return cb_http_reply_with(conn, status, content_type, body, len, NULL);
 }
 
 int cb_http_reply_text(struct MHD_Connection *conn, unsigned status,
     const char *content_type, const char *text)
 {
 	return cb_http_reply(conn, status, content_type, text, strlen(text));
+}
+
+const char *cb_http_header(struct MHD_Connection *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+const char *cb_http_cookie(struct MHD_Connection *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, name);
+}
+
+const char *cb_http_query(struct MHD_Connection *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* --- streams ------------------------------------------------------------- */
+
+/* MHD asks for more of the body: what is queued, the end, or (nothing
+ * queued) suspend until cb_http_stream_write resumes it; 0 after a
+ * suspend is what MHD documents for that. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct cb_http_stream *s = cls;
+	size_t n;
+
+	(void)pos;
+	if (s->len == 0) {
+		if (s->ended)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		s->suspended = 1;
+		MHD_suspend_connection(s->conn);
+		return 0;
+	}
+	n = s->len < max ? s->len : max;
+	memcpy(buf, s->buf, n);
+	memmove(s->buf, s->buf + n, s->len - n);
+	s->len -= n;
+	return (ssize_t)n;
+}
+
+/* The response is gone with its connection. */
+static void stream_free(void *cls)
+{
+	struct cb_http_stream *s = cls;
+
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		s->h->streams = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	s->gone(s->arg, s);
+	free(s->buf);
+	free(s);
+}
+
+static void stream_wake(struct cb_http_stream *s)
+{
+	if (!s->suspended)
+		return;
+	s->suspended = 0;
+	MHD_resume_connection(s->conn);
+}
+
+int cb_http_stream_open(struct MHD_Connection *conn,
+    const char *content_type, const char *const *hdrs,
+    cb_http_stream_gone gone, void *arg, struct cb_http_stream **out)
+{
+	const union MHD_ConnectionInfo *info;
+	struct cb_http_stream *s;
+	struct MHD_Response *r;
+	int ret;
+
+	*out = NULL;
+	info = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (info == NULL || info->socket_context == NULL)
+		return MHD_NO;
+	s = cb_xcalloc(1, sizeof *s);
+	s->h = info->socket_context;
+	s->conn = conn;
+	s->gone = gone;
+	s->arg = arg;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+	    stream_read, s, stream_free);
+	if (r == NULL) {
+		free(s);
+		return MHD_NO;
+	}
+	s->next = s->h->streams;
+	if (s->next != NULL)
+		s->next->prev = s;
+	s->h->streams = s;
+	ret = queue(conn, MHD_HTTP_OK, r, content_type, hdrs);
+	if (ret == MHD_YES)
+		*out = s;
+	return ret;
+}
+
+int cb_http_stream_write(struct cb_http_stream *s, const char *data,
+    size_t len)
+{
+	if (s->ended)
+		return -1;
+	if (len > CB_HTTP_STREAM_MAX - s->len) {
+		cb_http_stream_end(s);
+		return -1;
+	}
+	s->buf = cb_xrealloc(s->buf, s->len + len);
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
+	stream_wake(s);
+	return 0;
+}
+
+void cb_http_stream_end(struct cb_http_stream *s)
+{
+	s->ended = 1;
+	stream_wake(s);
 }

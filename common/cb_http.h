@@ -10,6 +10,10 @@
  * Limits: CB_HTTP_MAX_CONN connections at once, CB_HTTP_TIMEOUT_S idle
  * seconds per connection, request bodies refused (the server is
  * read-only: GET and HEAD only, anything else is 405).
+ *
+ * A stream (cb_http_stream_open) is a response that stays open and is
+ * written as things happen: server-sent events.  While it has nothing
+ * to send its connection is suspended, costing no poll wake-ups.
  */
 #ifndef CB_HTTP_H
 #define CB_HTTP_H
@@ -20,6 +24,7 @@
 
 #define CB_HTTP_MAX_CONN 64
 #define CB_HTTP_TIMEOUT_S 30
+#define CB_HTTP_STREAM_MAX (64 * 1024) /* bytes a stream may hold unsent */
 
 struct cb_http;
 struct MHD_Connection;
@@ -61,5 +66,41 @@ int cb_http_reply(struct MHD_Connection *conn, unsigned status,
 /* The same for a NUL-terminated text. */
 int cb_http_reply_text(struct MHD_Connection *conn, unsigned status,
     const char *content_type, const char *text);
+/* cb_http_reply with more headers: hdrs is NULL, or name, value, ...,
+ * NULL (a value NULL skips its header). */
+int cb_http_reply_with(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const char *body, size_t len,
+    const char *const *hdrs);
+
+/* A request header, a cookie or a query argument of the request being
+ * handled, or NULL; borrowed until the handler returns. */
+const char *cb_http_header(struct MHD_Connection *conn, const char *name);
+const char *cb_http_cookie(struct MHD_Connection *conn, const char *name);
+const char *cb_http_query(struct MHD_Connection *conn, const char *name);
+
+/* --- streams ----------------------------------------------------------- */
+
+struct cb_http_stream;
+
+/* Called once when a stream's connection is gone (the client left,
+ * cb_http_stream_end, or cb_http_close): s is freed after it returns. */
+typedef void (*cb_http_stream_gone)(void *arg,
+    const struct cb_http_stream *s);
+
+/* Answer conn with status 200 and a body that stays open (chunked),
+ * with the headers of cb_http_reply_with.  *out is the stream, owned by
+ * the server: valid until gone(arg, *out) runs.  Returns MHD_YES or
+ * MHD_NO, as the handler must (*out is NULL on MHD_NO). */
+int cb_http_stream_open(struct MHD_Connection *conn,
+    const char *content_type, const char *const *hdrs,
+    cb_http_stream_gone gone, void *arg, struct cb_http_stream **out);
+/* Queue len bytes (copied) to send as soon as the client reads.
+ * Returns 0, or -1 when that would put the stream over
+ * CB_HTTP_STREAM_MAX unsent bytes (a client that does not read): the
+ * stream is then ended. */
+int cb_http_stream_write(struct cb_http_stream *s, const char *data,
+    size_t len);
+/* Send what is queued, then close the stream. */
+void cb_http_stream_end(struct cb_http_stream *s);
 
 #endif

@@ -361,6 +361,12 @@ cb_sig_unhex(const char *hex, size_t hexlen, uint8_t *out, size_t outlen)
 	return n == outlen ? 0 : -1;
 }
 
+void
+cb_sig_random(void *buf, size_t len)
+{
+	randombytes_buf(buf, len);
+}
+
 int
 cb_sig_memcmp(const void *a, const void *b, size_t len)
 {

@@ -124,6 +124,9 @@ void cb_sig_sha512(const void *data, size_t len, uint8_t out[64]);
  * into out: 0, or -1 when they are not all hex digits. */
 int cb_sig_unhex(const char *hex, size_t hexlen, uint8_t *out, size_t outlen);
 
+/* len random bytes from the system's generator (randombytes_buf). */
+void cb_sig_random(void *buf, size_t len);
+
 /* Constant-time comparison: 0 when equal. */
 int cb_sig_memcmp(const void *a, const void *b, size_t len);
 

@@ -16,6 +16,8 @@
 #define PUB_SNDHWM 100000
 
 struct pub_bcast {
+	void (*on_send)(void *arg, const char *topic);
+	void *send_arg;
 	void *sock;
 	char endpoint[256];               /* as bound */
 	const struct cb_seckey *transport; /* NULL: plaintext */
@@ -93,9 +95,21 @@ pub_bcast_send(struct pub_bcast *b, const char *topic,
 {
 	const void *data[3] = { topic, s->signed_bytes, s->sigblock };
 	size_t len[3] = { strlen(topic), s->signed_len, s->sigblock_len };
+	int rc = cb_net_send(b->sock, data, len, 3, ZMQ_DONTWAIT);
 
-	if (cb_net_send(b->sock, data, len, 3, ZMQ_DONTWAIT) < 0)
+	/* Committed either way: subscribers the send missed catch up. */
+	if (b->on_send != NULL)
+		b->on_send(b->send_arg, topic);
+	if (rc < 0)
 		return cb_err_set(err, "cannot send on %s: %s", topic,
 		    zmq_strerror(zmq_errno()));
 	return 0;
+}
+
+void
+pub_bcast_on_send(struct pub_bcast *b,
+    void (*fn)(void *arg, const char *topic), void *arg)
+{
+	b->on_send = fn;
+	b->send_arg = arg;
 }

@@ -30,6 +30,11 @@ void pub_bcast_close(struct pub_bcast *b);
 /* Log the clients that tried the wrong transport (pub_watch). */
 void pub_bcast_watch(struct pub_bcast *b);
 
+/* Call fn(arg, topic) for each message given to pub_bcast_send, sent
+ * or not (a committed one: pub_seal sends nothing else). */
+void pub_bcast_on_send(struct pub_bcast *b,
+    void (*fn)(void *arg, const char *topic), void *arg);
+
 /* Send s on topic without blocking (PUB drops for a subscriber over its
  * high-water mark; catch-up covers it).  s stays the caller's.
  * Returns 0, or -1 with err saying why nothing was sent. */

@@ -18,6 +18,7 @@
 #include "cb_time.h"
 #include "cb_url.h"
 #include "pub_config.h"
+#include "pub_web.h"
 
 #define HEADER_FILE_MAX 8192
 
@@ -39,13 +40,14 @@ static const struct cb_cfg_key publisher_keys[] = {
 	    10, 30 * 86400 },
 	{ "state", CB_CFG_STRING, offsetof(struct pub_config, state), 0, 0 },
 	{ "verbose", CB_CFG_BOOL, offsetof(struct pub_config, verbose), 0, 1 },
+	{ "web", CB_CFG_STRING, offsetof(struct pub_config, web), 0, 0 },
 };
 
 #define NKEYS (sizeof(publisher_keys) / sizeof(publisher_keys[0]))
 
 /* Keys a running daemon cannot change: a reload keeps their values. */
 static const char *const fixed_keys[] = { "state", "broadcast", "requests",
-	"insecure", "metrics", NULL };
+	"insecure", "metrics", "web", NULL };
 
 /* Keys of a [feed "NAME"] section; bit i of pub_feed_conf.seen. */
 enum feed_key {
@@ -107,6 +109,7 @@ pub_config_release(struct pub_config *c)
 	free(c->requests);
 	free(c->on_report);
 	free(c->metrics);
+	free(c->web);
 	cb_strlist_release(&c->flags);
 	memset(c, 0, sizeof(*c));
 }
@@ -386,6 +389,7 @@ int
 pub_config_check(const struct pub_config *c, struct cb_err *err)
 {
 	const char *where = c->path ? c->path : "configuration";
+	char *web = NULL;
 	size_t i;
 
 	if (c->state == NULL)
@@ -393,6 +397,11 @@ pub_config_check(const struct pub_config *c, struct cb_err *err)
 		    _("%s: no state folder (--state or state = in "
 		      "[publisher])"),
 		    where);
+	if (c->web != NULL && (web = pub_web_addr(c->web, err)) == NULL) {
+		cb_err_prefix(err, "%s: web", where);
+		return -1;
+	}
+	free(web);
 	for (i = 0; i < c->nfeeds; i++) {
 		const struct pub_feed_conf *f = &c->feeds[i];
 

@@ -69,6 +69,7 @@ struct pub_config {
 	int heartbeat;    /* seconds */
 	int verbose;
 	int silent_after; /* seconds without contact before "silent" */
+	char *web;        /* the duty page's ADDR:PORT (pub_web), or NULL */
 	struct cb_strlist flags; /* key, value, ...: set by pub_config_set */
 	struct pub_feed_conf *feeds;
 	size_t nfeeds;

@@ -40,6 +40,7 @@
 #include "pub_requests.h"
 #include "pub_seal.h"
 #include "pub_views.h"
+#include "pub_web.h"
 #include "pub_zap.h"
 
 #define _(s) gettext(s)
@@ -58,6 +59,7 @@ struct pub_ctx {
 	struct pub_journal *journal;
 	struct pub_bcast *bcast;
 	struct pub_seal *seal;
+	struct pub_web *web;        /* the duty page; NULL without --web */
 	void *control;
 	char bound[256];
 	char req_bound[256];
@@ -279,10 +281,33 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 	return rc;
 }
 
+static cJSON *status_json(void *arg);
+
+/* --web: the duty officer's page, fed by what the journal records. */
+static int
+open_web(struct pub_ctx *c, struct cb_err *err)
+{
+	const struct pub_web_source src = { c->journal, c->feeds, c->opts,
+		status_json, c };
+
+	if (c->opts->web == NULL)
+		return 0;
+	if ((c->web = pub_web_open(c->opts->web, &src, err)) == NULL)
+		return -1;
+	pub_bcast_on_send(c->bcast, pub_web_on_send, c->web);
+	pub_presence_on_change(c->presence, pub_web_on_presence, c->web);
+	if (c->requests != NULL)
+		pub_requests_on_kept(c->requests, pub_web_on_kept, c->web);
+	log_info("duty page on http://%s/ (canhbao-pub web-link prints its "
+		 "link)", pub_web_address(c->web));
+	return 0;
+}
+
 static void
 close_all(struct pub_ctx *c)
 {
 	cb_http_close(c->http);
+	pub_web_close(c->web);
 	pub_feeds_free(c->feeds);
 	pub_presence_free(c->presence);
 	pub_requests_close(c->requests);
@@ -354,13 +379,14 @@ do_publish(struct pub_ctx *c, const cJSON *req)
 	return s;
 }
 
-static char *
-do_status(struct pub_ctx *c)
+/* What status answers, also the duty page's /api/status. */
+static cJSON *
+status_json(void *arg)
 {
+	struct pub_ctx *c = arg;
 	struct pub_catchup_stats st;
 	char keyhex[CB_SIG_KEYIDHEX];
 	cJSON *r = cJSON_CreateObject();
-	char *s;
 
 	cJSON_AddTrueToObject(r, "ok");
 	cJSON_AddStringToObject(r, "key_id", cb_sig_keyid_hex(c->pk.id, keyhex));
@@ -384,7 +410,15 @@ do_status(struct pub_ctx *c)
 		cJSON_AddNumberToObject(r, "catchup_answering", st.answering);
 	}
 	cJSON_AddItemToObject(r, "feeds", pub_feeds_status(c->feeds));
-	s = cJSON_PrintUnformatted(r);
+	return r;
+}
+
+static char *
+do_status(struct pub_ctx *c)
+{
+	cJSON *r = status_json(c);
+	char *s = cJSON_PrintUnformatted(r);
+
 	cJSON_Delete(r);
 	return s;
 }
@@ -654,6 +688,9 @@ poll_timeout(struct pub_ctx *c, int64_t next_hb, int64_t now)
 		t = http; /* /metrics connections */
 	if (c->on_report != NULL && cb_hook_busy(c->on_report) > 0 && t > 250)
 		t = 250; /* reap hook runs */
+	if (c->web != NULL && pub_web_timeout_ms(c->web) >= 0 &&
+	    pub_web_timeout_ms(c->web) < t)
+		t = pub_web_timeout_ms(c->web);
 	return t < 0 ? 0 : t;
 }
 
@@ -661,11 +698,11 @@ static void
 loop(struct pub_ctx *c)
 {
 	int64_t next_hb = cb_time_mono_ms(), now;
-	zmq_pollitem_t items[4 + PUB_FETCH_MAX_ITEMS];
+	zmq_pollitem_t items[5 + PUB_FETCH_MAX_ITEMS];
 	struct cb_err err;
 	char status[256];
 	long timeout, watchdog;
-	int rc, n, first;
+	int rc, n, first, web;
 
 	while (!cb_daemon_quitting()) {
 		now = cb_time_mono_ms();
@@ -703,6 +740,10 @@ loop(struct pub_ctx *c)
 		first = 4;
 		n = first + pub_feeds_pollitems(c->feeds, items + first,
 		    PUB_FETCH_MAX_ITEMS);
+		web = n; /* the duty page's server, after the feeds */
+		if (c->web != NULL)
+			items[n++] = (zmq_pollitem_t){ .fd = pub_web_fd(c->web),
+				.events = ZMQ_POLLIN };
 		timeout = poll_timeout(c, next_hb, now);
 		watchdog = cb_daemon_watchdog(now);
 		if (watchdog >= 0 && watchdog < timeout)
@@ -720,10 +761,12 @@ loop(struct pub_ctx *c)
 			pub_requests_serve(c->requests);
 		if (c->zap != NULL && (items[2].revents & ZMQ_POLLIN))
 			pub_zap_serve(c->zap);
-		pub_feeds_run(c->feeds, items + first, n - first);
+		pub_feeds_run(c->feeds, items + first, web - first);
 		if (c->http != NULL && ((items[3].revents & ZMQ_POLLIN) ||
 			cb_http_timeout_ms(c->http) == 0))
 			cb_http_run(c->http);
+		if (c->web != NULL)
+			pub_web_run(c->web);
 		cb_hook_tick(c->on_report);
 	}
 }
@@ -739,7 +782,8 @@ pub_daemon_run(struct pub_config *opts)
 	srandom((unsigned)(cb_time_now_ms() ^ getpid())); /* backoff jitter */
 	c.started = cb_time_now();
 	c.presence = pub_presence_new(c.started);
-	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0) {
+	if (open_state(&c, &err) < 0 || open_sockets(&c, &err) < 0 ||
+	    open_web(&c, &err) < 0) {
 		log_errx("cannot start: %s", err.msg);
 		close_all(&c);
 		return 2;

@@ -69,6 +69,10 @@ static const char *const steps[] = {
 	"  note TEXT,"
 	"  PRIMARY KEY (agency, seq),"
 	"  FOREIGN KEY (agency, seq) REFERENCES report (agency, seq));",
+	/* 3: who received and acknowledged an advisory, for every
+	 * advisory on the duty page at each event (pub_views_advisories):
+	 * by advisory, not by agency as the key is. */
+	"CREATE INDEX receipt_adv ON receipt (adv_id, event, agency);",
 };
 
 static const struct cb_db_schema schema = { "inbound", steps,
@@ -229,9 +233,10 @@ keep_once(sqlite3 *db, const char *agency, const struct cb_msg *m,
 }
 
 static int
-store_receipt(sqlite3 *db, const char *agency, const cJSON *o,
+store_receipt(sqlite3 *db, struct pub_inbound_result *res, const cJSON *o,
     struct cb_err *err)
 {
+	const char *agency = res->agency;
 	static const char *const keys[] = { "id", "revision", "event", "at",
 		"by", "note", NULL };
 	const cJSON *rev = cJSON_GetObjectItemCaseSensitive(o, "revision");
@@ -267,6 +272,8 @@ store_receipt(sqlite3 *db, const char *agency, const cJSON *o,
 	sqlite3_bind_int64(st, 5, at);
 	sqlite3_bind_text(st, 6, by, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, note, -1, SQLITE_STATIC);
+	snprintf(res->adv_id, sizeof(res->adv_id), "%s", id);
+	snprintf(res->event, sizeof(res->event), "%s", event);
 	return exec_step(st, db, err);
 }
 
@@ -369,7 +376,7 @@ store_report(sqlite3 *db, const char *agency, uint64_t seq, int64_t now,
 }
 
 static int
-store(sqlite3 *db, const struct pub_inbound_result *res,
+store(sqlite3 *db, struct pub_inbound_result *res,
     const struct cb_msg *m, int64_t now, struct cb_err *err)
 {
 	cJSON *o = parse_payload(m, err);
@@ -378,7 +385,7 @@ store(sqlite3 *db, const struct pub_inbound_result *res,
 	if (o == NULL)
 		return -1;
 	if (m->type == CB_MSG_RECEIPT)
-		rc = store_receipt(db, res->agency, o, err);
+		rc = store_receipt(db, res, o, err);
 	else if (m->type == CB_MSG_REPORT)
 		rc = store_report(db, res->agency, m->seq, now, o, err);
 	cJSON_Delete(o); /* presence: nothing to keep but the contact */

@@ -31,6 +31,8 @@ struct pub_inbound_result {
 	char agency[65];           /* when the key is registered */
 	int type;                  /* CB_MSG_RECEIPT, _PRESENCE, _REPORT */
 	int fresh;                 /* kept now (not seen before) */
+	char adv_id[201];          /* a fresh receipt: its advisory, */
+	char event[16];            /* "received" or "acknowledged" */
 };
 
 /* Verify and keep one agency message.  Always fills res (status says

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,10 @@
 #include "pub_inbound.h"
 #include "pub_journal.h"
 #include "pub_views.h"
+#include "pub_web.h"
+#include "pub_webauth.h"
+
+#define _(s) gettext(s)
 
 #define ADVISORY_FILE_MAX (1024 * 1024)
 /* How long a drill waits by default: long enough for the person on
@@ -59,6 +64,8 @@ static int cmd_handle_report(int, char **);
 static int cmd_drill(int, char **);
 static const char *view_options(int, char **, const struct option *, int *,
     const char **);
+static int cmd_web_link(int, char **);
+static int cmd_advisories(int, char **);
 
 /* Every command also takes -c FILE, --state DIR and -h (cb_cli.h). */
 static const struct cb_command commands[] = {
@@ -68,7 +75,7 @@ static const struct cb_command commands[] = {
 	    "\t\t[--requests ENDPOINT] [--ca-path DIR] [--heartbeat SECONDS]\n"
 	    "\t\t[--on-report PROGRAM] [--hook-timeout SECONDS] [--insecure] "
 	    "[-v]\n"
-	    "\t\t[--metrics ADDR:PORT]") },
+	    "\t\t[--metrics ADDR:PORT] [--web ADDR:PORT]") },
 	{ "check-config", cmd_check_config, N_("[-c FILE]") },
 	{ "publish", cmd_publish,
 	    N_("[--state DIR] --severity LEVEL --title TEXT "
@@ -95,6 +102,9 @@ static const struct cb_command commands[] = {
 	    N_("[--state DIR] --by NAME [--note TEXT] AGENCY SEQ") },
 	{ "drill", cmd_drill,
 	    N_("[--state DIR] [--wait DURATION] [--json] [--utc]") },
+	{ "web-link", cmd_web_link, N_("[--state DIR] [--new]") },
+	{ "advisories", cmd_advisories,
+	    N_("[--state DIR] [--limit N] [--json] [--utc]") },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -117,6 +127,7 @@ static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
 	{ "on-report", 1, NULL, 'O' }, { "hook-timeout", 1, NULL, 'T' },
 	{ "requests", 1, NULL, 'R' }, { "verbose", 0, NULL, 'v' },
 	{ "metrics", 1, NULL, 'm' },
+	{ "web", 1, NULL, 'W' },
 	{ NULL, 0, NULL, 0 } };
 
 static const char *
@@ -141,6 +152,8 @@ run_key(int ch)
 		return "hook_timeout";
 	case 'v':
 		return "verbose";
+	case 'W':
+		return "web";
 	}
 	return NULL;
 }
@@ -156,7 +169,7 @@ load_config(int argc, char **argv, struct pub_config *cfg)
 	char *state;
 	int ch, n = 0, i;
 
-	while ((ch = cb_cli_next_option(argc, argv, ":A:b:H:IR:v", run_opts)) !=
+	while ((ch = cb_cli_next_option(argc, argv, ":A:b:H:IR:vW:", run_opts)) !=
 	    -1) {
 		if (run_key(ch) == NULL || n == 16)
 			cb_cli_usage();
@@ -1120,6 +1133,106 @@ cmd_drill(int argc, char **argv)
 	pub_journal_close(j);
 	free(id);
 	return pub_views_print_drill(verdict, flags);
+}
+
+/* --- web-link, advisories ------------------------------------------------ */
+
+/* The duty page's address: the one the running daemon bound
+ * (web.address), else the configuration's web key. */
+static char *
+web_address(const char *state)
+{
+	char *path = cb_xasprintf("%s/%s", state, PUB_WEB_ADDRESS_FILE);
+	const char *file = cb_cli_config();
+	struct pub_config cfg;
+	struct cb_err err;
+	char *addr = NULL;
+
+	if (access(path, F_OK) == 0) {
+		addr = cb_file_read(path, 128, 1, NULL, &err);
+		if (addr == NULL)
+			cb_cli_die(err.msg);
+		addr[strcspn(addr, "\n")] = '\0';
+	} else if (file != NULL) {
+		pub_config_init(&cfg);
+		if (pub_config_load(&cfg, file, &err) < 0)
+			cb_cli_die(err.msg);
+		if (cfg.web != NULL && (addr = pub_web_addr(cfg.web, &err)) ==
+		    NULL)
+			cb_cli_die(err.msg);
+		pub_config_release(&cfg);
+	}
+	free(path);
+	if (addr == NULL) {
+		fprintf(stderr, _("canhbao-pub: the duty page is not set up: "
+				  "start 'canhbao-pub run --web ADDR:PORT' (or "
+				  "set web = in pub.conf) first\n"));
+		exit(2);
+	}
+	return addr;
+}
+
+/* A link to the duty page that logs a browser in; --new makes every
+ * earlier link stop working. */
+static int
+cmd_web_link(int argc, char **argv)
+{
+	static const struct option opts[] = { { "new", 0, NULL, 'n' },
+		{ NULL, 0, NULL, 0 } };
+	char token[PUB_WEB_TOKEN_HEX + 1], host[256], *addr, *link;
+	const char *state;
+	struct cb_err err;
+	int replace = 0;
+
+	while (cb_cli_next_option(argc, argv, ":n", opts) != -1)
+		replace = 1;
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	state = cb_cli_state();
+	if (cb_file_private_dir(state, 0, &err) < 0)
+		cb_cli_die(err.msg);
+	addr = web_address(state);
+	if (pub_webauth_new(state, replace, token, &err) < 0)
+		cb_cli_die(err.msg);
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	link = pub_web_link(addr, host, token);
+	printf("%s\n", link);
+	if (replace)
+		fprintf(stderr, _("canhbao-pub: every earlier link to the duty "
+				  "page no longer works\n"));
+	cb_sig_wipe(token, sizeof(token));
+	free(link);
+	free(addr);
+	return 0;
+}
+
+/* The latest advisories with how many agencies received and
+ * acknowledged each (the duty page's /api/advisories). */
+static int
+cmd_advisories(int argc, char **argv)
+{
+	static const struct option limit_opt = { "limit", 1, NULL, 'l' };
+	const char *limit = NULL;
+	int json = 0;
+	const char *state = view_options(argc, argv, &limit_opt, &json, &limit);
+	long n = PUB_WEB_ADVISORIES;
+	struct pub_journal *j;
+	struct cb_err err;
+	cJSON *view;
+	char *end;
+
+	cb_cli_operands(argc, argv, 0, 0, NULL);
+	if (limit != NULL) {
+		n = strtol(limit, &end, 10);
+		if (*limit == '\0' || *end != '\0' || n < 1 || n > 100000)
+			cb_cli_usage_error("%s", _("--limit must be a number "
+						   "from 1 to 100000"));
+	}
+	j = open_journal(state, 0);
+	view = pub_views_advisories(j, (int)n, &err);
+	pub_journal_close(j);
+	return show(PUB_VIEW_ADVISORIES, view, &err, json);
 }
 
 static const struct cb_cli_program program = { "canhbao-pub", commands,

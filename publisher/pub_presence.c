@@ -21,6 +21,9 @@ struct pub_presence {
 	struct entry *v;
 	size_t n;
 	int64_t now, silent_after; /* of the check under way */
+	void (*on_change)(void *arg, const char *agency, int silent,
+	    int64_t last);
+	void *change_arg;
 };
 
 struct pub_presence *
@@ -43,6 +46,23 @@ pub_presence_free(struct pub_presence *p)
 		free(p->v[i].name);
 	free(p->v);
 	free(p);
+}
+
+void
+pub_presence_on_change(struct pub_presence *p,
+    void (*fn)(void *arg, const char *agency, int silent, int64_t last),
+    void *arg)
+{
+	p->on_change = fn;
+	p->change_arg = arg;
+}
+
+/* Tell on_change, if any, about e's new state. */
+static void
+changed(const struct pub_presence *p, const struct entry *e, int64_t last)
+{
+	if (p->on_change != NULL)
+		p->on_change(p->change_arg, e->name, e->state == SILENT, last);
 }
 
 static struct entry *
@@ -80,6 +100,7 @@ silent(struct pub_presence *p, struct entry *e, int64_t last)
 		    (long long)(p->now - last));
 	e->state = SILENT;
 	e->silent_since = last;
+	changed(p, e, last);
 }
 
 static void
@@ -98,6 +119,7 @@ one(const struct pub_agency *a, void *arg)
 	} else if (e->state == UNKNOWN && a->last_contact >= p->started) {
 		log_info_about(&about, _("agency %s in contact"), a->name);
 		e->state = PRESENT;
+		changed(p, e, a->last_contact);
 	} else if (e->state == SILENT && a->last_contact > e->silent_since &&
 	    !quiet_now) {
 		log_info_about(&about,
@@ -105,6 +127,7 @@ one(const struct pub_agency *a, void *arg)
 		    (long long)(a->last_contact -
 			(e->silent_since ? e->silent_since : p->started)));
 		e->state = PRESENT;
+		changed(p, e, a->last_contact);
 	}
 }
 

@@ -20,6 +20,13 @@ struct pub_presence;
 struct pub_presence *pub_presence_new(int64_t started);
 void pub_presence_free(struct pub_presence *p);
 
+/* Call fn at each change pub_presence_check logs: silent set when the
+ * agency went silent, clear when it came into contact or back; last is
+ * its last contact (0: never). */
+void pub_presence_on_change(struct pub_presence *p,
+    void (*fn)(void *arg, const char *agency, int silent, int64_t last),
+    void *arg);
+
 /* Look at every registered agency at now and log what changed:
  * "agency NAME in contact", "agency NAME silent: ...", "agency NAME
  * back in contact after N s".  Agencies removed are forgotten. */

@@ -65,6 +65,8 @@ struct bucket {
 struct pub_requests {
 	void (*on_report)(void *arg, const char *agency, uint64_t seq);
 	void *report_arg;
+	void (*on_kept)(void *arg, const struct pub_inbound_result *res);
+	void *kept_arg;
 	struct bucket buckets[RATE_SLOTS];
 	size_t nbuckets;
 	unsigned long limited;
@@ -476,6 +478,14 @@ pub_requests_on_report(struct pub_requests *r,
 	r->report_arg = arg;
 }
 
+void
+pub_requests_on_kept(struct pub_requests *r,
+    void (*fn)(void *arg, const struct pub_inbound_result *res), void *arg)
+{
+	r->on_kept = fn;
+	r->kept_arg = arg;
+}
+
 /* What a refusal says, in a CONFIRM: err's text, printable, cut. */
 static void
 refusal(struct cb_req *c, const struct pub_inbound_result *res,
@@ -517,6 +527,8 @@ submit(struct pub_requests *r, const struct cb_frames *f,
 		    (unsigned long long)res.seq);
 		if (res.type == CB_MSG_REPORT && r->on_report != NULL)
 			r->on_report(r->report_arg, res.agency, res.seq);
+		if (r->on_kept != NULL)
+			r->on_kept(r->kept_arg, &res);
 	}
 	c.status = (uint8_t)res.status;
 	memcpy(c.key_id, res.key_id, 8);

@@ -38,6 +38,12 @@ struct pub_requests *pub_requests_open(const char *endpoint,
 int pub_requests_rebind(struct pub_requests *r, struct cb_err *err);
 void pub_requests_close(struct pub_requests *r);
 
+/* Call fn for every agency message kept for the first time (receipt,
+ * presence or report), after it is committed: the duty page's events. */
+struct pub_inbound_result;
+void pub_requests_on_kept(struct pub_requests *r,
+    void (*fn)(void *arg, const struct pub_inbound_result *res), void *arg);
+
 /* Call fn for every new incident report kept (the on_report hook). */
 void pub_requests_on_report(struct pub_requests *r,
     void (*fn)(void *arg, const char *agency, uint64_t seq), void *arg);

@@ -89,6 +89,20 @@ int pub_views_drill_all(const struct cJSON *drill, int acked);
  * else 1. */
 int pub_views_print_drill(struct cJSON *drill, int flags);
 
+/* The latest limit advisories (their latest revision each), newest
+ * first, each as a drill's counts without the agencies: {id, revision,
+ * severity, title, published (the advisory's own, as signed; null when
+ * it has none), issued (when that revision was signed), seq,
+ * registered, received, acknowledged}. */
+struct cJSON *pub_views_advisories(struct pub_journal *j, int limit,
+    struct cb_err *err);
+
+/* The bytes of attachment name of agency's report seq, malloc'd (the
+ * caller frees them), *len its size; NULL with err empty when there is
+ * no such attachment, NULL with err set on error. */
+void *pub_views_attachment(struct pub_journal *j, const char *agency,
+    uint64_t seq, const char *name, size_t *len, struct cb_err *err);
+
 /* Registered agencies with their last contact, and silent: true when
  * that is older than silent_after seconds at now (or never). */
 struct cJSON *pub_views_agencies(struct pub_journal *j, int64_t now,
@@ -105,6 +119,7 @@ enum pub_view {
 	PUB_VIEW_OVERDUE,
 	PUB_VIEW_REPORTS,
 	PUB_VIEW_AGENCIES,
+	PUB_VIEW_ADVISORIES,
 };
 
 /* Print view (one of the arrays above) as JSON, or as text in the

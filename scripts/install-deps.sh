@@ -60,6 +60,10 @@ need cppcheck cppcheck
 # Issue 14: a real Prometheus scrapes both daemons' /metrics (t900);
 # promtool comes with it.
 need prometheus prometheus
+# Issue 16: the duty officer's page, read in a real browser over the
+# DevTools protocol.
+need chromium chromium
+need python3-websocket /usr/lib/python3/dist-packages/websocket
 
 # Issue 14: the units' system-call sandbox, rebuilt with libseccomp
 # from systemd-analyze's groups (t870).

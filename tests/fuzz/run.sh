@@ -23,6 +23,7 @@ for src in "$top"/tests/fuzz/fuzz_*.c; do
 	    $(pkg-config --cflags $pkgs) -o "$out/$name" "$src" \
 	    "$top"/common/*.c "$top"/feeds/*.c \
 	    $(ls "$top"/publisher/*.c | grep -v pub_main.c) \
+	    "$top/build/gen/pub_web_assets.c" \
 	    $(pkg-config --libs $pkgs) -lm
 	echo "== $name ($seconds s)"
 	mkdir -p "$out/corpus-$target"

@@ -1,7 +1,9 @@
 /* Unit tests for what the duty officer reads and marks: a drill's
  * verdict (pub_views_drill), reports filtered by agency, by when they
  * were received and by whether they are handled (pub_views_reports),
- * and marking one handled (pub_inbound_handle). */
+ * and marking one handled (pub_inbound_handle); the duty page's
+ * advisories with their counts, overdue by severity and revision, a
+ * report's attachment, and what a kept receipt tells the page. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "cb_test.h"
 #include "pub_test.h"
+#include "cb_adv.h"
 #include "cb_msg.h"
 #include "cb_sig.h"
 #include "pub_inbound.h"
@@ -36,19 +39,29 @@ add_agency(struct pub_journal *j, const char *name)
 	return sk;
 }
 
+/* An advisory (or a revision) in the journal. */
 static void
-enrol(struct pub_journal *j, struct agencies *a)
+publish(struct pub_journal *j, uint64_t seq, const char *id, unsigned rev,
+    const char *severity)
 {
 	static const uint8_t bytes[4] = "CBM1", sig[2] = "ED";
-	struct pub_entry e = { .seq = 1, .type = CB_MSG_ADVISORY,
-		.issued_ms = (int64_t)NOW * 1000, .adv_id = ADV, .revision = 1,
-		.severity = "high", .title = "drill", .signed_bytes = bytes,
+	struct pub_entry e = { .seq = seq, .type = CB_MSG_ADVISORY,
+		.issued_ms = (int64_t)NOW * 1000, .adv_id = id, .revision = rev,
+		.severity = severity, .title = "t", .signed_bytes = bytes,
 		.signed_len = sizeof(bytes), .sigblock = sig,
 		.sigblock_len = sizeof(sig) };
 	struct cb_err err;
 
-	assert_int_equal(pub_inbound_migrate(j, &err), 0);
 	assert_int_equal(pub_journal_append(j, &e, NULL, &err), 0);
+}
+
+static void
+enrol(struct pub_journal *j, struct agencies *a)
+{
+	struct cb_err err;
+
+	assert_int_equal(pub_inbound_migrate(j, &err), 0);
+	publish(j, 1, ADV, 1, "high");
 	a->an_giang = add_agency(j, "an-giang");
 	a->bac_ninh = add_agency(j, "bac-ninh");
 }
@@ -341,6 +354,177 @@ test_agency_health(void **state)
 	release(&a);
 }
 
+static void
+expect_counts(struct pub_journal *j, int registered, int received,
+    int acked)
+{
+	struct cb_err err;
+	cJSON *v = pub_views_advisories(j, 10, &err), *a;
+
+	assert_non_null(v);
+	assert_int_equal(cJSON_GetArraySize(v), 1);
+	a = cJSON_GetArrayItem(v, 0);
+	assert_string_equal(pub_views_str(a, "id"), ADV);
+	assert_string_equal(pub_views_str(a, "issued"), "2026-05-28T20:26:40Z");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(a, "published")));
+	assert_int_equal((int)num(a, "registered"), registered);
+	assert_int_equal((int)num(a, "received"), received);
+	assert_int_equal((int)num(a, "acknowledged"), acked);
+	cJSON_Delete(v);
+}
+
+/* An advisory whose signed payload gives its own publication time. */
+static void
+signed_published(struct pub_journal *j, uint64_t seq)
+{
+	static const char json[] = "{\"published\":\"2026-05-27T08:00:00Z\"}";
+	uint8_t bytes[CB_MSG_HDRLEN + sizeof(json)] = { 0 };
+	static const uint8_t sig[2] = "ED";
+	struct pub_entry e = { .seq = seq, .type = CB_MSG_ADVISORY,
+		.issued_ms = (int64_t)NOW * 1000, .adv_id = "local:2026-000009",
+		.revision = 1, .severity = "high", .title = "t",
+		.signed_bytes = bytes, .signed_len = sizeof(bytes) - 1,
+		.sigblock = sig, .sigblock_len = sizeof(sig) };
+	struct cb_err err;
+
+	memcpy(bytes + CB_MSG_HDRLEN, json, sizeof(json));
+	assert_int_equal(pub_journal_append(j, &e, NULL, &err), 0);
+}
+
+/* The page's counts are the drill's: an acknowledgement counts as
+ * receipt, each agency once, an agency removed not at all; newest
+ * first, latest revision, as many as asked. */
+static void
+test_advisories(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct agencies a;
+	struct cb_err err;
+	cJSON *v;
+
+	enrol(f->j, &a);
+	expect_counts(f->j, 2, 0, 0);
+	receipt(f->j, a.an_giang, 1, "received");
+	receipt(f->j, a.an_giang, 2, "acknowledged");
+	expect_counts(f->j, 2, 1, 1);
+	receipt(f->j, a.bac_ninh, 1, "acknowledged");
+	expect_counts(f->j, 2, 2, 2);
+	assert_int_equal(pub_journal_agency_remove(f->j, "bac-ninh", &err), 1);
+	expect_counts(f->j, 1, 1, 1);
+	publish(f->j, 2, "local:2026-000002", 1, "low");
+	publish(f->j, 3, ADV, 2, "critical");
+	v = pub_views_advisories(f->j, 10, &err);
+	assert_int_equal(cJSON_GetArraySize(v), 2);
+	assert_string_equal(pub_views_str(cJSON_GetArrayItem(v, 0), "id"), ADV);
+	assert_int_equal((int)num(cJSON_GetArrayItem(v, 0), "revision"), 2);
+	assert_string_equal(pub_views_str(cJSON_GetArrayItem(v, 0),
+	    "severity"), "critical");
+	cJSON_Delete(v);
+	v = pub_views_advisories(f->j, 1, &err);
+	assert_int_equal(cJSON_GetArraySize(v), 1);
+	cJSON_Delete(v);
+	signed_published(f->j, 4);
+	v = pub_views_advisories(f->j, 1, &err);
+	assert_string_equal(pub_views_str(cJSON_GetArrayItem(v, 0),
+	    "published"), "2026-05-27T08:00:00Z");
+	cJSON_Delete(v);
+	release(&a);
+}
+
+/* The number of advisories agency has yet to acknowledge at min. */
+static int
+overdue(struct pub_journal *j, int min, const char *agency)
+{
+	struct cb_err err;
+	cJSON *v = pub_views_overdue(j, min, NOW, &err);
+	const cJSON *e;
+	int n = 0;
+
+	assert_non_null(v);
+	cJSON_ArrayForEach(e, v)
+		if (strcmp(pub_views_str(e, "agency"), agency) == 0)
+			n = cJSON_GetArraySize(cJSON_GetObjectItem(e,
+			    "advisories"));
+	cJSON_Delete(v);
+	return n;
+}
+
+/* Severity at or above the minimum, of the latest revision only. */
+static void
+test_overdue_severity(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct agencies a;
+
+	enrol(f->j, &a); /* ADV: high */
+	publish(f->j, 2, "local:2026-000002", 1, "critical");
+	publish(f->j, 3, "local:2026-000003", 1, "low");
+	assert_int_equal(overdue(f->j, CB_SEV_INFO, "an-giang"), 3);
+	assert_int_equal(overdue(f->j, CB_SEV_HIGH, "an-giang"), 2);
+	assert_int_equal(overdue(f->j, CB_SEV_CRITICAL, "an-giang"), 1);
+	receipt(f->j, a.an_giang, 1, "acknowledged");
+	assert_int_equal(overdue(f->j, CB_SEV_HIGH, "an-giang"), 1);
+	assert_int_equal(overdue(f->j, CB_SEV_HIGH, "bac-ninh"), 2);
+	publish(f->j, 4, ADV, 2, "info"); /* downgraded */
+	assert_int_equal(overdue(f->j, CB_SEV_HIGH, "bac-ninh"), 1);
+	release(&a);
+}
+
+/* A report's attachment, byte for byte; none by another name. */
+static void
+test_attachment(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct agencies a;
+	struct cb_err err;
+	size_t len = 0;
+	void *data;
+
+	enrol(f->j, &a);
+	submit(f->j, a.an_giang, 10, CB_MSG_REPORT, "{\"severity\":\"high\","
+	    "\"title\":\"x\",\"filed\":\"2026-05-27T00:00:00Z\","
+	    "\"attachments\":[{\"name\":\"a.txt\",\"data\":\"aGk=\"}]}",
+	    NOW);
+	data = pub_views_attachment(f->j, "an-giang", 10, "a.txt", &len, &err);
+	assert_non_null(data);
+	assert_int_equal(len, 2);
+	assert_memory_equal(data, "hi", 2);
+	free(data);
+	assert_null(pub_views_attachment(f->j, "an-giang", 10, "b.txt", &len,
+	    &err));
+	assert_string_equal(err.msg, "");
+	assert_null(pub_views_attachment(f->j, "an-giang", 11, "a.txt", &len,
+	    &err));
+	release(&a);
+}
+
+/* A fresh receipt tells the page its advisory and event. */
+static void
+test_kept_receipt(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct pub_inbound_result res;
+	struct agencies a;
+	struct cb_sealed s;
+	struct cb_err err;
+	const char *payload = "{\"id\":\"" ADV "\",\"revision\":1,"
+	    "\"event\":\"acknowledged\",\"at\":\"2026-05-28T00:00:00Z\","
+	    "\"by\":\"Nguyễn Văn An\"}";
+
+	enrol(f->j, &a);
+	assert_int_equal(cb_msg_seal(a.bac_ninh, CB_MSG_RECEIPT, 1,
+	    (int64_t)NOW * 1000, payload, strlen(payload), "test", &s, &err), 0);
+	assert_int_equal(pub_inbound_submit(f->j, s.signed_bytes, s.signed_len,
+	    s.sigblock, s.sigblock_len, NOW, &res, &err), 0);
+	cb_sealed_release(&s);
+	assert_true(res.fresh);
+	assert_int_equal(res.type, CB_MSG_RECEIPT);
+	assert_string_equal(res.agency, "bac-ninh");
+	assert_string_equal(res.adv_id, ADV);
+	assert_string_equal(res.event, "acknowledged");
+	release(&a);
+}
+
 int
 main(void)
 {
@@ -350,6 +534,10 @@ main(void)
 		PUB_TEST(test_handle),
 		PUB_TEST(test_agency_known),
 		PUB_TEST(test_agency_health),
+		PUB_TEST(test_advisories),
+		PUB_TEST(test_overdue_severity),
+		PUB_TEST(test_attachment),
+		PUB_TEST(test_kept_receipt),
 	};
 
 	if (cb_sig_init() < 0)
