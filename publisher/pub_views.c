@@ -100,8 +100,9 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 	sqlite3_stmt *st = cb_db_prepare(db,
 	    "WITH due AS MATERIALIZED (SELECT m.adv_id, m.revision, "
 	    " m.severity, m.title, m.issued_ms, m.seq, "
-	    " json_extract(CAST(substr(m.signed, ?8) AS TEXT), '$.published') "
-	    "  AS published FROM message m "
+	    " CASE WHEN json_valid(CAST(substr(m.signed, ?8) AS TEXT)) THEN "
+	    "  json_extract(CAST(substr(m.signed, ?8) AS TEXT), '$.published') "
+	    " END AS published FROM message m "
 	    " WHERE m.type = ?2 AND m.issued_ms <= ?1 * 1000 "
 	    " AND m.severity IN (?3, ?4, ?5, ?6, ?7) "
 	    " AND m.revision = (SELECT max(revision) FROM message x "

@@ -85,10 +85,10 @@ wait_log 15 "$T/plain.log" 0 'broadcast .*: wrong transport' ||
 check "wrong transport, with what to do" \
     grep -q 'wrong transport.*without --insecure' "$T/plain.log"
 check "the publisher logs the plaintext client, with what to do" \
-    wait_log 10 "$T/pub.log" 0 \
+    wait_log 20 "$T/pub.log" 0 \
     'broadcast: a client at .* speaks plaintext .*must run without --insecure'
 check "on the requests channel too" \
-    wait_log 10 "$T/pub.log" 0 'requests: a client at .* speaks plaintext'
+    wait_log 20 "$T/pub.log" 0 'requests: a client at .* speaks plaintext'
 stop "$SUB_PID"
 
 # (d) the registered agency: connected; then the publisher stops
