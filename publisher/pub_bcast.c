@@ -89,6 +89,12 @@ pub_bcast_watch(struct pub_bcast *b)
 	pub_watch_drain(b->watch);
 }
 
+long
+pub_bcast_connected(struct pub_bcast *b)
+{
+	return b != NULL ? pub_watch_open(b->watch) : 0;
+}
+
 int
 pub_bcast_send(struct pub_bcast *b, const char *topic,
     const struct cb_sealed *s, struct cb_err *err)

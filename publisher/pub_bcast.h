@@ -29,6 +29,9 @@ int pub_bcast_rebind(struct pub_bcast *b, struct cb_err *err);
 void pub_bcast_close(struct pub_bcast *b);
 /* Log the clients that tried the wrong transport (pub_watch). */
 void pub_bcast_watch(struct pub_bcast *b);
+/* Subscriber connections open now (pub_watch_open); a rebind starts
+ * again from 0, as every subscriber then connects again. */
+long pub_bcast_connected(struct pub_bcast *b);
 
 /* Call fn(arg, topic) for each message given to pub_bcast_send, sent
  * or not (a committed one: pub_seal sends nothing else). */

@@ -222,7 +222,8 @@ open_metrics(struct pub_ctx *c, struct cb_err *err)
 {
 	c->metrics = (struct pub_metrics_src){ .opts = c->opts,
 		.journal = c->journal, .seal = c->seal, .feeds = c->feeds,
-		.requests = c->requests, .zap = c->zap, .started = c->started };
+		.requests = c->requests, .zap = c->zap, .bcast = c->bcast,
+		.started = c->started };
 	if (cb_http_open(&c->http, c->opts->metrics, pub_metrics_serve,
 		&c->metrics, err) < 0)
 		return -1;
@@ -391,6 +392,8 @@ status_json(void *arg)
 	cJSON_AddTrueToObject(r, "ok");
 	cJSON_AddStringToObject(r, "key_id", cb_sig_keyid_hex(c->pk.id, keyhex));
 	cJSON_AddStringToObject(r, "broadcast", c->bound);
+	cJSON_AddNumberToObject(r, "subscribers_connected",
+	    (double)pub_bcast_connected(c->bcast));
 	cJSON_AddNumberToObject(r, "last_seq",
 	    (double)pub_journal_last_seq(c->journal));
 	cJSON_AddNumberToObject(r, "published", (double)c->published);

@@ -9,6 +9,7 @@
 #include "cb_mem.h"
 #include "cb_time.h"
 #include "pub_daemon.h"
+#include "pub_bcast.h"
 #include "pub_metrics.h"
 #include "pub_views.h"
 
@@ -207,6 +208,9 @@ pub_metrics_write(struct cb_prom *p, const struct pub_metrics_src *src,
 	cb_prom_sample(p, "canhbao_advisories_published_total",
 	    (const char *const[]){ "origin", "provincial", NULL },
 	    (double)pub_seal_published(src->seal, CB_ORIGIN_PROVINCIAL));
+	cb_prom_one(p, "canhbao_subscribers_connected", "gauge",
+	    "Connections open on the broadcast channel.",
+	    (double)pub_bcast_connected(src->bcast));
 	cb_prom_one(p, "canhbao_journal_last_sequence", "gauge",
 	    "Sequence number of the last message journaled.",
 	    (double)pub_journal_last_seq(src->journal));

@@ -35,6 +35,7 @@ struct pub_metrics_src {
 	struct pub_feeds *feeds;
 	struct pub_requests *requests; /* NULL without a requests channel */
 	struct pub_zap *zap;           /* NULL with --insecure */
+	struct pub_bcast *bcast;       /* its connections */
 	int64_t started;               /* Unix seconds */
 };
 

@@ -763,6 +763,8 @@ pub_views_print_status(const cJSON *r, int flags)
 	    pub_views_str(r, "key_id"), pub_views_str(r, "broadcast"),
 	    pub_views_num(r, "last_seq"), pub_views_num(r, "published"),
 	    pub_views_num(r, "uptime"));
+	printf(_("connected  %.0f on the broadcast channel\n"),
+	    pub_views_num(r, "subscribers_connected"));
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(r, "feeds"))
 		print_feed(f, flags);
 }

@@ -15,6 +15,7 @@ struct pub_watch {
 	int curve;
 	int64_t said_ms;      /* monotonic; 0 before the first */
 	unsigned long unsaid; /* mismatches since the last line */
+	long open;            /* accepted, not yet disconnected */
 };
 
 struct pub_watch *
@@ -82,9 +83,23 @@ pub_watch_drain(struct pub_watch *w)
 
 	if (w == NULL)
 		return;
-	while (cb_net_monitor_recv(w->mon, &ev))
-		if (cb_net_link_next(CB_LINK_CONNECTING, &ev) ==
+	while (cb_net_monitor_recv(w->mon, &ev)) {
+		if (ev.event == ZMQ_EVENT_ACCEPTED)
+			w->open++;
+		else if (ev.event == ZMQ_EVENT_DISCONNECTED && w->open > 0)
+			w->open--;
+		else if (cb_net_link_next(CB_LINK_CONNECTING, &ev) ==
 		    CB_LINK_MISMATCH)
 			say(w, ev.endpoint[0] != '\0' ? ev.endpoint :
 			    "an unknown address");
+	}
+}
+
+long
+pub_watch_open(struct pub_watch *w)
+{
+	if (w == NULL)
+		return 0;
+	pub_watch_drain(w);
+	return w->open;
 }

@@ -8,7 +8,9 @@
  *
  * The daemon drains the monitor when it wakes for a heartbeat; each
  * socket logs such a client once per PUB_WATCH_SAY_MS, naming its
- * address and what to change, with a count of the others.
+ * address and what to change, with a count of the others.  The same
+ * events count the connections open, for status, /metrics and the duty
+ * page ("subscribers connected").
  */
 #ifndef PUB_WATCH_H
 #define PUB_WATCH_H
@@ -27,5 +29,9 @@ void pub_watch_free(struct pub_watch *w);
 /* Read the events waiting, without blocking, and log as above.  NULL is
  * fine. */
 void pub_watch_drain(struct pub_watch *w);
+
+/* The connections open on the socket now (accepted and not yet
+ * disconnected, whatever their handshake), after a drain; 0 for NULL. */
+long pub_watch_open(struct pub_watch *w);
 
 #endif

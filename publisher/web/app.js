@@ -33,6 +33,7 @@ const TEXT = {
 		never_fetched: 'chưa lần nào', items: 'mục',
 		key_id: 'Khóa', broadcast: 'Địa chỉ phát', last_seq: 'Số thứ tự',
 		in_contact: 'Đơn vị đang liên lạc', uptime: 'Đã chạy',
+		subscribers: 'Kết nối trên kênh phát',
 		published_since: 'Đã phát từ khi chạy',
 		ev_advisory: 'Cảnh báo mới ({s})',
 		ev_receipt: '{a} đã nhận {id}',
@@ -70,6 +71,7 @@ const TEXT = {
 		never_fetched: 'never', items: 'items',
 		key_id: 'Key', broadcast: 'Broadcast', last_seq: 'Sequence',
 		in_contact: 'Agencies in contact', uptime: 'Uptime',
+		subscribers: 'Connections on the broadcast channel',
 		published_since: 'Published since start',
 		ev_advisory: 'New advisory ({s})',
 		ev_receipt: '{a} received {id}',
@@ -335,7 +337,9 @@ async function loadChannel() {
 	const s = await api('/api/status');
 	const online = agencies.filter(a => a.last_contact && !a.silent);
 	const facts = [['last_seq', s.last_seq], ['in_contact', online.length +
-	    '/' + agencies.length], ['published_since', s.published],
+	    '/' + agencies.length],
+	    ['subscribers', s.subscribers_connected],
+	    ['published_since', s.published],
 	    ['uptime', duration(s.uptime * 1000)], ['key_id', s.key_id],
 	    ['broadcast', s.broadcast]];
 	document.getElementById('channel').replaceChildren(...facts.flatMap(

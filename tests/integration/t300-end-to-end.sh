@@ -71,4 +71,22 @@ check_fails "show of an unknown id fails" "$SUB" show --state "$T/sub" nope
 "$SUB" show --state "$T/sub" nope 2>/dev/null
 check "show of an unknown id exits 1" test $? -eq 1
 
+# The publisher counts the connections on its broadcast channel: the
+# subscriber's (the wire client left after its one message), then none
+# when the subscriber ends.
+connected() {
+	"$PUB" status --state "$T/pub" --json | "$PY" -c '
+import json, sys
+sys.exit(0 if json.load(sys.stdin)["subscribers_connected"] == int(sys.argv[1])
+         else 1)' "$1"
+}
+wait_until 10 connected 1
+check "status counts the subscriber's connection" connected 1
+check "status says so in words" sh -c \
+    '"$0" status --state "$1" | grep -q "^connected  1 on the broadcast"' \
+    "$PUB" "$T/pub"
+stop "$SUB_PID"
+wait_until 10 connected 0
+check "and none after the subscriber stops" connected 0
+
 finish
