@@ -33,7 +33,7 @@ struct watched {
 };
 
 struct sub_link {
-	const char *state;
+	char *state;
 	int insecure;
 	char curve_hex[65]; /* "" with --insecure */
 	struct watched w[MAXWATCH];
@@ -49,7 +49,7 @@ sub_link_new(const char *state, int insecure, const uint8_t *curve_public)
 	struct sub_link *l = cb_xcalloc(1, sizeof(*l));
 	size_t i;
 
-	l->state = state;
+	l->state = cb_xstrdup(state);
 	l->insecure = insecure;
 	for (i = 0; curve_public != NULL && i < 32; i++)
 		snprintf(l->curve_hex + 2 * i, 3, "%02x", curve_public[i]);
@@ -69,6 +69,7 @@ sub_link_free(struct sub_link *l)
 		free(l->w[i].channel);
 		free(l->w[i].endpoint);
 	}
+	free(l->state);
 	free(l);
 }
 

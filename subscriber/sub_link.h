@@ -20,8 +20,8 @@
 
 struct sub_link;
 
-/* A watcher for the daemon with state folder state (borrowed, must
- * outlive it).  curve_public is our CurveZMQ key (32 bytes), named in
+/* A watcher for the daemon with state folder state (copied: a reload
+ * may free the configuration that holds it).  curve_public is our CurveZMQ key (32 bytes), named in
  * the "not admitted" hint, or NULL with --insecure. */
 struct sub_link *sub_link_new(const char *state, int insecure,
     const uint8_t *curve_public);
