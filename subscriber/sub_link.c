@@ -20,7 +20,7 @@
 
 #define _(s) gettext(s)
 #define N_(s) (s)
-#define MAXWATCH 4
+#define MAXWATCH SUB_LINK_MAXWATCH
 
 struct watched {
 	char *channel, *endpoint;
@@ -249,6 +249,30 @@ sub_link_process(struct sub_link *l)
 		}
 		retry(&l->w[i]);
 	}
+}
+
+int
+sub_link_pollitems(const struct sub_link *l, zmq_pollitem_t *items, int max)
+{
+	int i;
+
+	for (i = 0; i < (int)l->n && i < max; i++)
+		items[i] = (zmq_pollitem_t){ .socket = l->w[i].mon,
+			.events = ZMQ_POLLIN };
+	return i;
+}
+
+int64_t
+sub_link_deadline(const struct sub_link *l)
+{
+	int64_t at = -1;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (cb_net_link_given_up(l->w[i].state) &&
+		    (at < 0 || l->w[i].retry_at < at))
+			at = l->w[i].retry_at;
+	return at;
 }
 
 const char *

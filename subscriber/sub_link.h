@@ -17,6 +17,7 @@
 
 #define SUB_LINK_FILE "link.json"
 #define SUB_LINK_RETRY_MS 5000 /* after a failed handshake */
+#define SUB_LINK_MAXWATCH 4
 
 struct sub_link;
 
@@ -37,6 +38,17 @@ int sub_link_watch(struct sub_link *l, const char *channel, void *sock,
  * change, and connect again where a handshake failed and
  * SUB_LINK_RETRY_MS have passed since the last try. */
 void sub_link_process(struct sub_link *l);
+
+/* The monitors' sockets, for the daemon's zmq_poll, into items (room
+ * for max): how many.  Their events wake the daemon, which then calls
+ * sub_link_process. */
+struct zmq_pollitem_t;
+int sub_link_pollitems(const struct sub_link *l, struct zmq_pollitem_t *items,
+    int max);
+
+/* When sub_link_process next has to connect again (monotonic ms), or
+ * -1 when no handshake failed. */
+int64_t sub_link_deadline(const struct sub_link *l);
 
 /* Why the first channel watched (the broadcast) is where it is, with
  * what to do: for the stale-channel alarm. */
