@@ -60,6 +60,7 @@
 			    * transaction: a catch-up batch, its END and a
 			    * few live ones */
 #define SUB_BATCH_MS 200   /* and at most this long taking them in */
+#define SUB_BATCH_SAY 250  /* say how far a batch is, every so many */
 
 /* An advisory archived in the open batch, told about once it commits. */
 struct told {
@@ -416,6 +417,8 @@ open_batch(struct sub_ctx *c)
 		return -1;
 	}
 	c->batch_seq = c->last_seq;
+	log_debug("archiving a batch after seq %llu",
+	    (unsigned long long)c->last_seq);
 	return 0;
 }
 
@@ -449,6 +452,9 @@ end_batch(struct sub_ctx *c)
 		lost_batch(c);
 		return -1;
 	}
+	log_debug("archived seq %llu to %llu in one transaction",
+	    (unsigned long long)c->batch_seq + 1,
+	    (unsigned long long)c->last_seq);
 	for (i = 0; i < c->ntold; i++) {
 		c->archived++;
 		report(c, &c->told[i].in, c->told[i].live);
@@ -507,6 +513,10 @@ archive(struct sub_ctx *c, struct sub_incoming *in, struct cb_frames *f,
 	}
 	c->last_seq = in->msg.seq;
 	c->said[0] = '\0'; /* moved on: a problem that comes back is news */
+	if ((c->last_seq - c->batch_seq) % SUB_BATCH_SAY == 0)
+		log_debug("batch after seq %llu: %llu archived, not yet "
+			  "committed", (unsigned long long)c->batch_seq,
+		    (unsigned long long)(c->last_seq - c->batch_seq));
 	if (rc == 1)
 		keep_told(c, in, f, live);
 }
