@@ -4,7 +4,8 @@
 #   make test         install missing Debian packages, build, run every test
 #   make check        build and run every test (no package installation)
 #   make demo         install, build, and show an advisory travel end to end
-#   make bench        benchmarks that print figures
+#   make bench        benchmarks that print figures (bench-delivery,
+#                     bench-idle: one part each)
 #   make fuzz         libFuzzer harnesses (clang), a short run of each
 #   make lint         mandoc -Tlint on the man pages, cppcheck on the C
 #   make SANITIZE=address,undefined check   the suite under ASan + UBSan
@@ -151,6 +152,14 @@ demo: deps
 bench: $(PROGS) $(BENCHES)
 	@CANHBAO_BIN=$(CURDIR)/$(BINDIR) CANHBAO_BUILD=$(CURDIR)/$(BUILD) \
 	    sh bench/run.sh
+
+# One part each: figures printed and merged into build/bench/results.json.
+.PHONY: bench-delivery bench-idle
+bench-delivery: $(PROGS) $(BUILD)/bench/bench_delivery
+	@$(BUILD)/bench/bench_delivery $(CURDIR)/$(BINDIR)
+bench-idle: $(PROGS) $(BUILD)/bench/bench_record
+	@CANHBAO_BIN=$(CURDIR)/$(BINDIR) CANHBAO_BUILD=$(CURDIR)/$(BUILD) \
+	    sh bench/idle.sh
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
