@@ -753,7 +753,6 @@ until(int64_t next)
 	return next <= now ? 0 : (long)(next - now);
 }
 
-
 enum item_kind {
 	ITEM_LIVE,    /* a broadcast message */
 	ITEM_MSG,     /* a message a catch-up brought */
