@@ -568,7 +568,7 @@ answer(struct pub_ctx *c, struct ctl *w, size_t i, size_t n, size_t *from)
 }
 
 static void
-reply(struct pub_ctx *c, struct ctl *w)
+send_reply(struct pub_ctx *c, struct ctl *w)
 {
 	const void *data[3] = { w->f.data[0], "", w->reply };
 	size_t len[3] = { w->f.len[0], 0, strlen(w->reply) };
@@ -603,7 +603,7 @@ serve_control(struct pub_ctx *c)
 		answer(c, w, i, n, &from);
 	settle(c, w, from, n);
 	for (i = 0; i < n; i++) {
-		reply(c, &w[i]);
+		send_reply(c, &w[i]);
 		free(w[i].reply);
 		cb_frames_release(&w[i].f);
 	}
