@@ -775,6 +775,7 @@ struct batch {
 	struct item *v;
 	size_t n, cap;
 	size_t verified;      /* v[0..verified) are */
+	size_t handled;       /* v[0..handled) are archived, or dropped */
 	struct cb_pubkey key; /* what they were verified against */
 };
 
@@ -864,17 +865,6 @@ verify_item(size_t i, void *arg)
 	verify(&b->v[i], &b->key);
 }
 
-/* Verify what came since the last call, on both threads. */
-static void
-verify_new(struct sub_ctx *c, struct batch *b)
-{
-	struct batch part = *b;
-
-	part.v = b->v + b->verified;
-	part.n = b->n - b->verified;
-	sub_pool_run(c->pool, part.n, verify_item, &part);
-	b->verified = b->n;
-}
 
 /* A rotation earlier in the batch installed another key than the one
  * the batch was verified against: check it again with the new one. */
@@ -939,6 +929,25 @@ handle(struct sub_ctx *c, struct batch *b, struct item *it)
 	cb_frames_release(&it->f);
 }
 
+/* Verify what came since the last call on the pool's thread while
+ * this one acts in order on what was verified before (archiving it in
+ * the open batch), then help verify; with last, act on all of it. */
+static void
+work_on(struct sub_ctx *c, struct batch *b, int last)
+{
+	struct batch part = *b;
+
+	part.v = b->v + b->verified;
+	part.n = b->n - b->verified;
+	sub_pool_start(c->pool, part.n, verify_item, &part);
+	while (b->handled < b->verified)
+		handle(c, b, &b->v[b->handled++]);
+	sub_pool_finish(c->pool);
+	b->verified = b->n;
+	while (last && b->handled < b->verified)
+		handle(c, b, &b->v[b->handled++]);
+}
+
 /* 1 while the answer to our catch-up request is coming in: b holds
  * some of it and its END has not come. */
 static int
@@ -963,15 +972,14 @@ await_answer(struct sub_ctx *c, int64_t deadline)
  * SUB_BATCH_MAX messages or SUB_BATCH_MS, so that a lone advisory
  * lands at once and a flood still commits often; a catch-up answer
  * that is coming in (the publisher sends it as we read) is waited for
- * within those bounds, verifying what came meanwhile.  Verify them on
- * both threads, archive them in one transaction, commit, and only then
- * tell about them. */
+ * within those bounds, verifying and archiving what came meanwhile.
+ * Verify them on both threads, archive them in one transaction,
+ * commit, and only then tell about them. */
 static void
 take_in(struct sub_ctx *c)
 {
 	int64_t deadline = cb_time_mono_ms() + SUB_BATCH_MS;
 	struct batch b = { .key = c->keys.current };
-	size_t i;
 	int got;
 
 	do {
@@ -979,14 +987,12 @@ take_in(struct sub_ctx *c)
 		if (c->catchup != NULL)
 			got += take_catchup(c, &b);
 		if (got == 0 && answer_coming(c, &b)) {
-			verify_new(c, &b); /* while the rest comes */
+			work_on(c, &b, 0); /* while the rest comes */
 			got = await_answer(c, deadline);
 		}
 	} while (got > 0 && b.n < SUB_BATCH_MAX &&
 	    cb_time_mono_ms() < deadline);
-	verify_new(c, &b);
-	for (i = 0; i < b.n; i++)
-		handle(c, &b, &b.v[i]);
+	work_on(c, &b, 1);
 	end_batch(c);
 	free(b.v);
 }

@@ -11,10 +11,12 @@ struct sub_pool {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake, done;
-	void (*fn)(size_t, void *); /* the run in progress, or NULL */
+	void (*fn)(size_t, void *); /* the run in progress */
 	void *arg;
 	size_t n, next;             /* items, and the next one to take */
-	int helping;                /* the thread works on this run */
+	int offered;                /* the run waits for the thread to join */
+	int helping;                /* the thread works on the run */
+	int running;                /* started, not yet finished */
 	int quit;
 };
 
@@ -50,10 +52,11 @@ helper(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->quit && (p->fn == NULL || p->helping))
+		while (!p->quit && !p->offered)
 			pthread_cond_wait(&p->wake, &p->lock);
 		if (p->quit)
 			break;
+		p->offered = 0;
 		p->helping = 1;
 		fn = p->fn;
 		fnarg = p->arg;
@@ -61,7 +64,6 @@ helper(void *arg)
 		work(p, fn, fnarg);
 		pthread_mutex_lock(&p->lock);
 		p->helping = 0;
-		p->fn = NULL; /* this run is over for the helper */
 		pthread_cond_signal(&p->done);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -112,7 +114,7 @@ sub_pool_free(struct sub_pool *p)
 }
 
 void
-sub_pool_run(struct sub_pool *p, size_t n, void (*fn)(size_t, void *),
+sub_pool_start(struct sub_pool *p, size_t n, void (*fn)(size_t, void *),
     void *arg)
 {
 	size_t i;
@@ -127,14 +129,30 @@ sub_pool_run(struct sub_pool *p, size_t n, void (*fn)(size_t, void *),
 	p->arg = arg;
 	p->n = n;
 	p->next = 0;
+	p->offered = 1;
+	p->running = 1;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
-	work(p, fn, arg);
+}
+
+void
+sub_pool_finish(struct sub_pool *p)
+{
+	if (p == NULL || !p->running)
+		return;
+	work(p, p->fn, p->arg);
 	pthread_mutex_lock(&p->lock);
-	/* Wait until the helper is out of this run: finished its item, or
-	 * never joined it (then it must not join it late). */
+	p->offered = 0; /* a thread that did not join must not join late */
 	while (p->helping)
 		pthread_cond_wait(&p->done, &p->lock);
-	p->fn = NULL;
+	p->running = 0;
 	pthread_mutex_unlock(&p->lock);
+}
+
+void
+sub_pool_run(struct sub_pool *p, size_t n, void (*fn)(size_t, void *),
+    void *arg)
+{
+	sub_pool_start(p, n, fn, arg);
+	sub_pool_finish(p);
 }
