@@ -429,6 +429,8 @@ lost_batch(struct sub_ctx *c)
 {
 	c->last_seq = c->batch_seq;
 	forget_told(c);
+	/* a certificate kept inside it is gone too: keep the next one */
+	memset(c->certified, 0, sizeof(c->certified));
 	if (c->catchup != NULL)
 		sub_catchup_ask(c->catchup, c->last_seq);
 }
