@@ -4,7 +4,8 @@
 #   make test         install missing Debian packages, build, run every test
 #   make check        build and run every test (no package installation)
 #   make demo         install, build, and show an advisory travel end to end
-#   make bench        benchmarks that print figures
+#   make bench        benchmarks that print figures (bench-delivery,
+#                     bench-search, bench-idle: one part each)
 #   make bench-search search latency beside raw FTS5 (BENCH_SEARCH_N)
 #   make fuzz         libFuzzer harnesses (clang), a short run of each
 #   make lint         mandoc -Tlint on the man pages, cppcheck on the C
@@ -182,6 +183,13 @@ bench-search: $(BUILD)/bench/bench_search
 	@for n in $(BENCH_SEARCH_N); do \
 	    $(BUILD)/bench/bench_search $$n $(BUILD)/bench/archives || exit 2; \
 	done
+# One part each: figures printed and merged into build/bench/results.json.
+.PHONY: bench-delivery bench-idle
+bench-delivery: $(PROGS) $(BUILD)/bench/bench_delivery
+	@$(BUILD)/bench/bench_delivery $(CURDIR)/$(BINDIR)
+bench-idle: $(PROGS) $(BUILD)/bench/bench_record
+	@CANHBAO_BIN=$(CURDIR)/$(BINDIR) CANHBAO_BUILD=$(CURDIR)/$(BUILD) \
+	    sh bench/idle.sh
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20

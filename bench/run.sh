@@ -44,34 +44,4 @@ echo "== publisher /metrics: time to write the page (built once, kept in"
 echo "   $build/bench/archives; 500 agencies, receipts of every critical)"
 "$build/bench/bench_metrics" 20000 500 "$build/bench/archives"
 
-echo "== subscriber daemon, idle (publisher heartbeat every 5 s): resident"
-echo "   memory (VmRSS) and wake-ups (context switches of all its threads,"
-echo "   from /proc/PID/task/*/status) over 60 s"
-idle=$(mktemp -d)
-bin=${CANHBAO_BIN:?}
-"$bin/canhbao-pub" keygen --state "$idle/pub" >/dev/null
-"$bin/canhbao-pub" run --state "$idle/pub" --broadcast 'tcp://127.0.0.1:*' \
-    --insecure >"$idle/pub.log" 2>&1 &
-idle_pub=$!
-trap 'kill $idle_pub ${idle_sub:-} 2>/dev/null; rm -rf "$idle"' EXIT
-i=0
-while [ ! -s "$idle/pub/broadcast.endpoint" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-"$bin/canhbao-sub" run --state "$idle/sub" \
-    --broadcast "$(cat "$idle/pub/broadcast.endpoint")" \
-    --publisher-key "$idle/pub/publisher.pub" --insecure --no-desktop \
-    >/dev/null 2>"$idle/sub.log" &
-idle_sub=$!
-sleep 5
-switches() {
-	cat /proc/"$1"/task/*/status |
-	    awk '/^(voluntary|nonvoluntary)_ctxt_switches/ { n += $2 } END { print n }'
-}
-s0=$(switches "$idle_sub")
-sleep 60
-s1=$(switches "$idle_sub")
-echo "  VmRSS $(awk '/^VmRSS/ { print $2, $3 }' /proc/"$idle_sub"/status)," \
-    "$(ls /proc/"$idle_sub"/task | wc -l) threads, $((s1 - s0)) wake-ups" \
-    "per minute"
+sh "$top/bench/idle.sh"

@@ -129,12 +129,6 @@ cb_db_close(sqlite3 *db)
 	sqlite3_close(db);
 }
 
-int
-cb_db_relax(sqlite3 *db, struct cb_err *err)
-{
-	return cb_db_exec(db, "PRAGMA synchronous = NORMAL", err);
-}
-
 /* The version of module s recorded in cb_schema (0: none yet). */
 static int
 module_version(sqlite3 *db, const char *module, int *out, struct cb_err *err)

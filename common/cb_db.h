@@ -41,13 +41,6 @@ struct cb_db_schema {
 int cb_db_migrate(sqlite3 *db, int readonly, const struct cb_db_schema *s,
     struct cb_err *err);
 
-/* cb_db_open makes every commit durable (synchronous = FULL: it
- * survives a power cut), as the publisher's journal must be.  Data that
- * can be fetched again, like the subscriber's archive, may trade that
- * for speed: after cb_db_relax a commit survives a crash of the program
- * but not of the machine (synchronous = NORMAL in WAL mode). */
-int cb_db_relax(sqlite3 *db, struct cb_err *err);
-
 /* Run SQL without results; 0 or -1 with the SQLite message in err. */
 int cb_db_exec(sqlite3 *db, const char *sql, struct cb_err *err);
 

@@ -70,11 +70,14 @@ cb_net_close(void *sock)
 void
 cb_net_keepalive(void *sock)
 {
-	int ivl = CB_NET_PING_MS, timeout = CB_NET_PING_TIMEOUT_MS,
+	int on = 1, idle = CB_NET_KEEPALIVE_IDLE_S,
+	    intvl = CB_NET_KEEPALIVE_INTVL_S, cnt = CB_NET_KEEPALIVE_PROBES,
 	    rmax = CB_NET_RECONNECT_MAX_MS;
 
-	zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &ivl, sizeof(ivl));
-	zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof(timeout));
+	zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE, &on, sizeof(on));
+	zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_IDLE, &idle, sizeof(idle));
+	zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_INTVL, &intvl, sizeof(intvl));
+	zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_CNT, &cnt, sizeof(cnt));
 	zmq_setsockopt(sock, ZMQ_RECONNECT_IVL_MAX, &rmax, sizeof(rmax));
 }
 

@@ -17,8 +17,9 @@
 #define CB_NET_MAXFRAMES 8
 #define CB_NET_MAXMSG (512 * 1024) /* bytes in one frame */
 #define CB_NET_LINGER_MS 1000
-#define CB_NET_PING_MS 2000
-#define CB_NET_PING_TIMEOUT_MS 6000
+#define CB_NET_KEEPALIVE_IDLE_S 10 /* silence before the first probe */
+#define CB_NET_KEEPALIVE_INTVL_S 2 /* between probes */
+#define CB_NET_KEEPALIVE_PROBES 3  /* unanswered: the link is dead */
 #define CB_NET_RECONNECT_MAX_MS 5000
 
 struct cb_frames {
@@ -49,10 +50,12 @@ void cb_net_set_maxmsg(void *sock, int64_t bytes);
 void *cb_net_socket(int type, struct cb_err *err);
 void cb_net_close(void *sock);
 
-/* ZeroMQ heartbeats on a connecting socket, so a dead or cut link is
- * noticed and the connection made again (CB_NET_PING_MS,
- * CB_NET_PING_TIMEOUT_MS), and reconnection at most CB_NET_RECONNECT_MAX_MS
- * apart. */
+/* TCP keepalive on a connecting socket, so a dead or cut link is
+ * noticed and the connection made again (after CB_NET_KEEPALIVE_IDLE_S
+ * of silence and CB_NET_KEEPALIVE_PROBES unanswered probes), and
+ * reconnection at most CB_NET_RECONNECT_MAX_MS apart.  The kernel
+ * sends the probes: unlike ZeroMQ's own heartbeats, which woke the
+ * I/O thread every few seconds, they leave an idle process asleep. */
 void cb_net_keepalive(void *sock);
 
 /* CurveZMQ.  A server socket (PUB, ROUTER) gets its secret key and asks

@@ -34,7 +34,7 @@ pub_control_bind(const char *state, struct cb_err *err)
 	void *s;
 
 	unlink(path);
-	s = cb_net_socket(ZMQ_REP, err);
+	s = cb_net_socket(ZMQ_ROUTER, err);
 	if (s != NULL && cb_net_bind(s, ep, NULL, 0, err) < 0) {
 		cb_net_close(s);
 		s = NULL;

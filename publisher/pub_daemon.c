@@ -44,6 +44,7 @@
 #include "pub_zap.h"
 
 #define _(s) gettext(s)
+#define CONTROL_BURST 64 /* control requests taken in one go */
 
 struct pub_ctx {
 	struct pub_config *opts; /* replaced in place by a reload */
@@ -67,6 +68,7 @@ struct pub_ctx {
 	unsigned long published;
 	struct cb_http *http;            /* /metrics, or NULL */
 	struct pub_metrics_src metrics;  /* what it reads */
+	int grouping; /* publishes of a control burst share a transaction */
 };
 
 static char *
@@ -347,11 +349,33 @@ reply_error(const char *msg)
 	return s;
 }
 
+/* A publish done, as its log line says it (with its journal fields). */
+struct done {
+	char id[CB_ADV_MAX_ID + 1];
+	unsigned revision;
+	uint64_t seq; /* 0: none */
+	enum cb_severity severity;
+};
+
+static void
+say_done(const struct done *d)
+{
+	log_info_about(&(struct cb_log_about){ .id = d->id, .seq = d->seq,
+			   .severity = cb_severity_name(d->severity) },
+	    _("published %s revision %u as seq %llu (%s)"), d->id,
+	    d->revision, (unsigned long long)d->seq,
+	    cb_severity_name(d->severity));
+}
+
+/* Publish the advisory of a request.  said, when not NULL, gets the
+ * publish instead of the log (a grouped publish is said once its group
+ * commits). */
 static char *
-do_publish(struct pub_ctx *c, const cJSON *req)
+do_publish(struct pub_ctx *c, const cJSON *req, struct done *said)
 {
 	struct cb_adv adv;
 	struct cb_err err;
+	struct done d;
 	uint64_t seq;
 	cJSON *r;
 	char *s;
@@ -364,11 +388,14 @@ do_publish(struct pub_ctx *c, const cJSON *req)
 		return reply_error(err.msg);
 	}
 	c->published++;
-	log_info_about(&(struct cb_log_about){ .id = adv.id, .seq = seq,
-			   .severity = cb_severity_name(adv.severity) },
-	    _("published %s revision %u as seq %llu (%s)"), adv.id,
-	    adv.revision, (unsigned long long)seq,
-	    cb_severity_name(adv.severity));
+	snprintf(d.id, sizeof(d.id), "%s", adv.id);
+	d.revision = adv.revision;
+	d.seq = seq;
+	d.severity = adv.severity;
+	if (said != NULL)
+		*said = d;
+	else
+		say_done(&d);
 	r = cJSON_CreateObject();
 	cJSON_AddTrueToObject(r, "ok");
 	cJSON_AddStringToObject(r, "id", adv.id);
@@ -528,17 +555,25 @@ do_agencies(struct pub_ctx *c)
 	return reload_registry(c, &err) < 0 ? reply_error(err.msg) : reply_ok();
 }
 
-static char *
-dispatch(struct pub_ctx *c, const char *text, size_t len)
+/* The command a request names, or NULL. */
+static const char *
+command(const cJSON *req)
 {
-	cJSON *req = cJSON_ParseWithLength(text, len);
+	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd");
+
+	return cJSON_IsString(cmd) ? cmd->valuestring : NULL;
+}
+
+static char *
+dispatch(struct pub_ctx *c, const cJSON *req, struct done *said)
+{
 	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd");
 	char *reply;
 
 	if (!cJSON_IsString(cmd))
 		reply = reply_error("request is not a JSON object with 'cmd'");
 	else if (strcmp(cmd->valuestring, "publish") == 0)
-		reply = do_publish(c, req);
+		reply = do_publish(c, req, said);
 	else if (strcmp(cmd->valuestring, "status") == 0)
 		reply = do_status(c);
 	else if (strcmp(cmd->valuestring, "poll") == 0)
@@ -549,35 +584,111 @@ dispatch(struct pub_ctx *c, const char *text, size_t len)
 		reply = do_rotate(c);
 	else
 		reply = reply_error("unknown command");
-	cJSON_Delete(req);
 	return reply;
 }
 
+/* One control request being served: [routing id][empty][request]. */
+struct ctl {
+	struct cb_frames f;
+	char *reply;
+	struct done said; /* a publish in the open group (seq 0: none) */
+};
+
+/* Close the group of publishes w[from..to): commit, which broadcasts
+ * them, and say each; when the commit fails none is published, and
+ * each is answered with why. */
+static void
+settle(struct pub_ctx *c, struct ctl *w, size_t from, size_t to)
+{
+	struct cb_err err;
+	size_t i;
+	int ok;
+
+	if (!c->grouping)
+		return;
+	c->grouping = 0;
+	ok = pub_seal_commit(c->seal, &err) == 0;
+	for (i = from; i < to; i++) {
+		if (w[i].said.seq == 0)
+			continue;
+		if (ok) {
+			say_done(&w[i].said);
+			continue;
+		}
+		log_warnx(_("publish refused: %s"), err.msg);
+		free(w[i].reply);
+		w[i].reply = reply_error(err.msg);
+		c->published--;
+	}
+}
+
+/* Answer request w[i]; consecutive publishes of a burst (n > 1) share
+ * one journal transaction, opened at the first (*from). */
+static void
+answer(struct pub_ctx *c, struct ctl *w, size_t i, size_t n, size_t *from)
+{
+	const struct cb_frames *f = &w[i].f;
+	const char *cmd;
+	struct cb_err err;
+	cJSON *req;
+
+	if (f->n != 3 || f->len[1] != 0 || f->len[2] > PUB_CONTROL_MAXREQ) {
+		w[i].reply = reply_error("request must be one JSON frame");
+		return;
+	}
+	req = cJSON_ParseWithLength(f->data[2], f->len[2]);
+	cmd = command(req);
+	if (cmd == NULL || strcmp(cmd, "publish") != 0) {
+		settle(c, w, *from, i);
+	} else if (!c->grouping && n > 1) {
+		if (pub_seal_begin(c->seal, &err) == 0)
+			c->grouping = 1;
+		*from = i;
+	}
+	w[i].reply = dispatch(c, req, c->grouping ? &w[i].said : NULL);
+	cJSON_Delete(req);
+}
+
+static void
+send_reply(struct pub_ctx *c, struct ctl *w)
+{
+	const void *data[3] = { w->f.data[0], "", w->reply };
+	size_t len[3] = { w->f.len[0], 0, strlen(w->reply) };
+
+	if (cb_net_send(c->control, data, len, 3, 0) < 0)
+		log_warnx("control: cannot reply: %s", zmq_strerror(zmq_errno()));
+}
+
+/* Serve the control requests waiting, CONTROL_BURST at most: a burst of
+ * publishes is sealed and journaled in one transaction, committed once,
+ * broadcast, and only then answered. */
 static void
 serve_control(struct pub_ctx *c)
 {
-	struct cb_frames f;
+	struct ctl w[CONTROL_BURST];
 	struct cb_err err;
-	char *reply;
-	const void *data[1];
-	size_t len[1];
+	size_t n = 0, i, from = 0;
 
-	if (cb_net_recv(c->control, &f, ZMQ_DONTWAIT, &err) < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_warnx(_("control: %s"), err.msg);
-		return;
+	while (n < CONTROL_BURST) {
+		memset(&w[n], 0, sizeof(w[n]));
+		if (cb_net_recv(c->control, &w[n].f, ZMQ_DONTWAIT, &err) < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warnx("control: %s", err.msg);
+			break;
+		}
+		if (w[n].f.n < 2) /* no way to answer it */
+			cb_frames_release(&w[n].f);
+		else
+			n++;
 	}
-	if (f.n != 1 || f.len[0] > PUB_CONTROL_MAXREQ)
-		reply = reply_error("request must be one JSON frame");
-	else
-		reply = dispatch(c, f.data[0], f.len[0]);
-	cb_frames_release(&f);
-	data[0] = reply;
-	len[0] = strlen(reply);
-	if (cb_net_send(c->control, data, len, 1, 0) < 0)
-		log_warnx(_("control: cannot reply: %s"),
-		    zmq_strerror(zmq_errno()));
-	free(reply);
+	for (i = 0; i < n; i++)
+		answer(c, w, i, n, &from);
+	settle(c, w, from, n);
+	for (i = 0; i < n; i++) {
+		send_reply(c, &w[i]);
+		free(w[i].reply);
+		cb_frames_release(&w[i].f);
+	}
 }
 
 /* --- reload (SIGHUP) -------------------------------------------------- */

@@ -28,10 +28,10 @@
  * peer has one: a new request replaces it); a request beyond them is
  * dropped and counted, and an answer that makes no progress for
  * STALL_MS is given up. */
-#define PEER_HWM 8
+#define PEER_HWM 32
 #define ANSWERS_MAX 32
 #define STALL_MS 30000
-#define RETRY_MIN_MS 2   /* a blocked answer is tried again after this, */
+#define RETRY_MIN_MS 1   /* a blocked answer is tried again after this, */
 #define RETRY_MAX_MS 256 /* doubling up to this */
 #define SEND_PER_PASS 64 /* messages sent to one peer per loop pass */
 

@@ -92,6 +92,8 @@ send_request(struct sub_catchup *c, uint64_t after)
 	len[0] = cb_req_encode(&q, buf);
 	if (cb_net_send(c->sock, data, len, 1, ZMQ_DONTWAIT) < 0) {
 		c->retry = 1; /* not connected yet: tick asks again */
+		if (c->due_ms < cb_time_mono_ms() + SUB_CATCHUP_RESEND_MS)
+			c->due_ms = cb_time_mono_ms() + SUB_CATCHUP_RESEND_MS;
 		return;
 	}
 	c->retry = 0;
@@ -147,6 +149,14 @@ sub_catchup_tick(struct sub_catchup *c, uint64_t after)
 	}
 	if (c->outstanding == 0 && c->retry && cb_time_mono_ms() >= c->due_ms)
 		send_request(c, after);
+}
+
+int64_t
+sub_catchup_deadline(const struct sub_catchup *c)
+{
+	if (c->outstanding != 0)
+		return c->sent_ms + SUB_CATCHUP_TIMEOUT_MS + 1;
+	return c->retry ? c->due_ms : -1;
 }
 
 enum sub_catchup_what

@@ -24,6 +24,7 @@
 #define SUB_CATCHUP_TIMEOUT_MS 10000
 #define SUB_CATCHUP_BACKOFF_MIN_MS 1000
 #define SUB_CATCHUP_BACKOFF_MAX_MS 300000
+#define SUB_CATCHUP_RESEND_MS 1000 /* a request that could not go */
 
 struct sub_catchup;
 
@@ -44,6 +45,11 @@ int sub_catchup_busy(const struct sub_catchup *c);
 /* Ask again (for the messages after seq) when the outstanding request
  * timed out, or when a back-off is over. */
 void sub_catchup_tick(struct sub_catchup *c, uint64_t after);
+
+/* When sub_catchup_tick next has something to do (monotonic ms): the
+ * outstanding request's time-out, or when a wanted request is due;
+ * -1 when nothing waits. */
+int64_t sub_catchup_deadline(const struct sub_catchup *c);
 
 enum sub_catchup_change {
 	SUB_CATCHUP_SAME,    /* as before */

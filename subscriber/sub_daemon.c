@@ -7,6 +7,19 @@
  * lost and nothing archived twice.  What fails a check is dropped,
  * counted and logged with its reason, and the daemon goes on.
  *
+ * Whatever is waiting on both channels is taken at once (at most
+ * SUB_BATCH_MAX messages, for at most SUB_BATCH_MS) and archived in one
+ * durable transaction: one commit per batch, not per advisory.  Only
+ * after that commit are the batch's advisories told about and their
+ * receipts let out (the outbox reads committed entries), so a crash at
+ * any point loses nothing acknowledged upstream, and the last sequence
+ * committed with them keeps anything from being archived twice.
+ *
+ * The loop sleeps until the next deadline (the stale alarm, a catch-up
+ * time-out, reminders, presence, the outbox, hooks, the desktop, a
+ * reconnection): no fixed tick, so an idle subscriber wakes only for
+ * the heartbeats.
+ *
  * Heartbeats say how far the publisher is; one that is fresh (issued
  * within stale_after of our clock) proves the channel is alive.  With
  * none for stale_after seconds the subscriber raises the stale-channel
@@ -40,14 +53,26 @@
 #include "sub_metrics.h"
 #include "sub_outbox.h"
 #include "sub_notify.h"
+#include "sub_pool.h"
 #include "sub_recv.h"
 #include "sub_store.h"
 
 #define _(s) gettext(s)
 
 #define SUB_RCVHWM 100000
-#define TICK_MS 500
 #define SUB_REMIND_MAX 100 /* reminders in one round */
+#define SUB_BATCH_MAX (CB_REQ_MAXBATCH + 24) /* messages in one
+			    * transaction: a catch-up batch, its END and a
+			    * few live ones */
+#define SUB_BATCH_MS 200   /* and at most this long taking them in */
+#define SUB_BATCH_SAY 250  /* say how far a batch is, every so many */
+
+/* An advisory archived in the open batch, told about once it commits. */
+struct told {
+	struct sub_incoming in;
+	struct cb_frames f; /* what in points into */
+	int live;
+};
 
 struct sub_ctx {
 	struct sub_config *cfg; /* replaced in place by a reload */
@@ -76,6 +101,10 @@ struct sub_ctx {
 	int64_t born_ms;        /* when the archive was made; 0: unknown */
 	unsigned long dropped_by[SUB_DROP_COUNT]; /* /metrics */
 	struct cb_http *http;   /* /metrics, or NULL */
+	uint64_t batch_seq;     /* last_seq when the open batch began */
+	struct sub_pool *pool;  /* verifies beside the main thread */
+	struct told *told;      /* archived in the open batch */
+	size_t ntold, captold;
 };
 
 /* The agency's key (canhbao-sub keygen): required for CurveZMQ,
@@ -229,6 +258,7 @@ close_all(struct sub_ctx *c)
 {
 	cb_http_close(c->http);
 	sub_notify_free(c->notify);
+	sub_pool_free(c->pool);
 	sub_link_free(c->link);
 	sub_catchup_close(c->catchup);
 	cb_net_close(c->sock);
@@ -367,8 +397,105 @@ rotate(struct sub_ctx *c, const struct sub_incoming *in)
 	    (unsigned long long)in->msg.seq);
 }
 
+/* --- the batch: one transaction, then the news ------------------------ */
+
 static void
-archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
+forget_told(struct sub_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntold; i++) {
+		sub_incoming_release(&c->told[i].in);
+		cb_frames_release(&c->told[i].f);
+	}
+	c->ntold = 0;
+}
+
+/* Keep an advisory archived in the open batch (taking in and f over)
+ * to tell about it when the batch commits. */
+static void
+keep_told(struct sub_ctx *c, struct sub_incoming *in, struct cb_frames *f,
+    int live)
+{
+	if (c->ntold == c->captold) {
+		c->captold = c->captold ? 2 * c->captold : 64;
+		c->told = cb_xrealloc(c->told, c->captold * sizeof(*c->told));
+	}
+	c->told[c->ntold++] = (struct told){ .in = *in, .f = *f,
+		.live = live };
+	memset(in, 0, sizeof(*in));
+	cb_adv_init(&in->adv);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Begin the batch with the first message it archives. */
+static int
+open_batch(struct sub_ctx *c)
+{
+	struct cb_err err;
+	char why[sizeof(err.msg) + 64];
+
+	if (sub_store_in_batch(c->store))
+		return 0;
+	if (sub_store_batch(c->store, 1, &err) < 0) {
+		snprintf(why, sizeof(why), "cannot archive: %s", err.msg);
+		problem(c, why);
+		return -1;
+	}
+	c->batch_seq = c->last_seq;
+	log_debug("archiving a batch after seq %llu",
+	    (unsigned long long)c->last_seq);
+	return 0;
+}
+
+/* The open batch was rolled back: nothing of it is archived.  The last
+ * sequence goes back, and catch-up fetches it all again. */
+static void
+lost_batch(struct sub_ctx *c)
+{
+	c->last_seq = c->batch_seq;
+	forget_told(c);
+	/* a certificate kept inside it is gone too: keep the next one */
+	memset(c->certified, 0, sizeof(c->certified));
+	if (c->catchup != NULL)
+		sub_catchup_ask(c->catchup, c->last_seq);
+}
+
+/* Commit the open batch, then tell about what it archived (when the
+ * commit fails, lost_batch).  0, or -1 when the commit failed. */
+static int
+end_batch(struct sub_ctx *c)
+{
+	struct cb_err err;
+	char why[sizeof(err.msg) + 96];
+	size_t i;
+
+	if (!sub_store_in_batch(c->store))
+		return 0;
+	if (sub_store_batch(c->store, 0, &err) < 0) {
+		snprintf(why, sizeof(why), "cannot archive seq %llu to %llu: %s",
+		    (unsigned long long)c->batch_seq + 1,
+		    (unsigned long long)c->last_seq, err.msg);
+		problem(c, why);
+		lost_batch(c);
+		return -1;
+	}
+	log_debug("archived seq %llu to %llu in one transaction",
+	    (unsigned long long)c->batch_seq + 1,
+	    (unsigned long long)c->last_seq);
+	for (i = 0; i < c->ntold; i++) {
+		c->archived++;
+		report(c, &c->told[i].in, c->told[i].live);
+	}
+	forget_told(c);
+	return 0;
+}
+
+/* Archive in, in its place in the sequence, inside the open batch; a
+ * new advisory is told about (taking in and f over) when it commits. */
+static void
+archive(struct sub_ctx *c, struct sub_incoming *in, struct cb_frames *f,
+    int live)
 {
 	struct cb_err err;
 	char why[sizeof(err.msg) + 64];
@@ -397,23 +524,29 @@ archive(struct sub_ctx *c, const struct sub_incoming *in, int live)
 		    (unsigned long long)c->last_seq + 1,
 		    (unsigned long long)in->msg.seq - 1);
 	if (in->msg.type == CB_MSG_ROTATE) {
-		rotate(c, in);
+		if (end_batch(c) == 0) /* the new key signs what follows */
+			rotate(c, in);
 		return;
 	}
+	if (open_batch(c) < 0)
+		return;
 	rc = sub_store_put(c->store, &in->msg, &in->adv, in->signed_bytes,
 	    in->signed_len, in->sigblock, in->sigblock_len, &err);
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot archive seq %llu: %s",
 		    (unsigned long long)in->msg.seq, err.msg);
 		problem(c, why);
+		lost_batch(c); /* the error rolled the batch back */
 		return;
 	}
 	c->last_seq = in->msg.seq;
 	c->said[0] = '\0'; /* moved on: a problem that comes back is news */
-	if (rc == 1) {
-		c->archived++;
-		report(c, in, live);
-	}
+	if ((c->last_seq - c->batch_seq) % SUB_BATCH_SAY == 0)
+		log_debug("batch after seq %llu: %llu archived, not yet "
+			  "committed", (unsigned long long)c->batch_seq,
+		    (unsigned long long)(c->last_seq - c->batch_seq));
+	if (rc == 1)
+		keep_told(c, in, f, live);
 }
 
 static void
@@ -517,33 +650,6 @@ revoked(struct sub_ctx *c, struct sub_incoming *in, struct cb_err *err)
 	return 1;
 }
 
-static void
-receive_live(struct sub_ctx *c)
-{
-	struct sub_incoming in;
-	struct cb_frames f;
-	struct cb_err err;
-	int rc;
-
-	if (cb_net_recv(c->sock, &f, ZMQ_DONTWAIT, &err) < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			drop(c, SUB_DROP_TRANSPORT, err.msg);
-		return;
-	}
-	if ((rc = sub_recv_check(&c->keys.current, 1, &f, &in, &err)) < 0 ||
-	    revoked(c, &in, &err)) {
-		drop(c, rc < 0 ? SUB_DROP_INVALID : SUB_DROP_REVOKED, err.msg);
-		cb_frames_release(&f);
-		return;
-	}
-	if (in.msg.type == CB_MSG_HEARTBEAT)
-		heartbeat(c, &in);
-	else
-		archive(c, &in, 1);
-	sub_incoming_release(&in);
-	cb_frames_release(&f);
-}
-
 /* --- the way back: the outbox ---------------------------------------- */
 
 /* "Number taken": our numbers clash with what the publisher holds (a
@@ -636,13 +742,19 @@ presence(struct sub_ctx *c)
 
 /* The END of our request: ask for the next batch, or back off when the
  * batch moved nothing on, saying so once when that starts and once
- * when it ends. */
+ * when it ends.  The next batch is asked for before this one commits,
+ * so that it comes in meanwhile (should the commit fail, the answer
+ * brings nothing archivable and the back-off asks again). */
 static void
 batch_ended(struct sub_ctx *c, const struct cb_req *end)
 {
+	enum sub_catchup_change change;
+
 	if (end->latest > c->publisher_seq)
 		c->publisher_seq = end->latest;
-	switch (sub_catchup_ended(c->catchup, c->last_seq, end->latest)) {
+	change = sub_catchup_ended(c->catchup, c->last_seq, end->latest);
+	end_batch(c); /* what it brought is archived, then said */
+	switch (change) {
 	case SUB_CATCHUP_STALLED:
 		log_warnx(_("catch-up makes no progress past seq %llu (%s): "
 			    "asking for the next message again in %lld s, "
@@ -665,43 +777,271 @@ batch_ended(struct sub_ctx *c, const struct cb_req *end)
 		    (unsigned long long)c->last_seq);
 }
 
-static void
-receive_catchup(struct sub_ctx *c)
+/* --- taking messages in: a batch ------------------------------------ */
+
+/* How long zmq_poll may sleep until deadline next (-1: no limit). */
+static long
+until(int64_t next)
 {
+	int64_t now = cb_time_mono_ms();
+
+	if (next < 0)
+		return -1;
+	return next <= now ? 0 : (long)(next - now);
+}
+
+enum item_kind {
+	ITEM_LIVE,    /* a broadcast message */
+	ITEM_MSG,     /* a message a catch-up brought */
+	ITEM_END,     /* the end of our catch-up request */
+	ITEM_CONFIRM, /* the publisher's answer to a submission */
+	ITEM_BAD      /* could not be read; err says why */
+};
+
+/* One message taken in, in the order it came. */
+struct item {
+	enum item_kind kind;
+	struct cb_frames f;
+	struct cb_req end;     /* END, CONFIRM */
 	struct sub_incoming in;
+	int ok;                /* verified: in holds it */
+	struct cb_err err;
+};
+
+struct batch {
+	struct item *v;
+	size_t n, cap;
+	size_t verified;      /* v[0..verified) are */
+	size_t handled;       /* v[0..handled) are archived, or dropped */
+	struct cb_pubkey key; /* what they were verified against */
+};
+
+static struct item *
+batch_add(struct batch *b, enum item_kind kind)
+{
+	struct item *it;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 16;
+		b->v = cb_xrealloc(b->v, b->cap * sizeof(*b->v));
+	}
+	it = &b->v[b->n++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	cb_adv_init(&it->in.adv);
+	return it;
+}
+
+/* One broadcast message into b, if one waits: 1 when one was taken. */
+static int
+take_live(struct sub_ctx *c, struct batch *b)
+{
+	struct cb_frames f;
+	struct cb_err err;
+	struct item *it;
+
+	if (cb_net_recv(c->sock, &f, ZMQ_DONTWAIT, &err) < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		batch_add(b, ITEM_BAD)->err = err;
+		return 1;
+	}
+	it = batch_add(b, ITEM_LIVE);
+	it->f = f;
+	return 1;
+}
+
+/* One reply on the requests channel into b, if one waits: 1 when one
+ * was taken. */
+static int
+take_catchup(struct sub_ctx *c, struct batch *b)
+{
 	struct cb_frames f;
 	struct cb_req end;
 	struct cb_err err;
 
 	switch (sub_catchup_recv(c->catchup, &f, &end, &err)) {
 	case SUB_CATCHUP_NONE:
-		return;
+		return 0;
 	case SUB_CATCHUP_BAD:
-		drop(c, SUB_DROP_TRANSPORT, err.msg);
-		return;
+		batch_add(b, ITEM_BAD)->err = err;
+		break;
 	case SUB_CATCHUP_END:
-		batch_ended(c, &end);
-		return;
+		batch_add(b, ITEM_END)->end = end;
+		break;
 	case SUB_CATCHUP_CONFIRM:
-		confirmed(c, &end);
-		return;
+		batch_add(b, ITEM_CONFIRM)->end = end;
+		break;
 	case SUB_CATCHUP_MSG:
+		batch_add(b, ITEM_MSG)->f = f;
 		break;
 	}
+	return 1;
+}
+
+/* Check the signature of a message taken in against key, then parse
+ * it (sub_recv). */
+static void
+verify(struct item *it, const struct cb_pubkey *key)
+{
+	if (it->kind == ITEM_LIVE)
+		it->ok = sub_recv_check(key, 1, &it->f, &it->in,
+		    &it->err) == 0;
+	else if (it->kind == ITEM_MSG)
+		it->ok = sub_recv_open(key, 1, it->f.data[1], it->f.len[1],
+		    it->f.data[2], it->f.len[2], &it->in, &it->err) == 0;
+}
+
+/* Item i against the batch's key: on both threads of the pool, each on
+ * its own items. */
+static void
+verify_item(size_t i, void *arg)
+{
+	struct batch *b = arg;
+
+	verify(&b->v[i], &b->key);
+}
+
+
+/* A rotation earlier in the batch installed another key than the one
+ * the batch was verified against: check it again with the new one. */
+static void
+verify_again(struct sub_ctx *c, struct batch *b, struct item *it)
+{
+	if ((it->kind != ITEM_LIVE && it->kind != ITEM_MSG) ||
+	    memcmp(&b->key, &c->keys.current, sizeof(b->key)) == 0)
+		return;
+	sub_incoming_release(&it->in);
+	verify(it, &c->keys.current);
+}
+
+/* 1 when the item is dropped (and counted by reason): it did not
+ * verify, or its key is revoked. */
+static int
+dropped(struct sub_ctx *c, struct item *it)
+{
+	if (!it->ok)
+		drop(c, SUB_DROP_INVALID, it->err.msg);
+	else if (revoked(c, &it->in, &it->err))
+		drop(c, SUB_DROP_REVOKED, it->err.msg);
+	else
+		return 0;
+	return 1;
+}
+
+static void
+live_item(struct sub_ctx *c, struct item *it)
+{
+	if (dropped(c, it))
+		return;
+	if (it->in.msg.type == CB_MSG_HEARTBEAT)
+		heartbeat(c, &it->in);
+	else
+		archive(c, &it->in, &it->f, 1);
+}
+
+static void
+catchup_item(struct sub_ctx *c, struct item *it)
+{
 	c->in_catchup = 1;
-	if (sub_recv_open(&c->keys.current, 1, f.data[1], f.len[1], f.data[2],
-		f.len[2], &in, &err) < 0) {
-		drop(c, SUB_DROP_INVALID, err.msg);
-	} else if (revoked(c, &in, &err)) {
-		drop(c, SUB_DROP_REVOKED, err.msg);
-	} else {
-		if (in.msg.type == CB_MSG_ADVISORY ||
-		    in.msg.type == CB_MSG_ROTATE)
-			archive(c, &in, 0);
-		sub_incoming_release(&in);
-	}
+	if (!dropped(c, it) && (it->in.msg.type == CB_MSG_ADVISORY ||
+	    it->in.msg.type == CB_MSG_ROTATE))
+		archive(c, &it->in, &it->f, 0);
 	c->in_catchup = 0;
-	cb_frames_release(&f);
+}
+
+/* Act on one message of the batch, in order. */
+static void
+handle(struct sub_ctx *c, struct batch *b, struct item *it)
+{
+	verify_again(c, b, it);
+	switch (it->kind) {
+	case ITEM_LIVE:
+		live_item(c, it);
+		break;
+	case ITEM_MSG:
+		catchup_item(c, it);
+		break;
+	case ITEM_END:
+		batch_ended(c, &it->end);
+		break;
+	case ITEM_CONFIRM:
+		confirmed(c, &it->end);
+		break;
+	case ITEM_BAD:
+		drop(c, SUB_DROP_TRANSPORT, it->err.msg);
+		break;
+	}
+	sub_incoming_release(&it->in);
+	cb_frames_release(&it->f);
+}
+
+/* Verify what came since the last call on the pool's thread while
+ * this one acts in order on what was verified before (archiving it in
+ * the open batch), then help verify; with last, act on all of it. */
+static void
+work_on(struct sub_ctx *c, struct batch *b, int last)
+{
+	struct batch part = *b;
+
+	part.v = b->v + b->verified;
+	part.n = b->n - b->verified;
+	sub_pool_start(c->pool, part.n, verify_item, &part);
+	while (b->handled < b->verified)
+		handle(c, b, &b->v[b->handled++]);
+	sub_pool_finish(c->pool);
+	b->verified = b->n;
+	while (last && b->handled < b->verified)
+		handle(c, b, &b->v[b->handled++]);
+}
+
+/* 1 while the answer to our catch-up request is coming in: b holds
+ * some of it and its END has not come. */
+static int
+answer_coming(struct sub_ctx *c, const struct batch *b)
+{
+	return c->catchup != NULL && sub_catchup_busy(c->catchup) &&
+	    b->n > 0 && b->v[b->n - 1].kind == ITEM_MSG;
+}
+
+/* Wait until the requests channel has more, or until deadline: 1 when
+ * it has. */
+static int
+await_answer(struct sub_ctx *c, int64_t deadline)
+{
+	zmq_pollitem_t item = { .socket = sub_catchup_socket(c->catchup),
+		.events = ZMQ_POLLIN };
+
+	return zmq_poll(&item, 1, until(deadline)) > 0;
+}
+
+/* Take in what waits on both channels, a batch at a time: at most
+ * SUB_BATCH_MAX messages or SUB_BATCH_MS, so that a lone advisory
+ * lands at once and a flood still commits often; a catch-up answer
+ * that is coming in (the publisher sends it as we read) is waited for
+ * within those bounds, verifying and archiving what came meanwhile.
+ * Verify them on both threads, archive them in one transaction,
+ * commit, and only then tell about them. */
+static void
+take_in(struct sub_ctx *c)
+{
+	int64_t deadline = cb_time_mono_ms() + SUB_BATCH_MS;
+	struct batch b = { .key = c->keys.current };
+	int got;
+
+	do {
+		got = take_live(c, &b);
+		if (c->catchup != NULL)
+			got += take_catchup(c, &b);
+		if (got == 0 && answer_coming(c, &b)) {
+			work_on(c, &b, 0); /* while the rest comes */
+			got = await_answer(c, deadline);
+		}
+	} while (got > 0 && b.n < SUB_BATCH_MAX &&
+	    cb_time_mono_ms() < deadline);
+	work_on(c, &b, 1);
+	end_batch(c);
+	free(b.v);
 }
 
 static int
@@ -794,19 +1134,61 @@ desk_acked(const char *id, unsigned rev, void *arg)
 	return newest >= rev;
 }
 
-/* Every TICK_MS: the stale alarm and catch-up time-outs. */
+/* The earlier of deadline *next and at (monotonic ms; -1: none). */
 static void
-tick(struct sub_ctx *c)
+sooner(int64_t *next, int64_t at)
 {
-	if (cb_time_mono_ms() - c->last_hb_ms >
-	    (int64_t)c->cfg->stale_after * 1000)
+	if (at >= 0 && (*next < 0 || at < *next))
+		*next = at;
+}
+
+/* The outbox's next entry due: one added by another process ("ack",
+ * "report") is seen at the next wake-up, a heartbeat at the latest. */
+static int64_t
+outbox_deadline(struct sub_ctx *c)
+{
+	struct cb_err err;
+	int64_t at;
+
+	if (c->agency == NULL || c->catchup == NULL)
+		return -1;
+	if (sub_outbox_next_due(sub_store_db(c->store), cb_time_mono_ms(), &at,
+		&err) < 0) {
+		log_errx("outbox: %s", err.msg);
+		return -1;
+	}
+	return at;
+}
+
+/* Whatever is due: the stale alarm, catch-up time-outs, hooks and the
+ * desktop, reminders, presence, the outbox.  Returns the deadline of
+ * the next (monotonic ms), -1 when nothing waits for time. */
+static int64_t
+timers(struct sub_ctx *c)
+{
+	int64_t stale_at = c->last_hb_ms + (int64_t)c->cfg->stale_after * 1000,
+		next = -1;
+
+	if (!c->stale && cb_time_mono_ms() > stale_at)
 		alarm_state(c, 1);
-	if (c->catchup != NULL)
+	if (!c->stale)
+		sooner(&next, stale_at + 1);
+	if (c->catchup != NULL) {
 		sub_catchup_tick(c->catchup, c->last_seq);
+		sooner(&next, sub_catchup_deadline(c->catchup));
+	}
 	sub_notify_tick(c->notify);
+	sooner(&next, sub_notify_deadline(c->notify));
 	remind(c);
+	if (c->cfg->renotify > 0)
+		sooner(&next, c->next_remind_ms);
 	presence(c);
+	if (c->agency != NULL && c->cfg->presence > 0)
+		sooner(&next, c->next_presence_ms);
 	flush_outbox(c);
+	sooner(&next, outbox_deadline(c));
+	sooner(&next, sub_link_deadline(c->link));
+	return next;
 }
 
 /* --- reload (SIGHUP) ---------------------------------------------- */
@@ -956,8 +1338,8 @@ bus_events(short ev)
 static void
 loop(struct sub_ctx *c)
 {
-	zmq_pollitem_t items[4];
-	int64_t next_tick = cb_time_mono_ms() + TICK_MS;
+	zmq_pollitem_t items[4 + SUB_LINK_MAXWATCH];
+	int64_t next = cb_time_mono_ms();
 	int rc, n, bus = -1, fd, web = -1;
 	long timeout, watchdog, ms;
 	char status[256];
@@ -982,12 +1364,13 @@ loop(struct sub_ctx *c)
 			items[n++] = (zmq_pollitem_t){ .fd = fd,
 				.events = bus_events(ev) };
 		}
-		timeout = TICK_MS;
+		n += sub_link_pollitems(c->link, items + n, SUB_LINK_MAXWATCH);
+		timeout = until(next);
 		watchdog = cb_daemon_watchdog(cb_time_mono_ms());
-		if (watchdog >= 0 && watchdog < timeout)
+		if (watchdog >= 0 && (timeout < 0 || watchdog < timeout))
 			timeout = watchdog;
 		ms = c->http ? cb_http_timeout_ms(c->http) : -1;
-		if (ms >= 0 && ms < timeout)
+		if (ms >= 0 && (timeout < 0 || ms < timeout))
 			timeout = ms;
 		if (c->http != NULL)
 			items[web = n++] = (zmq_pollitem_t){ .fd =
@@ -995,11 +1378,9 @@ loop(struct sub_ctx *c)
 		rc = zmq_poll(items, n, timeout);
 		if (rc < 0 && errno != EINTR)
 			log_errx("poll: %s", zmq_strerror(errno));
-		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
-			receive_live(c);
-		if (rc > 0 && c->catchup != NULL &&
-		    (items[1].revents & ZMQ_POLLIN))
-			receive_catchup(c);
+		if (rc > 0 && ((items[0].revents & ZMQ_POLLIN) ||
+			(c->catchup != NULL && (items[1].revents & ZMQ_POLLIN))))
+			take_in(c);
 		if (rc > 0 && bus >= 0 && items[bus].revents != 0)
 			sub_notify_process(c->notify);
 		if (web >= 0 && ((rc > 0 && items[web].revents != 0) ||
@@ -1007,12 +1388,8 @@ loop(struct sub_ctx *c)
 			cb_http_run(c->http);
 		sub_link_process(c->link);
 		bus = -1;
-		if (cb_time_mono_ms() >= next_tick) {
-			tick(c);
-			next_tick = cb_time_mono_ms() + TICK_MS;
-			cb_daemon_status("%s", status_line(c, status,
-						   sizeof(status)));
-		}
+		next = timers(c);
+		cb_daemon_status("%s", status_line(c, status, sizeof(status)));
 	}
 }
 
@@ -1031,6 +1408,9 @@ sub_daemon_run(struct sub_config *cfg)
 		close_all(&c);
 		return 2;
 	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+	    (c.pool = sub_pool_new(&err)) == NULL)
+		log_warnx("%s: verifying on one thread", err.msg);
 	sub_notify_set_ops(c.notify, &(struct sub_desk_ops){ .ack = desk_ack,
 		.acked = desk_acked, .arg = &c });
 	if (cfg->insecure)
@@ -1048,6 +1428,7 @@ sub_daemon_run(struct sub_config *cfg)
 		catch_up(&c, "starting");
 	cb_daemon_ready("%s", status_line(&c, status, sizeof(status)));
 	loop(&c);
+	free(c.told);
 	log_info(_("stopping: %lu archived, %lu dropped, %lu duplicates "
 		   "ignored"),
 	    c.archived, c.dropped, c.ignored);

@@ -933,6 +933,33 @@ close_acknowledged(struct sub_desk *d)
 		}
 }
 
+static void
+sooner(int64_t *at, int64_t t)
+{
+	if (*at < 0 || t < *at)
+		*at = t;
+}
+
+int64_t
+sub_desk_deadline(const struct sub_desk *d)
+{
+	int64_t at = -1;
+
+	if (d == NULL)
+		return -1;
+	if (d->bus == NULL)
+		return d->retry_at;
+	if (d->held.n > 0)
+		sooner(&at, d->window_start + SUB_DESK_WINDOW * 1000);
+	if (d->caught.n > 0) {
+		sooner(&at, d->caught.last_ms + CATCHUP_QUIET_MS);
+		sooner(&at, d->caught.first_ms + SUB_DESK_WINDOW * 1000);
+	}
+	if (d->npop > 0 && d->ops.acked != NULL)
+		sooner(&at, d->next_poll);
+	return at;
+}
+
 void
 sub_desk_tick(struct sub_desk *d)
 {

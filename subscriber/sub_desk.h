@@ -78,5 +78,9 @@ void sub_desk_process(struct sub_desk *d);
 /* Summaries due, pop-ups of acknowledged advisories closed, the bus
  * reconnected after a loss. */
 void sub_desk_tick(struct sub_desk *d);
+/* When sub_desk_tick next has something to do (monotonic ms): connect
+ * the bus again, show what a window held back, look for
+ * acknowledgements of the pop-ups on screen; -1 when nothing waits. */
+int64_t sub_desk_deadline(const struct sub_desk *d);
 
 #endif

@@ -19,7 +19,7 @@
 #include "sub_link.h"
 
 #define N_(s) (s)
-#define MAXWATCH 4
+#define MAXWATCH SUB_LINK_MAXWATCH
 
 struct watched {
 	char *channel, *endpoint;
@@ -290,6 +290,29 @@ sub_link_health(struct sub_link *l, int64_t heartbeat_ms,
 /* The silent-but-connected case, which no socket event tells. */
 #define SILENT_WHY N_("connected, but no heartbeat comes: the publisher " \
 	"is running but silent, or its clock is wrong")
+int
+sub_link_pollitems(const struct sub_link *l, zmq_pollitem_t *items, int max)
+{
+	int i;
+
+	for (i = 0; i < (int)l->n && i < max; i++)
+		items[i] = (zmq_pollitem_t){ .socket = l->w[i].mon,
+			.events = ZMQ_POLLIN };
+	return i;
+}
+
+int64_t
+sub_link_deadline(const struct sub_link *l)
+{
+	int64_t at = -1;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (cb_net_link_given_up(l->w[i].state) &&
+		    (at < 0 || l->w[i].retry_at < at))
+			at = l->w[i].retry_at;
+	return at;
+}
 
 const char *
 sub_link_why(const struct sub_link *l)

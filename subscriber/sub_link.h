@@ -17,6 +17,7 @@
 
 #define SUB_LINK_FILE "link.json"
 #define SUB_LINK_RETRY_MS 5000 /* after a failed handshake */
+#define SUB_LINK_MAXWATCH 4
 
 struct sub_link;
 
@@ -46,6 +47,17 @@ void sub_link_process(struct sub_link *l);
  * heartbeat and means nothing after a crash). */
 void sub_link_health(struct sub_link *l, int64_t heartbeat_ms,
     uint64_t publisher_seq, int stale);
+/* The monitors' sockets, for the daemon's zmq_poll, into items (room
+ * for max): how many.  Their events wake the daemon, which then calls
+ * sub_link_process. */
+struct zmq_pollitem_t;
+int sub_link_pollitems(const struct sub_link *l, struct zmq_pollitem_t *items,
+    int max);
+
+/* When sub_link_process next has to connect again (monotonic ms), or
+ * -1 when no handshake failed. */
+int64_t sub_link_deadline(const struct sub_link *l);
+
 /* Why the first channel watched (the broadcast) is where it is, with
  * what to do: for the stale-channel alarm. */
 const char *sub_link_why(const struct sub_link *l);

@@ -22,6 +22,7 @@
 #include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
+#include "cb_time.h"
 #include "cb_utf8.h"
 #include "sub_notify.h"
 #include "sub_search.h"
@@ -299,6 +300,19 @@ sub_notify_new(const struct sub_config *cfg, struct cb_err *err)
 			      : " syslog",
 	    n->hook ? " hook " : "", n->hook ? cfg->on_advisory : "");
 	return n;
+}
+
+int64_t
+sub_notify_deadline(const struct sub_notify *n)
+{
+	int64_t at = sub_desk_deadline(n->desk), hook;
+
+	if (n->hook != NULL && cb_hook_busy(n->hook) > 0) {
+		hook = cb_time_mono_ms() + SUB_NOTIFY_HOOK_POLL_MS;
+		if (at < 0 || hook < at)
+			at = hook;
+	}
+	return at;
 }
 
 size_t

@@ -78,6 +78,11 @@ void sub_notify_process(struct sub_notify *n);
 /* Every tick: reap hooks, enforce time limits, start retries and
  * queued runs, and the desktop's (sub_desk_tick). */
 void sub_notify_tick(struct sub_notify *n);
+/* When sub_notify_tick next has something to do (monotonic ms): every
+ * SUB_NOTIFY_HOOK_POLL_MS while hooks run or wait, and the desktop's
+ * deadlines; -1 when nothing waits. */
+#define SUB_NOTIFY_HOOK_POLL_MS 250
+int64_t sub_notify_deadline(const struct sub_notify *n);
 
 /* Runs in progress or waiting (tests, shutdown). */
 size_t sub_notify_hooks_pending(const struct sub_notify *n);

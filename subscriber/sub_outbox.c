@@ -261,6 +261,24 @@ in_flight(sqlite3 *db, int64_t now_ms, struct cb_err *err)
 }
 
 int
+sub_outbox_next_due(sqlite3 *db, int64_t now_ms, int64_t *at,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(db, "SELECT min(due_ms) FROM outbox "
+	    "WHERE due_ms > ? AND refused IS NULL", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now_ms);
+	rc = sqlite3_step(st);
+	*at = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ?
+	    sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : cb_db_error(db, "outbox", err);
+}
+
+int
 sub_outbox_next(sqlite3 *db, const struct cb_seckey *sk, int64_t now_ms,
     struct sub_outbox_item *item, struct cb_err *err)
 {

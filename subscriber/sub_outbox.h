@@ -72,6 +72,11 @@ struct sub_outbox_item {
 int sub_outbox_next(struct sqlite3 *db, const struct cb_seckey *sk,
     int64_t now_ms, struct sub_outbox_item *item, struct cb_err *err);
 
+/* When the next entry falls due after now_ms (an unanswered one goes
+ * again): *at gets that time, or -1 when none will.  0 or -1. */
+int sub_outbox_next_due(struct sqlite3 *db, int64_t now_ms, int64_t *at,
+    struct cb_err *err);
+
 /* The publisher's answer for entry seq: kept (delete), refused (keep
  * it, marked with reason (may be NULL), not sent again), later (send
  * again after a while; also for "number taken", which the caller

@@ -16,6 +16,7 @@ struct sub_store {
 	uint8_t channel[CB_SIG_KEYIDLEN]; /* the pinned publisher key */
 	int has_channel;
 	int receipts;     /* queue receipts with archives and acks */
+	sqlite3_stmt *insert, *advance; /* kept: every message runs them */
 };
 
 /*
@@ -112,9 +113,10 @@ sub_store_open(const char *path, int readonly, struct cb_err *err)
 		free(s);
 		return NULL;
 	}
-	/* What a power cut takes from the archive, catch-up brings back. */
-	if (migrate_modules(s->db, readonly, err) < 0 ||
-	    (!readonly && cb_db_relax(s->db, err) < 0)) {
+	/* Durable (synchronous = FULL, cb_db_open): a receipt says the
+	 * advisory is archived, so a power cut must not take it back.
+	 * The daemon commits in batches (sub_store_batch) to afford it. */
+	if (migrate_modules(s->db, readonly, err) < 0) {
 		cb_err_prefix(err, "%s", path);
 		sub_store_close(s);
 		return NULL;
@@ -127,6 +129,8 @@ sub_store_close(struct sub_store *s)
 {
 	if (s == NULL)
 		return;
+	sqlite3_finalize(s->insert);
+	sqlite3_finalize(s->advance);
 	cb_db_close(s->db);
 	free(s);
 }
@@ -142,10 +146,28 @@ sub_store_batch(struct sub_store *s, int on, struct cb_err *err)
 {
 	if (on == s->batch)
 		return 0;
-	if (cb_db_exec(s->db, on ? "BEGIN IMMEDIATE" : "COMMIT", err) < 0)
+	if (cb_db_exec(s->db, on ? "BEGIN IMMEDIATE" : "COMMIT", err) < 0) {
+		if (!on)
+			sub_store_abort(s);
 		return -1;
+	}
 	s->batch = on;
 	return 0;
+}
+
+void
+sub_store_abort(struct sub_store *s)
+{
+	if (!s->batch)
+		return;
+	cb_db_exec(s->db, "ROLLBACK", NULL);
+	s->batch = 0;
+}
+
+int
+sub_store_in_batch(const struct sub_store *s)
+{
+	return s->batch;
 }
 
 int
@@ -270,12 +292,24 @@ sub_store_last_seq(struct sub_store *s, const uint8_t *key_id, uint64_t *seq,
 	return 0;
 }
 
+/* A statement kept in *slot for the life of the handle, prepared the
+ * first time: the writes every message makes are not parsed again for
+ * each.  Reset it after use.  NULL with err set on failure. */
+static sqlite3_stmt *
+kept(struct sub_store *s, sqlite3_stmt **slot, const char *sql,
+    struct cb_err *err)
+{
+	if (*slot == NULL)
+		*slot = cb_db_prepare(s->db, sql, err);
+	return *slot;
+}
+
 static int
 insert_message(struct sub_store *s, const struct cb_msg *msg,
     const struct cb_adv *adv, const uint8_t *sb, size_t sblen,
     const uint8_t *sig, size_t siglen, struct cb_err *err)
 {
-	sqlite3_stmt *st = cb_db_prepare(s->db,
+	sqlite3_stmt *st = kept(s, &s->insert,
 	    "INSERT OR IGNORE INTO message (seq, key_id, issued_ms, adv_id, "
 	    "revision, kind, severity, status, origin, title, published, "
 	    "received, signed, sigblock, expires) "
@@ -303,7 +337,7 @@ insert_message(struct sub_store *s, const struct cb_msg *msg,
 	sqlite3_bind_blob(st, 14, sig, (int)siglen, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 15, adv->expires);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return cb_db_error(s->db, "archive: cannot store", err);
 	return sqlite3_changes(s->db);
@@ -314,7 +348,7 @@ insert_message(struct sub_store *s, const struct cb_msg *msg,
 static int
 advance(struct sub_store *s, const struct cb_msg *msg, struct cb_err *err)
 {
-	sqlite3_stmt *st = cb_db_prepare(s->db,
+	sqlite3_stmt *st = kept(s, &s->advance,
 	    "INSERT INTO publisher (key_id, last_seq) VALUES (?, ?) "
 	    "ON CONFLICT(key_id) DO UPDATE SET "
 	    "last_seq = max(last_seq, excluded.last_seq)", err);
@@ -326,7 +360,7 @@ advance(struct sub_store *s, const struct cb_msg *msg, struct cb_err *err)
 	    CB_SIG_KEYIDLEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)msg->seq);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return cb_db_error(s->db, "archive", err);
 	return 0;
@@ -393,9 +427,11 @@ sub_store_put(struct sub_store *s, const struct cb_msg *msg,
     const struct cb_adv *adv, const uint8_t *signed_bytes, size_t signed_len,
     const uint8_t *sigblock, size_t sigblock_len, struct cb_err *err)
 {
-	int added;
+	int added, own = !s->batch;
 
-	if (sub_store_begin(s, err) < 0)
+	/* Inside a batch no savepoint per message (FTS5 flushes its
+	 * pending terms at each): a failure rolls the batch back. */
+	if (own && sub_store_begin(s, err) < 0)
 		return -1;
 	added = insert_message(s, msg, adv, signed_bytes, signed_len, sigblock,
 	    sigblock_len, err);
@@ -404,9 +440,14 @@ sub_store_put(struct sub_store *s, const struct cb_msg *msg,
 	    (added > 0 && insert_indicators(s, msg->seq, adv, err) < 0) ||
 	    (added > 0 && sub_store_receipt(s, adv->id, adv->revision,
 			      "received", cb_time_now(), NULL, NULL, err) < 0) ||
-	    advance(s, msg, err) < 0)
+	    advance(s, msg, err) < 0) {
+		if (!own) {
+			sub_store_abort(s);
+			return -1;
+		}
 		return sub_store_end(s, 0, err);
-	if (sub_store_end(s, 1, err) < 0)
+	}
+	if (own && sub_store_end(s, 1, err) < 0)
 		return -1;
 	return added > 0 ? 1 : 0;
 }

@@ -41,8 +41,10 @@ int sub_store_last_seq(struct sub_store *s, const uint8_t *key_id,
 /* Archive a verified advisory message, index it for search (sub_search),
  * keep its indicators (sub_store_indicator_find), queue its receipt
  * (sub_store_set_receipts) and move the publisher's last sequence on, in
- * one transaction.  Returns 1 when stored, 0 when that
- * sequence was already archived (nothing changes), -1 on error. */
+ * one transaction (or in the open batch, see sub_store_batch: then an
+ * error rolls back the whole batch and ends it).  Returns 1 when
+ * stored, 0 when that sequence was already archived (nothing changes),
+ * -1 on error. */
 int sub_store_put(struct sub_store *s, const struct cb_msg *msg,
     const struct cb_adv *adv, const uint8_t *signed_bytes, size_t signed_len,
     const uint8_t *sigblock, size_t sigblock_len, struct cb_err *err);
@@ -137,10 +139,19 @@ int sub_store_indicator_find(struct sub_store *s, const char *value,
 int sub_store_revisions(struct sub_store *s, const char *id,
     int (*fn)(const struct sub_row *, void *), void *arg, struct cb_err *err);
 
-/* Bulk loading (benchmarks, imports): between sub_store_batch(s, 1)
- * and sub_store_batch(s, 0), sub_store_put calls share one transaction,
- * committed by the second call. */
+/* Group commit (the daemon, benchmarks, imports): between
+ * sub_store_batch(s, 1) and sub_store_batch(s, 0), sub_store_put and
+ * the other writes share one transaction, committed by the second
+ * call (durably: it survives a power cut); a put that fails inside
+ * rolls the whole batch back and ends it.  When the commit
+ * fails, everything since sub_store_batch(s, 1) is rolled back and -1
+ * returned; sub_store_abort rolls it back on purpose.  No receipt
+ * queued inside a batch can leave before it commits: the outbox reads
+ * only committed entries once the batch is over. */
 int sub_store_batch(struct sub_store *s, int on, struct cb_err *err);
+void sub_store_abort(struct sub_store *s);
+/* 1 inside sub_store_batch. */
+int sub_store_in_batch(const struct sub_store *s);
 
 /* --- the channel: keys and the way back --------------------------------- */
 
