@@ -103,7 +103,7 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 	    " CASE WHEN json_valid(CAST(substr(m.signed, ?8) AS TEXT)) THEN "
 	    "  json_extract(CAST(substr(m.signed, ?8) AS TEXT), '$.published') "
 	    " END AS published FROM message m "
-	    " WHERE m.type = ?2 AND m.issued_ms <= ?1 * 1000 "
+	    " WHERE m.type = ?2 AND m.issued_ms / 1000 <= ?1 "
 	    " AND m.severity IN (?3, ?4, ?5, ?6, ?7) "
 	    " AND m.revision = (SELECT max(revision) FROM message x "
 	    "  WHERE x.adv_id = m.adv_id)) "
