@@ -128,10 +128,13 @@ $(LIBPUB): $(BUILD)/gen/pub_web_assets.o
 
 $(BINDIR)/canhbao-pub: $(call obj,publisher/pub_main.c) $(LIBPUB) $(LIBCB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(DEP_LIBS)
+# --as-needed: each program loads only the libraries it calls (the
+# subscriber has no use for libcurl or gpgme, and an idle agency's
+# resident memory is counted by bench-idle).
 $(BINDIR)/canhbao-sub: $(call obj,subscriber/sub_main.c) $(LIBSUB) $(LIBCB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(DEP_LIBS)
 
 # Unit tests link the same libraries the programs ship.
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/cb_test.c $(LIBPUB) \
