@@ -58,20 +58,13 @@ say(struct pub_watch *w, const char *peer)
 	w->unsaid++;
 	if (w->said_ms != 0 && now - w->said_ms < PUB_WATCH_SAY_MS)
 		return;
-	if (w->curve)
-		log_warnx("%s: a client at %s speaks plaintext (a subscriber "
-		    "run with --insecure) but this publisher requires "
-		    "CurveZMQ: the agency must run without --insecure "
-		    "(said once per %d min, %lu such attempt%s since)",
-		    w->channel, peer, PUB_WATCH_SAY_MS / 60000, w->unsaid,
-		    w->unsaid == 1 ? "" : "s");
-	else
-		log_warnx("%s: a client at %s speaks CurveZMQ but this "
-		    "publisher runs with --insecure (plaintext): run it "
-		    "without --insecure, or the agency with --insecure "
-		    "(said once per %d min, %lu such attempt%s since)",
-		    w->channel, peer, PUB_WATCH_SAY_MS / 60000, w->unsaid,
-		    w->unsaid == 1 ? "" : "s");
+	log_warnx("%s: a client at %s speaks %s (said once per %d min, %lu "
+	    "such attempt%s since)", w->channel, peer, w->curve ?
+	    "plaintext (a subscriber run with --insecure) but this publisher "
+	    "requires CurveZMQ: the agency must run without --insecure" :
+	    "CurveZMQ but this publisher runs with --insecure (plaintext): "
+	    "run it without --insecure, or the agency with --insecure",
+	    PUB_WATCH_SAY_MS / 60000, w->unsaid, w->unsaid == 1 ? "" : "s");
 	w->said_ms = now;
 	w->unsaid = 0;
 }
