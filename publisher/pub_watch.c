@@ -3,6 +3,7 @@
 
 #include <zmq.h>
 
+#include "cb_locale.h"
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
@@ -58,13 +59,16 @@ say(struct pub_watch *w, const char *peer)
 	w->unsaid++;
 	if (w->said_ms != 0 && now - w->said_ms < PUB_WATCH_SAY_MS)
 		return;
-	log_warnx("%s: a client at %s speaks %s (said once per %d min, %lu "
-	    "such attempt%s since)", w->channel, peer, w->curve ?
-	    "plaintext (a subscriber run with --insecure) but this publisher "
-	    "requires CurveZMQ: the agency must run without --insecure" :
-	    "CurveZMQ but this publisher runs with --insecure (plaintext): "
-	    "run it without --insecure, or the agency with --insecure",
-	    PUB_WATCH_SAY_MS / 60000, w->unsaid, w->unsaid == 1 ? "" : "s");
+	log_warnx(_("%s: a client at %s speaks %s (said once per %d min; "
+		    "%lu attempts since the last such line)"),
+	    cb_locale_word(w->channel), peer,
+	    w->curve ? _("plaintext (a subscriber run with --insecure) but "
+			 "this publisher requires CurveZMQ: the agency must "
+			 "run without --insecure") :
+		       _("CurveZMQ but this publisher runs with --insecure "
+			 "(plaintext): run it without --insecure, or the "
+			 "agency with --insecure"),
+	    PUB_WATCH_SAY_MS / 60000, w->unsaid);
 	w->said_ms = now;
 	w->unsaid = 0;
 }
