@@ -190,6 +190,13 @@ feed_rt_new(struct pub_feeds *fs, const struct pub_feed_conf *conf,
 		feed_rt_free(f);
 		return NULL;
 	}
+	if (conf->format == FEED_MISP &&
+	    pub_journal_misp_mark_get(fs->journal, conf->name,
+		f->misp_mark.uuid, sizeof(f->misp_mark.uuid),
+		&f->misp_mark.timestamp, err) < 0) {
+		feed_rt_free(f);
+		return NULL;
+	}
 	if (conf->format == FEED_CSAF) {
 		f->csaf = cb_xcalloc(1, sizeof(*f->csaf));
 		if (pub_journal_walk_get(fs->journal, conf->name,
@@ -316,13 +323,19 @@ pub_feeds_reconfigure(struct pub_feeds *fs, const struct pub_config *cfg,
 			f->next_ms = cb_time_mono_ms();
 			f->next_wall = cb_time_now();
 			memset(&f->misp_mark, 0, sizeof(f->misp_mark));
+			if (cfg->feeds[i].format == FEED_MISP &&
+			    pub_journal_misp_mark_put(fs->journal,
+				cfg->feeds[i].name, "", 0, &serr) < 0)
+				log_errx("feed %s: %s", cfg->feeds[i].name,
+				    serr.msg);
 			pub_misp_free(f->stream);
 			f->stream = NULL;
 		}
 		f->conf = &cfg->feeds[i];
 		if (f->conf->format == FEED_MISP_ZMQ && f->stream == NULL &&
 		    misp_stream_start(f, &serr) < 0)
-			log_errx_about(ABOUT_FEED(f), "feed %s: %s", f->conf->name, serr.msg);
+			log_errx_about(ABOUT_FEED(f), "feed %s: %s",
+			    f->conf->name, serr.msg);
 		next[i] = f;
 	}
 	for (j = 0; j < fs->n; j++) { /* removed */
@@ -509,6 +522,12 @@ finish_poll(struct feed_rt *f)
 		delay = f->conf->interval;
 		f->state.last_success = now;
 		f->misp_mark = f->misp_next; /* every event up to it is in */
+		if (f->conf->format == FEED_MISP &&
+		    pub_journal_misp_mark_put(f->owner->journal,
+			f->conf->name, f->misp_mark.uuid,
+			f->misp_mark.timestamp, &err) < 0)
+			log_errx_about(ABOUT_FEED(f), "feed %s: %s",
+			    f->conf->name, err.msg);
 	}
 	if (f->any_ok)
 		f->state.initialized = 1;

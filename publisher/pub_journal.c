@@ -60,8 +60,9 @@ static const char *const migrations[] = {
 };
 
 /* The walk through CSAF lists (ROLIE feeds, changes.csv): what each
- * feed has taken in, and what its last poll left over.  A schema of
- * its own, so that it changes apart from the numbered steps above. */
+ * feed has taken in, and what its last poll left over; and where each
+ * MISP feed's walk through its manifest stands.  A schema of its own,
+ * so that it changes apart from the numbered steps above. */
 static const char *const walk_steps[] = {
 	"CREATE TABLE IF NOT EXISTS csaf_doc ("
 	"  feed TEXT NOT NULL,"
@@ -72,6 +73,11 @@ static const char *const walk_steps[] = {
 	"  feed TEXT PRIMARY KEY,"
 	"  deferred INTEGER NOT NULL,"
 	"  retry INTEGER NOT NULL);",
+	/* 2: a MISP feed's last event taken, so a restart resumes there. */
+	"CREATE TABLE IF NOT EXISTS misp_mark ("
+	"  feed TEXT PRIMARY KEY,"
+	"  uuid TEXT NOT NULL,"
+	"  timestamp INTEGER NOT NULL);",
 };
 static const struct cb_db_schema walk_schema = { "csaf_walk", walk_steps,
 	(int)(sizeof(walk_steps) / sizeof(walk_steps[0])) };
@@ -558,6 +564,49 @@ pub_journal_walk_put(struct pub_journal *j, const char *feed,
 	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, w->deferred);
 	sqlite3_bind_int(st, 3, w->retry);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_misp_mark_get(struct pub_journal *j, const char *feed,
+    char *uuid, size_t uuidsz, int64_t *timestamp, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT uuid, timestamp FROM misp_mark WHERE feed = ?", err);
+	int rc;
+
+	uuid[0] = '\0';
+	*timestamp = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(uuid, uuidsz, "%s", cb_db_text(st, 0));
+		*timestamp = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cb_db_error(j->db, "journal", err);
+	return 0;
+}
+
+int
+pub_journal_misp_mark_put(struct pub_journal *j, const char *feed,
+    const char *uuid, int64_t timestamp, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "INSERT OR REPLACE INTO misp_mark (feed, uuid, timestamp) "
+	    "VALUES (?, ?, ?)", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, feed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, timestamp);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);

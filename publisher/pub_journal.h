@@ -117,6 +117,13 @@ int pub_journal_doc_listed(struct pub_journal *j, const char *feed,
     const char *url, int64_t *listed, struct cb_err *err);
 int pub_journal_doc_put(struct pub_journal *j, const char *feed,
     const char *url, int64_t listed, struct cb_err *err);
+/* A MISP feed's mark: the last event of its manifest taken in (uuid
+ * "" and timestamp 0 when none), kept so that a restart resumes after
+ * it instead of walking the manifest from its start. */
+int pub_journal_misp_mark_get(struct pub_journal *j, const char *feed,
+    char *uuid, size_t uuidsz, int64_t *timestamp, struct cb_err *err);
+int pub_journal_misp_mark_put(struct pub_journal *j, const char *feed,
+    const char *uuid, int64_t timestamp, struct cb_err *err);
 struct pub_walk_state {
 	int deferred;
 	int retry;

@@ -284,6 +284,11 @@ mark=$(log_mark "$T/pub.log")
 "$PUB" poll --state "$T/pub" circl >/dev/null
 check "the feed recovers" wait_log 30 "$T/pub.log" "$mark" \
     "feed circl: 0 items"
+# Where the walk stands is in the journal, so a restart resumes there.
+MARK=$(sqlite3 "file:$T/pub/journal.db?mode=ro" \
+    "SELECT uuid FROM misp_mark WHERE feed = 'circl' AND timestamp > 0")
+check "the feed's mark is journaled: an event of its manifest" sh -c \
+    'test -n "$0" && grep -q "\"$0\"" "$1"' "$MARK" "$W/misp/manifest.json"
 
 # --- silence, and the gap filled ------------------------------------------
 stop "$MISP_PID"

@@ -273,6 +273,30 @@ test_feed_state(void **state)
 	assert_int_equal(out.initialized, 1);
 }
 
+/* A MISP feed's mark survives a reopen, per feed; none reads empty. */
+static void
+test_misp_mark(void **state)
+{
+	struct pub_fixture *f = *state;
+	struct cb_err err;
+	char uuid[64];
+	int64_t ts;
+
+	assert_int_equal(pub_journal_misp_mark_get(f->j, "circl", uuid,
+	    sizeof(uuid), &ts, &err), 0);
+	assert_string_equal(uuid, "");
+	assert_int_equal(ts, 0);
+	assert_int_equal(pub_journal_misp_mark_put(f->j, "circl",
+	    "5a3b2d2e-1c28-4b5e-9d7e-000000000001", NOW, &err), 0);
+	assert_int_equal(pub_journal_misp_mark_put(f->j, "other", "x", 1,
+	    &err), 0);
+	reopen(f);
+	assert_int_equal(pub_journal_misp_mark_get(f->j, "circl", uuid,
+	    sizeof(uuid), &ts, &err), 0);
+	assert_string_equal(uuid, "5a3b2d2e-1c28-4b5e-9d7e-000000000001");
+	assert_int_equal(ts, NOW);
+}
+
 struct names {
 	char name[4][65];
 	int64_t last[4];
@@ -559,6 +583,7 @@ main(void)
 		PUB_TEST(test_feed_items),
 		PUB_TEST(test_cache_validators),
 		PUB_TEST(test_feed_state),
+		PUB_TEST(test_misp_mark),
 		PUB_TEST(test_agencies),
 		PUB_TEST(test_old_journal_opens),
 		PUB_TEST(test_old_journal_takes_receipts),
