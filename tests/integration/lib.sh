@@ -248,7 +248,10 @@ PYEOF
 }
 
 # pub_conf DIR FEEDFILE: a publisher configuration with one file:// feed.
-pub_conf() {
+# pub_section DIR: the [publisher] section every test configuration
+# starts with: state DIR, plaintext, a heartbeat a second, broadcast and
+# requests on ports the system chooses (or $BCAST, $REQS).
+pub_section() {
 	cat <<CONF
 [publisher]
 state = $1
@@ -256,6 +259,12 @@ broadcast = ${BCAST:-tcp://127.0.0.1:*}
 requests = ${REQS:-tcp://127.0.0.1:*}
 insecure = yes
 heartbeat = 1
+CONF
+}
+
+pub_conf() {
+	pub_section "$1"
+	cat <<CONF
 
 [feed "bulk"]
 url = file://$2

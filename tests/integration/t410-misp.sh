@@ -88,13 +88,9 @@ printf 'wrong\n' >"$T/wrong.pw"
 chmod 600 "$T/misp.pw" "$T/wrong.pw"
 
 "$PUB" keygen --state "$T/pub" >/dev/null
-cat >"$T/pub.conf" <<CONF
-[publisher]
-state = $T/pub
-broadcast = tcp://127.0.0.1:*
-insecure = yes
-heartbeat = 1
-
+{
+	pub_section "$T/pub"
+	cat <<CONF
 [feed "circl"]
 url = $U/misp/manifest.json
 format = misp
@@ -116,6 +112,7 @@ username = canhbao
 password_file = $T/wrong.pw
 silent_after = 5s
 CONF
+} >"$T/pub.conf"
 
 check "check-config accepts misp and misp-zmq feeds" \
     sh -c '"$0" check-config -c "$1" >/dev/null' "$PUB" "$T/pub.conf"

@@ -153,13 +153,9 @@ with open(root + "/feed.json", "w") as f:
 PYEOF
 
 "$PUB" keygen --state "$T/pub" >/dev/null
-cat >"$T/pub.conf" <<CONF
-[publisher]
-state = $T/pub
-broadcast = tcp://127.0.0.1:*
-insecure = yes
-heartbeat = 1
-
+{
+	pub_section "$T/pub"
+	cat <<CONF
 [feed "strict"]
 url = $U/prov/provider-metadata.json
 format = csaf
@@ -182,6 +178,7 @@ format = csaf
 max_documents = 200
 interval = 3600
 CONF
+} >"$T/pub.conf"
 check "check-config accepts csaf_signatures and max_documents" \
     sh -c '"$0" check-config -c "$1" >/dev/null' "$PUB" "$T/pub.conf"
 
