@@ -46,15 +46,15 @@
 #include "cb_net.h"
 #include "cb_time.h"
 #include "sub_ack.h"
-#include "sub_catchup.h"
+#include "cb_catchup.h"
 #include "sub_daemon.h"
-#include "sub_keys.h"
+#include "cb_keys.h"
 #include "sub_link.h"
 #include "sub_metrics.h"
 #include "sub_outbox.h"
 #include "sub_notify.h"
 #include "sub_pool.h"
-#include "sub_recv.h"
+#include "cb_recv.h"
 #include "sub_store.h"
 
 #define _(s) gettext(s)
@@ -69,7 +69,7 @@
 
 /* An advisory archived in the open batch, told about once it commits. */
 struct told {
-	struct sub_incoming in;
+	struct cb_incoming in;
 	struct cb_frames f; /* what in points into */
 	int live;
 };
@@ -78,7 +78,7 @@ struct sub_ctx {
 	struct sub_config *cfg; /* replaced in place by a reload */
 	int lockfd;
 	struct cb_pubkey key;     /* the pinned publisher key */
-	struct sub_keys keys;     /* which key signs now (rotations) */
+	struct cb_keys keys;     /* which key signs now (rotations) */
 	uint8_t certified[CB_SIG_KEYIDLEN]; /* its certificate is kept */
 	struct cb_seckey *agency; /* our key: CurveZMQ, receipts; or NULL */
 	int64_t next_presence_ms;
@@ -86,7 +86,7 @@ struct sub_ctx {
 	struct sub_store *store;
 	void *sock;
 	struct sub_link *link;       /* why the channel is silent */
-	struct sub_catchup *catchup; /* NULL without a requests endpoint */
+	struct cb_catchup *catchup; /* NULL without a requests endpoint */
 	uint64_t last_seq;      /* last archived */
 	uint64_t publisher_seq; /* latest the publisher announced */
 	int64_t last_hb_ms;     /* monotonic time of the last fresh one */
@@ -139,16 +139,16 @@ load_keys(struct sub_ctx *c, struct cb_err *err)
 	char hex[CB_SIG_KEYIDHEX];
 	int found;
 
-	sub_keys_init(&c->keys, &c->key);
+	cb_keys_init(&c->keys, &c->key);
 	if (c->cfg->revoked_keys != NULL &&
-	    sub_keys_revoke(&c->keys, c->cfg->revoked_keys, err) < 0)
+	    cb_keys_revoke(&c->keys, c->cfg->revoked_keys, err) < 0)
 		return -1;
 	found = sub_store_signing_key(c->store, &pk, &c->keys.since, err);
 	if (found < 0)
 		return -1;
 	if (found)
 		c->keys.current = pk;
-	if (sub_keys_is_revoked(&c->keys, c->keys.current.id))
+	if (cb_keys_is_revoked(&c->keys, c->keys.current.id))
 		log_warnx(_("the publisher's current key %s is revoked: "
 			    "nothing it signs is accepted"),
 		    cb_sig_keyid_hex(c->keys.current.id, hex));
@@ -241,13 +241,13 @@ open_sockets(struct sub_ctx *c, struct cb_err *err)
 	    cb_net_connect(c->sock, c->cfg->broadcast, err) < 0)
 		return -1;
 	if (c->cfg->requests != NULL) {
-		c->catchup = sub_catchup_open(c->cfg->requests, err);
+		c->catchup = cb_catchup_open(c->cfg->requests, err);
 		if (c->catchup == NULL ||
-		    curve(c, sub_catchup_socket(c->catchup), err) < 0 ||
+		    curve(c, cb_catchup_socket(c->catchup), err) < 0 ||
 		    sub_link_watch(c->link, "requests",
-			sub_catchup_socket(c->catchup), c->cfg->requests,
+			cb_catchup_socket(c->catchup), c->cfg->requests,
 			err) < 0 ||
-		    sub_catchup_connect(c->catchup, c->cfg->requests, err) < 0)
+		    cb_catchup_connect(c->catchup, c->cfg->requests, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -260,7 +260,7 @@ close_all(struct sub_ctx *c)
 	sub_notify_free(c->notify);
 	sub_pool_free(c->pool);
 	sub_link_free(c->link);
-	sub_catchup_close(c->catchup);
+	cb_catchup_close(c->catchup);
 	cb_net_close(c->sock);
 	cb_net_shutdown();
 	sub_store_close(c->store);
@@ -279,7 +279,7 @@ quiet(struct sub_ctx *c, const char *why)
 {
 	if (c->in_catchup && c->stall_why[0] == '\0')
 		snprintf(c->stall_why, sizeof(c->stall_why), "%s", why);
-	if ((c->in_catchup && sub_catchup_backoff(c->catchup) > 0) ||
+	if ((c->in_catchup && cb_catchup_backoff(c->catchup) > 0) ||
 	    strcmp(why, c->said) == 0)
 		return 1;
 	snprintf(c->said, sizeof(c->said), "%s", why);
@@ -313,7 +313,7 @@ drop(struct sub_ctx *c, enum sub_drop reason, const char *why)
  * heartbeat stays fresh (a machine that was off); one caught up
  * moments after it was issued (a gap on a lossy link) is live. */
 static int
-old_news(struct sub_ctx *c, const struct sub_incoming *in)
+old_news(struct sub_ctx *c, const struct cb_incoming *in)
 {
 	struct cb_err err;
 
@@ -331,7 +331,7 @@ old_news(struct sub_ctx *c, const struct sub_incoming *in)
  * that is old news is summed up, quietly, and logged at debug level
  * only (a machine back from the holiday logs no flood). */
 static void
-report(struct sub_ctx *c, const struct sub_incoming *in, int live)
+report(struct sub_ctx *c, const struct cb_incoming *in, int live)
 {
 	const struct cb_log_about about = { .id = in->adv.id,
 		.seq = in->msg.seq,
@@ -360,24 +360,24 @@ catch_up(struct sub_ctx *c, const char *why)
 		    why);
 		return;
 	}
-	if (!sub_catchup_busy(c->catchup) &&
-	    sub_catchup_backoff(c->catchup) == 0)
+	if (!cb_catchup_busy(c->catchup) &&
+	    cb_catchup_backoff(c->catchup) == 0)
 		log_info(_("catching up after seq %llu: %s"),
 		    (unsigned long long)c->last_seq, why);
-	sub_catchup_ask(c->catchup, c->last_seq);
+	cb_catchup_ask(c->catchup, c->last_seq);
 }
 
 /* A key rotation, in its place in the sequence: from now on only the
  * new key is accepted. */
 static void
-rotate(struct sub_ctx *c, const struct sub_incoming *in)
+rotate(struct sub_ctx *c, const struct cb_incoming *in)
 {
-	struct sub_keys next = c->keys;
+	struct cb_keys next = c->keys;
 	char hex[CB_SIG_KEYIDHEX];
 	struct cb_err err;
 	char why[sizeof(err.msg) + 64];
 
-	if (sub_keys_rotate(&next, &in->msg, &err) < 0) {
+	if (cb_keys_rotate(&next, &in->msg, &err) < 0) {
 		drop(c, SUB_DROP_ROTATION, err.msg);
 		return;
 	}
@@ -405,7 +405,7 @@ forget_told(struct sub_ctx *c)
 	size_t i;
 
 	for (i = 0; i < c->ntold; i++) {
-		sub_incoming_release(&c->told[i].in);
+		cb_incoming_release(&c->told[i].in);
 		cb_frames_release(&c->told[i].f);
 	}
 	c->ntold = 0;
@@ -414,7 +414,7 @@ forget_told(struct sub_ctx *c)
 /* Keep an advisory archived in the open batch (taking in and f over)
  * to tell about it when the batch commits. */
 static void
-keep_told(struct sub_ctx *c, struct sub_incoming *in, struct cb_frames *f,
+keep_told(struct sub_ctx *c, struct cb_incoming *in, struct cb_frames *f,
     int live)
 {
 	if (c->ntold == c->captold) {
@@ -458,7 +458,7 @@ lost_batch(struct sub_ctx *c)
 	/* a certificate kept inside it is gone too: keep the next one */
 	memset(c->certified, 0, sizeof(c->certified));
 	if (c->catchup != NULL)
-		sub_catchup_ask(c->catchup, c->last_seq);
+		cb_catchup_ask(c->catchup, c->last_seq);
 }
 
 /* Commit the open batch, then tell about what it archived (when the
@@ -494,7 +494,7 @@ end_batch(struct sub_ctx *c)
 /* Archive in, in its place in the sequence, inside the open batch; a
  * new advisory is told about (taking in and f over) when it commits. */
 static void
-archive(struct sub_ctx *c, struct sub_incoming *in, struct cb_frames *f,
+archive(struct sub_ctx *c, struct cb_incoming *in, struct cb_frames *f,
     int live)
 {
 	struct cb_err err;
@@ -587,7 +587,7 @@ keep_cert(const struct cb_pubkey *pk, const uint8_t *cert, size_t len,
 /* Keep the certificates a heartbeat carries (for exports), once for
  * each signing key. */
 static void
-keep_certs(struct sub_ctx *c, const struct sub_incoming *in)
+keep_certs(struct sub_ctx *c, const struct cb_incoming *in)
 {
 	struct cb_err err;
 
@@ -601,7 +601,7 @@ keep_certs(struct sub_ctx *c, const struct sub_incoming *in)
 }
 
 static void
-heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
+heartbeat(struct sub_ctx *c, const struct cb_incoming *in)
 {
 	int64_t age_ms = cb_time_diff_ms(cb_time_now_ms(), in->msg.issued_ms);
 	char why[128];
@@ -637,16 +637,16 @@ heartbeat(struct sub_ctx *c, const struct sub_incoming *in)
 /* A message signed by a key in revoked_keys counts for nothing, even
  * when that key is the current one. */
 static int
-revoked(struct sub_ctx *c, struct sub_incoming *in, struct cb_err *err)
+revoked(struct sub_ctx *c, struct cb_incoming *in, struct cb_err *err)
 {
 	char hex[CB_SIG_KEYIDHEX];
 
-	if (!sub_keys_is_revoked(&c->keys, in->msg.key_id))
+	if (!cb_keys_is_revoked(&c->keys, in->msg.key_id))
 		return 0;
 	cb_err_set(err, "seq %llu is signed by revoked key %s",
 	    (unsigned long long)in->msg.seq,
 	    cb_sig_keyid_hex(in->msg.key_id, hex));
-	sub_incoming_release(in);
+	cb_incoming_release(in);
 	return 1;
 }
 
@@ -712,7 +712,7 @@ flush_outbox(struct sub_ctx *c)
 		return;
 	while ((rc = sub_outbox_next(sub_store_db(c->store), c->agency,
 		    cb_time_mono_ms(), &item, &err)) > 0) {
-		sub_catchup_submit(c->catchup, &item.s);
+		cb_catchup_submit(c->catchup, &item.s);
 		cb_sealed_release(&item.s);
 	}
 	if (rc < 0)
@@ -748,27 +748,27 @@ presence(struct sub_ctx *c)
 static void
 batch_ended(struct sub_ctx *c, const struct cb_req *end)
 {
-	enum sub_catchup_change change;
+	enum cb_catchup_change change;
 
 	if (end->latest > c->publisher_seq)
 		c->publisher_seq = end->latest;
-	change = sub_catchup_ended(c->catchup, c->last_seq, end->latest);
+	change = cb_catchup_ended(c->catchup, c->last_seq, end->latest);
 	end_batch(c); /* what it brought is archived, then said */
 	switch (change) {
-	case SUB_CATCHUP_STALLED:
+	case CB_CATCHUP_STALLED:
 		log_warnx(_("catch-up makes no progress past seq %llu (%s): "
 			    "asking for the next message again in %lld s, "
 			    "then less and less often, up to every %d s"),
 		    (unsigned long long)c->last_seq,
 		    c->stall_why[0] != '\0' ? c->stall_why : "nothing came",
-		    (long long)(sub_catchup_backoff(c->catchup) / 1000),
-		    SUB_CATCHUP_BACKOFF_MAX_MS / 1000);
+		    (long long)(cb_catchup_backoff(c->catchup) / 1000),
+		    CB_CATCHUP_BACKOFF_MAX_MS / 1000);
 		break;
-	case SUB_CATCHUP_MOVING:
+	case CB_CATCHUP_MOVING:
 		log_info(_("catch-up moves on again, at seq %llu"),
 		    (unsigned long long)c->last_seq);
 		break;
-	case SUB_CATCHUP_SAME:
+	case CB_CATCHUP_SAME:
 		break;
 	}
 	c->stall_why[0] = '\0';
@@ -803,7 +803,7 @@ struct item {
 	enum item_kind kind;
 	struct cb_frames f;
 	struct cb_req end;     /* END, CONFIRM */
-	struct sub_incoming in;
+	struct cb_incoming in;
 	int ok;                /* verified: in holds it */
 	struct cb_err err;
 };
@@ -860,19 +860,19 @@ take_catchup(struct sub_ctx *c, struct batch *b)
 	struct cb_req end;
 	struct cb_err err;
 
-	switch (sub_catchup_recv(c->catchup, &f, &end, &err)) {
-	case SUB_CATCHUP_NONE:
+	switch (cb_catchup_recv(c->catchup, &f, &end, &err)) {
+	case CB_CATCHUP_NONE:
 		return 0;
-	case SUB_CATCHUP_BAD:
+	case CB_CATCHUP_BAD:
 		batch_add(b, ITEM_BAD)->err = err;
 		break;
-	case SUB_CATCHUP_END:
+	case CB_CATCHUP_END:
 		batch_add(b, ITEM_END)->end = end;
 		break;
-	case SUB_CATCHUP_CONFIRM:
+	case CB_CATCHUP_CONFIRM:
 		batch_add(b, ITEM_CONFIRM)->end = end;
 		break;
-	case SUB_CATCHUP_MSG:
+	case CB_CATCHUP_MSG:
 		batch_add(b, ITEM_MSG)->f = f;
 		break;
 	}
@@ -880,15 +880,15 @@ take_catchup(struct sub_ctx *c, struct batch *b)
 }
 
 /* Check the signature of a message taken in against key, then parse
- * it (sub_recv). */
+ * it (cb_recv). */
 static void
 verify(struct item *it, const struct cb_pubkey *key)
 {
 	if (it->kind == ITEM_LIVE)
-		it->ok = sub_recv_check(key, 1, &it->f, &it->in,
+		it->ok = cb_recv_check(key, 1, &it->f, &it->in,
 		    &it->err) == 0;
 	else if (it->kind == ITEM_MSG)
-		it->ok = sub_recv_open(key, 1, it->f.data[1], it->f.len[1],
+		it->ok = cb_recv_open(key, 1, it->f.data[1], it->f.len[1],
 		    it->f.data[2], it->f.len[2], &it->in, &it->err) == 0;
 }
 
@@ -911,7 +911,7 @@ verify_again(struct sub_ctx *c, struct batch *b, struct item *it)
 	if ((it->kind != ITEM_LIVE && it->kind != ITEM_MSG) ||
 	    memcmp(&b->key, &c->keys.current, sizeof(b->key)) == 0)
 		return;
-	sub_incoming_release(&it->in);
+	cb_incoming_release(&it->in);
 	verify(it, &c->keys.current);
 }
 
@@ -972,7 +972,7 @@ handle(struct sub_ctx *c, struct batch *b, struct item *it)
 		drop(c, SUB_DROP_TRANSPORT, it->err.msg);
 		break;
 	}
-	sub_incoming_release(&it->in);
+	cb_incoming_release(&it->in);
 	cb_frames_release(&it->f);
 }
 
@@ -1000,7 +1000,7 @@ work_on(struct sub_ctx *c, struct batch *b, int last)
 static int
 answer_coming(struct sub_ctx *c, const struct batch *b)
 {
-	return c->catchup != NULL && sub_catchup_busy(c->catchup) &&
+	return c->catchup != NULL && cb_catchup_busy(c->catchup) &&
 	    b->n > 0 && b->v[b->n - 1].kind == ITEM_MSG;
 }
 
@@ -1009,7 +1009,7 @@ answer_coming(struct sub_ctx *c, const struct batch *b)
 static int
 await_answer(struct sub_ctx *c, int64_t deadline)
 {
-	zmq_pollitem_t item = { .socket = sub_catchup_socket(c->catchup),
+	zmq_pollitem_t item = { .socket = cb_catchup_socket(c->catchup),
 		.events = ZMQ_POLLIN };
 
 	return zmq_poll(&item, 1, until(deadline)) > 0;
@@ -1174,8 +1174,8 @@ timers(struct sub_ctx *c)
 	if (!c->stale)
 		sooner(&next, stale_at + 1);
 	if (c->catchup != NULL) {
-		sub_catchup_tick(c->catchup, c->last_seq);
-		sooner(&next, sub_catchup_deadline(c->catchup));
+		cb_catchup_tick(c->catchup, c->last_seq);
+		sooner(&next, cb_catchup_deadline(c->catchup));
 	}
 	sub_notify_tick(c->notify);
 	sooner(&next, sub_notify_deadline(c->notify));
@@ -1203,12 +1203,12 @@ say_change(void *arg, const char *line)
 /* The keys next trusts: the same, with next's revoked list. */
 static int
 next_keys(const struct sub_ctx *c, const struct sub_config *next,
-    struct sub_keys *keys, struct cb_err *err)
+    struct cb_keys *keys, struct cb_err *err)
 {
 	*keys = c->keys;
 	keys->nrevoked = 0;
 	if (next->revoked_keys != NULL &&
-	    sub_keys_revoke(keys, next->revoked_keys, err) < 0) {
+	    cb_keys_revoke(keys, next->revoked_keys, err) < 0) {
 		cb_err_prefix(err, "%s", next->path);
 		return -1;
 	}
@@ -1223,7 +1223,7 @@ reload(struct sub_ctx *c)
 	struct sub_notify *notify = c->notify;
 	struct sub_config next, old;
 	char hex[CB_SIG_KEYIDHEX];
-	struct sub_keys keys;
+	struct cb_keys keys;
 	struct cb_err err;
 	int n;
 
@@ -1258,7 +1258,7 @@ reload(struct sub_ctx *c)
 	sub_config_release(&old);
 	cb_log_init("canhbao-sub", c->cfg->verbose ? CB_LOG_DEBUG :
 						     CB_LOG_INFO);
-	if (sub_keys_is_revoked(&c->keys, c->keys.current.id))
+	if (cb_keys_is_revoked(&c->keys, c->keys.current.id))
 		log_warnx(_("the publisher's current key %s is revoked: "
 			    "nothing it signs is accepted"),
 		    cb_sig_keyid_hex(c->keys.current.id, hex));
@@ -1357,7 +1357,7 @@ loop(struct sub_ctx *c)
 		n = 1;
 		if (c->catchup != NULL)
 			items[n++] = (zmq_pollitem_t){ .socket =
-				sub_catchup_socket(c->catchup),
+				cb_catchup_socket(c->catchup),
 				.events = ZMQ_POLLIN };
 		if ((fd = sub_notify_fd(c->notify, &ev)) >= 0) {
 			bus = n;

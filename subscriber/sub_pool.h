@@ -1,6 +1,6 @@
 /*
  * sub_pool: a second thread for the work of a batch that can be done
- * side by side, the signature checks (sub_recv).  With group commit the
+ * side by side, the signature checks (cb_recv).  With group commit the
  * subscriber spent half its time verifying; on a machine with two
  * cores the pool's thread takes half of that.
  *

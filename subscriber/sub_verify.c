@@ -5,7 +5,7 @@
 #include "cb_adv.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
-#include "sub_keys.h"
+#include "cb_keys.h"
 #include "sub_verify.h"
 
 /* The key that signs from sequence since + 1 on. */
@@ -38,7 +38,7 @@ check_rotation(const struct sub_verify *v, const struct sub_rotation *r,
     struct cb_err *err)
 {
 	const struct cb_pubkey *prev = &v->links[v->n - 1].key;
-	struct sub_keys k;
+	struct cb_keys k;
 	struct cb_msg m;
 
 	if (!r->key_ok)
@@ -52,9 +52,9 @@ check_rotation(const struct sub_verify *v, const struct sub_rotation *r,
 	if (m.seq != r->seq)
 		return cb_err_set(err, "signed as seq %llu",
 		    (unsigned long long)m.seq);
-	sub_keys_init(&k, &v->links[0].key);
+	cb_keys_init(&k, &v->links[0].key);
 	k.current = *prev;
-	if (sub_keys_rotate(&k, &m, err) < 0)
+	if (cb_keys_rotate(&k, &m, err) < 0)
 		return -1;
 	if (memcmp(&k.current, &r->key, sizeof(r->key)) != 0)
 		return cb_err_set(err, "the stored key is not the one the "

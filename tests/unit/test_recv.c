@@ -1,4 +1,4 @@
-/* Unit tests for sub_recv: what the subscriber accepts off the wire. */
+/* Unit tests for cb_recv: what the subscriber accepts off the wire. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,7 +6,7 @@
 #include "cb_adv.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
-#include "sub_recv.h"
+#include "cb_recv.h"
 
 static struct cb_seckey *sk;
 static struct cb_pubkey pk;
@@ -55,13 +55,13 @@ seal_advisory(enum cb_severity sev, struct cb_sealed *s)
 
 static int
 check(const char *topic, const struct cb_sealed *s, struct cb_err *err,
-    struct sub_incoming *in)
+    struct cb_incoming *in)
 {
 	struct cb_frames f;
 	int rc;
 
 	frames_of(&f, topic, s);
-	rc = sub_recv_check(&pk, 1, &f, in, err);
+	rc = cb_recv_check(&pk, 1, &f, in, err);
 	cb_frames_release(&f);
 	return rc;
 }
@@ -69,7 +69,7 @@ check(const char *topic, const struct cb_sealed *s, struct cb_err *err,
 static void
 test_accepts_advisory(void **state)
 {
-	struct sub_incoming in;
+	struct cb_incoming in;
 	struct cb_sealed s;
 	struct cb_err err;
 	struct cb_frames f;
@@ -77,11 +77,11 @@ test_accepts_advisory(void **state)
 	(void)state;
 	seal_advisory(CB_SEV_HIGH, &s);
 	frames_of(&f, "adv.high", &s);
-	assert_int_equal(sub_recv_check(&pk, 1, &f, &in, &err), 0);
+	assert_int_equal(cb_recv_check(&pk, 1, &f, &in, &err), 0);
 	assert_int_equal(in.msg.seq, 5);
 	assert_string_equal(in.adv.title, "Lỗ hổng nghiêm trọng");
 	assert_int_equal(in.adv.severity, CB_SEV_HIGH);
-	sub_incoming_release(&in);
+	cb_incoming_release(&in);
 	cb_frames_release(&f);
 	cb_sealed_release(&s);
 }
@@ -89,7 +89,7 @@ test_accepts_advisory(void **state)
 static void
 test_topic_must_match_signed_severity(void **state)
 {
-	struct sub_incoming in;
+	struct cb_incoming in;
 	struct cb_sealed s;
 	struct cb_err err;
 
@@ -104,7 +104,7 @@ test_topic_must_match_signed_severity(void **state)
 static void
 test_frame_count(void **state)
 {
-	struct sub_incoming in;
+	struct cb_incoming in;
 	struct cb_frames f;
 	struct cb_err err;
 
@@ -113,7 +113,7 @@ test_frame_count(void **state)
 	f.data[0] = cb_xstrdup("garbage");
 	f.len[0] = 7;
 	f.n = 1;
-	assert_int_equal(sub_recv_check(&pk, 1, &f, &in, &err), -1);
+	assert_int_equal(cb_recv_check(&pk, 1, &f, &in, &err), -1);
 	assert_non_null(strstr(err.msg, "1 frames"));
 	cb_frames_release(&f);
 }
@@ -121,7 +121,7 @@ test_frame_count(void **state)
 static void
 test_garbage_frames(void **state)
 {
-	struct sub_incoming in;
+	struct cb_incoming in;
 	struct cb_frames f;
 	struct cb_err err;
 	size_t i;
@@ -133,7 +133,7 @@ test_garbage_frames(void **state)
 		f.len[i] = 10;
 	}
 	f.n = 3;
-	assert_int_equal(sub_recv_check(&pk, 1, &f, &in, &err), -1);
+	assert_int_equal(cb_recv_check(&pk, 1, &f, &in, &err), -1);
 	cb_frames_release(&f);
 }
 
@@ -141,7 +141,7 @@ test_garbage_frames(void **state)
 static void
 test_signed_but_invalid_advisory(void **state)
 {
-	struct sub_incoming in;
+	struct cb_incoming in;
 	struct cb_sealed s;
 	struct cb_err err;
 
@@ -155,7 +155,7 @@ test_signed_but_invalid_advisory(void **state)
 static void
 test_heartbeat(void **state)
 {
-	struct sub_incoming in;
+	struct cb_incoming in;
 	struct cb_sealed s;
 	struct cb_err err;
 
@@ -166,7 +166,7 @@ test_heartbeat(void **state)
 	assert_int_equal(check("hb", &s, &err, &in), 0);
 	assert_int_equal(in.msg.type, CB_MSG_HEARTBEAT);
 	assert_int_equal(in.msg.seq, 9);
-	sub_incoming_release(&in);
+	cb_incoming_release(&in);
 	cb_sealed_release(&s);
 }
 

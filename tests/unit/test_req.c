@@ -1,6 +1,6 @@
 /* Unit tests for cb_req (requests channel frames), key rotation
  * proofs (cb_msg_rotation, cb_msg_rotation_check) and the certificates
- * of signing keys (cb_msg_certify and the rest, sub_keys_rotate). */
+ * of signing keys (cb_msg_certify and the rest, cb_keys_rotate). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "cb_msg.h"
 #include "cb_req.h"
 #include "cb_sig.h"
-#include "sub_keys.h"
+#include "cb_keys.h"
 
 static void
 test_roundtrip(void **state)
@@ -244,7 +244,7 @@ test_certificates(void **state)
 {
 	struct cb_seckey *id, *k1, *evil;
 	struct cb_pubkey idpk, k1pk, evilpk, next;
-	struct sub_keys keys;
+	struct cb_keys keys;
 	struct cb_sealed s;
 	struct cb_msg m;
 	struct cb_err err;
@@ -268,14 +268,14 @@ test_certificates(void **state)
 	assert_int_equal(cb_msg_cert_check(&idpk, &k1pk, cert, len, &err), -1);
 	free(cert);
 
-	/* A rotation carries it; sub_keys checks it against the identity,
+	/* A rotation carries it; cb_keys checks it against the identity,
 	 * also when the key before was another. */
 	p = certified_rotation(id, k1, idpk.id, 7, &len);
 	open_rotation(id, p, len, 7, &s, &m, &idpk);
 	assert_int_equal(cb_msg_rotation_check(&m, &next, &err), 0);
 	assert_non_null(cb_msg_rotation_cert(&m, &n1));
-	sub_keys_init(&keys, &idpk);
-	assert_int_equal(sub_keys_rotate(&keys, &m, &err), 0);
+	cb_keys_init(&keys, &idpk);
+	assert_int_equal(cb_keys_rotate(&keys, &m, &err), 0);
 	assert_memory_equal(&keys.current, &k1pk, sizeof(k1pk));
 	cb_sealed_release(&s);
 	free(p);
@@ -283,8 +283,8 @@ test_certificates(void **state)
 	/* Certified by another key than the pinned one: refused. */
 	p = certified_rotation(evil, k1, idpk.id, 7, &len);
 	open_rotation(id, p, len, 7, &s, &m, &idpk);
-	sub_keys_init(&keys, &idpk);
-	assert_int_equal(sub_keys_rotate(&keys, &m, &err), -1);
+	cb_keys_init(&keys, &idpk);
+	assert_int_equal(cb_keys_rotate(&keys, &m, &err), -1);
 	assert_non_null(strstr(err.msg, "certificate"));
 	cb_sealed_release(&s);
 
@@ -297,8 +297,8 @@ test_certificates(void **state)
 	/* Without one (an earlier publisher): accepted, no certificate. */
 	p = certified_rotation(id, k1, idpk.id, 7, &len);
 	open_rotation(id, p, CB_MSG_ROTATE_LEN, 7, &s, &m, &idpk);
-	sub_keys_init(&keys, &idpk);
-	assert_int_equal(sub_keys_rotate(&keys, &m, &err), 0);
+	cb_keys_init(&keys, &idpk);
+	assert_int_equal(cb_keys_rotate(&keys, &m, &err), 0);
 	assert_null(cb_msg_rotation_cert(&m, &n1));
 	cb_sealed_release(&s);
 	free(p);

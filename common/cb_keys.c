@@ -1,11 +1,11 @@
-/* sub_keys: the trusted publisher key and its rotations (see .h). */
+/* cb_keys: the trusted publisher key and its rotations (see .h). */
 #include <ctype.h>
 #include <string.h>
 
-#include "sub_keys.h"
+#include "cb_keys.h"
 
 void
-sub_keys_init(struct sub_keys *k, const struct cb_pubkey *identity)
+cb_keys_init(struct cb_keys *k, const struct cb_pubkey *identity)
 {
 	memset(k, 0, sizeof(*k));
 	k->identity = *identity;
@@ -22,7 +22,7 @@ hexval(int c)
 }
 
 int
-sub_keys_parse_id(const char *hex, uint8_t id[CB_SIG_KEYIDLEN])
+cb_keys_parse_id(const char *hex, uint8_t id[CB_SIG_KEYIDLEN])
 {
 	int i, hi, lo;
 
@@ -38,7 +38,7 @@ sub_keys_parse_id(const char *hex, uint8_t id[CB_SIG_KEYIDLEN])
 }
 
 int
-sub_keys_revoke(struct sub_keys *k, const char *list, struct cb_err *err)
+cb_keys_revoke(struct cb_keys *k, const char *list, struct cb_err *err)
 {
 	char word[32];
 	const char *p = list;
@@ -49,12 +49,12 @@ sub_keys_revoke(struct sub_keys *k, const char *list, struct cb_err *err)
 		n = strcspn(p, " ,\t");
 		if (n == 0)
 			break;
-		if (n >= sizeof(word) || k->nrevoked == SUB_KEYS_MAX_REVOKED)
+		if (n >= sizeof(word) || k->nrevoked == CB_KEYS_MAX_REVOKED)
 			return cb_err_set(err, "revoked_keys: too long a list "
 			    "or word");
 		memcpy(word, p, n);
 		word[n] = '\0';
-		if (sub_keys_parse_id(word, k->revoked[k->nrevoked]) < 0)
+		if (cb_keys_parse_id(word, k->revoked[k->nrevoked]) < 0)
 			return cb_err_set(err, "revoked_keys: '%s' is not a "
 			    "key id (16 hex digits)", word);
 		k->nrevoked++;
@@ -64,7 +64,7 @@ sub_keys_revoke(struct sub_keys *k, const char *list, struct cb_err *err)
 }
 
 int
-sub_keys_is_revoked(const struct sub_keys *k, const uint8_t *id)
+cb_keys_is_revoked(const struct cb_keys *k, const uint8_t *id)
 {
 	size_t i;
 
@@ -75,7 +75,7 @@ sub_keys_is_revoked(const struct sub_keys *k, const uint8_t *id)
 }
 
 int
-sub_keys_rotate(struct sub_keys *k, const struct cb_msg *m,
+cb_keys_rotate(struct cb_keys *k, const struct cb_msg *m,
     struct cb_err *err)
 {
 	char hex[CB_SIG_KEYIDHEX];
@@ -92,7 +92,7 @@ sub_keys_rotate(struct sub_keys *k, const struct cb_msg *m,
 	if (cert != NULL &&
 	    cb_msg_cert_check(&k->identity, &next, cert, len, err) < 0)
 		return -1;
-	if (sub_keys_is_revoked(k, next.id))
+	if (cb_keys_is_revoked(k, next.id))
 		return cb_err_set(err, "key rotation to revoked key %s",
 		    cb_sig_keyid_hex(next.id, hex));
 	k->current = next;

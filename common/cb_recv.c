@@ -1,13 +1,13 @@
-/* sub_recv: verify first, then parse (see sub_recv.h). */
+/* cb_recv: verify first, then parse (see cb_recv.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "sub_recv.h"
+#include "cb_recv.h"
 
 int
-sub_recv_open(const struct cb_pubkey *keys, size_t nkeys,
+cb_recv_open(const struct cb_pubkey *keys, size_t nkeys,
     const uint8_t *signed_bytes, size_t signed_len, const uint8_t *sigblock,
-    size_t sigblock_len, struct sub_incoming *out, struct cb_err *err)
+    size_t sigblock_len, struct cb_incoming *out, struct cb_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	cb_adv_init(&out->adv);
@@ -35,9 +35,9 @@ sub_recv_open(const struct cb_pubkey *keys, size_t nkeys,
 }
 
 static int
-topic_matches(const struct sub_incoming *in, const char *topic, size_t len)
+topic_matches(const struct cb_incoming *in, const char *topic, size_t len)
 {
-	char want[SUB_MAXTOPIC];
+	char want[CB_MAXTOPIC];
 
 	if (in->msg.type == CB_MSG_HEARTBEAT)
 		snprintf(want, sizeof(want), "hb");
@@ -50,22 +50,22 @@ topic_matches(const struct sub_incoming *in, const char *topic, size_t len)
 }
 
 int
-sub_recv_check(const struct cb_pubkey *keys, size_t nkeys,
-    const struct cb_frames *f, struct sub_incoming *out, struct cb_err *err)
+cb_recv_check(const struct cb_pubkey *keys, size_t nkeys,
+    const struct cb_frames *f, struct cb_incoming *out, struct cb_err *err)
 {
 	memset(out, 0, sizeof(*out));
 	cb_adv_init(&out->adv);
 	if (f->n != 3)
 		return cb_err_set(err, "message has %zu frames, not 3", f->n);
-	if (f->len[0] > SUB_MAXTOPIC)
+	if (f->len[0] > CB_MAXTOPIC)
 		return cb_err_set(err, "topic of %zu bytes is too long",
 		    f->len[0]);
-	if (sub_recv_open(keys, nkeys, f->data[1], f->len[1], f->data[2],
+	if (cb_recv_open(keys, nkeys, f->data[1], f->len[1], f->data[2],
 		f->len[2], out, err) < 0)
 		return -1;
 	/* The topic is not signed: it must agree with what is. */
 	if (!topic_matches(out, f->data[0], f->len[0])) {
-		sub_incoming_release(out);
+		cb_incoming_release(out);
 		return cb_err_set(err, "topic does not match the signed "
 		    "content (seq %llu)", (unsigned long long)out->msg.seq);
 	}
@@ -73,7 +73,7 @@ sub_recv_check(const struct cb_pubkey *keys, size_t nkeys,
 }
 
 void
-sub_incoming_release(struct sub_incoming *in)
+cb_incoming_release(struct cb_incoming *in)
 {
 	cb_adv_release(&in->adv);
 }

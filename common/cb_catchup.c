@@ -1,4 +1,4 @@
-/* sub_catchup: catch-up requests over DEALER (see sub_catchup.h). */
+/* cb_catchup: catch-up requests over DEALER (see cb_catchup.h). */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -6,9 +6,9 @@
 
 #include "cb_mem.h"
 #include "cb_time.h"
-#include "sub_catchup.h"
+#include "cb_catchup.h"
 
-struct sub_catchup {
+struct cb_catchup {
 	void *sock;
 	uint32_t next_id;
 	uint32_t outstanding; /* request id, 0 when none */
@@ -19,10 +19,10 @@ struct sub_catchup {
 	int64_t backoff_ms;   /* 0 when not backing off */
 };
 
-struct sub_catchup *
-sub_catchup_open(const char *endpoint, struct cb_err *err)
+struct cb_catchup *
+cb_catchup_open(const char *endpoint, struct cb_err *err)
 {
-	struct sub_catchup *c = cb_xcalloc(1, sizeof(*c));
+	struct cb_catchup *c = cb_xcalloc(1, sizeof(*c));
 	int hwm = 4 * 3 * (CB_REQ_MAXBATCH + 1);
 
 	c->next_id = 1;
@@ -39,14 +39,14 @@ sub_catchup_open(const char *endpoint, struct cb_err *err)
 }
 
 int
-sub_catchup_connect(struct sub_catchup *c, const char *endpoint,
+cb_catchup_connect(struct cb_catchup *c, const char *endpoint,
     struct cb_err *err)
 {
 	return cb_net_connect(c->sock, endpoint, err);
 }
 
 int
-sub_catchup_submit(struct sub_catchup *c, const struct cb_sealed *s)
+cb_catchup_submit(struct cb_catchup *c, const struct cb_sealed *s)
 {
 	struct cb_req h = { .type = CB_REQ_SUBMIT };
 	uint8_t hdr[CB_REQ_HDRLEN];
@@ -58,7 +58,7 @@ sub_catchup_submit(struct sub_catchup *c, const struct cb_sealed *s)
 }
 
 void
-sub_catchup_close(struct sub_catchup *c)
+cb_catchup_close(struct cb_catchup *c)
 {
 	if (c == NULL)
 		return;
@@ -67,19 +67,19 @@ sub_catchup_close(struct sub_catchup *c)
 }
 
 void *
-sub_catchup_socket(const struct sub_catchup *c)
+cb_catchup_socket(const struct cb_catchup *c)
 {
 	return c->sock;
 }
 
 int
-sub_catchup_busy(const struct sub_catchup *c)
+cb_catchup_busy(const struct cb_catchup *c)
 {
 	return c->outstanding != 0;
 }
 
 static void
-send_request(struct sub_catchup *c, uint64_t after)
+send_request(struct cb_catchup *c, uint64_t after)
 {
 	struct cb_req q = { .type = CB_REQ_CATCHUP, .id = c->next_id++,
 		.after = after, .max = c->backoff_ms > 0 ? 1 : CB_REQ_MAXBATCH };
@@ -92,8 +92,8 @@ send_request(struct sub_catchup *c, uint64_t after)
 	len[0] = cb_req_encode(&q, buf);
 	if (cb_net_send(c->sock, data, len, 1, ZMQ_DONTWAIT) < 0) {
 		c->retry = 1; /* not connected yet: tick asks again */
-		if (c->due_ms < cb_time_mono_ms() + SUB_CATCHUP_RESEND_MS)
-			c->due_ms = cb_time_mono_ms() + SUB_CATCHUP_RESEND_MS;
+		if (c->due_ms < cb_time_mono_ms() + CB_CATCHUP_RESEND_MS)
+			c->due_ms = cb_time_mono_ms() + CB_CATCHUP_RESEND_MS;
 		return;
 	}
 	c->retry = 0;
@@ -103,7 +103,7 @@ send_request(struct sub_catchup *c, uint64_t after)
 }
 
 void
-sub_catchup_ask(struct sub_catchup *c, uint64_t after)
+cb_catchup_ask(struct cb_catchup *c, uint64_t after)
 {
 	if (c->outstanding != 0)
 		return;
@@ -112,8 +112,8 @@ sub_catchup_ask(struct sub_catchup *c, uint64_t after)
 		send_request(c, after);
 }
 
-enum sub_catchup_change
-sub_catchup_ended(struct sub_catchup *c, uint64_t last, uint64_t latest)
+enum cb_catchup_change
+cb_catchup_ended(struct cb_catchup *c, uint64_t last, uint64_t latest)
 {
 	int was = c->backoff_ms > 0;
 
@@ -121,29 +121,29 @@ sub_catchup_ended(struct sub_catchup *c, uint64_t last, uint64_t latest)
 		c->backoff_ms = 0; /* progress, or nothing more to get */
 		c->due_ms = 0;
 	} else {
-		c->backoff_ms = !was ? SUB_CATCHUP_BACKOFF_MIN_MS :
-		    c->backoff_ms >= SUB_CATCHUP_BACKOFF_MAX_MS / 2 ?
-		    SUB_CATCHUP_BACKOFF_MAX_MS : 2 * c->backoff_ms;
+		c->backoff_ms = !was ? CB_CATCHUP_BACKOFF_MIN_MS :
+		    c->backoff_ms >= CB_CATCHUP_BACKOFF_MAX_MS / 2 ?
+		    CB_CATCHUP_BACKOFF_MAX_MS : 2 * c->backoff_ms;
 		c->due_ms = cb_time_mono_ms() + c->backoff_ms;
 	}
 	if (latest > last)
-		sub_catchup_ask(c, last);
+		cb_catchup_ask(c, last);
 	if (was == (c->backoff_ms > 0))
-		return SUB_CATCHUP_SAME;
-	return was ? SUB_CATCHUP_MOVING : SUB_CATCHUP_STALLED;
+		return CB_CATCHUP_SAME;
+	return was ? CB_CATCHUP_MOVING : CB_CATCHUP_STALLED;
 }
 
 int64_t
-sub_catchup_backoff(const struct sub_catchup *c)
+cb_catchup_backoff(const struct cb_catchup *c)
 {
 	return c->backoff_ms;
 }
 
 void
-sub_catchup_tick(struct sub_catchup *c, uint64_t after)
+cb_catchup_tick(struct cb_catchup *c, uint64_t after)
 {
 	if (c->outstanding != 0 &&
-	    cb_time_mono_ms() - c->sent_ms > SUB_CATCHUP_TIMEOUT_MS) {
+	    cb_time_mono_ms() - c->sent_ms > CB_CATCHUP_TIMEOUT_MS) {
 		c->outstanding = 0; /* lost, or its answer was: ask again */
 		c->retry = 1;
 	}
@@ -152,42 +152,42 @@ sub_catchup_tick(struct sub_catchup *c, uint64_t after)
 }
 
 int64_t
-sub_catchup_deadline(const struct sub_catchup *c)
+cb_catchup_deadline(const struct cb_catchup *c)
 {
 	if (c->outstanding != 0)
-		return c->sent_ms + SUB_CATCHUP_TIMEOUT_MS + 1;
+		return c->sent_ms + CB_CATCHUP_TIMEOUT_MS + 1;
 	return c->retry ? c->due_ms : -1;
 }
 
-enum sub_catchup_what
-sub_catchup_recv(struct sub_catchup *c, struct cb_frames *f,
+enum cb_catchup_what
+cb_catchup_recv(struct cb_catchup *c, struct cb_frames *f,
     struct cb_req *end, struct cb_err *err)
 {
 	struct cb_req h;
 
 	if (cb_net_recv(c->sock, f, ZMQ_DONTWAIT, err) < 0)
-		return errno == EAGAIN || errno == EINTR ? SUB_CATCHUP_NONE :
-							  SUB_CATCHUP_BAD;
+		return errno == EAGAIN || errno == EINTR ? CB_CATCHUP_NONE :
+							  CB_CATCHUP_BAD;
 	if (cb_req_decode(f->data[0], f->len[0], &h, err) < 0)
 		goto bad;
 	if (h.type == CB_REQ_MSG && f->n == 3)
-		return SUB_CATCHUP_MSG;
+		return CB_CATCHUP_MSG;
 	if (h.type == CB_REQ_CONFIRM && f->n == 1) {
 		*end = h;
 		cb_frames_release(f);
-		return SUB_CATCHUP_CONFIRM;
+		return CB_CATCHUP_CONFIRM;
 	}
 	if (h.type == CB_REQ_END && f->n == 1) {
 		*end = h;
 		cb_frames_release(f);
 		if (h.id != c->outstanding)
-			return SUB_CATCHUP_NONE; /* an earlier request's */
+			return CB_CATCHUP_NONE; /* an earlier request's */
 		c->outstanding = 0;
-		return SUB_CATCHUP_END;
+		return CB_CATCHUP_END;
 	}
 	cb_err_set(err, "unexpected reply of type %u with %zu frames",
 	    (unsigned)h.type, f->n);
 bad:
 	cb_frames_release(f);
-	return SUB_CATCHUP_BAD;
+	return CB_CATCHUP_BAD;
 }
