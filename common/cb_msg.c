@@ -37,6 +37,8 @@ cb_msg_type_name(enum cb_msg_type type)
 		return "presence";
 	case CB_MSG_REPORT:
 		return "incident report";
+	case CB_MSG_REGISTRY:
+		return "registry";
 	}
 	return "unknown";
 }
@@ -44,7 +46,11 @@ cb_msg_type_name(enum cb_msg_type type)
 size_t
 cb_msg_max_payload(enum cb_msg_type type)
 {
-	return type == CB_MSG_REPORT ? CB_MSG_MAXREPORT : CB_MSG_MAXPAYLOAD;
+	if (type == CB_MSG_REPORT)
+		return CB_MSG_MAXREPORT;
+	if (type == CB_MSG_REGISTRY)
+		return CB_MSG_MAXREGISTRY;
+	return CB_MSG_MAXPAYLOAD;
 }
 
 /* A signature block over data by sk, with comment (checked by the
@@ -156,7 +162,7 @@ read_header(const uint8_t *s, size_t len, const uint8_t *sig_keyid,
 	if (plen != len - CB_MSG_HDRLEN)
 		return cb_err_set(err, "payload length %llu does not match "
 		    "message", (unsigned long long)plen);
-	if (s[4] < CB_MSG_ADVISORY || s[4] > CB_MSG_REPORT)
+	if (s[4] < CB_MSG_ADVISORY || s[4] > CB_MSG_REGISTRY)
 		return cb_err_set(err, "unknown message type %u", s[4]);
 	if (plen > cb_msg_max_payload((enum cb_msg_type)s[4]))
 		return cb_err_set(err, "payload of %llu bytes is over the "

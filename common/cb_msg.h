@@ -8,8 +8,9 @@
  *   signed bytes, big-endian:
  *     0   4  magic "CBM1"
  *     4   1  type, enum cb_msg_type: from the publisher 1 advisory,
- *            2 heartbeat, 3 key rotation; from an agency, on the
- *            requests channel, 4 receipt, 5 presence, 6 incident report
+ *            2 heartbeat, 3 key rotation, 7 registry (for relays); from
+ *            an agency, on the requests channel, 4 receipt, 5 presence,
+ *            6 incident report
  *     5   8  key id of the signing key (minisign key number)
  *     13  8  sequence number: advisories and rotations are journaled and
  *            numbered 1, 2, ... per publisher; a heartbeat carries the
@@ -64,11 +65,16 @@ enum cb_msg_type {
 	 * the agency's own (its outbox), so the publisher keeps each once. */
 	CB_MSG_RECEIPT = 4,  /* an advisory was archived or acknowledged */
 	CB_MSG_PRESENCE = 5, /* the agency's subscriber is alive */
-	CB_MSG_REPORT = 6    /* an incident report */
+	CB_MSG_REPORT = 6,   /* an incident report */
+	/* The publisher's list of who may connect, for relays
+	 * (cb_registry.h): not journaled, seq as a heartbeat's. */
+	CB_MSG_REGISTRY = 7
 };
 
 /* Incident reports carry attachments and may be larger than the rest. */
 #define CB_MSG_MAXREPORT (6 * 1024 * 1024)
+/* A registry names every agency and relay (about 150 bytes each). */
+#define CB_MSG_MAXREGISTRY (4 * 1024 * 1024)
 
 /*
  * A key rotation's payload: the new key, and the new key's own signature
