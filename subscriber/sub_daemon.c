@@ -266,9 +266,7 @@ open_sockets(struct sub_ctx *c, struct cb_err *err)
 	int hwm = SUB_RCVHWM;
 
 	open_link(c);
-	if (c->src.n > 1)
-		sub_link_source(c->link, c->cur, c->src.n, s->broadcast,
-		    s->requests);
+	sub_link_source(c->link, c->cur, c->src.n, s->broadcast, s->requests);
 	c->sock = cb_net_socket(ZMQ_SUB, err);
 	if (c->sock == NULL)
 		return -1;
