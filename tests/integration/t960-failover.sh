@@ -87,6 +87,8 @@ check "(b) archives what came while source 1 was dead" \
 check "(b) every advisory once, in sequence" \
     archive_is_complete "$T/fb" "$(journal_last "$T/pub")"
 check "(b) status: source 2" source_is fb 2 "$BC"
+check "(b) and in text" sh -c '"$0" status --state "$1" |
+    grep -qF "source: 2 of 2 (broadcast $2, requests $3)"' "$SUB" "$T/fb" "$BC" "$REQS"
 M=$(sed -n 's|.*metrics on http://\([^/]*\)/metrics.*|\1|p' "$T/fb.log" |
     tail -n 1)
 check "(b) /metrics counts the switch" sh -c \
