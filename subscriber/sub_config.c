@@ -202,14 +202,15 @@ items(const char *list, size_t n, struct cb_strlist *l)
 	return l->n == n ? 0 : -1;
 }
 
-/* "'requests' lists 3 endpoints, 'broadcast' 2: ..." */
+/* "'requests' (--requests) and 'broadcast' (--broadcast) list 1 and 2
+ * items: ..." */
 static int
 mismatch(const char *key, const char *opt, size_t n, size_t nb,
     struct cb_err *err)
 {
 	return cb_err_set(err,
-	    _("'%s' (--%s) lists %zu items and 'broadcast' (--broadcast) "
-	      "%zu: the lists pair by position, one item per source"),
+	    _("'%s' (--%s) and 'broadcast' (--broadcast) list %zu and "
+	      "%zu items: the lists pair by position, one item per source"),
 	    key, opt, n, nb);
 }
 

@@ -543,12 +543,12 @@ test_sources_refused(void **state)
 	(void)state;
 	snprintf(text, sizeof(text), "%sbroadcast = tcp://a:1,tcp://b:1\n"
 	    "requests = tcp://a:2\n", head);
-	expect_sub_error(text, 0, "'requests' (--requests) lists 1 items and "
-	    "'broadcast' (--broadcast) 2: the lists pair by position");
+	expect_sub_error(text, 0, "'requests' (--requests) and 'broadcast' "
+	    "(--broadcast) list 1 and 2 items: the lists pair by position");
 	snprintf(text, sizeof(text), "%sbroadcast = tcp://a:1,tcp://b:1\n"
 	    "server_key = /a,/b,/c\n", head);
-	expect_sub_error(text, 0, "'server_key' (--server-key) lists 3 items "
-	    "and 'broadcast' (--broadcast) 2");
+	expect_sub_error(text, 0, "'server_key' (--server-key) and "
+	    "'broadcast' (--broadcast) list 3 and 2 items");
 	snprintf(text, sizeof(text), "%sbroadcast = tcp://a:1,,tcp://b:1\n",
 	    head);
 	expect_sub_error(text, 0, "bad.conf:4: 'broadcast' must be a ZeroMQ "
