@@ -6,6 +6,7 @@
 
 #include <ini.h>
 
+#include "cb_adv.h"
 #include "cb_cfg.h"
 #include "cb_http.h"
 #include "cb_locale.h"
@@ -132,6 +133,53 @@ set_http(const struct cb_cfg_key *k, void *base, const char *value,
 	return set_string(k, base, value, err);
 }
 
+void
+cb_cfg_items(const char *s, struct cb_strlist *out)
+{
+	const char *p = s, *end, *e;
+	char *item;
+
+	for (;;) {
+		end = p + strcspn(p, ",");
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		for (e = end; e > p && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		item = cb_xstrndup(p, (size_t)(e - p));
+		cb_strlist_add(out, item);
+		free(item);
+		if (*end == '\0')
+			return;
+		p = end + 1;
+	}
+}
+
+/* A list of endpoints: each item one that cb_net_endpoint_check takes
+ * (an empty one is not). */
+static int
+set_endpoints(const struct cb_cfg_key *k, void *base, const char *value,
+    struct cb_err *err)
+{
+	struct cb_strlist l = { NULL, 0 };
+	size_t i;
+	int rc = 0;
+
+	cb_cfg_items(value, &l);
+	for (i = 0; i < l.n && rc == 0; i++)
+		if (l.v[i][0] == '\0')
+			rc = cb_err_set(err, "item %zu of '%s' is empty", i + 1,
+			    value);
+		else
+			rc = cb_net_endpoint_check(l.v[i], err);
+	cb_strlist_release(&l);
+	if (rc < 0) {
+		cb_err_prefix(err, "'%s' must be a ZeroMQ endpoint or a "
+		    "comma-separated list of them", k->name);
+		return -1;
+	}
+	return set_string(k, base, value, err);
+}
+
 static int
 set_one(const struct cb_cfg_key *k, void *base, const char *value,
     struct cb_err *err)
@@ -157,6 +205,11 @@ set_one(const struct cb_cfg_key *k, void *base, const char *value,
 	case CB_CFG_DURATION:
 		return cb_cfg_duration(k->name, value, k->min, k->max,
 		    (int *)((char *)base + k->offset), err);
+	case CB_CFG_ENDPOINTS:
+		if (strchr(value, ',') != NULL)
+			return set_endpoints(k, base, value, err);
+		/* one: as CB_CFG_ENDPOINT, word for word */
+		/* FALLTHROUGH */
 	case CB_CFG_ENDPOINT:
 		if (cb_net_endpoint_check(value, err) < 0) {
 			cb_err_prefix(err, "'%s' must be a ZeroMQ endpoint",
@@ -325,6 +378,7 @@ static int
 is_string(const struct cb_cfg_key *k)
 {
 	return k->type == CB_CFG_STRING || k->type == CB_CFG_ENDPOINT ||
+	    k->type == CB_CFG_ENDPOINTS ||
 	    k->type == CB_CFG_HTTP;
 }
 

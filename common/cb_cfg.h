@@ -14,6 +14,8 @@
 #include "cb_err.h"
 
 /* CB_CFG_ENDPOINT is a string that cb_net_endpoint_check accepts;
+ * CB_CFG_ENDPOINTS a comma-separated list of one or more of them (a
+ * program's several sources, cb_cfg_items splits it);
  * CB_CFG_DURATION an int of seconds, written as cb_duration_parse reads
  * it ("90", "90s", "5m", "2h", "1d"); CB_CFG_HTTP a string that
  * cb_http_addr_check accepts ("127.0.0.1:9464", "[::1]:9464"), where a
@@ -23,6 +25,7 @@ enum cb_cfg_type {
 	CB_CFG_BOOL,
 	CB_CFG_INT,
 	CB_CFG_ENDPOINT,
+	CB_CFG_ENDPOINTS,
 	CB_CFG_DURATION,
 	CB_CFG_HTTP
 };
@@ -68,6 +71,13 @@ typedef void (*cb_cfg_say_fn)(void *arg, const char *line);
 int cb_cfg_diff(const struct cb_cfg_key *keys, size_t nkeys,
     const void *old, void *new, const char *const *fixed, cb_cfg_say_fn say,
     void *arg);
+
+/* The comma-separated items of s into out (added to it), each trimmed
+ * of blanks, empty ones kept (an empty item means "the default" in a
+ * list that pairs by position with another): "a, ,b" gives "a", "",
+ * "b"; "" gives one empty item. */
+struct cb_strlist;
+void cb_cfg_items(const char *s, struct cb_strlist *out);
 
 /* "yes"/"no" and friends; 0 with *out, or -1. */
 int cb_cfg_bool(const char *v, int *out);

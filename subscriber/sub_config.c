@@ -13,8 +13,9 @@
 
 static const struct cb_cfg_key subscriber_keys[] = {
 	KEY("ack_by", CB_CFG_STRING, ack_by, 0, 0),
-	KEY("broadcast", CB_CFG_ENDPOINT, broadcast, 0, 0),
+	KEY("broadcast", CB_CFG_ENDPOINTS, broadcast, 0, 0),
 	KEY("desktop", CB_CFG_BOOL, desktop, 0, 1),
+	KEY("failover_after", CB_CFG_DURATION, failover_after, 1, 86400),
 	KEY("group", CB_CFG_STRING, group, 0, 0),
 	KEY("hook_retries", CB_CFG_INT, hook_retries, 0, 10),
 	KEY("hook_timeout", CB_CFG_DURATION, hook_timeout, 1, 3600),
@@ -27,8 +28,9 @@ static const struct cb_cfg_key subscriber_keys[] = {
 	KEY("presence", CB_CFG_DURATION, presence, 0, 86400),
 	KEY("publisher_key", CB_CFG_STRING, publisher_key, 0, 0),
 	KEY("renotify", CB_CFG_DURATION, renotify, 0, 7 * 86400),
-	KEY("requests", CB_CFG_ENDPOINT, requests, 0, 0),
+	KEY("requests", CB_CFG_ENDPOINTS, requests, 0, 0),
 	KEY("revoked_keys", CB_CFG_STRING, revoked_keys, 0, 0),
+	KEY("server_key", CB_CFG_STRING, server_key, 0, 0),
 	KEY("stale_after", CB_CFG_DURATION, stale_after, 2, 86400),
 	KEY("state", CB_CFG_STRING, state, 0, 0),
 	KEY("status", CB_CFG_STRING, status, 0, 0),
@@ -40,7 +42,7 @@ static const struct cb_cfg_key subscriber_keys[] = {
 
 /* Keys a running daemon cannot change: a reload keeps their values. */
 static const char *const fixed_keys[] = { "broadcast", "insecure",
-	"metrics", "publisher_key", "requests", "state", NULL };
+	"metrics", "publisher_key", "requests", "server_key", "state", NULL };
 
 void
 sub_config_init(struct sub_config *c)
@@ -54,6 +56,7 @@ sub_config_init(struct sub_config *c)
 	c->hook_timeout = SUB_DEFAULT_HOOK_TIMEOUT;
 	c->hook_retries = SUB_DEFAULT_HOOK_RETRIES;
 	c->renotify = SUB_DEFAULT_RENOTIFY;
+	c->failover_after = SUB_DEFAULT_FAILOVER_AFTER;
 }
 
 void
@@ -65,6 +68,7 @@ sub_config_release(struct sub_config *c)
 	free(c->metrics);
 	free(c->broadcast);
 	free(c->requests);
+	free(c->server_key);
 	free(c->publisher_key);
 	free(c->on_advisory);
 	free(c->ack_by);
@@ -187,6 +191,96 @@ sub_filter_release(struct sub_filter *f)
 	cb_strlist_release(&f->groups);
 }
 
+/* The items of list (NULL: none) into l; 0, or -1 when there are some
+ * and not n of them. */
+static int
+items(const char *list, size_t n, struct cb_strlist *l)
+{
+	if (list == NULL)
+		return 0;
+	cb_cfg_items(list, l);
+	return l->n == n ? 0 : -1;
+}
+
+/* "'requests' (--requests) and 'broadcast' (--broadcast) list 1 and 2
+ * items: ..." */
+static int
+mismatch(const char *key, const char *opt, size_t n, size_t nb,
+    struct cb_err *err)
+{
+	return cb_err_set(err,
+	    _("'%s' (--%s) and 'broadcast' (--broadcast) list %zu and "
+	      "%zu items: the lists pair by position, one item per source"),
+	    key, opt, n, nb);
+}
+
+static char *
+item_or_null(const struct cb_strlist *l, size_t i)
+{
+	return l->n > i && l->v[i][0] != '\0' ? cb_xstrdup(l->v[i]) : NULL;
+}
+
+int
+sub_config_sources(const struct sub_config *c, struct sub_sources *out,
+    struct cb_err *err)
+{
+	struct cb_strlist b = { NULL, 0 }, r = { NULL, 0 }, k = { NULL, 0 };
+	size_t i;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (c->broadcast != NULL)
+		cb_cfg_items(c->broadcast, &b);
+	if (items(c->requests, b.n, &r) < 0)
+		rc = mismatch("requests", "requests", r.n, b.n, err);
+	else if (items(c->server_key, b.n, &k) < 0)
+		rc = mismatch("server_key", "server-key", k.n, b.n, err);
+	for (i = 0; rc == 0 && i < b.n; i++) {
+		out->v = cb_xrealloc(out->v, (i + 1) * sizeof(*out->v));
+		out->v[i].broadcast = cb_xstrdup(b.v[i]);
+		out->v[i].requests = item_or_null(&r, i);
+		out->v[i].server_key = item_or_null(&k, i);
+		out->n = i + 1;
+	}
+	cb_strlist_release(&b);
+	cb_strlist_release(&r);
+	cb_strlist_release(&k);
+	return rc;
+}
+
+void
+sub_sources_release(struct sub_sources *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->v[i].broadcast);
+		free(s->v[i].requests);
+		free(s->v[i].server_key);
+	}
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The sources pair up; with several, a source is given up on before
+ * the stale alarm would ring. */
+static int
+check_sources(const struct sub_config *c, struct cb_err *err)
+{
+	struct sub_sources s;
+	size_t n;
+	int rc = sub_config_sources(c, &s, err);
+
+	n = s.n;
+	sub_sources_release(&s);
+	if (rc == 0 && n > 1 && c->failover_after >= c->stale_after)
+		rc = cb_err_set(err,
+		    _("'failover_after' (%d s) must be below 'stale_after' "
+		      "(%d s): a source is given up on before the alarm"),
+		    c->failover_after, c->stale_after);
+	return rc;
+}
+
 int
 sub_config_check(const struct sub_config *c, struct cb_err *err)
 {
@@ -204,6 +298,10 @@ sub_config_check(const struct sub_config *c, struct cb_err *err)
 		    strcmp(missing, "publisher_key") == 0 ? "publisher-key"
 							  : missing,
 		    missing);
+	if (check_sources(c, err) < 0) {
+		cb_err_prefix(err, "%s", c->path ? c->path : "configuration");
+		return -1;
+	}
 	rc = sub_config_filter(c, &f, err);
 	sub_filter_release(&f);
 	if (rc < 0)

@@ -15,13 +15,17 @@
 #define SUB_DEFAULT_RENOTIFY 900    /* seconds between reminders */
 #define SUB_DEFAULT_HOOK_TIMEOUT 30 /* seconds a hook may run */
 #define SUB_DEFAULT_HOOK_RETRIES 3  /* runs after a failed first one */
+#define SUB_DEFAULT_FAILOVER_AFTER 15 /* seconds a source may be silent */
 
 struct sub_config {
 	char *path;          /* the file read, or NULL */
 	char *state;         /* state folder (archive, lock) */
-	char *broadcast;     /* the publisher's PUB endpoint */
+	char *broadcast;     /* the publisher's PUB endpoint (or a relay's;
+			      * a comma list: the sources, sub_config_sources) */
 	char *requests;      /* its ROUTER endpoint for catch-up, or NULL */
+	char *server_key;    /* each source's CurveZMQ key file, or NULL */
 	char *publisher_key; /* minisign public key file to pin */
+	int failover_after;  /* seconds; several sources only */
 	int insecure;
 	int stale_after;     /* seconds */
 	int verbose;
@@ -45,6 +49,20 @@ struct sub_config {
 	struct cb_strlist flags; /* key, value, ...: set by sub_config_set */
 };
 
+/* One source: where the broadcast and requests channels are, and the
+ * CurveZMQ server key to expect there.  The i-th items of broadcast,
+ * requests and server_key pair up. */
+struct sub_source {
+	char *broadcast;
+	char *requests;   /* NULL: no requests channel */
+	char *server_key; /* a minisign .pub file; NULL: the publisher's */
+};
+
+struct sub_sources {
+	struct sub_source *v;
+	size_t n;
+};
+
 /* The filters, parsed (sub_config_filter). */
 struct sub_filter {
 	enum cb_severity min_severity;
@@ -62,9 +80,17 @@ int sub_config_load(struct sub_config *c, const char *path,
  * remember it for sub_config_reread. */
 int sub_config_set(struct sub_config *c, const char *key, const char *value,
     struct cb_err *err);
-/* What run needs: state, broadcast, publisher_key; and filters that
+/* What run needs: state, broadcast, publisher_key; sources that pair
+ * (with several, failover_after below stale_after); and filters that
  * parse. */
 int sub_config_check(const struct sub_config *c, struct cb_err *err);
+
+/* The sources c lists, in order, into out (release it with
+ * sub_sources_release, also after a failure).  Returns 0, or -1 when
+ * the lists differ in length (err names both keys and options). */
+int sub_config_sources(const struct sub_config *c, struct sub_sources *out,
+    struct cb_err *err);
+void sub_sources_release(struct sub_sources *s);
 
 /* Parse the filter keys into f (release it with sub_filter_release,
  * also after a failure).  Returns 0 or -1 naming the key. */

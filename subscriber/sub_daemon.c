@@ -25,6 +25,15 @@
  * none for stale_after seconds the subscriber raises the stale-channel
  * alarm, and clears it when they return; sub_link says why the
  * channel is silent (not admitted, wrong transport, not reachable).
+ *
+ * With several sources (the publisher and relays, which serve the same
+ * signed journal) one is used at a time: both its channels.  When it
+ * gives no fresh heartbeat for failover_after seconds (unreachable,
+ * refused at the handshake, or cut off upstream), the next one takes
+ * over, round robin: new sockets, catch-up from the last archived
+ * sequence at once, and the outbox's unconfirmed entries sent again.
+ * The sequence numbers place whatever comes, so nothing is lost and
+ * nothing archived twice.
  */
 #include <errno.h>
 #include <libintl.h>
@@ -81,6 +90,11 @@ struct sub_ctx {
 	struct cb_keys keys;     /* which key signs now (rotations) */
 	uint8_t certified[CB_SIG_KEYIDLEN]; /* its certificate is kept */
 	struct cb_seckey *agency; /* our key: CurveZMQ, receipts; or NULL */
+	struct sub_sources src;  /* where from, one at a time */
+	struct cb_pubkey *server; /* each source's CurveZMQ key */
+	size_t cur;              /* the source in use */
+	int64_t source_ms;       /* monotonic time it was taken */
+	unsigned long switches;  /* to another source, since start */
 	int64_t next_presence_ms;
 	uint64_t taken_logged;    /* the publisher's highest, last logged */
 	struct sub_store *store;
@@ -155,6 +169,28 @@ load_keys(struct sub_ctx *c, struct cb_err *err)
 	return 0;
 }
 
+/* The sources, and the CurveZMQ key of each: its --server-key file,
+ * or the pinned publisher key. */
+static int
+open_sources(struct sub_ctx *c, struct cb_err *err)
+{
+	size_t i;
+
+	if (sub_config_sources(c->cfg, &c->src, err) < 0)
+		return -1;
+	c->server = cb_xcalloc(c->src.n, sizeof(*c->server));
+	for (i = 0; i < c->src.n; i++) {
+		c->server[i] = c->key;
+		if (c->src.v[i].server_key != NULL &&
+		    cb_sig_read_pubkey(c->src.v[i].server_key, &c->server[i],
+			err) < 0) {
+			cb_err_prefix(err, "server key of source %zu", i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 open_state(struct sub_ctx *c, struct cb_err *err)
 {
@@ -178,13 +214,14 @@ open_state(struct sub_ctx *c, struct cb_err *err)
 	if (sub_store_pin(c->store, &c->key, err) < 0)
 		return -1;
 	sub_store_set_receipts(c->store, c->agency != NULL);
-	return load_keys(c, err) < 0 ||
+	return load_keys(c, err) < 0 || open_sources(c, err) < 0 ||
 	    sub_outbox_restart(sub_store_db(c->store), err) < 0 ? -1 :
 	    sub_store_last_seq(c->store, c->key.id, &c->last_seq, err);
 }
 
-/* CurveZMQ on a client socket: the publisher's key is the X25519 form
- * of the pinned key, ours of the agency key.  Nothing with --insecure. */
+/* CurveZMQ on a client socket: the server's key is the X25519 form of
+ * the source's key (the pinned one for the publisher), ours of the
+ * agency key.  Nothing with --insecure. */
 static int
 curve(struct sub_ctx *c, void *sock, struct cb_err *err)
 {
@@ -195,7 +232,7 @@ curve(struct sub_ctx *c, void *sock, struct cb_err *err)
 	if (c->cfg->insecure)
 		return 0;
 	cb_seckey_public(c->agency, &agency);
-	if (cb_sig_curve_public(&c->key, server) < 0 ||
+	if (cb_sig_curve_public(&c->server[c->cur], server) < 0 ||
 	    cb_sig_curve_public(&agency, pub) < 0 ||
 	    cb_sig_curve_secret(c->agency, sec) < 0)
 		return cb_err_set(err, "cannot derive the CurveZMQ keys");
@@ -221,12 +258,15 @@ open_link(struct sub_ctx *c)
 	    have ? pub : NULL);
 }
 
+/* Both channels of the source in use, watched by a new sub_link. */
 static int
 open_sockets(struct sub_ctx *c, struct cb_err *err)
 {
+	const struct sub_source *s = &c->src.v[c->cur];
 	int hwm = SUB_RCVHWM;
 
 	open_link(c);
+	sub_link_source(c->link, c->cur, c->src.n, s->broadcast, s->requests);
 	c->sock = cb_net_socket(ZMQ_SUB, err);
 	if (c->sock == NULL)
 		return -1;
@@ -236,21 +276,32 @@ open_sockets(struct sub_ctx *c, struct cb_err *err)
 	zmq_setsockopt(c->sock, ZMQ_SUBSCRIBE, "key", 3);
 	cb_net_keepalive(c->sock);
 	if (curve(c, c->sock, err) < 0 ||
-	    sub_link_watch(c->link, "broadcast", c->sock, c->cfg->broadcast,
+	    sub_link_watch(c->link, "broadcast", c->sock, s->broadcast,
 		err) < 0 ||
-	    cb_net_connect(c->sock, c->cfg->broadcast, err) < 0)
+	    cb_net_connect(c->sock, s->broadcast, err) < 0)
 		return -1;
-	if (c->cfg->requests != NULL) {
-		c->catchup = cb_catchup_open(c->cfg->requests, err);
+	if (s->requests != NULL) {
+		c->catchup = cb_catchup_open(s->requests, err);
 		if (c->catchup == NULL ||
 		    curve(c, cb_catchup_socket(c->catchup), err) < 0 ||
 		    sub_link_watch(c->link, "requests",
-			cb_catchup_socket(c->catchup), c->cfg->requests,
-			err) < 0 ||
-		    cb_catchup_connect(c->catchup, c->cfg->requests, err) < 0)
+			cb_catchup_socket(c->catchup), s->requests, err) < 0 ||
+		    cb_catchup_connect(c->catchup, s->requests, err) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* The source's sockets and their watcher (the monitors first). */
+static void
+close_sockets(struct sub_ctx *c)
+{
+	sub_link_free(c->link);
+	c->link = NULL;
+	cb_catchup_close(c->catchup);
+	c->catchup = NULL;
+	cb_net_close(c->sock);
+	c->sock = NULL;
 }
 
 static void
@@ -259,10 +310,10 @@ close_all(struct sub_ctx *c)
 	cb_http_close(c->http);
 	sub_notify_free(c->notify);
 	sub_pool_free(c->pool);
-	sub_link_free(c->link);
-	cb_catchup_close(c->catchup);
-	cb_net_close(c->sock);
+	close_sockets(c);
 	cb_net_shutdown();
+	sub_sources_release(&c->src);
+	free(c->server);
 	sub_store_close(c->store);
 	cb_seckey_free(c->agency);
 	if (c->lockfd >= 0)
@@ -1160,6 +1211,71 @@ outbox_deadline(struct sub_ctx *c)
 	return at;
 }
 
+/* --- several sources: failover ------------------------------------- */
+
+/* When the source in use is given up on (monotonic ms): failover_after
+ * after its last fresh heartbeat, or after it was taken if none came
+ * since; -1 with a single source. */
+static int64_t
+failover_deadline(const struct sub_ctx *c)
+{
+	int64_t since = c->last_hb_ms > c->source_ms ? c->last_hb_ms :
+						       c->source_ms;
+
+	if (c->src.n < 2)
+		return -1;
+	return since + (int64_t)c->cfg->failover_after * 1000;
+}
+
+/* Take the next source, round robin: its sockets in place of the old
+ * ones (whose late messages cannot come: they are gone), catch-up from
+ * the archive's last sequence at once, and the outbox's entries that
+ * waited for the old source's answer sent again through the new one
+ * (the publisher keeps each once). */
+static void
+switch_source(struct sub_ctx *c, const char *why)
+{
+	const struct sub_source *s;
+	struct cb_err err;
+
+	c->cur = (c->cur + 1) % c->src.n;
+	s = &c->src.v[c->cur];
+	log_warnx(_("switching to source %zu (%s): %s"), c->cur + 1,
+	    s->broadcast, why);
+	close_sockets(c);
+	c->switches++;
+	c->source_ms = cb_time_mono_ms();
+	if (open_sockets(c, &err) < 0) {
+		log_errx(_("source %zu: %s"), c->cur + 1, err.msg);
+		close_sockets(c); /* the next one is tried in its turn */
+		open_link(c);
+	}
+	sub_link_health(c->link, c->last_hb_wall_ms, c->publisher_seq,
+	    c->stale);
+	if (sub_outbox_restart(sub_store_db(c->store), &err) < 0)
+		log_errx("outbox: %s", err.msg);
+	if (c->catchup != NULL)
+		catch_up(c, "switched source");
+}
+
+/* Give the source in use up when its deadline has passed, saying why
+ * (as sub_link sees its channels). */
+static void
+failover(struct sub_ctx *c)
+{
+	int64_t at = failover_deadline(c);
+	const char *link;
+	char why[1024];
+
+	if (at < 0 || cb_time_mono_ms() < at)
+		return;
+	link = sub_link_why_local(c->link);
+	snprintf(why, sizeof(why), _("no fresh heartbeat for %d s%s%s"),
+	    c->cfg->failover_after, link != NULL ? ": " : "",
+	    link != NULL ? link : "");
+	switch_source(c, why);
+}
+
 /* Whatever is due: the stale alarm, catch-up time-outs, hooks and the
  * desktop, reminders, presence, the outbox.  Returns the deadline of
  * the next (monotonic ms), -1 when nothing waits for time. */
@@ -1173,6 +1289,8 @@ timers(struct sub_ctx *c)
 		alarm_state(c, 1);
 	if (!c->stale)
 		sooner(&next, stale_at + 1);
+	failover(c);
+	sooner(&next, failover_deadline(c));
 	if (c->catchup != NULL) {
 		cb_catchup_tick(c->catchup, c->last_seq);
 		sooner(&next, cb_catchup_deadline(c->catchup));
@@ -1295,7 +1413,8 @@ write_metrics(struct cb_prom *p, void *arg)
 		.duplicates = c->ignored, .last_seq = c->last_seq,
 		.publisher_seq = c->publisher_seq, .stale = c->stale,
 		.heartbeat_age = (double)(cb_time_mono_ms() - c->last_hb_ms) /
-		    1000 };
+		    1000,
+		.source_switches = c->switches, .source = (unsigned)c->cur + 1 };
 	struct cb_err err;
 
 	memcpy(m.dropped, c->dropped_by, sizeof(m.dropped));
@@ -1340,7 +1459,7 @@ loop(struct sub_ctx *c)
 {
 	zmq_pollitem_t items[4 + SUB_LINK_MAXWATCH];
 	int64_t next = cb_time_mono_ms();
-	int rc, n, bus = -1, fd, web = -1;
+	int rc, n, bus = -1, fd, web = -1, live, req;
 	long timeout, watchdog, ms;
 	char status[256];
 	short ev = 0;
@@ -1352,11 +1471,13 @@ loop(struct sub_ctx *c)
 			cb_daemon_ready("%s", status_line(c, status,
 						  sizeof(status)));
 		}
-		items[0] = (zmq_pollitem_t){ .socket = c->sock,
-			.events = ZMQ_POLLIN };
-		n = 1;
+		n = 0;
+		live = req = -1; /* (no sockets: a source could not open) */
+		if (c->sock != NULL)
+			items[live = n++] = (zmq_pollitem_t){ .socket = c->sock,
+				.events = ZMQ_POLLIN };
 		if (c->catchup != NULL)
-			items[n++] = (zmq_pollitem_t){ .socket =
+			items[req = n++] = (zmq_pollitem_t){ .socket =
 				cb_catchup_socket(c->catchup),
 				.events = ZMQ_POLLIN };
 		if ((fd = sub_notify_fd(c->notify, &ev)) >= 0) {
@@ -1378,8 +1499,8 @@ loop(struct sub_ctx *c)
 		rc = zmq_poll(items, n, timeout);
 		if (rc < 0 && errno != EINTR)
 			log_errx("poll: %s", zmq_strerror(errno));
-		if (rc > 0 && ((items[0].revents & ZMQ_POLLIN) ||
-			(c->catchup != NULL && (items[1].revents & ZMQ_POLLIN))))
+		if (rc > 0 && ((live >= 0 && (items[live].revents & ZMQ_POLLIN)) ||
+			(req >= 0 && (items[req].revents & ZMQ_POLLIN))))
 			take_in(c);
 		if (rc > 0 && bus >= 0 && items[bus].revents != 0)
 			sub_notify_process(c->notify);
@@ -1416,6 +1537,7 @@ sub_daemon_run(struct sub_config *cfg)
 	if (cfg->insecure)
 		log_warnx(_("transport is plaintext (--insecure)"));
 	c.last_hb_ms = cb_time_mono_ms(); /* the alarm counts from start */
+	c.source_ms = c.last_hb_ms;
 	c.next_remind_ms = c.last_hb_ms + (int64_t)cfg->renotify * 1000;
 	if (!cfg->insecure)
 		log_info(_("transport is CurveZMQ"));
@@ -1424,6 +1546,10 @@ sub_daemon_run(struct sub_config *cfg)
 	    cb_sig_keyid_hex(c.keys.current.id, keyhex), cfg->broadcast,
 	    cfg->requests ? cfg->requests : "(none)",
 	    (unsigned long long)c.last_seq);
+	if (c.src.n > 1)
+		log_info(_("using source 1 of %zu (%s); the next takes over "
+			   "after %d s without a fresh heartbeat"),
+		    c.src.n, c.src.v[0].broadcast, cfg->failover_after);
 	if (c.catchup != NULL)
 		catch_up(&c, "starting");
 	cb_daemon_ready("%s", status_line(&c, status, sizeof(status)));

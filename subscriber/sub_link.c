@@ -41,6 +41,8 @@ struct sub_link {
 	int64_t heartbeat_ms;   /* wall clock; 0 before the first */
 	uint64_t publisher_seq; /* as the last heartbeat announced */
 	int stale;
+	size_t source, nsources; /* the source in use; 0 sources: unknown */
+	char *source_bc, *source_req;
 };
 
 struct sub_link *
@@ -69,6 +71,8 @@ sub_link_free(struct sub_link *l)
 		free(l->w[i].channel);
 		free(l->w[i].endpoint);
 	}
+	free(l->source_bc);
+	free(l->source_req);
 	free(l->state);
 	free(l);
 }
@@ -159,6 +163,22 @@ event_text(const struct cb_net_event *ev, char *buf, size_t sz)
 	}
 }
 
+/* "source": {"index": 1, "count": 2, "broadcast": ..., "requests":
+ * ...}, index from 1 as the log and the options count. */
+static void
+add_source(const struct sub_link *l, cJSON *o)
+{
+	cJSON *s = cJSON_AddObjectToObject(o, "source");
+
+	cJSON_AddNumberToObject(s, "index", (double)l->source + 1);
+	cJSON_AddNumberToObject(s, "count", (double)l->nsources);
+	cJSON_AddStringToObject(s, "broadcast", l->source_bc);
+	if (l->source_req != NULL)
+		cJSON_AddStringToObject(s, "requests", l->source_req);
+	else
+		cJSON_AddNullToObject(s, "requests");
+}
+
 static void
 save(const struct sub_link *l)
 {
@@ -181,6 +201,8 @@ save(const struct sub_link *l)
 		cJSON_AddStringToObject(c, "why", l->w[i].why);
 		cJSON_AddItemToArray(list, c);
 	}
+	if (l->nsources > 0)
+		add_source(l, o);
 	if (l->heartbeat_ms > 0)
 		cb_json_add_time(o, "last_heartbeat", l->heartbeat_ms / 1000);
 	else
@@ -275,6 +297,19 @@ sub_link_process(struct sub_link *l)
 		}
 		retry(&l->w[i]);
 	}
+}
+
+void
+sub_link_source(struct sub_link *l, size_t index, size_t count,
+    const char *broadcast, const char *requests)
+{
+	free(l->source_bc);
+	free(l->source_req);
+	l->source = index;
+	l->nsources = count;
+	l->source_bc = cb_xstrdup(broadcast);
+	l->source_req = requests != NULL ? cb_xstrdup(requests) : NULL;
+	save(l);
 }
 
 void
@@ -407,6 +442,22 @@ why_local(const cJSON *c, char *buf, size_t size)
 		snprintf(buf, size, "%s", _(why));
 }
 
+/* "source: 2 of 2 (broadcast EP, requests EP)", when there are
+ * several to choose from. */
+static void
+print_source(const cJSON *o)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "source");
+	const char *req = cb_json_str(s, "requests");
+
+	if (cb_json_num(s, "count", 0) < 2)
+		return;
+	printf(_("source: %llu of %llu (broadcast %s, requests %s)\n"),
+	    (unsigned long long)cb_json_num(s, "index", 0),
+	    (unsigned long long)cb_json_num(s, "count", 0),
+	    cb_json_str(s, "broadcast"), req != NULL ? req : _("(none)"));
+}
+
 void
 sub_link_print(const char *state, int utc)
 {
@@ -435,6 +486,7 @@ sub_link_print(const char *state, int utc)
 		printf(_("connection: not known (the daemon has not run)\n"));
 	else
 		print_health(o, utc);
+	print_source(o);
 	cJSON_Delete(o);
 }
 
@@ -472,5 +524,8 @@ sub_link_add_json(const char *state, cJSON *obj)
 	    cb_json_num(o, "publisher_seq", 0));
 	cJSON_AddBoolToObject(obj, "stale",
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stale")));
+	if (cJSON_GetObjectItemCaseSensitive(o, "source") != NULL)
+		cJSON_AddItemToObject(obj, "source",
+		    cJSON_DetachItemFromObject(o, "source"));
 	cJSON_Delete(o);
 }

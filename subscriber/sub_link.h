@@ -39,6 +39,12 @@ int sub_link_watch(struct sub_link *l, const char *channel, void *sock,
  * SUB_LINK_RETRY_MS have passed since the last try. */
 void sub_link_process(struct sub_link *l);
 
+/* The source in use: index (from 0) of count, its endpoints (requests
+ * may be NULL; copied).  Saved in link.json as "source" for
+ * "canhbao-sub status". */
+void sub_link_source(struct sub_link *l, size_t index, size_t count,
+    const char *broadcast, const char *requests);
+
 /* The channel's health as the daemon judges it, after each valid
  * heartbeat and each change of the stale alarm: when the last valid
  * heartbeat came (wall-clock ms, 0 for none yet), the sequence it
@@ -65,8 +71,9 @@ const char *sub_link_why(const struct sub_link *l);
 const char *sub_link_why_local(const struct sub_link *l);
 
 /* For "canhbao-sub status": print the state of the daemon on state
- * (running or not, each channel) as text, times local or (utc set)
- * UTC, or add it to obj (a cJSON object) as "connection". */
+ * (running or not, each channel, the source when there are several)
+ * as text, times local or (utc set) UTC, or add it to obj (a cJSON
+ * object) as "connection" and "source". */
 struct cJSON;
 void sub_link_print(const char *state, int utc);
 void sub_link_add_json(const char *state, struct cJSON *obj);

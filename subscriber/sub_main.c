@@ -44,10 +44,12 @@ static int cmd_status(int, char **);
 /* Every command also takes -c FILE, --state DIR and -h (cb_cli.h). */
 static const struct cb_command commands[] = {
 	{ "run", cmd_run,
-	    N_("[-c FILE] [--state DIR] --broadcast ENDPOINT "
+	    N_("[-c FILE] [--state DIR] --broadcast ENDPOINT[,ENDPOINT...] "
 	    "--publisher-key FILE\n"
-	    "\t\t[--requests ENDPOINT] [--stale-after SECONDS] [--insecure] "
-	    "[-v]\n"
+	    "\t\t[--requests ENDPOINT[,ENDPOINT...]] [--server-key "
+	    "FILE[,FILE...]]\n"
+	    "\t\t[--failover-after SECONDS] [--stale-after SECONDS] "
+	    "[--insecure] [-v]\n"
 	    "\t\t[--on-advisory PROGRAM] [--hook-timeout SECONDS] "
 	    "[--renotify SECONDS]\n"
 	    "\t\t[--min-severity LEVEL] [--origin ORIGIN] [--status LIST]\n"
@@ -94,6 +96,7 @@ static const struct option run_opts[] = { { "broadcast", 1, NULL, 'b' },
 	{ "origin", 1, NULL, 'O' }, { "renotify", 1, NULL, 'r' },
 	{ "status", 1, NULL, 'T' }, { "presence", 1, NULL, 'P' },
 	{ "revoked-keys", 1, NULL, 'X' }, { "metrics", 1, NULL, 'm' },
+	{ "server-key", 1, NULL, 'K' }, { "failover-after", 1, NULL, 'F' },
 	{ NULL, 0, NULL, 0 } };
 
 static const char *
@@ -138,6 +141,10 @@ run_key(int ch)
 		return "revoked_keys";
 	case 'm':
 		return "metrics";
+	case 'K':
+		return "server_key";
+	case 'F':
+		return "failover_after";
 	}
 	return NULL;
 }

@@ -54,4 +54,10 @@ sub_metrics_write(struct cb_prom *p, const struct sub_metrics *m)
 		cb_prom_one(p, "canhbao_outbox_refused", "gauge",
 		    "Outbox entries the publisher refused for good.",
 		    (double)m->outbox_refused);
+	cb_prom_one(p, "canhbao_source", "gauge",
+	    "The source in use (1 for the first of --broadcast).",
+	    (double)m->source);
+	cb_prom_one(p, "canhbao_source_switches_total", "counter",
+	    "Switches to another source (failover) since the start.",
+	    (double)m->source_switches);
 }

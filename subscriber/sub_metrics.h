@@ -30,6 +30,8 @@ struct sub_metrics {
 	double heartbeat_age;   /* seconds since the last valid heartbeat */
 	int stale;              /* the stale-channel alarm is raised */
 	long outbox_pending, outbox_refused; /* -1: could not be read */
+	unsigned long source_switches; /* failovers, since start */
+	unsigned source;        /* the source in use, from 1 */
 };
 
 /* "invalid", "revoked", "rotation", "transport". */

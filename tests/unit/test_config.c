@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cb_adv.h"
+#include "cb_cfg.h"
 #include "cb_test.h"
 #include "pub_config.h"
 #include "sub_config.h"
@@ -466,6 +468,104 @@ test_metrics(void **state)
 	    "no port");
 }
 
+/* The items of a list, blanks trimmed, empty ones kept (they mean
+ * "the default" where lists pair by position). */
+static void
+test_items(void **state)
+{
+	struct cb_strlist l = { NULL, 0 };
+
+	(void)state;
+	cb_cfg_items(" tcp://a:1 ,\t, tcp://b:2", &l);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0], "tcp://a:1");
+	assert_string_equal(l.v[1], "");
+	assert_string_equal(l.v[2], "tcp://b:2");
+	cb_strlist_release(&l);
+	cb_cfg_items("", &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0], "");
+	cb_strlist_release(&l);
+}
+
+/* sub_config_sources on what the file text gives (checked first). */
+static void
+sources_of(const char *text, struct sub_sources *s)
+{
+	char *path = write_conf("src.conf", text);
+	struct sub_config c;
+	struct cb_err err;
+
+	sub_config_init(&c);
+	assert_int_equal(sub_config_load(&c, path, &err), 0);
+	if (sub_config_check(&c, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(sub_config_sources(&c, s, &err), 0);
+	sub_config_release(&c);
+	free(path);
+}
+
+/* One endpoint: one source, as before; several pair by position, an
+ * empty server_key item meaning the publisher's key. */
+static void
+test_sources(void **state)
+{
+	struct sub_sources s;
+
+	(void)state;
+	sources_of("[subscriber]\nstate = /x\npublisher_key = /k\n"
+		   "broadcast = tcp://127.0.0.1:5555\n", &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.v[0].broadcast, "tcp://127.0.0.1:5555");
+	assert_null(s.v[0].requests);
+	assert_null(s.v[0].server_key);
+	sub_sources_release(&s);
+	sources_of("[subscriber]\nstate = /x\npublisher_key = /k\n"
+		   "broadcast = tcp://r1:5555, tcp://p:5555\n"
+		   "requests = tcp://r1:5556,tcp://p:5556\n"
+		   "server_key = /r1.pub,\nfailover_after = 5s\n", &s);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.v[0].broadcast, "tcp://r1:5555");
+	assert_string_equal(s.v[1].broadcast, "tcp://p:5555");
+	assert_string_equal(s.v[0].requests, "tcp://r1:5556");
+	assert_string_equal(s.v[1].requests, "tcp://p:5556");
+	assert_string_equal(s.v[0].server_key, "/r1.pub");
+	assert_null(s.v[1].server_key);
+	sub_sources_release(&s);
+}
+
+static void
+test_sources_refused(void **state)
+{
+	const char *head = "[subscriber]\nstate = /x\npublisher_key = /k\n";
+	char text[512];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%sbroadcast = tcp://a:1,tcp://b:1\n"
+	    "requests = tcp://a:2\n", head);
+	expect_sub_error(text, 0, "'requests' (--requests) and 'broadcast' "
+	    "(--broadcast) list 1 and 2 items: the lists pair by position");
+	snprintf(text, sizeof(text), "%sbroadcast = tcp://a:1,tcp://b:1\n"
+	    "server_key = /a,/b,/c\n", head);
+	expect_sub_error(text, 0, "'server_key' (--server-key) and "
+	    "'broadcast' (--broadcast) list 3 and 2 items");
+	snprintf(text, sizeof(text), "%sbroadcast = tcp://a:1,,tcp://b:1\n",
+	    head);
+	expect_sub_error(text, 0, "bad.conf:4: 'broadcast' must be a ZeroMQ "
+	    "endpoint or a comma-separated list of them: item 2 of");
+	snprintf(text, sizeof(text), "%sbroadcast = tcp://a:1,udp://b:1\n",
+	    head);
+	expect_sub_error(text, 0, "'udp://b:1' is not tcp://");
+	/* the old message, word for word, for a single endpoint */
+	snprintf(text, sizeof(text), "%sbroadcast = udp://b:1\n", head);
+	expect_sub_error(text, 0, "bad.conf:4: 'broadcast' must be a ZeroMQ "
+	    "endpoint: 'udp://b:1' is not tcp://");
+	snprintf(text, sizeof(text), "%sbroadcast = tcp://a:1,tcp://b:1\n"
+	    "stale_after = 10\nfailover_after = 10\n", head);
+	expect_sub_error(text, 0, "'failover_after' (10 s) must be below "
+	    "'stale_after' (10 s)");
+}
+
 int
 main(void)
 {
@@ -481,6 +581,9 @@ main(void)
 		cmocka_unit_test(test_reread_and_diff),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_items),
+		cmocka_unit_test(test_sources),
+		cmocka_unit_test(test_sources_refused),
 	};
 	int rc;
 
