@@ -151,11 +151,13 @@ $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPUB) $(LIBCB)
 	    $(LIBPUB) $(LIBCB) $(DEP_LIBS)
 
 # Every benchmark merges its figures through bench/results.c.
-$(BUILD)/bench/%: bench/%.c bench/results.c bench/results.h $(LIBPUB) \
-    $(LIBSUB) $(LIBCB)
+# bench/parts.c: what the delivery benchmarks share (advisory, rates).
+$(BUILD)/bench/%: bench/%.c bench/results.c bench/results.h bench/parts.c \
+    bench/parts.h $(LIBPUB) $(LIBSUB) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ibench $(ALL_LDFLAGS) -o $@ $< bench/results.c \
-	    $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS)
+	    bench/parts.c $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS) \
+	    $(BENCH_LIBS_$(*F))
 
 # Install what is missing, then build and run everything.
 deps:
