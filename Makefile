@@ -190,6 +190,14 @@ bench-search: $(BUILD)/bench/bench_search
 	done
 # One part each: figures printed and merged into build/bench/results.json.
 .PHONY: bench-delivery bench-idle
+# Issue 15: fan-out to N subscribers beside raw ZeroMQ and mosquitto
+# (libmosquitto for the bench's MQTT clients only; BENCH_FANOUT_N).
+BENCH_LIBS_bench_fanout := -lmosquitto
+BENCH_LIBS_bench_fanout_recv := -lmosquitto
+.PHONY: bench-fanout
+bench-fanout: $(PROGS) $(BUILD)/bench/bench_fanout \
+    $(BUILD)/bench/bench_fanout_recv
+	@$(BUILD)/bench/bench_fanout $(CURDIR)/$(BINDIR)
 bench-delivery: $(PROGS) $(BUILD)/bench/bench_delivery
 	@$(BUILD)/bench/bench_delivery $(CURDIR)/$(BINDIR)
 bench-idle: $(PROGS) $(BUILD)/bench/bench_record
