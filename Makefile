@@ -6,6 +6,8 @@
 #   make demo         install, build, and show an advisory travel end to end
 #   make bench        benchmarks that print figures (bench-delivery,
 #                     bench-search, bench-idle: one part each)
+#   make bench-fanout one burst to N subscribers beside raw ZeroMQ and
+#                     mosquitto (BENCH_FANOUT_N, default "10 30 100")
 #   make bench-search search latency beside raw FTS5 (BENCH_SEARCH_N)
 #   make fuzz         libFuzzer harnesses (clang), a short run of each
 #   make lint         mandoc -Tlint on the man pages, cppcheck on the C

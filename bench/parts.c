@@ -187,6 +187,7 @@ parts_crypto_rates(int n, struct parts_rates *r)
 	double t0;
 	int i;
 
+	memset(&m, 0, sizeof(m));
 	cb_sig_keygen(&sk, &pk, NULL);
 	t0 = parts_now_ms();
 	for (i = 0; i < n; i++) {

@@ -22,7 +22,7 @@ double parts_now_ms(void);
 /* Median (p = 0.5), p99 (0.99) ... of n values; sorts v in place. */
 double parts_pct(double *v, int n, double p);
 /* "bench: WHAT" on stderr, exit 2. */
-void parts_die(const char *what);
+void parts_die(const char *what) __attribute__((noreturn));
 
 /* The JSON of advisory i of a run tag, as a feed item or a draft: an
  * object with id TAG-i.  The caller frees it. */
