@@ -71,27 +71,12 @@ path(const char *name)
 static void
 start_pub(void)
 {
-	char *state = path("pub"), *conf = path("pub.conf"), *log =
-	    path("pub.log");
-	char *prog = cb_xasprintf("%s/canhbao-pub", bindir);
-	char *kg[] = { prog, S("keygen"), S("--state"), state, NULL };
-	char *run[] = { prog, S("run"), S("-c"), conf, NULL };
-	FILE *f;
-	pid_t pid;
+	char *b = cb_xasprintf("ipc://%s/b", dir), *r =
+	    cb_xasprintf("ipc://%s/r", dir);
 
-	pid = parts_spawn(kg, -1, log);
-	waitpid(pid, NULL, 0);
-	f = fopen(conf, "w");
-	if (f == NULL)
-		parts_die("cannot write pub.conf");
-	fprintf(f, "[publisher]\nstate = %s\nbroadcast = ipc://%s/b\n"
-		   "requests = ipc://%s/r\nheartbeat = 1\ninsecure = yes\n"
-		   "[feed \"bench\"]\nurl = file://%s/feed.json\nformat = "
-		   "json\nbackfill = all\ninterval = 86400\n",
-	    state, dir, dir, dir);
-	fclose(f);
-	parts_write_feed(dir, 0);
-	pub_pid = parts_spawn(run, -1, log);
+	pub_pid = parts_start_pub(bindir, dir, b, r);
+	free(b);
+	free(r);
 	usleep(500000);
 }
 

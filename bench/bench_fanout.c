@@ -386,31 +386,10 @@ read_endpoint(const char *state, const char *file)
 static void
 start_publisher(struct canhbao *c)
 {
-	char *conf = cb_xasprintf("%s/pub.conf", c->home);
-	char *log = cb_xasprintf("%s/pub.log", c->home);
-	char *prog = cb_xasprintf("%s/canhbao-pub", bindir);
-	char *kg[] = { prog, S("keygen"), S("--state"), c->pubdir, NULL };
-	char *argv[] = { prog, S("run"), S("-c"), conf, NULL };
-	FILE *f;
-
-	if (run(kg, log) != 0)
-		parts_die("canhbao-pub keygen failed");
-	f = fopen(conf, "w");
-	if (f == NULL)
-		parts_die("cannot write pub.conf");
-	fprintf(f, "[publisher]\nstate = %s\n"
-		   "broadcast = tcp://127.0.0.1:*\n"
-		   "requests = tcp://127.0.0.1:*\nheartbeat = 1\ninsecure = yes\n"
-		   "[feed \"bench\"]\nurl = file://%s/feed.json\nformat = "
-		   "json\nbackfill = all\ninterval = 86400\n",
-	    c->pubdir, c->home);
-	fclose(f);
-	parts_write_feed(c->home, 0);
-	c->pub = track(parts_spawn(argv, -1, log));
+	c->pub = track(parts_start_pub(bindir, c->home, "tcp://127.0.0.1:*",
+	    "tcp://127.0.0.1:*"));
 	c->bcast = read_endpoint(c->pubdir, "broadcast.endpoint");
 	c->reqs = read_endpoint(c->pubdir, "requests.endpoint");
-	free(conf);
-	free(log);
 }
 
 static char *
@@ -610,43 +589,44 @@ out:
 	return rc;
 }
 
-/* Delivery and archive, each on a fresh publisher (and relay): a new
- * subscriber would otherwise catch up on the earlier burst first. */
+/* One phase on a fresh publisher (and relay): a new subscriber would
+ * otherwise catch up on the earlier burst first. */
 static int
-canhbao_fanout(int n, int via_relay, struct figures *f)
+canhbao_phase(int n, int via_relay, const char *what,
+    int (*fn)(struct canhbao *, int, struct figures *), struct figures *f)
 {
 	const char *how = via_relay ? "relay" : "direct";
 	struct canhbao c;
 	char name[64];
 	int rc;
 
-	snprintf(name, sizeof(name), "%s-%d-delivery", how, n);
+	snprintf(name, sizeof(name), "%s-%d-%s", how, n, what);
 	canhbao_start(&c, name, via_relay);
-	rc = delivery(&c, n, f);
+	rc = fn(&c, n, f);
 	canhbao_end(&c);
 	if (rc < 0) {
-		progress("N=%d canhbao %s: delivery did not finish", n, how);
-		show_tail(c.home, "pub.log");
-		show_tail(c.home, "relay.log");
-		return -1;
-	}
-	progress("N=%d canhbao %s: one %.3f s, delivery %.3f s (the first "
-		 "%.3f s)", n, how, f->one_s, f->delivery_s, f->first_s);
-	snprintf(name, sizeof(name), "%s-%d-archived", how, n);
-	canhbao_start(&c, name, via_relay);
-	rc = archived(&c, n, f);
-	canhbao_end(&c);
-	if (rc < 0) {
-		progress("N=%d canhbao %s: archive did not finish", n, how);
+		progress("N=%d canhbao %s: %s did not finish", n, how, what);
 		show_tail(c.home, "pub.log");
 		show_tail(c.home, "relay.log");
 		show_tail(c.home, "sub0.log");
-		return -1;
 	}
+	return rc;
+}
+
+static void
+canhbao_fanout(int n, int via_relay, struct figures *f)
+{
+	const char *how = via_relay ? "relay" : "direct";
+
+	if (canhbao_phase(n, via_relay, "delivery", delivery, f) < 0)
+		return;
+	progress("N=%d canhbao %s: one %.3f s, delivery %.3f s (the first "
+		 "%.3f s)", n, how, f->one_s, f->delivery_s, f->first_s);
+	if (canhbao_phase(n, via_relay, "archived", archived, f) < 0)
+		return;
 	progress("N=%d canhbao %s: archived by all %.3f s", n, how,
 	    f->archived_s);
 	f->done = 1;
-	return 0;
 }
 
 /* --- raw ZeroMQ ---------------------------------------------------------- */

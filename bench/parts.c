@@ -154,6 +154,43 @@ parts_spawn_piped(char *const argv[], int *out_fd, const char *log)
 	return pid;
 }
 
+pid_t
+parts_start_pub(const char *bindir, const char *home, const char *broadcast,
+    const char *requests)
+{
+	char *state = cb_xasprintf("%s/pub", home);
+	char *conf = cb_xasprintf("%s/pub.conf", home);
+	char *log = cb_xasprintf("%s/pub.log", home);
+	char *prog = cb_xasprintf("%s/canhbao-pub", bindir);
+	char kw[] = "keygen", sw[] = "--state", rw[] = "run", cw[] = "-c";
+	char *kg[] = { prog, kw, sw, state, NULL };
+	char *run[] = { prog, rw, cw, conf, NULL };
+	FILE *f;
+	pid_t pid;
+	int st;
+
+	pid = parts_spawn(kg, -1, log);
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		parts_die("canhbao-pub keygen failed");
+	f = fopen(conf, "w");
+	if (f == NULL)
+		parts_die("cannot write pub.conf");
+	fprintf(f, "[publisher]\nstate = %s\nbroadcast = %s\n"
+		   "requests = %s\nheartbeat = 1\ninsecure = yes\n"
+		   "[feed \"bench\"]\nurl = file://%s/feed.json\nformat = "
+		   "json\nbackfill = all\ninterval = 86400\n",
+	    state, broadcast, requests, home);
+	if (fclose(f) != 0)
+		parts_die("cannot write pub.conf");
+	parts_write_feed(home, 0);
+	pid = parts_spawn(run, -1, log);
+	free(state);
+	free(conf);
+	free(log);
+	free(prog);
+	return pid;
+}
+
 void
 parts_stop(pid_t *pid)
 {

@@ -35,6 +35,14 @@ void parts_write_feed(const char *dir, int n);
  * frees it. */
 char *parts_publish_request(const char *tag, int i);
 
+/* A canhbao-pub for a benchmark: its key made in HOME/pub, its
+ * configuration HOME/pub.conf (broadcast and requests on the endpoints
+ * given, a heartbeat every second, no CurveZMQ, one canhbao JSON feed,
+ * HOME/feed.json, written empty now and polled only when asked), its
+ * log HOME/pub.log; returns its pid.  BINDIR holds canhbao-pub. */
+pid_t parts_start_pub(const char *bindir, const char *home,
+    const char *broadcast, const char *requests);
+
 /* Start argv[0] with stdout on fd out (or /dev/null when out < 0) and
  * stderr appended to the file log; returns its pid. */
 pid_t parts_spawn(char *const argv[], int out, const char *log);
