@@ -928,6 +928,7 @@ setup(const char *argv0)
 	if (cb_sig_init() < 0 || mkdtemp(dir) == NULL)
 		parts_die("cannot set up");
 	atexit(cleanup);
+	progress("working in %s", dir);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	/* no desktop pop-ups, no configuration but the bench's */
