@@ -187,12 +187,22 @@ wait_listening(int port, int timeout_ms)
 
 /* --- light receivers: lines on one shared pipe -------------------------- */
 
+#define HERD_MARKS 8
+
+/* Each receiver says "ready", then "got MARK MS" for each mark in turn;
+ * a line may come before the wait for its mark (a fast receiver's last
+ * mark while a slow one's earlier mark is awaited), so every line is
+ * tallied under its mark as it is read. */
 struct herd {
 	pid_t pids[MAX_N];
 	int n;
 	int fd, wfd;
 	char buf[1 << 16];
 	size_t have;
+	long mark[HERD_MARKS]; /* 0: "ready" */
+	int count[HERD_MARKS];
+	double last[HERD_MARKS];
+	int nmarks;
 };
 
 static void
@@ -203,6 +213,7 @@ herd_init(struct herd *h)
 	memset(h->pids, 0, sizeof(h->pids));
 	h->n = 0;
 	h->have = 0;
+	h->nmarks = 0;
 	if (pipe(fds) < 0)
 		parts_die("cannot make a pipe");
 	h->fd = fds[0];
@@ -230,20 +241,56 @@ herd_end(struct herd *h)
 	h->wfd = -1;
 }
 
-/* One line of a receiver: counts toward mark (0: "ready"). */
+/* The tally of a mark (0: "ready"), made when first needed. */
 static int
-herd_line(const char *line, long mark, double *last)
+herd_slot(struct herd *h, long mark)
+{
+	int i;
+
+	for (i = 0; i < h->nmarks; i++)
+		if (h->mark[i] == mark)
+			return i;
+	if (h->nmarks == HERD_MARKS)
+		parts_die("too many marks");
+	h->mark[i] = mark;
+	h->count[i] = 0;
+	h->last[i] = 0;
+	h->nmarks++;
+	return i;
+}
+
+/* One line of a receiver, tallied under its mark. */
+static void
+herd_line(struct herd *h, const char *line)
 {
 	long got;
 	double ms;
+	int i;
 
-	if (mark == 0)
-		return strcmp(line, "ready") == 0;
-	if (sscanf(line, "got %ld %lf", &got, &ms) != 2 || got != mark)
-		return 0;
-	if (ms > *last)
-		*last = ms;
-	return 1;
+	if (strcmp(line, "ready") == 0) {
+		h->count[herd_slot(h, 0)]++;
+		return;
+	}
+	if (sscanf(line, "got %ld %lf", &got, &ms) != 2)
+		return;
+	i = herd_slot(h, got);
+	h->count[i]++;
+	if (ms > h->last[i])
+		h->last[i] = ms;
+}
+
+/* Tally the complete lines read so far. */
+static void
+herd_lines(struct herd *h)
+{
+	char *nl;
+
+	while ((nl = memchr(h->buf, '\n', h->have)) != NULL) {
+		*nl = '\0';
+		herd_line(h, h->buf);
+		h->have -= (size_t)(nl + 1 - h->buf);
+		memmove(h->buf, nl + 1, h->have);
+	}
 }
 
 /* Wait until every receiver has said "ready" (mark 0) or "got MARK";
@@ -255,23 +302,15 @@ herd_wait(struct herd *h, long mark, int timeout_ms, double *last,
 {
 	double end_ms = parts_now_ms() + timeout_ms;
 	struct pollfd p = { .fd = h->fd, .events = POLLIN };
-	int seen = 0;
-	char *nl;
+	int slot = herd_slot(h, mark);
 	ssize_t r;
 
 	if (h->wfd >= 0) /* the receivers hold the writing end now */
 		close(h->wfd);
 	h->wfd = -1;
-	*last = 0;
-	while (seen < h->n) {
-		while (seen < h->n &&
-		    (nl = memchr(h->buf, '\n', h->have)) != NULL) {
-			*nl = '\0';
-			seen += herd_line(h->buf, mark, last);
-			h->have -= (size_t)(nl + 1 - h->buf);
-			memmove(h->buf, nl + 1, h->have);
-		}
-		if (seen == h->n)
+	for (;;) {
+		herd_lines(h);
+		if (h->count[slot] >= h->n)
 			break;
 		if (parts_now_ms() > end_ms)
 			return -1;
@@ -285,6 +324,7 @@ herd_wait(struct herd *h, long mark, int timeout_ms, double *last,
 			h->have += (size_t)r;
 		}
 	}
+	*last = h->last[slot];
 	return 0;
 }
 
