@@ -68,14 +68,35 @@
 #define BURST_MS 600000
 #define MOSQUITTO "/usr/sbin/mosquitto"
 
-/* A writable copy of a literal, for argv (the few bytes are not freed:
- * the bench runs once). */
-#define S(lit) cb_xstrdup(lit)
+/* A writable copy of a literal, for argv, kept until exit. */
+#define S(lit) keep(cb_xstrdup(lit))
 
 static char dir[] = "/tmp/canhbao-fanout.XXXXXX";
 static const char *bindir;
 static char *recv_prog;
 static struct parts_rates rates;
+
+/* Strings that live as long as the run (argv, folders, endpoints): kept
+ * here, freed at exit. */
+static char **kept;
+static size_t nkept;
+
+static char *
+keep(char *s)
+{
+	kept = cb_xrealloc(kept, (nkept + 1) * sizeof(*kept));
+	kept[nkept++] = s;
+	return s;
+}
+
+static void
+free_kept(void)
+{
+	while (nkept > 0)
+		free(kept[--nkept]);
+	free(kept);
+	kept = NULL;
+}
 
 /* --- processes: every pid started is kept until it is ended ----------- */
 
@@ -118,6 +139,7 @@ cleanup(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench: cannot remove %s\n", dir);
+	free_kept();
 }
 
 /* Run argv to its end; its exit status, or -1. */
@@ -420,7 +442,7 @@ read_endpoint(const char *state, const char *file)
 	free(p);
 	if (ep == NULL)
 		parts_die("the publisher did not start (see its log)");
-	return ep;
+	return keep(ep);
 }
 
 static void
@@ -435,7 +457,7 @@ start_publisher(struct canhbao *c)
 static char *
 relay_prog(void)
 {
-	return cb_xasprintf("%s/canhbao-relay", bindir);
+	return keep(cb_xasprintf("%s/canhbao-relay", bindir));
 }
 
 /* canhbao-relay in front of the publisher (the CLI of issue 15):
@@ -444,16 +466,18 @@ relay_prog(void)
 static void
 start_relay(struct canhbao *c)
 {
-	char *prog = relay_prog(), *state = cb_xasprintf("%s/relay", c->home);
+	char *prog = relay_prog();
+	char *state = keep(cb_xasprintf("%s/relay", c->home));
 	char *log = cb_xasprintf("%s/relay.log", c->home);
-	char *key = cb_xasprintf("%s/relay.pub", state);
-	char *pubkey = cb_xasprintf("%s/publisher.pub", c->pubdir);
+	char *key = keep(cb_xasprintf("%s/relay.pub", state));
+	char *pubkey = keep(cb_xasprintf("%s/publisher.pub", c->pubdir));
 	char *kg[] = { prog, S("keygen"), S("--state"), state, NULL };
-	char *add[] = { cb_xasprintf("%s/canhbao-pub", bindir), S("agency"),
+	char *add[] = { keep(cb_xasprintf("%s/canhbao-pub", bindir)),
+		S("agency"),
 		S("add"), S("--state"), c->pubdir, S("--relay"), S("relay"), key,
 		NULL };
-	char *b = cb_xasprintf("tcp://127.0.0.1:%d", free_port());
-	char *r = cb_xasprintf("tcp://127.0.0.1:%d", free_port());
+	char *b = keep(cb_xasprintf("tcp://127.0.0.1:%d", free_port()));
+	char *r = keep(cb_xasprintf("tcp://127.0.0.1:%d", free_port()));
 	char *argv[] = { prog, S("run"), S("--state"), state,
 		S("--upstream-broadcast"), c->bcast, S("--upstream-requests"),
 		c->reqs, S("--publisher-key"), pubkey, S("--broadcast"), b,
@@ -476,8 +500,8 @@ static void
 canhbao_start(struct canhbao *c, const char *name, int via_relay)
 {
 	memset(c, 0, sizeof(*c));
-	c->home = cb_xasprintf("%s/%s", dir, name);
-	c->pubdir = cb_xasprintf("%s/pub", c->home);
+	c->home = keep(cb_xasprintf("%s/%s", dir, name));
+	c->pubdir = keep(cb_xasprintf("%s/pub", c->home));
 	if (mkdir(c->home, 0700) < 0)
 		parts_die("cannot make a phase folder");
 	start_publisher(c);
@@ -585,8 +609,8 @@ out:
 static void
 subs_start(struct subs *s, struct canhbao *c, int n)
 {
-	char *key = cb_xasprintf("%s/publisher.pub", c->pubdir), *log;
-	char *argv[] = { cb_xasprintf("%s/canhbao-sub", bindir), S("run"),
+	char *key = keep(cb_xasprintf("%s/publisher.pub", c->pubdir)), *log;
+	char *argv[] = { keep(cb_xasprintf("%s/canhbao-sub", bindir)), S("run"),
 		S("--state"), NULL, S("--broadcast"), c->bcast,
 		S("--requests"), c->reqs, S("--publisher-key"), key,
 		S("--insecure"), NULL };
@@ -978,9 +1002,9 @@ setup(const char *argv0)
 	unsetenv("CANHBAO_CONFIG");
 	unsetenv("CANHBAO_STATE");
 	slash = strrchr(argv0, '/');
-	recv_prog = slash == NULL ? cb_xstrdup("bench_fanout_recv") :
+	recv_prog = keep(slash == NULL ? cb_xstrdup("bench_fanout_recv") :
 	    cb_xasprintf("%.*s/bench_fanout_recv", (int)(slash - argv0),
-		argv0);
+		argv0));
 	progress("the parts alone: verify and durable insert rates");
 	parts_crypto_rates(PARTS_N, &rates);
 	raw = cb_xasprintf("%s/raw.db", dir);
@@ -1028,7 +1052,6 @@ main(int argc, char **argv)
 	if (!relay_built)
 		printf("relay: bin/canhbao-relay not built, skipped\n");
 	fflush(stdout);
-	free(relay);
 	mosquitto_there = access(MOSQUITTO, X_OK) == 0;
 	if (mosquitto_there)
 		mosquitto_lib_init();
