@@ -172,7 +172,7 @@ check: $(PROGS) $(UNITS) $(REPLAYS)
 	@CANHBAO_BIN=$(CURDIR)/$(BINDIR) CANHBAO_BUILD=$(CURDIR)/$(BUILD) \
 	    CANHBAO_LOCALEDIR=$(CURDIR)/build/locale sh tests/run.sh
 
-# t960 runs the fan-out benchmark's programs at N = 2.
+# t980 runs the fan-out benchmark's programs at N = 2.
 check: $(BUILD)/bench/bench_fanout $(BUILD)/bench/bench_fanout_recv
 
 demo: deps
