@@ -6,6 +6,8 @@
 #   make demo         install, build, and show an advisory travel end to end
 #   make bench        benchmarks that print figures (bench-delivery,
 #                     bench-search, bench-idle: one part each)
+#   make bench-fanout one burst to N subscribers beside raw ZeroMQ and
+#                     mosquitto (BENCH_FANOUT_N, default "10 30 100")
 #   make bench-search search latency beside raw FTS5 (BENCH_SEARCH_N)
 #   make fuzz         libFuzzer harnesses (clang), a short run of each
 #   make lint         mandoc -Tlint on the man pages, cppcheck on the C
@@ -151,11 +153,13 @@ $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPUB) $(LIBCB)
 	    $(LIBPUB) $(LIBCB) $(DEP_LIBS)
 
 # Every benchmark merges its figures through bench/results.c.
-$(BUILD)/bench/%: bench/%.c bench/results.c bench/results.h $(LIBPUB) \
-    $(LIBSUB) $(LIBCB)
+# bench/parts.c: what the delivery benchmarks share (advisory, rates).
+$(BUILD)/bench/%: bench/%.c bench/results.c bench/results.h bench/parts.c \
+    bench/parts.h $(LIBPUB) $(LIBSUB) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ibench $(ALL_LDFLAGS) -o $@ $< bench/results.c \
-	    $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS)
+	    bench/parts.c $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS) \
+	    $(BENCH_LIBS_$(*F))
 
 # Install what is missing, then build and run everything.
 deps:
@@ -167,6 +171,9 @@ test: deps
 check: $(PROGS) $(UNITS) $(REPLAYS)
 	@CANHBAO_BIN=$(CURDIR)/$(BINDIR) CANHBAO_BUILD=$(CURDIR)/$(BUILD) \
 	    CANHBAO_LOCALEDIR=$(CURDIR)/build/locale sh tests/run.sh
+
+# t980 runs the fan-out benchmark's programs at N = 2.
+check: $(BUILD)/bench/bench_fanout $(BUILD)/bench/bench_fanout_recv
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -188,6 +195,14 @@ bench-search: $(BUILD)/bench/bench_search
 	done
 # One part each: figures printed and merged into build/bench/results.json.
 .PHONY: bench-delivery bench-idle
+# Issue 15: fan-out to N subscribers beside raw ZeroMQ and mosquitto
+# (libmosquitto for the bench's MQTT clients only; BENCH_FANOUT_N).
+BENCH_LIBS_bench_fanout := -lmosquitto
+BENCH_LIBS_bench_fanout_recv := -lmosquitto
+.PHONY: bench-fanout
+bench-fanout: $(PROGS) $(BUILD)/bench/bench_fanout \
+    $(BUILD)/bench/bench_fanout_recv
+	@$(BUILD)/bench/bench_fanout $(CURDIR)/$(BINDIR)
 bench-delivery: $(PROGS) $(BUILD)/bench/bench_delivery
 	@$(BUILD)/bench/bench_delivery $(CURDIR)/$(BINDIR)
 bench-idle: $(PROGS) $(BUILD)/bench/bench_record

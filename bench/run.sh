@@ -17,6 +17,10 @@ echo "== feed adapters: parse time and peak memory (median of 21 runs)"
 echo
 "$build/bench/bench_delivery" "$CANHBAO_BIN"
 
+# Issue 15: one burst to N subscribers, beside raw ZeroMQ and mosquitto.
+echo
+"$build/bench/bench_fanout" "$CANHBAO_BIN"
+
 # Issue 6: search and the idle subscriber.
 echo "== subscriber search: latency over large archives (built once, kept"
 echo "   in $build/bench/archives; queries typed without diacritics),"

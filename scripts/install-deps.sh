@@ -69,6 +69,10 @@ need python3-websocket /usr/lib/python3/dist-packages/websocket
 # from systemd-analyze's groups (t870).
 need systemd systemd-analyze
 need python3-seccomp /usr/share/doc/python3-seccomp/copyright
+# Issue 15: make bench-fanout runs Debian's MQTT broker beside canhbao
+# (clients through libmosquitto, linked into the bench only).
+need mosquitto /usr/sbin/mosquitto
+need libmosquitto-dev pc:libmosquitto
 # Issue 14: "make deb" and "make deb-check" (install-deps.sh --deb):
 # Debian's packaging tools and lintian.
 if [ "${1:-}" = --deb ]; then
