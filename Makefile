@@ -141,8 +141,19 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/cb_test.c $(LIBPUB) \
     $(LIBSUB) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ \
-	    $< tests/unit/cb_test.c $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS) \
+	    $< tests/unit/cb_test.c $(LIBRELAY) $(LIBPUB) $(LIBSUB) $(LIBCB) \
+	    $(DEP_LIBS) \
 	    $(TEST_LIBS)
+
+# Issue 15: the relay's modules (relay/), linked by the unit tests; the
+# program (relay_main.c) is linked like the other two.
+RELAY_SRCS := $(filter-out relay/relay_main.c,$(wildcard relay/*.c))
+LIBRELAY := $(BUILD)/librelay.a
+ALL_CFLAGS += -Irelay
+$(LIBRELAY): $(call obj,$(RELAY_SRCS))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+$(UNITS): $(LIBRELAY)
 
 # Each fuzz target also builds, under gcc, into a replayer of its corpus.
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPUB) $(LIBCB)
@@ -208,6 +219,11 @@ CPPCHECK := cppcheck -q --std=c11 --enable=warning,style,performance,portability
 lint: $(PATHS_H)
 	mandoc -Tlint -Wwarning man/*.[1-9]
 	$(CPPCHECK) common feeds publisher subscriber tests/unit tests/fuzz bench
+# Issue 15: the relay's modules.
+lint: lint-relay
+.PHONY: lint-relay
+lint-relay:
+	$(CPPCHECK) -Irelay relay
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 \
