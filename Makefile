@@ -277,7 +277,7 @@ XGETTEXT := xgettext -k_ -kN_ -kngettext:1,2 -kcb_cli_operands:5 \
 po-check:
 	@mkdir -p build
 	@$(XGETTEXT) -o $(POT) $(sort $(wildcard common/*.c feeds/*.c \
-	    publisher/*.c subscriber/*.c))
+	    publisher/*.c subscriber/*.c relay/*.c))
 	msgcmp po/vi.po $(POT)
 	msgfmt --check --statistics -o /dev/null po/vi.po 2>$(POT).stats
 	@cat $(POT).stats; ! grep -q 'fuzzy\|untranslated' $(POT).stats
