@@ -434,15 +434,6 @@ relay_outbox_presence(struct relay_outbox *o, const struct cb_seckey *sk,
 
 /* --- sending ------------------------------------------------------------- */
 
-static void
-copy_blob(sqlite3_stmt *st, int col, uint8_t **out, size_t *len)
-{
-	*len = (size_t)sqlite3_column_bytes(st, col);
-	*out = cb_xmalloc(*len ? *len : 1);
-	if (*len > 0)
-		memcpy(*out, sqlite3_column_blob(st, col), *len);
-}
-
 static struct slot *
 find_id(struct relay_outbox *o, int64_t id)
 {
@@ -485,8 +476,8 @@ read_row(sqlite3_stmt *st, struct row *row)
 		memcpy(row->signer, sqlite3_column_blob(st, 1),
 		    CB_SIG_KEYIDLEN);
 	row->seq = (uint64_t)sqlite3_column_int64(st, 2);
-	copy_blob(st, 3, &row->s.signed_bytes, &row->s.signed_len);
-	copy_blob(st, 4, &row->s.sigblock, &row->s.sigblock_len);
+	row->s.signed_bytes = cb_db_blob(st, 3, &row->s.signed_len);
+	row->s.sigblock = cb_db_blob(st, 4, &row->s.sigblock_len);
 }
 
 /* The message of slot sl again, into *row: 1, 0 when it is no longer
