@@ -65,6 +65,7 @@ struct relay_outbox {
 	int64_t cursor;        /* the highest id picked since the rewind */
 	int more;              /* rows past cursor may wait */
 	int full;              /* the next waits for room in flight */
+	int batch;             /* inside relay_outbox_begin */
 	int64_t later_ms;      /* the earliest "later" falls due, or -1 */
 	int64_t blocked_ms;    /* a send could not go: not before */
 	int64_t pruned_ms;     /* last prune */
@@ -153,6 +154,8 @@ relay_outbox_open(sqlite3 *db, struct cb_err *err)
 void
 relay_outbox_close(struct relay_outbox *o)
 {
+	if (o != NULL && o->batch) /* nothing of it was confirmed */
+		cb_db_exec(o->db, "ROLLBACK", NULL);
 	free(o);
 }
 
@@ -264,7 +267,8 @@ keep(struct relay_outbox *o, const struct cb_msg *m, const uint8_t *sb,
 	int h, rc = 0;
 
 	cb_sig_hash(sb, sblen, hash);
-	if (cb_db_exec(o->db, "BEGIN IMMEDIATE", err) < 0)
+	/* a transaction of its own, or a part of relay_outbox_begin's */
+	if (cb_db_exec(o->db, "SAVEPOINT keep", err) < 0)
 		return -1;
 	h = held(o, m->key_id, m->seq, hash, err);
 	if (h == 2)
@@ -272,8 +276,8 @@ keep(struct relay_outbox *o, const struct cb_msg *m, const uint8_t *sb,
 		    "WHERE signer = ?", m->key_id, 0, &highest, err);
 	else if (h == 0)
 		rc = insert(o, m, sb, sblen, sig, siglen, hash, err);
-	if (h < 0 || rc < 0 || cb_db_exec(o->db, "COMMIT", err) < 0) {
-		cb_db_exec(o->db, "ROLLBACK", NULL);
+	if (h < 0 || rc < 0 || cb_db_exec(o->db, "RELEASE keep", err) < 0) {
+		cb_db_exec(o->db, "ROLLBACK TO keep; RELEASE keep", NULL);
 		o->pending = pending;
 		return -1;
 	}
@@ -353,7 +357,7 @@ relay_outbox_submit(struct relay_outbox *o, const struct cb_registry *r,
 			refuse(confirm, CB_REQ_REFUSED, &err);
 		return;
 	}
-	if (!sqlite3_get_autocommit(o->db)) {
+	if (!sqlite3_get_autocommit(o->db) && !o->batch) {
 		log_errx(_("way back: the relay's database is inside a "
 			   "transaction: %s from key %s (seq %llu) answered "
 			   "\"later\""), cb_msg_type_name(m.type),
@@ -383,53 +387,89 @@ relay_outbox_submit(struct relay_outbox *o, const struct cb_registry *r,
 	confirm->status = CB_REQ_KEPT;
 }
 
-int
-relay_outbox_presence(struct relay_outbox *o, const struct cb_seckey *sk,
+/* The relay's presence under its next number, sealed with sk and
+ * queued (inside the caller's savepoint). */
+static int
+queue_presence(struct relay_outbox *o, const struct cb_seckey *sk,
     uint64_t last_seq, struct cb_err *err)
 {
 	char when[CB_TIME_BUFSZ], comment[64], *payload;
 	uint8_t hash[HASHLEN];
 	struct cb_sealed s;
 	struct cb_msg m;
-	struct cb_pubkey pk;
 	int64_t seq;
 	int rc;
 
+	if (query_int(o->db, "SELECT next_seq FROM relay_outbox_own", NULL, 0,
+	    &seq, err) < 0)
+		return -1;
 	payload = cb_xasprintf("{\"at\":\"%s\",\"last_seq\":%llu}",
 	    cb_time_format(cb_time_now(), when), (unsigned long long)last_seq);
-	if (cb_db_exec(o->db, "BEGIN IMMEDIATE", err) < 0) {
-		free(payload);
-		return -1;
-	}
-	rc = query_int(o->db, "SELECT next_seq FROM relay_outbox_own", NULL,
-	    0, &seq, err);
 	snprintf(comment, sizeof(comment), "canhbao relay presence seq:%lld",
 	    (long long)seq);
-	if (rc == 0)
-		rc = cb_msg_seal(sk, CB_MSG_PRESENCE, (uint64_t)seq,
-		    cb_time_now_ms(), payload, strlen(payload), comment, &s,
-		    err);
+	rc = cb_msg_seal(sk, CB_MSG_PRESENCE, (uint64_t)seq, cb_time_now_ms(),
+	    payload, strlen(payload), comment, &s, err);
 	free(payload);
-	if (rc < 0) {
-		cb_db_exec(o->db, "ROLLBACK", NULL);
+	if (rc < 0)
 		return -1;
-	}
-	cb_seckey_public(sk, &pk);
 	memset(&m, 0, sizeof(m));
 	m.type = CB_MSG_PRESENCE;
-	memcpy(m.key_id, pk.id, CB_SIG_KEYIDLEN);
+	memcpy(m.key_id, s.sigblock + CB_MSG_SB_KEYID, CB_SIG_KEYIDLEN);
 	m.seq = (uint64_t)seq;
 	cb_sig_hash(s.signed_bytes, s.signed_len, hash);
 	rc = insert(o, &m, s.signed_bytes, s.signed_len, s.sigblock,
 	    s.sigblock_len, hash, err);
 	cb_sealed_release(&s);
-	if (rc < 0 || cb_db_exec(o->db, "UPDATE relay_outbox_own SET "
-	    "next_seq = next_seq + 1", err) < 0 ||
-	    cb_db_exec(o->db, "COMMIT", err) < 0) {
-		cb_db_exec(o->db, "ROLLBACK", NULL);
+	if (rc < 0)
+		return -1;
+	return cb_db_exec(o->db, "UPDATE relay_outbox_own SET next_seq = "
+	    "next_seq + 1", err);
+}
+
+int
+relay_outbox_presence(struct relay_outbox *o, const struct cb_seckey *sk,
+    uint64_t last_seq, struct cb_err *err)
+{
+	size_t pending = o->pending;
+
+	if (cb_db_exec(o->db, "SAVEPOINT presence", err) < 0)
+		return -1;
+	if (queue_presence(o, sk, last_seq, err) < 0 ||
+	    cb_db_exec(o->db, "RELEASE presence", err) < 0) {
+		cb_db_exec(o->db, "ROLLBACK TO presence; RELEASE presence",
+		    NULL);
+		o->pending = pending;
 		return -1;
 	}
 	return 0;
+}
+
+int
+relay_outbox_begin(struct relay_outbox *o, struct cb_err *err)
+{
+	if (o->batch)
+		return cb_err_set(err, "relay outbox: already in a batch");
+	if (cb_db_exec(o->db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	o->batch = 1;
+	return 0;
+}
+
+int
+relay_outbox_commit(struct relay_outbox *o, struct cb_err *err)
+{
+	int64_t n;
+
+	if (!o->batch)
+		return 0;
+	o->batch = 0;
+	if (cb_db_exec(o->db, "COMMIT", err) == 0)
+		return 0;
+	cb_db_exec(o->db, "ROLLBACK", NULL);
+	if (query_int(o->db, "SELECT count(*) FROM relay_outbox WHERE "
+	    "forwarded IS NULL", NULL, 0, &n, NULL) == 0)
+		o->pending = (size_t)n;
+	return -1;
 }
 
 /* --- sending ------------------------------------------------------------- */
@@ -644,6 +684,8 @@ relay_outbox_pump(struct relay_outbox *o, struct cb_catchup *c)
 	struct row row;
 	int rc;
 
+	if (o->batch)
+		return; /* nothing goes up before it is committed */
 	prune_now_and_then(o, now);
 	if (c == NULL)
 		o->blocked_ms = now + CB_CATCHUP_RESEND_MS;

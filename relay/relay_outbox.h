@@ -92,7 +92,8 @@ struct relay_outbox;
  * message is due at once.  NULL with err on a database error. */
 struct relay_outbox *relay_outbox_open(struct sqlite3 *db,
     struct cb_err *err);
-/* Frees o (NULL is fine); the database stays open. */
+/* Frees o (NULL is fine); the database stays open.  A batch still open
+ * (relay_outbox_begin) is rolled back. */
 void relay_outbox_close(struct relay_outbox *o);
 
 /* A SUBMIT from downstream: sb, sblen the signed bytes and sig, siglen
@@ -144,6 +145,19 @@ void relay_outbox_resend(struct relay_outbox *o);
 size_t relay_outbox_pending(const struct relay_outbox *o);
 
 /* Beyond what the relay core needs: */
+
+/* Group commit, for a loop that reads several SUBMITs in one pass: one
+ * fsync for all of them instead of one each.  Between
+ * relay_outbox_begin and relay_outbox_commit, relay_outbox_submit keeps
+ * each message in the one open transaction (a message that fails
+ * leaves nothing behind), and the status 0 it gives holds only once
+ * relay_outbox_commit has returned 0: send the CONFIRMs after it.  When
+ * the commit fails (-1 with err), nothing since begin was kept: answer
+ * every one of them 2 (later) instead.  pump sends nothing inside a
+ * batch.  begin: 0, or -1 with err (a batch is already open, or the
+ * database is busy). */
+int relay_outbox_begin(struct relay_outbox *o, struct cb_err *err);
+int relay_outbox_commit(struct relay_outbox *o, struct cb_err *err);
 
 /* Messages sent upstream and waiting for an answer now. */
 size_t relay_outbox_inflight(const struct relay_outbox *o);

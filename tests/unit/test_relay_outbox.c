@@ -758,6 +758,71 @@ test_no_upstream(void **state)
 	assert_int_equal(relay_outbox_inflight(f->o), 1);
 }
 
+/* --- group commit ------------------------------------------------------------- */
+
+static void
+test_batch(void **state)
+{
+	struct fx *f = *state;
+	struct cb_frames fr;
+	struct cb_err err;
+	uint64_t seq[3];
+	int i;
+
+	assert_int_equal(relay_outbox_begin(f->o, &err), 0);
+	assert_int_equal(relay_outbox_begin(f->o, &err), -1);
+	for (i = 0; i < 3; i++)
+		seq[i] = kept_receipt(f, NULL);
+	assert_int_equal(relay_outbox_presence(f->o, self, 1, &err), 0);
+	relay_outbox_pump(f->o, f->c[0]); /* not before the commit */
+	up_nothing_more(f, 0);
+	assert_int_equal(relay_outbox_commit(f->o, &err), 0);
+	assert_int_equal(relay_outbox_pending(f->o), 4);
+	relay_outbox_pump(f->o, f->c[0]);
+	for (i = 0; i < 3; i++) {
+		up_expect(f, 0, seq[i], &fr);
+		confirm(f, 0, &fr, CB_REQ_KEPT);
+	}
+	up_recv(f, 0, &fr);
+	confirm(f, 0, &fr, CB_REQ_KEPT);
+	assert_int_equal(relay_outbox_pending(f->o), 0);
+	/* a batch never committed (the relay stopped) kept nothing */
+	assert_int_equal(relay_outbox_begin(f->o, &err), 0);
+	kept_receipt(f, NULL);
+	close_outbox(f);
+	open_outbox(f);
+	assert_int_equal(relay_outbox_pending(f->o), 0);
+}
+
+/* A commit that fails keeps nothing of the batch, and says so. */
+static void
+test_batch_commit_fails(void **state)
+{
+	struct fx *f = *state;
+	struct cb_sealed s;
+	struct cb_req c;
+	struct cb_err err;
+
+	assert_int_equal(cb_db_exec(f->db, "CREATE TABLE p (id INTEGER "
+	    "PRIMARY KEY); CREATE TABLE q (p INTEGER REFERENCES p (id) "
+	    "DEFERRABLE INITIALLY DEFERRED);", &err), 0);
+	assert_int_equal(relay_outbox_begin(f->o, &err), 0);
+	kept_receipt(f, &s);
+	kept_receipt(f, NULL);
+	assert_int_equal(relay_outbox_pending(f->o), 2);
+	assert_int_equal(cb_db_exec(f->db, "INSERT INTO q VALUES (5)", &err),
+	    0);
+	assert_int_equal(relay_outbox_commit(f->o, &err), -1);
+	assert_int_equal(relay_outbox_pending(f->o), 0);
+	relay_outbox_pump(f->o, f->c[0]);
+	up_nothing_more(f, 0);
+	assert_int_equal(relay_outbox_deadline(f->o), -1);
+	/* the agency, answered 2, sends it again: kept now */
+	assert_int_equal(submit_as(f, &reg, &s, &c), CB_REQ_KEPT);
+	assert_int_equal(relay_outbox_pending(f->o), 1);
+	cb_sealed_release(&s);
+}
+
 /* --- presence ----------------------------------------------------------------- */
 
 static void
@@ -882,6 +947,8 @@ main(void)
 		T(test_reopen),
 		T(test_failover),
 		T(test_no_upstream),
+		T(test_batch),
+		T(test_batch_commit_fails),
 		T(test_presence_own),
 		T(test_presence_supersedes),
 		T(test_prune),
