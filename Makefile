@@ -153,7 +153,7 @@ ALL_CFLAGS += -Irelay
 $(LIBRELAY): $(call obj,$(RELAY_SRCS))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
-$(UNITS): $(LIBRELAY)
+$(UNITS) $(BENCHES): $(LIBRELAY)
 
 # Each fuzz target also builds, under gcc, into a replayer of its corpus.
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPUB) $(LIBCB)
@@ -166,7 +166,7 @@ $(BUILD)/bench/%: bench/%.c bench/results.c bench/results.h $(LIBPUB) \
     $(LIBSUB) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ibench $(ALL_LDFLAGS) -o $@ $< bench/results.c \
-	    $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS)
+	    $(LIBRELAY) $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS)
 
 # Install what is missing, then build and run everything.
 deps:
@@ -201,6 +201,11 @@ bench-search: $(BUILD)/bench/bench_search
 .PHONY: bench-delivery bench-idle
 bench-delivery: $(PROGS) $(BUILD)/bench/bench_delivery
 	@$(BUILD)/bench/bench_delivery $(CURDIR)/$(BINDIR)
+# Issue 15: a relay's outbox, SUBMITs kept and forwarded per second.
+.PHONY: bench-way-back
+bench-way-back: $(BUILD)/bench/bench_way_back
+	@mkdir -p $(BUILD)/bench/way-back
+	@$(BUILD)/bench/bench_way_back 2000 $(BUILD)/bench/way-back
 bench-idle: $(PROGS) $(BUILD)/bench/bench_record
 	@CANHBAO_BIN=$(CURDIR)/$(BINDIR) CANHBAO_BUILD=$(CURDIR)/$(BUILD) \
 	    sh bench/idle.sh

@@ -17,6 +17,10 @@ echo "== feed adapters: parse time and peak memory (median of 21 runs)"
 echo
 "$build/bench/bench_delivery" "$CANHBAO_BIN"
 
+# Issue 15: what a relay's way back takes in and forwards.
+mkdir -p "$build/bench/way-back"
+"$build/bench/bench_way_back" 2000 "$build/bench/way-back"
+
 # Issue 6: search and the idle subscriber.
 echo "== subscriber search: latency over large archives (built once, kept"
 echo "   in $build/bench/archives; queries typed without diacritics),"

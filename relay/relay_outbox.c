@@ -752,21 +752,52 @@ later(struct relay_outbox *o, const uint8_t *signer, uint64_t seq,
 	return 0;
 }
 
+/* Upstream's answers are written without an fsync of their own (in
+ * WAL mode, synchronous=NORMAL): one lost to a power cut only makes the
+ * message go up again, which upstream answers 0 as a resend, and the
+ * next commit that syncs (a SUBMIT kept) makes it durable with it.
+ * Returns the setting to restore with relax_end, or -1 for none. */
+static int64_t
+relax(struct relay_outbox *o)
+{
+	int64_t sync;
+
+	if (!sqlite3_get_autocommit(o->db) ||
+	    query_int(o->db, "PRAGMA synchronous", NULL, 0, &sync, NULL) < 0 ||
+	    cb_db_exec(o->db, "PRAGMA synchronous = NORMAL", NULL) < 0)
+		return -1;
+	return sync;
+}
+
+static void
+relax_end(struct relay_outbox *o, int64_t sync)
+{
+	char sql[40];
+
+	if (sync < 0)
+		return;
+	snprintf(sql, sizeof(sql), "PRAGMA synchronous = %d", (int)sync);
+	cb_db_exec(o->db, sql, NULL);
+}
+
 void
 relay_outbox_confirmed(struct relay_outbox *o, const struct cb_req *c)
 {
 	struct slot *sl = find_msg(o, c->key_id, c->seq);
 	char hex[CB_SIG_KEYIDHEX];
 	struct cb_err err;
+	int64_t sync;
 	int rc;
 
 	if (sl != NULL)
 		free_slot(o, sl);
 	cb_sig_keyid_hex(c->key_id, hex);
+	sync = relax(o);
 	if (c->status == CB_REQ_LATER)
 		rc = later(o, c->key_id, c->seq, cb_time_mono_ms(), &err);
 	else
 		rc = forwarded(o, c->key_id, c->seq, &err);
+	relax_end(o, sync);
 	if (rc < 0)
 		log_errx(_("way back: %s"), err.msg);
 	if (c->status == CB_REQ_REFUSED)

@@ -351,6 +351,20 @@ pump_until_sent(struct fx *f, int i, struct cb_frames *fr)
 		fail_msg("%s", err.msg);
 }
 
+/* The database's PRAGMA synchronous (2: FULL, as cb_db_open sets it). */
+static int
+synchronous(struct fx *f)
+{
+	sqlite3_stmt *st = cb_db_prepare(f->db, "PRAGMA synchronous", NULL);
+	int v;
+
+	assert_non_null(st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* --- submissions ----------------------------------------------------------- */
 
 static void
@@ -555,6 +569,7 @@ test_forward_confirm(void **state)
 	assert_true(relay_outbox_deadline(f->o) > cb_time_mono_ms() + 50000);
 	confirm(f, 0, &fr[0], CB_REQ_KEPT);
 	assert_int_equal(relay_outbox_pending(f->o), 2);
+	assert_int_equal(synchronous(f), 2); /* FULL again after the answer */
 	confirm(f, 0, &fr[2], CB_REQ_REFUSED); /* logged, dropped */
 	assert_int_equal(relay_outbox_pending(f->o), 1);
 	confirm(f, 0, &fr[1], CB_REQ_LATER);   /* sent again later */
