@@ -21,8 +21,8 @@
  *    NULL; once upstream answered, signed and sigblock go and the row
  *    stays as the record (signer, seq, hash) until pruned.  due_ms: not
  *    before this monotonic time (upstream said "later"), 0 otherwise;
- *    set back to 0 at every open.  own: the next number of the relay's
- *    own messages.
+ *    set back to 0 at every open.  size: of signed and sigblock, for
+ *    the cap.  own: the next number of the relay's own messages.
  */
 static const char *const steps[] = {
 	"CREATE TABLE IF NOT EXISTS relay_outbox ("
@@ -32,6 +32,7 @@ static const char *const steps[] = {
 	"  type INTEGER NOT NULL,"
 	"  hash BLOB NOT NULL,"
 	"  kept INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL,"
 	"  signed BLOB,"
 	"  sigblock BLOB,"
 	"  forwarded INTEGER,"
@@ -70,6 +71,10 @@ struct relay_outbox {
 	int64_t blocked_ms;    /* a send could not go: not before */
 	int64_t pruned_ms;     /* last prune */
 	size_t pending;
+	uint64_t pending_bytes;
+	uint64_t max_bytes;    /* the cap on pending_bytes */
+	uint8_t own[CB_SIG_KEYIDLEN]; /* the relay key's id, once known */
+	int said_full;         /* logged that the cap was reached */
 	int64_t retry_ms, wait_ms;
 };
 
@@ -113,6 +118,22 @@ query_int(sqlite3 *db, const char *sql, const uint8_t *blob, int64_t arg,
 
 /* --- opening ------------------------------------------------------------- */
 
+/* What is pending, from the table. */
+static int
+count_pending(struct relay_outbox *o, struct cb_err *err)
+{
+	int64_t n, bytes;
+
+	if (query_int(o->db, "SELECT count(*) FROM relay_outbox WHERE "
+	    "forwarded IS NULL", NULL, 0, &n, err) < 0 ||
+	    query_int(o->db, "SELECT coalesce(sum(size), 0) FROM relay_outbox "
+	    "WHERE forwarded IS NULL", NULL, 0, &bytes, err) < 0)
+		return -1;
+	o->pending = (size_t)n;
+	o->pending_bytes = (uint64_t)bytes;
+	return 0;
+}
+
 /* The relay's own numbers start from the wall clock (see .h). */
 static int
 number_from_clock(sqlite3 *db, struct cb_err *err)
@@ -130,20 +151,19 @@ number_from_clock(sqlite3 *db, struct cb_err *err)
 struct relay_outbox *
 relay_outbox_open(sqlite3 *db, struct cb_err *err)
 {
-	struct relay_outbox *o;
-	int64_t n;
+	struct relay_outbox *o = cb_xcalloc(1, sizeof(*o));
 
+	o->db = db;
 	if (cb_db_migrate(db, 0, &schema, err) < 0 ||
 	    number_from_clock(db, err) < 0 ||
 	    cb_db_exec(db, "UPDATE relay_outbox SET due_ms = 0 WHERE "
 		"due_ms != 0", err) < 0 ||
-	    query_int(db, "SELECT count(*) FROM relay_outbox WHERE "
-		"forwarded IS NULL", NULL, 0, &n, err) < 0)
+	    count_pending(o, err) < 0) {
+		free(o);
 		return NULL;
-	o = cb_xcalloc(1, sizeof(*o));
-	o->db = db;
-	o->pending = (size_t)n;
-	o->more = n > 0;
+	}
+	o->more = o->pending > 0;
+	o->max_bytes = RELAY_OUTBOX_MAX_BYTES;
 	o->later_ms = -1;
 	o->pruned_ms = cb_time_mono_ms() - RELAY_OUTBOX_PRUNE_MS;
 	o->retry_ms = RELAY_OUTBOX_RETRY_MS;
@@ -167,6 +187,12 @@ relay_outbox_set_times(struct relay_outbox *o, int64_t retry_ms,
 	o->wait_ms = later_ms;
 }
 
+void
+relay_outbox_set_limit(struct relay_outbox *o, uint64_t max_bytes)
+{
+	o->max_bytes = max_bytes;
+}
+
 size_t
 relay_outbox_pending(const struct relay_outbox *o)
 {
@@ -181,23 +207,30 @@ relay_outbox_inflight(const struct relay_outbox *o)
 
 /* --- keeping ------------------------------------------------------------- */
 
-/* A presence supersedes the same signer's presence still pending. */
+/* Upstream is done with what the rest of the statement names (a
+ * presence superseded is as good as done): keep only the record. */
+#define RETIRE "UPDATE relay_outbox SET forwarded = ?1, signed = NULL, " \
+	"sigblock = NULL, due_ms = 0 WHERE forwarded IS NULL AND signer = ?2 "
+
+/* Run a RETIRE statement for signer and arg (?3); 0 or -1. */
 static int
-supersede(struct relay_outbox *o, const uint8_t *signer, struct cb_err *err)
+retire(struct relay_outbox *o, const char *sql, const uint8_t *signer,
+    int64_t arg, struct cb_err *err)
 {
-	sqlite3_stmt *st = cb_db_prepare(o->db, "UPDATE relay_outbox SET "
-	    "forwarded = ?, signed = NULL, sigblock = NULL WHERE signer = ? "
-	    "AND type = ? AND forwarded IS NULL", err);
+	sqlite3_stmt *st = cb_db_prepare(o->db, sql, err);
+	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, cb_time_now());
 	sqlite3_bind_blob(st, 2, signer, CB_SIG_KEYIDLEN, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, CB_MSG_PRESENCE);
-	if (step_done(o->db, st, err) < 0)
-		return -1;
-	o->pending -= (size_t)sqlite3_changes(o->db);
-	return 0;
+	sqlite3_bind_int64(st, 3, arg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o->pending--;
+		o->pending_bytes -= (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(o->db, "relay outbox", err);
 }
 
 /* Add a verified message m (its bytes sb and sig) to the queue. */
@@ -208,11 +241,12 @@ insert(struct relay_outbox *o, const struct cb_msg *m, const uint8_t *sb,
 {
 	sqlite3_stmt *st;
 
-	if (m->type == CB_MSG_PRESENCE && supersede(o, m->key_id, err) < 0)
+	if (m->type == CB_MSG_PRESENCE && retire(o, RETIRE "AND type = ?3 "
+	    "RETURNING size", m->key_id, CB_MSG_PRESENCE, err) < 0)
 		return -1;
 	st = cb_db_prepare(o->db, "INSERT INTO relay_outbox (signer, seq, "
-	    "type, hash, kept, signed, sigblock) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    err);
+	    "type, hash, kept, size, signed, sigblock) VALUES (?, ?, ?, ?, ?, "
+	    "?, ?, ?)", err);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, m->key_id, CB_SIG_KEYIDLEN, SQLITE_STATIC);
@@ -220,11 +254,13 @@ insert(struct relay_outbox *o, const struct cb_msg *m, const uint8_t *sb,
 	sqlite3_bind_int(st, 3, (int)m->type);
 	sqlite3_bind_blob(st, 4, hash, HASHLEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, cb_time_now());
-	sqlite3_bind_blob(st, 6, sb, (int)sblen, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 7, sig, (int)siglen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)(sblen + siglen));
+	sqlite3_bind_blob(st, 7, sb, (int)sblen, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, sig, (int)siglen, SQLITE_STATIC);
 	if (step_done(o->db, st, err) < 0)
 		return -1;
 	o->pending++;
+	o->pending_bytes += sblen + siglen;
 	o->more = 1;
 	return 0;
 }
@@ -255,7 +291,8 @@ held(struct relay_outbox *o, const uint8_t *signer, uint64_t seq,
 }
 
 /* Keep m in one transaction: the status to answer (KEPT, TAKEN with
- * c->highest), or -1 on a database error. */
+ * c->highest, LATER when it is new and the outbox is full), or -1 on a
+ * database error. */
 static int
 keep(struct relay_outbox *o, const struct cb_msg *m, const uint8_t *sb,
     size_t sblen, const uint8_t *sig, size_t siglen, struct cb_req *c,
@@ -263,6 +300,7 @@ keep(struct relay_outbox *o, const struct cb_msg *m, const uint8_t *sb,
 {
 	uint8_t hash[HASHLEN];
 	size_t pending = o->pending;
+	uint64_t bytes = o->pending_bytes;
 	int64_t highest = 0;
 	int h, rc = 0;
 
@@ -274,15 +312,18 @@ keep(struct relay_outbox *o, const struct cb_msg *m, const uint8_t *sb,
 	if (h == 2)
 		rc = query_int(o->db, "SELECT max(seq) FROM relay_outbox "
 		    "WHERE signer = ?", m->key_id, 0, &highest, err);
+	else if (h == 0 && o->pending_bytes + sblen + siglen > o->max_bytes)
+		h = 3;
 	else if (h == 0)
 		rc = insert(o, m, sb, sblen, sig, siglen, hash, err);
 	if (h < 0 || rc < 0 || cb_db_exec(o->db, "RELEASE keep", err) < 0) {
 		cb_db_exec(o->db, "ROLLBACK TO keep; RELEASE keep", NULL);
 		o->pending = pending;
+		o->pending_bytes = bytes;
 		return -1;
 	}
 	c->highest = (uint64_t)highest;
-	return h == 2 ? CB_REQ_TAKEN : CB_REQ_KEPT;
+	return h == 3 ? CB_REQ_LATER : h == 2 ? CB_REQ_TAKEN : CB_REQ_KEPT;
 }
 
 /* What a refusal says in a CONFIRM: err's text, printable, cut. */
@@ -337,6 +378,24 @@ check(const struct cb_registry *r, const uint8_t *sb, size_t sblen,
 	return 0;
 }
 
+/* Say once when the outbox fills up (new messages answered "later"),
+ * and once when it takes them again. */
+static void
+full(struct relay_outbox *o, int now_full)
+{
+	if (now_full == o->said_full)
+		return;
+	o->said_full = now_full;
+	if (now_full)
+		log_warnx(_("way back: the relay's outbox holds %llu bytes "
+			    "waiting for upstream, its cap: new messages are "
+			    "answered \"later\" and wait at their senders"),
+		    (unsigned long long)o->pending_bytes);
+	else
+		log_info(_("way back: the relay's outbox takes new messages "
+			   "again"));
+}
+
 void
 relay_outbox_submit(struct relay_outbox *o, const struct cb_registry *r,
     const uint8_t *sb, size_t sblen, const uint8_t *sig, size_t siglen,
@@ -374,6 +433,11 @@ relay_outbox_submit(struct relay_outbox *o, const struct cb_registry *r,
 		confirm->status = CB_REQ_LATER;
 		return;
 	}
+	if (rc == CB_REQ_LATER) {
+		full(o, 1);
+		confirm->status = CB_REQ_LATER;
+		return;
+	}
 	if (rc == CB_REQ_TAKEN) {
 		cb_err_set(&err, "key %s sent number %llu again with content "
 		    "that differs from what the relay holds under that number "
@@ -384,6 +448,7 @@ relay_outbox_submit(struct relay_outbox *o, const struct cb_registry *r,
 		refuse(confirm, CB_REQ_TAKEN, &err);
 		return;
 	}
+	full(o, 0);
 	confirm->status = CB_REQ_KEPT;
 }
 
@@ -415,6 +480,7 @@ queue_presence(struct relay_outbox *o, const struct cb_seckey *sk,
 	memset(&m, 0, sizeof(m));
 	m.type = CB_MSG_PRESENCE;
 	memcpy(m.key_id, s.sigblock + CB_MSG_SB_KEYID, CB_SIG_KEYIDLEN);
+	memcpy(o->own, m.key_id, CB_SIG_KEYIDLEN);
 	m.seq = (uint64_t)seq;
 	cb_sig_hash(s.signed_bytes, s.signed_len, hash);
 	rc = insert(o, &m, s.signed_bytes, s.signed_len, s.sigblock,
@@ -431,6 +497,7 @@ relay_outbox_presence(struct relay_outbox *o, const struct cb_seckey *sk,
     uint64_t last_seq, struct cb_err *err)
 {
 	size_t pending = o->pending;
+	uint64_t bytes = o->pending_bytes;
 
 	if (cb_db_exec(o->db, "SAVEPOINT presence", err) < 0)
 		return -1;
@@ -439,6 +506,7 @@ relay_outbox_presence(struct relay_outbox *o, const struct cb_seckey *sk,
 		cb_db_exec(o->db, "ROLLBACK TO presence; RELEASE presence",
 		    NULL);
 		o->pending = pending;
+		o->pending_bytes = bytes;
 		return -1;
 	}
 	return 0;
@@ -458,17 +526,13 @@ relay_outbox_begin(struct relay_outbox *o, struct cb_err *err)
 int
 relay_outbox_commit(struct relay_outbox *o, struct cb_err *err)
 {
-	int64_t n;
-
 	if (!o->batch)
 		return 0;
 	o->batch = 0;
 	if (cb_db_exec(o->db, "COMMIT", err) == 0)
 		return 0;
 	cb_db_exec(o->db, "ROLLBACK", NULL);
-	if (query_int(o->db, "SELECT count(*) FROM relay_outbox WHERE "
-	    "forwarded IS NULL", NULL, 0, &n, NULL) == 0)
-		o->pending = (size_t)n;
+	count_pending(o, NULL);
 	return -1;
 }
 
@@ -710,26 +774,6 @@ relay_outbox_pump(struct relay_outbox *o, struct cb_catchup *c)
 
 /* --- answers ------------------------------------------------------------- */
 
-/* Upstream is done with (signer, seq): keep only its record. */
-static int
-forwarded(struct relay_outbox *o, const uint8_t *signer, uint64_t seq,
-    struct cb_err *err)
-{
-	sqlite3_stmt *st = cb_db_prepare(o->db, "UPDATE relay_outbox SET "
-	    "forwarded = ?, signed = NULL, sigblock = NULL, due_ms = 0 "
-	    "WHERE signer = ? AND seq = ? AND forwarded IS NULL", err);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, cb_time_now());
-	sqlite3_bind_blob(st, 2, signer, CB_SIG_KEYIDLEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
-	if (step_done(o->db, st, err) < 0)
-		return -1;
-	o->pending -= (size_t)sqlite3_changes(o->db);
-	return 0;
-}
-
 /* Upstream said "later" to (signer, seq): not before now + wait_ms. */
 static int
 later(struct relay_outbox *o, const uint8_t *signer, uint64_t seq,
@@ -780,6 +824,28 @@ relax_end(struct relay_outbox *o, int64_t sync)
 	cb_db_exec(o->db, sql, NULL);
 }
 
+/* Upstream holds other content under one of the relay's own numbers:
+ * the next is numbered above its highest.  0 when it was one of ours
+ * (done), -1 when not (or on error, logged). */
+static int
+own_taken(struct relay_outbox *o, const struct cb_req *c)
+{
+	sqlite3_stmt *st;
+	struct cb_err err;
+
+	if (memcmp(c->key_id, o->own, CB_SIG_KEYIDLEN) != 0)
+		return -1;
+	st = cb_db_prepare(o->db, "UPDATE relay_outbox_own SET next_seq = "
+	    "max(next_seq, ? + 1)", &err);
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)c->highest);
+		if (step_done(o->db, st, &err) == 0)
+			return 0;
+	}
+	log_errx(_("way back: %s"), err.msg);
+	return -1;
+}
+
 void
 relay_outbox_confirmed(struct relay_outbox *o, const struct cb_req *c)
 {
@@ -796,7 +862,8 @@ relay_outbox_confirmed(struct relay_outbox *o, const struct cb_req *c)
 	if (c->status == CB_REQ_LATER)
 		rc = later(o, c->key_id, c->seq, cb_time_mono_ms(), &err);
 	else
-		rc = forwarded(o, c->key_id, c->seq, &err);
+		rc = retire(o, RETIRE "AND seq = ?3 RETURNING size", c->key_id,
+		    (int64_t)c->seq, &err);
 	relax_end(o, sync);
 	if (rc < 0)
 		log_errx(_("way back: %s"), err.msg);
@@ -805,6 +872,12 @@ relay_outbox_confirmed(struct relay_outbox *o, const struct cb_req *c)
 			    "number %llu for good, which this relay had "
 			    "confirmed to its sender: %s"),
 		    hex, (unsigned long long)c->seq, c->reason);
+	else if (c->status == CB_REQ_TAKEN && own_taken(o, c) == 0)
+		log_warnx(_("way back: upstream holds other messages of this "
+			    "relay under numbers up to %llu (the relay's "
+			    "database lost, or the clock set back): its next "
+			    "message is numbered above them"),
+		    (unsigned long long)c->highest);
 	else if (c->status == CB_REQ_TAKEN)
 		log_warnx(_("way back: upstream holds other content from key "
 			    "%s under number %llu (its highest is %llu); the "

@@ -13,8 +13,10 @@
  *     bytes, pending or forwarded); the relay now owes it to upstream;
  *   1 refused for good: a malformed signature block, a bad signature,
  *     a type other than 4, 5, 6, a payload over its type's limit;
- *   2 later: no registry yet, a key no member of the registry has, or
- *     the outbox cannot write now (a database error, a full disk);
+ *   2 later: no registry yet, a key no member of the registry has, the
+ *     outbox full (RELAY_OUTBOX_MAX_BYTES waiting for upstream: the
+ *     senders keep theirs in their own outboxes meanwhile), or it
+ *     cannot write now (a database error, a full disk);
  *   3 number taken: the relay holds other bytes from this signer under
  *     this number; "highest" is the highest number it holds from it.
  * Upstream's answer to a forwarded message: 0 deletes it; 1 or 3 is
@@ -53,7 +55,8 @@
  * (relay_outbox_presence) is signed with the relay key and numbered as
  * a subscriber's outbox numbers its entries: from the wall clock in
  * milliseconds times 1000 when the outbox is made, +1 each, never
- * reused.
+ * reused; when upstream answers 3 to one of them, the next is numbered
+ * above the highest it holds.
  *
  * Flow: at most RELAY_OUTBOX_INFLIGHT messages, and at most
  * RELAY_OUTBOX_INFLIGHT_BYTES of them (one larger message alone),
@@ -85,6 +88,7 @@ struct relay_outbox;
 #define RELAY_OUTBOX_LATER_MS 30000 /* upstream said "later" */
 #define RELAY_OUTBOX_KEEP_S 86400   /* the record of a forwarded one */
 #define RELAY_OUTBOX_PRUNE_MS 600000 /* how often pump prunes records */
+#define RELAY_OUTBOX_MAX_BYTES (1024ULL * 1024 * 1024) /* pending, at most */
 
 /* Open over db (borrowed: the relay's SQLite file, opened with cb_db_open
  * by relay_store; it must outlive the outbox), creating or updating the
@@ -166,6 +170,10 @@ size_t relay_outbox_inflight(const struct relay_outbox *o);
  * unit tests use short ones). */
 void relay_outbox_set_times(struct relay_outbox *o, int64_t retry_ms,
     int64_t later_ms);
+
+/* Another cap than RELAY_OUTBOX_MAX_BYTES on the bytes waiting for
+ * upstream (a new message past it is answered 2). */
+void relay_outbox_set_limit(struct relay_outbox *o, uint64_t max_bytes);
 
 /* Forget the records of messages forwarded before the Unix time before
  * (seconds); pump does this itself with now - RELAY_OUTBOX_KEEP_S.

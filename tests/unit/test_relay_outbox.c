@@ -883,6 +883,68 @@ test_presence_own(void **state)
 	confirm(f, 0, &fr, CB_REQ_KEPT);
 }
 
+/* Upstream holds other content under the relay's own number: the next
+ * presence is numbered above the highest it holds. */
+static void
+test_presence_own_taken(void **state)
+{
+	struct fx *f = *state;
+	struct cb_frames fr;
+	struct cb_err err;
+	uint64_t highest;
+
+	assert_int_equal(relay_outbox_presence(f->o, self, 1, &err), 0);
+	relay_outbox_pump(f->o, f->c[0]);
+	up_recv(f, 0, &fr);
+	highest = frames_seq(&fr) + 5000;
+	up_answer(f, 0, &fr, CB_REQ_TAKEN, highest);
+	cb_frames_release(&fr);
+	relay_reads_confirm(f, 0);
+	assert_int_equal(relay_outbox_pending(f->o), 0);
+	assert_int_equal(relay_outbox_presence(f->o, self, 2, &err), 0);
+	relay_outbox_pump(f->o, f->c[0]);
+	up_expect(f, 0, highest + 1, &fr);
+	confirm(f, 0, &fr, CB_REQ_KEPT);
+}
+
+/* Past the cap on bytes waiting, a new message is answered "later"
+ * (a resend of one held is still 0), until upstream takes some. */
+static void
+test_cap(void **state)
+{
+	struct fx *f = *state;
+	struct cb_frames fr;
+	struct cb_sealed s, last;
+	struct cb_req c;
+	uint64_t first;
+
+	first = kept_receipt(f, &s);
+	relay_outbox_set_limit(f->o, 2 * (s.signed_len + s.sigblock_len));
+	kept_receipt(f, NULL);
+	seal(agency, CB_MSG_RECEIPT, ++f->next_seq, "{\"id\":\"t:1\","
+	    "\"revision\":1,\"event\":\"received\","
+	    "\"at\":\"2026-11-28T10:00:00Z\"}", &last);
+	assert_int_equal(submit_as(f, &reg, &last, &c), CB_REQ_LATER);
+	assert_int_equal(submit_as(f, &reg, &s, &c), CB_REQ_KEPT);
+	assert_int_equal(relay_outbox_pending(f->o), 2);
+	relay_outbox_pump(f->o, f->c[0]);
+	up_expect(f, 0, first, &fr);
+	confirm(f, 0, &fr, CB_REQ_KEPT);
+	assert_int_equal(submit_as(f, &reg, &last, &c), CB_REQ_KEPT);
+	/* what waits is counted again at a restart: still full */
+	close_outbox(f);
+	open_outbox(f);
+	relay_outbox_set_limit(f->o, 2 * (s.signed_len + s.sigblock_len));
+	cb_sealed_release(&s);
+	seal(agency, CB_MSG_RECEIPT, ++f->next_seq, "{\"id\":\"t:1\","
+	    "\"revision\":1,\"event\":\"received\","
+	    "\"at\":\"2026-11-28T10:00:00Z\"}", &s);
+	assert_int_equal(submit_as(f, &reg, &s, &c), CB_REQ_LATER);
+	assert_int_equal(relay_outbox_pending(f->o), 2);
+	cb_sealed_release(&s);
+	cb_sealed_release(&last);
+}
+
 /* An agency's newer presence supersedes one still waiting here, but a
  * receipt never does. */
 static void
@@ -965,7 +1027,9 @@ main(void)
 		T(test_batch),
 		T(test_batch_commit_fails),
 		T(test_presence_own),
+		T(test_presence_own_taken),
 		T(test_presence_supersedes),
+		T(test_cap),
 		T(test_prune),
 	};
 
