@@ -75,6 +75,7 @@ struct relay_outbox {
 	uint64_t max_bytes;    /* the cap on pending_bytes */
 	uint8_t own[CB_SIG_KEYIDLEN]; /* the relay key's id, once known */
 	int said_full;         /* logged that the cap was reached */
+	uint64_t inserted;     /* messages kept since open */
 	int64_t retry_ms, wait_ms;
 };
 
@@ -261,6 +262,7 @@ insert(struct relay_outbox *o, const struct cb_msg *m, const uint8_t *sb,
 		return -1;
 	o->pending++;
 	o->pending_bytes += sblen + siglen;
+	o->inserted++;
 	o->more = 1;
 	return 0;
 }
@@ -396,6 +398,44 @@ full(struct relay_outbox *o, int now_full)
 			   "again"));
 }
 
+/* Keep a checked message m and fill the CONFIRM c for it. */
+static void
+keep_and_answer(struct relay_outbox *o, const struct cb_msg *m,
+    const uint8_t *sb, size_t sblen, const uint8_t *sig, size_t siglen,
+    struct cb_req *c)
+{
+	char hex[CB_SIG_KEYIDHEX];
+	uint64_t inserted = o->inserted;
+	struct cb_err err;
+	int rc;
+
+	cb_sig_keyid_hex(m->key_id, hex);
+	c->status = CB_REQ_LATER;
+	if (!sqlite3_get_autocommit(o->db) && !o->batch) {
+		log_errx(_("way back: the relay's database is inside a "
+			   "transaction: %s from key %s (seq %llu) answered "
+			   "\"later\""), cb_msg_type_name(m->type), hex,
+		    (unsigned long long)m->seq);
+		return;
+	}
+	rc = keep(o, m, sb, sblen, sig, siglen, c, &err);
+	if (rc < 0)
+		log_errx(_("way back: cannot keep a %s from key %s: %s"),
+		    cb_msg_type_name(m->type), hex, err.msg);
+	else if (rc == CB_REQ_TAKEN) {
+		cb_err_set(&err, "key %s sent number %llu again with content "
+		    "that differs from what the relay holds under that number "
+		    "(its highest is %llu): number taken", hex,
+		    (unsigned long long)m->seq, (unsigned long long)c->highest);
+		log_warnx(_("way back: %s"), err.msg);
+		refuse(c, CB_REQ_TAKEN, &err);
+	} else {
+		if (rc == CB_REQ_LATER || o->inserted != inserted)
+			full(o, rc == CB_REQ_LATER); /* (not on a resend) */
+		c->status = (uint8_t)rc;
+	}
+}
+
 void
 relay_outbox_submit(struct relay_outbox *o, const struct cb_registry *r,
     const uint8_t *sb, size_t sblen, const uint8_t *sig, size_t siglen,
@@ -404,52 +444,17 @@ relay_outbox_submit(struct relay_outbox *o, const struct cb_registry *r,
 	uint32_t id = confirm->id;
 	struct cb_err err;
 	struct cb_msg m;
-	char hex[CB_SIG_KEYIDHEX];
-	int rc;
 
 	memset(confirm, 0, sizeof(*confirm));
 	confirm->type = CB_REQ_CONFIRM;
 	confirm->id = id;
-	if (check(r, sb, sblen, sig, siglen, &m, confirm, &err) < 0) {
-		log_warnx(_("way back: %s"), err.msg);
-		if (confirm->status == CB_REQ_REFUSED)
-			refuse(confirm, CB_REQ_REFUSED, &err);
+	if (check(r, sb, sblen, sig, siglen, &m, confirm, &err) == 0) {
+		keep_and_answer(o, &m, sb, sblen, sig, siglen, confirm);
 		return;
 	}
-	if (!sqlite3_get_autocommit(o->db) && !o->batch) {
-		log_errx(_("way back: the relay's database is inside a "
-			   "transaction: %s from key %s (seq %llu) answered "
-			   "\"later\""), cb_msg_type_name(m.type),
-		    cb_sig_keyid_hex(m.key_id, hex),
-		    (unsigned long long)m.seq);
-		confirm->status = CB_REQ_LATER;
-		return;
-	}
-	rc = keep(o, &m, sb, sblen, sig, siglen, confirm, &err);
-	if (rc < 0) {
-		log_errx(_("way back: cannot keep a %s from key %s: %s"),
-		    cb_msg_type_name(m.type), cb_sig_keyid_hex(m.key_id, hex),
-		    err.msg);
-		confirm->status = CB_REQ_LATER;
-		return;
-	}
-	if (rc == CB_REQ_LATER) {
-		full(o, 1);
-		confirm->status = CB_REQ_LATER;
-		return;
-	}
-	if (rc == CB_REQ_TAKEN) {
-		cb_err_set(&err, "key %s sent number %llu again with content "
-		    "that differs from what the relay holds under that number "
-		    "(its highest is %llu): number taken",
-		    cb_sig_keyid_hex(m.key_id, hex), (unsigned long long)m.seq,
-		    (unsigned long long)confirm->highest);
-		log_warnx(_("way back: %s"), err.msg);
-		refuse(confirm, CB_REQ_TAKEN, &err);
-		return;
-	}
-	full(o, 0);
-	confirm->status = CB_REQ_KEPT;
+	log_warnx(_("way back: %s"), err.msg);
+	if (confirm->status == CB_REQ_REFUSED)
+		refuse(confirm, CB_REQ_REFUSED, &err);
 }
 
 /* The relay's presence under its next number, sealed with sk and
