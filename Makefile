@@ -77,13 +77,14 @@ TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 ALL_CFLAGS := $(WARN) $(OPT) -I$(BUILD) -Icommon -Ifeeds -Ipublisher -Isubscriber \
-	$(DEP_CFLAGS) $(CFLAGS) -MMD -MP
+	-Irelay $(DEP_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(HARDEN_LD) $(LDFLAGS)
 
 # Modules: every .c in a folder is one; a program's main lives in *_main.c.
 LIB_SRCS := $(wildcard common/*.c feeds/*.c)
 PUB_SRCS := $(filter-out publisher/pub_main.c,$(wildcard publisher/*.c))
 SUB_SRCS := $(filter-out subscriber/sub_main.c,$(wildcard subscriber/*.c))
+RELAY_SRCS := $(filter-out relay/relay_main.c,$(wildcard relay/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRCS := $(wildcard bench/bench_*.c)
@@ -92,6 +93,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIBCB := $(BUILD)/libcb.a
 LIBPUB := $(BUILD)/libpub.a
 LIBSUB := $(BUILD)/libsub.a
+LIBRELAY := $(BUILD)/librelay.a
 PROGS := $(BINDIR)/canhbao-pub $(BINDIR)/canhbao-sub
 UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRCS))
@@ -112,6 +114,9 @@ $(LIBPUB): $(call obj,$(PUB_SRCS))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 $(LIBSUB): $(call obj,$(SUB_SRCS))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+$(LIBRELAY): $(call obj,$(RELAY_SRCS))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
@@ -138,22 +143,11 @@ $(BINDIR)/canhbao-sub: $(call obj,subscriber/sub_main.c) $(LIBSUB) $(LIBCB)
 
 # Unit tests link the same libraries the programs ship.
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/cb_test.c $(LIBPUB) \
-    $(LIBSUB) $(LIBCB)
+    $(LIBSUB) $(LIBRELAY) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ \
-	    $< tests/unit/cb_test.c $(LIBRELAY) $(LIBPUB) $(LIBSUB) $(LIBCB) \
-	    $(DEP_LIBS) \
-	    $(TEST_LIBS)
-
-# Issue 15: the relay's modules (relay/), linked by the unit tests; the
-# program (relay_main.c) is linked like the other two.
-RELAY_SRCS := $(filter-out relay/relay_main.c,$(wildcard relay/*.c))
-LIBRELAY := $(BUILD)/librelay.a
-ALL_CFLAGS += -Irelay
-$(LIBRELAY): $(call obj,$(RELAY_SRCS))
-	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
-$(UNITS) $(BENCHES): $(LIBRELAY)
+	    $< tests/unit/cb_test.c $(LIBPUB) $(LIBSUB) $(LIBRELAY) $(LIBCB) \
+	    $(DEP_LIBS) $(TEST_LIBS)
 
 # Each fuzz target also builds, under gcc, into a replayer of its corpus.
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPUB) $(LIBCB)
@@ -163,10 +157,10 @@ $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPUB) $(LIBCB)
 
 # Every benchmark merges its figures through bench/results.c.
 $(BUILD)/bench/%: bench/%.c bench/results.c bench/results.h $(LIBPUB) \
-    $(LIBSUB) $(LIBCB)
+    $(LIBSUB) $(LIBRELAY) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ibench $(ALL_LDFLAGS) -o $@ $< bench/results.c \
-	    $(LIBRELAY) $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS)
+	    $(LIBPUB) $(LIBSUB) $(LIBRELAY) $(LIBCB) $(DEP_LIBS)
 
 # Install what is missing, then build and run everything.
 deps:
@@ -220,16 +214,10 @@ fuzz: $(PATHS_H) $(BUILD)/gen/pub_web_assets.c
 CPPCHECK := cppcheck -q --std=c11 --enable=warning,style,performance,portability \
 	--inline-suppr --error-exitcode=1 --suppressions-list=tests/cppcheck.supp \
 	--include=/usr/include/cjson/cJSON.h -I$(BUILD) -Icommon -Ifeeds \
-	-Ipublisher -Isubscriber -Itests/unit
+	-Ipublisher -Isubscriber -Irelay -Itests/unit
 lint: $(PATHS_H)
 	mandoc -Tlint -Wwarning man/*.[1-9]
-	$(CPPCHECK) common feeds publisher subscriber tests/unit tests/fuzz bench
-# Issue 15: the relay's modules.
-CPPCHECK += -Irelay
-lint: lint-relay
-.PHONY: lint-relay
-lint-relay:
-	$(CPPCHECK) relay
+	$(CPPCHECK) common feeds publisher subscriber relay tests/unit tests/fuzz bench
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 \
