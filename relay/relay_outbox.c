@@ -117,7 +117,7 @@ query_int(sqlite3 *db, const char *sql, const uint8_t *blob, int64_t arg,
 	return rc == SQLITE_ROW ? 0 : cb_db_error(db, "relay outbox", err);
 }
 
-/* --- opening ------------------------------------------------------------- */
+/* --- opening -------------------------------------------------------------- */
 
 /* What is pending, from the table. */
 static int
@@ -206,7 +206,7 @@ relay_outbox_inflight(const struct relay_outbox *o)
 	return o->inflight;
 }
 
-/* --- keeping ------------------------------------------------------------- */
+/* --- keeping -------------------------------------------------------------- */
 
 /* Upstream is done with what the rest of the statement names (a
  * presence superseded is as good as done): keep only the record. */
@@ -367,8 +367,8 @@ check(const struct cb_registry *r, const uint8_t *sb, size_t sblen,
 		    (unsigned long long)r->generation);
 	c->status = CB_REQ_REFUSED;
 	if (cb_msg_open(&who->key, 1, sb, sblen, sig, siglen, m, err) < 0) {
-		cb_err_prefix(err, "from %s %s", cb_registry_kind_name(who->kind),
-		    who->name);
+		cb_err_prefix(err, "from %s %s",
+		    cb_registry_kind_name(who->kind), who->name);
 		return -1;
 	}
 	c->seq = m->seq;
@@ -541,7 +541,7 @@ relay_outbox_commit(struct relay_outbox *o, struct cb_err *err)
 	return -1;
 }
 
-/* --- sending ------------------------------------------------------------- */
+/* --- sending -------------------------------------------------------------- */
 
 static struct slot *
 find_id(struct relay_outbox *o, int64_t id)
@@ -616,9 +616,8 @@ static int
 next_row(struct relay_outbox *o, int64_t now, struct row *row)
 {
 	sqlite3_stmt *st = cb_db_prepare(o->db, "SELECT id, signer, seq, "
-	    "signed, sigblock, length(signed) + length(sigblock) FROM "
-	    "relay_outbox WHERE forwarded IS NULL AND id > ? AND due_ms <= ? "
-	    "ORDER BY id LIMIT 1", NULL);
+	    "signed, sigblock, size FROM relay_outbox WHERE forwarded IS NULL "
+	    "AND id > ? AND due_ms <= ? ORDER BY id LIMIT 1", NULL);
 	int64_t after = o->cursor;
 	int rc;
 
@@ -664,6 +663,13 @@ send_row(struct relay_outbox *o, struct cb_catchup *c, struct row *row,
 	return rc;
 }
 
+static void
+read_failed(const struct relay_outbox *o)
+{
+	log_errx(_("way back: cannot read the relay outbox: %s"),
+	    sqlite3_errmsg(o->db));
+}
+
 /* Send again what waited too long for its answer. */
 static void
 resend_overdue(struct relay_outbox *o, struct cb_catchup *c, int64_t now)
@@ -684,8 +690,7 @@ resend_overdue(struct relay_outbox *o, struct cb_catchup *c, int64_t now)
 		else if (rc == 0)
 			free_slot(o, sl);
 		else if (rc < 0)
-			log_errx(_("way back: cannot read the relay outbox: %s"),
-			    sqlite3_errmsg(o->db));
+			read_failed(o);
 		cb_sealed_release(&row.s);
 		if (rc < 0)
 			return;
@@ -718,7 +723,7 @@ find_later(struct relay_outbox *o, int64_t now)
 
 	if (query_int(o->db, "SELECT min(due_ms) FROM relay_outbox WHERE "
 	    "forwarded IS NULL AND due_ms > ?", NULL, now, &at, NULL) < 0)
-		at = 0;
+		at = now + o->wait_ms; /* look again then */
 	o->later_ms = at > 0 ? at : -1;
 }
 
@@ -770,14 +775,13 @@ relay_outbox_pump(struct relay_outbox *o, struct cb_catchup *c)
 			take_slot(o, &row, now);
 		cb_sealed_release(&row.s);
 		if (rc < 0)
-			log_errx(_("way back: cannot read the relay outbox: %s"),
-			    sqlite3_errmsg(o->db));
+			read_failed(o);
 		if (rc != 1)
 			break;
 	}
 }
 
-/* --- answers ------------------------------------------------------------- */
+/* --- answers -------------------------------------------------------------- */
 
 /* Upstream said "later" to (signer, seq): not before now + wait_ms. */
 static int

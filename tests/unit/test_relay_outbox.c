@@ -146,7 +146,7 @@ teardown(void **state)
 	return 0;
 }
 
-/* --- messages ------------------------------------------------------------ */
+/* --- messages ------------------------------------------------------------- */
 
 /* A message by sk as cb_msg_seal makes it, but with no check on the
  * payload's size (to make oversize ones). */
@@ -227,7 +227,7 @@ kept_receipt(struct fx *f, struct cb_sealed *s)
 	return seq;
 }
 
-/* --- the upstream's side --------------------------------------------------- */
+/* --- the upstream's side -------------------------------------------------- */
 
 /* One SUBMIT the upstream i received within WAIT_MS (fails the test
  * otherwise); its frames in *fr (identity, header, signed, sigblock). */
@@ -365,7 +365,7 @@ synchronous(struct fx *f)
 	return v;
 }
 
-/* --- submissions ----------------------------------------------------------- */
+/* --- submissions ---------------------------------------------------------- */
 
 static void
 test_submit_good(void **state)
@@ -539,7 +539,7 @@ test_submit_in_transaction(void **state)
 	cb_sealed_release(&s);
 }
 
-/* --- forwarding ------------------------------------------------------------ */
+/* --- forwarding ----------------------------------------------------------- */
 
 static void
 test_forward_confirm(void **state)
@@ -773,7 +773,7 @@ test_no_upstream(void **state)
 	assert_int_equal(relay_outbox_inflight(f->o), 1);
 }
 
-/* --- group commit ------------------------------------------------------------- */
+/* --- group commit --------------------------------------------------------- */
 
 static void
 test_batch(void **state)
@@ -838,7 +838,7 @@ test_batch_commit_fails(void **state)
 	cb_sealed_release(&s);
 }
 
-/* --- presence ----------------------------------------------------------------- */
+/* --- presence ------------------------------------------------------------- */
 
 static void
 test_presence_own(void **state)

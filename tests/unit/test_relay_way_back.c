@@ -150,7 +150,7 @@ teardown(void **state)
 	return 0;
 }
 
-/* --- the agency ------------------------------------------------------------ */
+/* --- the agency ----------------------------------------------------------- */
 
 static void
 agency_queue(struct world *w, int from, int to, int reports)
@@ -216,7 +216,7 @@ agency_pending(struct world *w)
 	return n;
 }
 
-/* --- the publisher ------------------------------------------------------------ */
+/* --- the publisher -------------------------------------------------------- */
 
 /* The publisher answers every SUBMIT relay i has sent so far (a marker
  * after them on the relay's DEALER says where that ends), with a
@@ -255,8 +255,8 @@ publisher_serves(struct world *w, int i, int drop)
 		data[1] = buf;
 		len[1] = cb_req_encode(&c, buf);
 		if (!drop)
-			assert_int_equal(cb_net_send(w->router, data, len, 2, 0),
-			    0);
+			assert_int_equal(cb_net_send(w->router, data, len, 2,
+			    0), 0);
 		cb_frames_release(&f);
 	}
 	data[0] = f.data[0];
