@@ -77,8 +77,9 @@ make_receipts(size_t n)
 
 	for (i = 0; i < n; i++) {
 		snprintf(payload, sizeof(payload), "{\"id\":"
-		    "\"local:2026-%06zu\",\"revision\":1,\"event\":\"received\","
-		    "\"at\":\"2026-11-28T10:00:00Z\"}", i / SIGNERS + 1);
+		    "\"local:2026-%06zu\",\"revision\":1,"
+		    "\"event\":\"received\",\"at\":\"2026-11-28T10:00:00Z\"}",
+		    i / SIGNERS + 1);
 		if (cb_msg_seal(keys[i % SIGNERS], CB_MSG_RECEIPT,
 			1000000 + i / SIGNERS, cb_time_now_ms(), payload,
 			strlen(payload), "canhbao agency receipt", &s[i],
