@@ -663,11 +663,14 @@ send_row(struct relay_outbox *o, struct cb_catchup *c, struct row *row,
 	return rc;
 }
 
+/* The outbox cannot be read: say so, and try again a while later
+ * rather than on every pass. */
 static void
-read_failed(const struct relay_outbox *o)
+read_failed(struct relay_outbox *o, int64_t now)
 {
 	log_errx(_("way back: cannot read the relay outbox: %s"),
 	    sqlite3_errmsg(o->db));
+	o->blocked_ms = now + CB_CATCHUP_RESEND_MS;
 }
 
 /* Send again what waited too long for its answer. */
@@ -690,7 +693,7 @@ resend_overdue(struct relay_outbox *o, struct cb_catchup *c, int64_t now)
 		else if (rc == 0)
 			free_slot(o, sl);
 		else if (rc < 0)
-			read_failed(o);
+			read_failed(o, now);
 		cb_sealed_release(&row.s);
 		if (rc < 0)
 			return;
@@ -775,7 +778,7 @@ relay_outbox_pump(struct relay_outbox *o, struct cb_catchup *c)
 			take_slot(o, &row, now);
 		cb_sealed_release(&row.s);
 		if (rc < 0)
-			read_failed(o);
+			read_failed(o, now);
 		if (rc != 1)
 			break;
 	}

@@ -838,6 +838,24 @@ test_batch_commit_fails(void **state)
 	cb_sealed_release(&s);
 }
 
+/* An outbox it cannot read is tried again a while later, not on every
+ * pass of the loop. */
+static void
+test_read_error(void **state)
+{
+	struct fx *f = *state;
+	struct cb_err err;
+
+	kept_receipt(f, NULL);
+	assert_int_equal(relay_outbox_deadline(f->o), 0);
+	assert_int_equal(cb_db_exec(f->db, "ALTER TABLE relay_outbox RENAME "
+	    "TO gone", &err), 0);
+	relay_outbox_pump(f->o, f->c[0]);
+	assert_true(relay_outbox_deadline(f->o) >= cb_time_mono_ms() + 500);
+	assert_int_equal(cb_db_exec(f->db, "ALTER TABLE gone RENAME TO "
+	    "relay_outbox", &err), 0);
+}
+
 /* --- presence ------------------------------------------------------------- */
 
 static void
@@ -1024,6 +1042,7 @@ main(void)
 		T(test_reopen),
 		T(test_failover),
 		T(test_no_upstream),
+		T(test_read_error),
 		T(test_batch),
 		T(test_batch_commit_fails),
 		T(test_presence_own),
