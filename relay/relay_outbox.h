@@ -34,8 +34,9 @@
  * and after a restart (nothing in flight survives one: every pending
  * message is due at once).  What the relay kept it never loses (it is
  * committed before the agency hears 0) and what upstream confirmed it
- * never sends again (the confirmation is committed before the message
- * could be picked again).
+ * does not send again (the answer is written before the message could
+ * be picked again, without an fsync of its own: should a power cut
+ * undo that write, the message goes once more and upstream answers 0).
  *
  * A forwarded message leaves a record of (signer key id, number,
  * BLAKE2b-256 of the signed bytes) for RELAY_OUTBOX_KEEP_S, so that an
@@ -64,8 +65,10 @@
  * SQLite when it sends it, so memory stays bounded by those two however
  * many wait (a report may be 6 MiB).  Times are cb_time_mono_ms().
  *
- * Logs through cb_log (warnings: upstream refusals; errors: the
- * database).  Not thread-safe; one outbox per database handle.
+ * Logs through cb_log: warnings for each SUBMIT refused and each
+ * upstream refusal, once when the outbox fills and (info) once when it
+ * takes new messages again; errors for the database.  Not thread-safe;
+ * one outbox per database handle.
  */
 #ifndef RELAY_OUTBOX_H
 #define RELAY_OUTBOX_H
@@ -110,8 +113,9 @@ void relay_outbox_close(struct relay_outbox *o);
  * CB_REQ_CONFIRM, status, key id, number, and for statuses 1 and 3 the
  * reason and highest), every field but confirm->id, which is left as
  * the caller set it (the request's).  Must be called outside any open
- * transaction on the database (else answered 2: "committed" would not
- * be true yet).  Blocks for the commit (an fsync). */
+ * transaction on the database but relay_outbox_begin's (else answered
+ * 2: "committed" would not be true yet).  Blocks for the commit (an
+ * fsync), outside a batch. */
 void relay_outbox_submit(struct relay_outbox *o, const struct cb_registry *r,
     const uint8_t *sb, size_t sblen, const uint8_t *sig, size_t siglen,
     struct cb_req *confirm);
@@ -119,7 +123,8 @@ void relay_outbox_submit(struct relay_outbox *o, const struct cb_registry *r,
 /* The relay's own presence, {"at": RFC 3339 now, "last_seq": last_seq}
  * (last_seq: the last sequence number in the relay's journal), signed
  * with sk (the relay key, borrowed) and queued like the rest,
- * superseding one of its own still waiting.  0, or -1 with err. */
+ * superseding one of its own still waiting (inside a batch, with the
+ * batch).  0, or -1 with err. */
 int relay_outbox_presence(struct relay_outbox *o, const struct cb_seckey *sk,
     uint64_t last_seq, struct cb_err *err);
 
