@@ -17,10 +17,6 @@ echo "== feed adapters: parse time and peak memory (median of 21 runs)"
 echo
 "$build/bench/bench_delivery" "$CANHBAO_BIN"
 
-# Issue 15: what a relay's way back takes in and forwards.
-mkdir -p "$build/bench/way-back"
-"$build/bench/bench_way_back" 2000 "$build/bench/way-back"
-
 # Issue 6: search and the idle subscriber.
 echo "== subscriber search: latency over large archives (built once, kept"
 echo "   in $build/bench/archives; queries typed without diacritics),"
@@ -35,6 +31,10 @@ echo "== CSAF trust: a document's .asc and .sha512 checked"
 csaf_keys=$(mktemp -d)
 "$build/bench/bench_csaf_trust" "$top/tests/data/csaf" 200 "$csaf_keys/openpgp"
 rm -rf "$csaf_keys"
+
+# Issue 15: what a relay's way back takes in and forwards.
+mkdir -p "$build/bench/way-back"
+"$build/bench/bench_way_back" 2000 "$build/bench/way-back"
 
 # Issue 16: what the duty page costs the publisher at each event.
 echo "== publisher: the views the duty page reads (functions behind its API)"
