@@ -79,13 +79,14 @@ TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 ALL_CFLAGS := $(WARN) $(OPT) -I$(BUILD) -Icommon -Ifeeds -Ipublisher -Isubscriber \
-	$(DEP_CFLAGS) $(CFLAGS) -MMD -MP
+	-Irelay $(DEP_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(HARDEN_LD) $(LDFLAGS)
 
 # Modules: every .c in a folder is one; a program's main lives in *_main.c.
 LIB_SRCS := $(wildcard common/*.c feeds/*.c)
 PUB_SRCS := $(filter-out publisher/pub_main.c,$(wildcard publisher/*.c))
 SUB_SRCS := $(filter-out subscriber/sub_main.c,$(wildcard subscriber/*.c))
+RELAY_SRCS := $(filter-out relay/relay_main.c,$(wildcard relay/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRCS := $(wildcard bench/bench_*.c)
@@ -94,6 +95,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIBCB := $(BUILD)/libcb.a
 LIBPUB := $(BUILD)/libpub.a
 LIBSUB := $(BUILD)/libsub.a
+LIBRELAY := $(BUILD)/librelay.a
 PROGS := $(BINDIR)/canhbao-pub $(BINDIR)/canhbao-sub
 UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRCS))
@@ -114,6 +116,9 @@ $(LIBPUB): $(call obj,$(PUB_SRCS))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 $(LIBSUB): $(call obj,$(SUB_SRCS))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+$(LIBRELAY): $(call obj,$(RELAY_SRCS))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
@@ -140,11 +145,11 @@ $(BINDIR)/canhbao-sub: $(call obj,subscriber/sub_main.c) $(LIBSUB) $(LIBCB)
 
 # Unit tests link the same libraries the programs ship.
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/cb_test.c $(LIBPUB) \
-    $(LIBSUB) $(LIBCB)
+    $(LIBSUB) $(LIBRELAY) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ \
-	    $< tests/unit/cb_test.c $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS) \
-	    $(TEST_LIBS)
+	    $< tests/unit/cb_test.c $(LIBPUB) $(LIBSUB) $(LIBRELAY) $(LIBCB) \
+	    $(DEP_LIBS) $(TEST_LIBS)
 
 # Each fuzz target also builds, under gcc, into a replayer of its corpus.
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPUB) $(LIBCB)
@@ -205,6 +210,14 @@ bench-fanout: $(PROGS) $(BUILD)/bench/bench_fanout \
 	@$(BUILD)/bench/bench_fanout $(CURDIR)/$(BINDIR)
 bench-delivery: $(PROGS) $(BUILD)/bench/bench_delivery
 	@$(BUILD)/bench/bench_delivery $(CURDIR)/$(BINDIR)
+# Issue 15: a relay's outbox, SUBMITs kept and forwarded per second
+# (linked with the relay's modules, then libcb again, which they use).
+$(BUILD)/bench/bench_way_back: $(LIBRELAY)
+$(BUILD)/bench/bench_way_back: DEP_LIBS := $(LIBRELAY) $(LIBCB) $(DEP_LIBS)
+.PHONY: bench-way-back
+bench-way-back: $(BUILD)/bench/bench_way_back
+	@mkdir -p $(BUILD)/bench/way-back
+	@$(BUILD)/bench/bench_way_back 2000 $(BUILD)/bench/way-back
 bench-idle: $(PROGS) $(BUILD)/bench/bench_record
 	@CANHBAO_BIN=$(CURDIR)/$(BINDIR) CANHBAO_BUILD=$(CURDIR)/$(BUILD) \
 	    sh bench/idle.sh
@@ -219,10 +232,10 @@ fuzz: $(PATHS_H) $(BUILD)/gen/pub_web_assets.c
 CPPCHECK := cppcheck -q --std=c11 --enable=warning,style,performance,portability \
 	--inline-suppr --error-exitcode=1 --suppressions-list=tests/cppcheck.supp \
 	--include=/usr/include/cjson/cJSON.h -I$(BUILD) -Icommon -Ifeeds \
-	-Ipublisher -Isubscriber -Itests/unit
+	-Ipublisher -Isubscriber -Irelay -Itests/unit
 lint: $(PATHS_H)
 	mandoc -Tlint -Wwarning man/*.[1-9]
-	$(CPPCHECK) common feeds publisher subscriber tests/unit tests/fuzz bench
+	$(CPPCHECK) common feeds publisher subscriber relay tests/unit tests/fuzz bench
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 \
@@ -276,7 +289,7 @@ XGETTEXT := xgettext -k_ -kN_ -kngettext:1,2 -kcb_cli_operands:5 \
 po-check:
 	@mkdir -p build
 	@$(XGETTEXT) -o $(POT) $(sort $(wildcard common/*.c feeds/*.c \
-	    publisher/*.c subscriber/*.c))
+	    publisher/*.c subscriber/*.c relay/*.c))
 	msgcmp po/vi.po $(POT)
 	msgfmt --check --statistics -o /dev/null po/vi.po 2>$(POT).stats
 	@cat $(POT).stats; ! grep -q 'fuzzy\|untranslated' $(POT).stats
