@@ -478,21 +478,30 @@ struct agencies {
 	int64_t now, silent_after;
 };
 
+/* What "agency list" shows of either kind of member. */
+static cJSON *
+member_json(const struct pub_agency *a)
+{
+	char hex[CB_SIG_KEYIDHEX];
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", a->name);
+	cJSON_AddStringToObject(o, "kind", cb_registry_kind_name(a->kind));
+	cJSON_AddStringToObject(o, "key_id", cb_sig_keyid_hex(a->pk.id, hex));
+	cb_json_add_time(o, "added", a->added);
+	cb_json_add_time(o, "last_contact", a->last_contact);
+	return o;
+}
+
 static void
 add_agency(const struct pub_agency *a, void *arg)
 {
 	struct agencies *v = arg;
-	char hex[CB_SIG_KEYIDHEX];
 	cJSON *o;
 
 	if (a->kind != CB_REGISTRY_AGENCY)
 		return;
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "name", a->name);
-	cJSON_AddStringToObject(o, "kind", "agency");
-	cJSON_AddStringToObject(o, "key_id", cb_sig_keyid_hex(a->pk.id, hex));
-	cb_json_add_time(o, "added", a->added);
-	cb_json_add_time(o, "last_contact", a->last_contact);
+	o = member_json(a);
 	cJSON_AddBoolToObject(o, "silent", a->last_contact == 0 ||
 	    v->now - a->last_contact > v->silent_after);
 	cJSON_AddItemToArray(v->out, o);
@@ -520,17 +529,11 @@ static void
 add_relay(const struct pub_agency *a, void *arg)
 {
 	struct relays *v = arg;
-	char hex[CB_SIG_KEYIDHEX];
 	cJSON *o;
 
 	if (a->kind != CB_REGISTRY_RELAY)
 		return;
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "name", a->name);
-	cJSON_AddStringToObject(o, "kind", "relay");
-	cJSON_AddStringToObject(o, "key_id", cb_sig_keyid_hex(a->pk.id, hex));
-	cb_json_add_time(o, "added", a->added);
-	cb_json_add_time(o, "last_contact", a->last_contact);
+	o = member_json(a);
 	if (a->has_last_seq) {
 		cJSON_AddNumberToObject(o, "last_seq", (double)a->last_seq);
 		cJSON_AddNumberToObject(o, "behind", a->last_seq >=
