@@ -18,6 +18,7 @@
 struct agency {
 	char name[65];
 	uint8_t curve[32];
+	int relay; /* a relay's key, not an agency's */
 };
 
 /* A refused key, and when it was last logged at warning level. */
@@ -50,6 +51,7 @@ add_one(const struct pub_agency *ag, void *arg)
 	l->v = cb_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 	a = &l->v[l->n];
 	snprintf(a->name, sizeof(a->name), "%s", ag->name);
+	a->relay = ag->kind == CB_REGISTRY_RELAY;
 	if (cb_sig_curve_public(&ag->pk, a->curve) == 0)
 		l->n++;
 }
@@ -209,9 +211,14 @@ answer(struct pub_zap *z, const struct cb_frames *f)
 		code = "200";
 		text = "OK";
 		z->admitted++;
-		log_info_about(&(struct cb_log_about){ .agency = a->name },
-		    _("agency %s connected from %s"), a->name,
-		    f->n > 3 ? (const char *)f->data[3] : "?");
+		if (a->relay)
+			log_info(_("relay %s connected from %s"), a->name,
+			    f->n > 3 ? (const char *)f->data[3] : "?");
+		else
+			log_info_about(&(struct cb_log_about){
+			    .agency = a->name }, _("agency %s connected from "
+			    "%s"), a->name, f->n > 3 ? (const char *)f->data[3] :
+			    "?");
 	} else {
 		refused(z, f, text);
 	}
