@@ -1,8 +1,16 @@
 /*
  * cb_http: libmicrohttpd in "external epoll" mode, so the daemon's one
  * zmq_poll loop drives it (see cb_http.h).
+ *
+ * The library is loaded when the first server opens (dlopen), not when
+ * the program starts: libmicrohttpd brings GnuTLS and its helpers,
+ * about 2.3 MB resident that a daemon run without --metrics or --web
+ * (an idle agency's usual case) would carry for nothing.  The
+ * functions are taken by name with the types of <microhttpd.h>, so the
+ * compiler still checks every call.
  */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -15,6 +23,77 @@
 
 #include "cb_http.h"
 #include "cb_mem.h"
+
+/* libmicrohttpd's soname in Debian 12 (libmicrohttpd12). */
+#define MHD_SONAME "libmicrohttpd.so.12"
+
+/* The functions of libmicrohttpd cb_http calls, once loaded. */
+static struct {
+	__typeof__(&MHD_add_response_header) add_response_header;
+	__typeof__(&MHD_create_response_from_buffer) create_response_from_buffer;
+	__typeof__(&MHD_create_response_from_callback) create_response_from_callback;
+	__typeof__(&MHD_destroy_response) destroy_response;
+	__typeof__(&MHD_get_connection_info) get_connection_info;
+	__typeof__(&MHD_get_daemon_info) get_daemon_info;
+	__typeof__(&MHD_get_timeout) get_timeout;
+	__typeof__(&MHD_lookup_connection_value) lookup_connection_value;
+	__typeof__(&MHD_queue_response) queue_response;
+	__typeof__(&MHD_resume_connection) resume_connection;
+	__typeof__(&MHD_run) run;
+	__typeof__(&MHD_start_daemon) start_daemon;
+	__typeof__(&MHD_stop_daemon) stop_daemon;
+	__typeof__(&MHD_suspend_connection) suspend_connection;
+} mhd;
+static void *mhd_lib;
+
+/* The address of symbol name in lib, into *fn (a function pointer of
+ * size size: ISO C has no cast from dlsym's void *). */
+static int
+take(void *lib, const char *name, void *fn, size_t size, struct cb_err *err)
+{
+	void *sym = dlsym(lib, name);
+
+	if (sym == NULL)
+		return cb_err_set(err, "%s has no %s", MHD_SONAME, name);
+	memcpy(fn, &sym, size);
+	return 0;
+}
+
+#define TAKE(f) take(lib, "MHD_" #f, &mhd.f, sizeof(mhd.f), err)
+
+/* Load libmicrohttpd on first use; 0, or -1 with err. */
+static int
+load_mhd(struct cb_err *err)
+{
+	void *lib;
+
+	if (mhd_lib != NULL)
+		return 0;
+	lib = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL)
+		return cb_err_set(err, "cannot load %s for the HTTP server "
+		    "(Debian package libmicrohttpd12): %s", MHD_SONAME,
+		    dlerror());
+	if (TAKE(add_response_header) < 0 ||
+	    TAKE(create_response_from_buffer) < 0 ||
+	    TAKE(create_response_from_callback) < 0 ||
+	    TAKE(destroy_response) < 0 ||
+	    TAKE(get_connection_info) < 0 ||
+	    TAKE(get_daemon_info) < 0 ||
+	    TAKE(get_timeout) < 0 ||
+	    TAKE(lookup_connection_value) < 0 ||
+	    TAKE(queue_response) < 0 ||
+	    TAKE(resume_connection) < 0 ||
+	    TAKE(run) < 0 ||
+	    TAKE(start_daemon) < 0 ||
+	    TAKE(stop_daemon) < 0 ||
+	    TAKE(suspend_connection) < 0) {
+		dlclose(lib);
+		return -1;
+	}
+	mhd_lib = lib; /* kept until exit: responses may outlive servers */
+	return 0;
+}
 
 struct cb_http {
 	struct MHD_Daemon *mhd;
@@ -138,14 +217,15 @@ int cb_http_open(struct cb_http **out, const char *addr_port,
 	unsigned port;
 
 	*out = NULL;
-	if (parse_addr(addr_port, &ss, &sslen, err) < 0)
+	if (parse_addr(addr_port, &ss, &sslen, err) < 0 ||
+	    load_mhd(err) < 0)
 		return -1;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h = cb_xcalloc(1, sizeof *h);
 	h->handler = handler;
 	h->ctx = ctx;
-	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+	h->mhd = mhd.start_daemon(flags, 0, NULL, NULL, on_request, h,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CB_HTTP_MAX_CONN,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CB_HTTP_TIMEOUT_S,
@@ -158,7 +238,7 @@ int cb_http_open(struct cb_http **out, const char *addr_port,
 		    "port in use, or the address not on this machine?)",
 		    addr_port);
 	}
-	info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	info = mhd.get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	port = info != NULL ? info->port : 0;
 	if (ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
@@ -181,7 +261,7 @@ void cb_http_close(struct cb_http *h)
 	/* MHD refuses to stop with connections suspended: end them. */
 	for (s = h->streams; s != NULL; s = s->next)
 		cb_http_stream_end(s);
-	MHD_stop_daemon(h->mhd);
+	mhd.stop_daemon(h->mhd);
 	free(h);
 }
 
@@ -194,7 +274,7 @@ int cb_http_fd(const struct cb_http *h)
 {
 	const union MHD_DaemonInfo *info;
 
-	info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	info = mhd.get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	return info != NULL ? info->epoll_fd : -1;
 }
 
@@ -202,14 +282,14 @@ long cb_http_timeout_ms(const struct cb_http *h)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
 
-	if (MHD_get_timeout(h->mhd, &ms) != MHD_YES)
+	if (mhd.get_timeout(h->mhd, &ms) != MHD_YES)
 		return -1;
 	return ms > LONG_MAX ? LONG_MAX : (long)ms;
 }
 
 void cb_http_run(struct cb_http *h)
 {
-	MHD_run(h->mhd);
+	mhd.run(h->mhd);
 }
 
 /* The headers every answer carries, and hdrs; then queue r. */
@@ -220,14 +300,14 @@ static int queue(struct MHD_Connection *conn, unsigned status,
 	enum MHD_Result ret;
 	size_t i;
 
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
 	for (i = 0; hdrs != NULL && hdrs[i] != NULL; i += 2)
 		if (hdrs[i + 1] != NULL)
-			MHD_add_response_header(r, hdrs[i], hdrs[i + 1]);
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
+			mhd.add_response_header(r, hdrs[i], hdrs[i + 1]);
+	ret = mhd.queue_response(conn, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -237,7 +317,7 @@ int cb_http_reply_with(struct MHD_Connection *conn, unsigned status,
 {
 	struct MHD_Response *r;
 
-	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+	r = mhd.create_response_from_buffer(len, (void *)(uintptr_t)body,
 	    MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
@@ -258,17 +338,17 @@ int cb_http_reply_text(struct MHD_Connection *conn, unsigned status,
 
 const char *cb_http_header(struct MHD_Connection *conn, const char *name)
 {
-	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+	return mhd.lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
 const char *cb_http_cookie(struct MHD_Connection *conn, const char *name)
 {
-	return MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, name);
+	return mhd.lookup_connection_value(conn, MHD_COOKIE_KIND, name);
 }
 
 const char *cb_http_query(struct MHD_Connection *conn, const char *name)
 {
-	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+	return mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 /* --- streams ------------------------------------------------------------- */
@@ -286,7 +366,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		if (s->ended)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		s->suspended = 1;
-		MHD_suspend_connection(s->conn);
+		mhd.suspend_connection(s->conn);
 		return 0;
 	}
 	n = s->len < max ? s->len : max;
@@ -317,7 +397,7 @@ static void stream_wake(struct cb_http_stream *s)
 	if (!s->suspended)
 		return;
 	s->suspended = 0;
-	MHD_resume_connection(s->conn);
+	mhd.resume_connection(s->conn);
 }
 
 int cb_http_stream_open(struct MHD_Connection *conn,
@@ -330,7 +410,7 @@ int cb_http_stream_open(struct MHD_Connection *conn,
 	int ret;
 
 	*out = NULL;
-	info = MHD_get_connection_info(conn,
+	info = mhd.get_connection_info(conn,
 	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (info == NULL || info->socket_context == NULL)
 		return MHD_NO;
@@ -339,7 +419,7 @@ int cb_http_stream_open(struct MHD_Connection *conn,
 	s->conn = conn;
 	s->gone = gone;
 	s->arg = arg;
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+	r = mhd.create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 	    stream_read, s, stream_free);
 	if (r == NULL) {
 		free(s);
