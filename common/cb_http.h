@@ -1,6 +1,7 @@
 /*
  * cb_http: the embedded HTTP server both daemons use for /metrics, and
- * the publisher for the duty officer's page (libmicrohttpd).
+ * the publisher for the duty officer's page (libmicrohttpd, loaded when
+ * the first server opens: see cb_http.c).
  *
  * The server runs inside the daemon's own event loop, on the daemon's
  * thread: it owns one epoll descriptor that the loop polls beside its
