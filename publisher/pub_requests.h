@@ -1,19 +1,11 @@
 /*
- * pub_requests: the publisher's requests channel, a ROUTER socket.
- * Subscribers ask for every message after sequence N and get the same
- * signed messages from the journal, in batches of at most
- * CB_REQ_MAXBATCH, each closed by an END frame.  An answer is a cursor
- * into the journal, sent as the peer reads: a message goes only while
- * the ROUTER takes it without blocking (a few messages queued per peer
- * at most), a peer has one answer in progress (a new request replaces
- * it), and few answers are in progress at once, so what the publisher
- * holds for catch-up is bounded whoever asks and however often
- * (canhbao.7, FLOW CONTROL).  Requests are read a few per loop pass and
- * answers move on in turn, so many subscribers catching up at once
- * share the publisher fairly.
- * Agencies also submit receipts, presence and incident reports here
- * (pub_inbound), each answered with a CONFIRM.  Malformed requests are
- * dropped, counted and logged.
+ * pub_requests: the publisher's requests channel, a ROUTER socket served
+ * by cb_serve over the journal (catch-up answers, the rate limit, flow
+ * control and drop counters live there; canhbao.7, FLOW CONTROL).
+ * What is the publisher's stays here: agencies' receipts, presence and
+ * incident reports are kept by pub_inbound, each answered with a
+ * CONFIRM, and announced to the duty page and the on_report hook; the
+ * clients that try the wrong transport are logged (pub_watch).
  */
 #ifndef PUB_REQUESTS_H
 #define PUB_REQUESTS_H
@@ -21,10 +13,11 @@
 #include <stddef.h>
 
 #include "cb_err.h"
+#include "cb_serve.h"
 #include "cb_sig.h"
 #include "pub_journal.h"
 
-#define PUB_REQUESTS_PER_PASS 8 /* requests served per loop pass */
+#define PUB_REQUESTS_PER_PASS CB_SERVE_PER_PASS
 
 struct pub_requests;
 
@@ -68,7 +61,8 @@ long pub_requests_timeout(const struct pub_requests *r);
 unsigned long pub_requests_served(const struct pub_requests *r);
 unsigned long pub_requests_dropped(const struct pub_requests *r);
 
-/* Why a request was dropped (/metrics, "reason" label). */
+/* Why a request was dropped (/metrics, "reason" label): the same order
+ * as enum cb_serve_refusal. */
 enum pub_refusal {
 	PUB_REFUSED_MALFORMED, /* not a canhbao request, or cut */
 	PUB_REFUSED_INVALID,   /* a submission refused: bad signature, ... */
