@@ -1,6 +1,7 @@
 # canhbao: one build for everything.
 #
-#   make              build bin/canhbao-pub and bin/canhbao-sub
+#   make              build bin/canhbao-pub, bin/canhbao-sub and
+#                     bin/canhbao-relay
 #   make test         install missing Debian packages, build, run every test
 #   make check        build and run every test (no package installation)
 #   make demo         install, build, and show an advisory travel end to end
@@ -77,13 +78,14 @@ TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 ALL_CFLAGS := $(WARN) $(OPT) -I$(BUILD) -Icommon -Ifeeds -Ipublisher -Isubscriber \
-	$(DEP_CFLAGS) $(CFLAGS) -MMD -MP
+	-Irelay $(DEP_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(HARDEN_LD) $(LDFLAGS)
 
 # Modules: every .c in a folder is one; a program's main lives in *_main.c.
 LIB_SRCS := $(wildcard common/*.c feeds/*.c)
 PUB_SRCS := $(filter-out publisher/pub_main.c,$(wildcard publisher/*.c))
 SUB_SRCS := $(filter-out subscriber/sub_main.c,$(wildcard subscriber/*.c))
+RELAY_SRCS := $(filter-out relay/relay_main.c,$(wildcard relay/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRCS := $(wildcard bench/bench_*.c)
@@ -92,7 +94,9 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIBCB := $(BUILD)/libcb.a
 LIBPUB := $(BUILD)/libpub.a
 LIBSUB := $(BUILD)/libsub.a
+LIBRELAY := $(BUILD)/librelay.a
 PROGS := $(BINDIR)/canhbao-pub $(BINDIR)/canhbao-sub
+PROGS += $(BINDIR)/canhbao-relay
 UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRCS))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
@@ -112,6 +116,9 @@ $(LIBPUB): $(call obj,$(PUB_SRCS))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 $(LIBSUB): $(call obj,$(SUB_SRCS))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+$(LIBRELAY): $(call obj,$(RELAY_SRCS))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
@@ -135,14 +142,17 @@ $(BINDIR)/canhbao-pub: $(call obj,publisher/pub_main.c) $(LIBPUB) $(LIBCB)
 $(BINDIR)/canhbao-sub: $(call obj,subscriber/sub_main.c) $(LIBSUB) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(DEP_LIBS)
+$(BINDIR)/canhbao-relay: $(call obj,relay/relay_main.c) $(LIBRELAY) $(LIBCB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(DEP_LIBS)
 
 # Unit tests link the same libraries the programs ship.
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/cb_test.c $(LIBPUB) \
-    $(LIBSUB) $(LIBCB)
+    $(LIBSUB) $(LIBRELAY) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ \
-	    $< tests/unit/cb_test.c $(LIBPUB) $(LIBSUB) $(LIBCB) $(DEP_LIBS) \
-	    $(TEST_LIBS)
+	    $< tests/unit/cb_test.c $(LIBPUB) $(LIBSUB) $(LIBRELAY) $(LIBCB) \
+	    $(DEP_LIBS) $(TEST_LIBS)
 
 # Each fuzz target also builds, under gcc, into a replayer of its corpus.
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBPUB) $(LIBCB)
@@ -204,10 +214,10 @@ fuzz: $(PATHS_H) $(BUILD)/gen/pub_web_assets.c
 CPPCHECK := cppcheck -q --std=c11 --enable=warning,style,performance,portability \
 	--inline-suppr --error-exitcode=1 --suppressions-list=tests/cppcheck.supp \
 	--include=/usr/include/cjson/cJSON.h -I$(BUILD) -Icommon -Ifeeds \
-	-Ipublisher -Isubscriber -Itests/unit
+	-Ipublisher -Isubscriber -Irelay -Itests/unit
 lint: $(PATHS_H)
 	mandoc -Tlint -Wwarning man/*.[1-9]
-	$(CPPCHECK) common feeds publisher subscriber tests/unit tests/fuzz bench
+	$(CPPCHECK) common feeds publisher subscriber relay tests/unit tests/fuzz bench
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 \
