@@ -200,6 +200,14 @@ bench-search: $(BUILD)/bench/bench_search
 .PHONY: bench-delivery bench-idle
 bench-delivery: $(PROGS) $(BUILD)/bench/bench_delivery
 	@$(BUILD)/bench/bench_delivery $(CURDIR)/$(BINDIR)
+# Issue 15: a relay's outbox, SUBMITs kept and forwarded per second
+# (linked with the relay's modules, then libcb again, which they use).
+$(BUILD)/bench/bench_way_back: $(LIBRELAY)
+$(BUILD)/bench/bench_way_back: DEP_LIBS := $(LIBRELAY) $(LIBCB) $(DEP_LIBS)
+.PHONY: bench-way-back
+bench-way-back: $(BUILD)/bench/bench_way_back
+	@mkdir -p $(BUILD)/bench/way-back
+	@$(BUILD)/bench/bench_way_back 2000 $(BUILD)/bench/way-back
 bench-idle: $(PROGS) $(BUILD)/bench/bench_record
 	@CANHBAO_BIN=$(CURDIR)/$(BINDIR) CANHBAO_BUILD=$(CURDIR)/$(BUILD) \
 	    sh bench/idle.sh
@@ -271,7 +279,7 @@ XGETTEXT := xgettext -k_ -kN_ -kngettext:1,2 -kcb_cli_operands:5 \
 po-check:
 	@mkdir -p build
 	@$(XGETTEXT) -o $(POT) $(sort $(wildcard common/*.c feeds/*.c \
-	    publisher/*.c subscriber/*.c))
+	    publisher/*.c subscriber/*.c relay/*.c))
 	msgcmp po/vi.po $(POT)
 	msgfmt --check --statistics -o /dev/null po/vi.po 2>$(POT).stats
 	@cat $(POT).stats; ! grep -q 'fuzzy\|untranslated' $(POT).stats

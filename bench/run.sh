@@ -32,6 +32,10 @@ csaf_keys=$(mktemp -d)
 "$build/bench/bench_csaf_trust" "$top/tests/data/csaf" 200 "$csaf_keys/openpgp"
 rm -rf "$csaf_keys"
 
+# Issue 15: what a relay's way back takes in and forwards.
+mkdir -p "$build/bench/way-back"
+"$build/bench/bench_way_back" 2000 "$build/bench/way-back"
+
 # Issue 16: what the duty page costs the publisher at each event.
 echo "== publisher: the views the duty page reads (functions behind its API)"
 "$build/bench/bench_web" 1000 500 "$build/bench/web"

@@ -1,7 +1,9 @@
 /* cb_db: SQLite files in WAL mode with numbered migrations (cb_db.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "cb_db.h"
+#include "cb_mem.h"
 
 int
 cb_db_error(sqlite3 *db, const char *what, struct cb_err *err)
@@ -40,6 +42,18 @@ cb_db_text(sqlite3_stmt *st, int i)
 	const unsigned char *t = sqlite3_column_text(st, i);
 
 	return t != NULL ? (const char *)t : "";
+}
+
+uint8_t *
+cb_db_blob(sqlite3_stmt *st, int i, size_t *lenp)
+{
+	uint8_t *out;
+
+	*lenp = (size_t)sqlite3_column_bytes(st, i);
+	out = cb_xmalloc(*lenp ? *lenp : 1);
+	if (*lenp > 0)
+		memcpy(out, sqlite3_column_blob(st, i), *lenp);
+	return out;
 }
 
 static int

@@ -10,6 +10,9 @@
 #ifndef CB_DB_H
 #define CB_DB_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 #include "cb_err.h"
@@ -52,5 +55,9 @@ int cb_db_error(sqlite3 *db, const char *what, struct cb_err *err);
 
 /* Borrowed text of column i, or "" for NULL. */
 const char *cb_db_text(sqlite3_stmt *st, int i);
+
+/* A copy of blob column i (malloc'd, never NULL: one byte at least;
+ * the caller frees it), its length in *lenp. */
+uint8_t *cb_db_blob(sqlite3_stmt *st, int i, size_t *lenp);
 
 #endif

@@ -217,15 +217,6 @@ sign_entry(sqlite3 *db, const struct cb_seckey *sk, sqlite3_int64 id,
 	return 0;
 }
 
-static void
-copy_blob(sqlite3_stmt *st, int col, uint8_t **out, size_t *len)
-{
-	*len = (size_t)sqlite3_column_bytes(st, col);
-	*out = cb_xmalloc(*len ? *len : 1);
-	if (*len > 0)
-		memcpy(*out, sqlite3_column_blob(st, col), *len);
-}
-
 /* Entry seq is due again at due_ms, waiting for an answer till then
  * or not. */
 static int
@@ -313,8 +304,8 @@ sub_outbox_next(sqlite3 *db, const struct cb_seckey *sk, int64_t now_ms,
 		if (rc < 0)
 			return -1;
 	} else {
-		copy_blob(st, 3, &item->s.signed_bytes, &item->s.signed_len);
-		copy_blob(st, 4, &item->s.sigblock, &item->s.sigblock_len);
+		item->s.signed_bytes = cb_db_blob(st, 3, &item->s.signed_len);
+		item->s.sigblock = cb_db_blob(st, 4, &item->s.sigblock_len);
 		sqlite3_finalize(st);
 	}
 	if (mark_due(db, item->seq, now_ms + SUB_OUTBOX_RETRY_MS, 1, err) < 0) {
