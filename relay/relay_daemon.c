@@ -21,6 +21,7 @@
 #include "cb_time.h"
 #include "cb_zap.h"
 #include "relay_daemon.h"
+#include "relay_outbox.h"
 #include "relay_registry.h"
 #include "relay_store.h"
 
@@ -29,6 +30,7 @@
 #define BATCH_MS 50      /* and at most this long taking them in */
 #define STATUS_MS 10000  /* the status rows, at most this often */
 #define MAXSUB (8 * 1024 * 1024) /* upstream SUB: a registry fits */
+#define PRESENCE_MS 60000 /* the relay's own presence upstream */
 
 /* Why a message was not forwarded (/metrics "reason"). */
 enum drop {
@@ -51,6 +53,8 @@ struct relay_ctx {
 	struct cb_seckey *key;     /* relay.key; NULL: insecure, none */
 	int lockfd;
 	struct relay_store *store;
+	struct relay_outbox *outbox; /* the way back upstream */
+	int64_t next_presence_ms;
 	struct relay_registry reg;
 	struct cb_zap *zap;        /* NULL with --insecure */
 	/* upstream */
@@ -158,7 +162,9 @@ open_state(struct relay_ctx *c, struct cb_err *err)
 	path = cb_xasprintf("%s/%s", c->cfg->state, RELAY_STORE_FILE);
 	c->store = relay_store_open(path, 0, err);
 	free(path);
-	if (c->store == NULL)
+	if (c->store == NULL ||
+	    (c->outbox = relay_outbox_open(relay_store_db(c->store),
+		 err)) == NULL)
 		return -1;
 	return load_keys(c, err) < 0 ? -1 : load_registry(c, err);
 }
@@ -261,8 +267,39 @@ serve_each(void *arg, uint64_t after, int limit, cb_serve_entry_fn fn,
 	return relay_store_each(c->store, after, limit, fn, fnarg, err);
 }
 
+/* A SUBMIT from downstream: kept in the outbox, committed before the
+ * CONFIRM says 0 (relay_outbox logs what it refuses). */
+static int
+serve_submit(void *arg, const struct cb_frames *f, struct cb_req *confirm,
+    struct cb_err *err)
+{
+	struct relay_ctx *c = arg;
+
+	(void)err;
+	relay_outbox_submit(c->outbox, c->reg.reg.generation > 0 ?
+	    &c->reg.reg : NULL, f->data[2], f->len[2], f->data[3], f->len[3],
+	    confirm);
+	return 0;
+}
+
+/* A downstream relay passes on the receipts of many agencies: it is
+ * exempt from the per-sender rate limit, as relays are at the
+ * publisher. */
+static int
+serve_unlimited(void *arg, const char *who)
+{
+	struct relay_ctx *c = arg;
+	size_t i;
+
+	for (i = 0; i < c->reg.reg.n; i++)
+		if (strcmp(c->reg.reg.members[i].name, who) == 0)
+			return c->reg.reg.members[i].kind == CB_REGISTRY_RELAY;
+	return 0;
+}
+
 static const struct cb_serve_ops serve_ops = { .last_seq = serve_last,
-	.each = serve_each };
+	.each = serve_each, .submit = serve_submit,
+	.unlimited = serve_unlimited };
 
 static int
 write_endpoint(struct relay_ctx *c, const char *name, const char *ep,
@@ -321,6 +358,7 @@ close_all(struct relay_ctx *c)
 	cb_net_close(c->xpub);
 	cb_zap_close(c->zap);
 	cb_net_shutdown();
+	relay_outbox_close(c->outbox);
 	relay_store_close(c->store);
 	relay_registry_release(&c->reg);
 	cb_seckey_free(c->key);
@@ -568,6 +606,7 @@ take_reply(struct relay_ctx *c)
 		ended(c, &end);
 		break;
 	case CB_CATCHUP_CONFIRM:
+		relay_outbox_confirmed(c->outbox, &end);
 		break;
 	case CB_CATCHUP_MSG:
 		caught_up(c, &f);
@@ -662,6 +701,7 @@ failover(struct relay_ctx *c)
 		return;
 	}
 	c->next_status_ms = 0;
+	relay_outbox_resend(c->outbox);
 	catch_up(c, "a new upstream");
 }
 
@@ -691,8 +731,23 @@ write_status(struct relay_ctx *c)
 	set_status(c, "forwarded", c->forwarded);
 	set_status(c, "dropped", c->dropped);
 	set_status(c, "switches", c->switches);
-	set_status(c, "pid", (unsigned long long)getpid());
+	set_status(c, "outbox_pending", relay_outbox_pending(c->outbox));
 	commit(c);
+}
+
+/* The relay's own sign of life upstream, at start and every
+ * PRESENCE_MS (none without relay.key: --insecure without one). */
+static void
+presence(struct relay_ctx *c, int64_t now)
+{
+	struct cb_err err;
+
+	if (c->key == NULL || now < c->next_presence_ms)
+		return;
+	c->next_presence_ms = now + PRESENCE_MS;
+	if (relay_outbox_presence(c->outbox, c->key,
+		relay_store_last_seq(c->store), &err) < 0)
+		log_errx("presence: %s", err.msg);
 }
 
 static int64_t
@@ -711,6 +766,11 @@ timers(struct relay_ctx *c)
 		sooner(&next, fail_at);
 	cb_catchup_tick(c->catchup, relay_store_last_seq(c->store));
 	sooner(&next, cb_catchup_deadline(c->catchup));
+	presence(c, now);
+	if (c->key != NULL)
+		sooner(&next, c->next_presence_ms);
+	relay_outbox_pump(c->outbox, c->catchup);
+	sooner(&next, relay_outbox_deadline(c->outbox));
 	if (now >= c->next_status_ms) {
 		write_status(c);
 		c->next_status_ms = now + STATUS_MS;
@@ -750,6 +810,9 @@ write_metrics(struct cb_prom *p, void *arg)
 	    (double)c->publisher_seq);
 	cb_prom_one(p, "canhbao_relay_upstream_switches_total", "counter",
 	    "Upstream failovers.", (double)c->switches);
+	cb_prom_one(p, "canhbao_relay_outbox_pending", "gauge",
+	    "Messages from downstream kept and not yet confirmed upstream.",
+	    (double)relay_outbox_pending(c->outbox));
 	cb_prom_one(p, "canhbao_relay_registry_generation", "gauge",
 	    "Generation of the registry in force (0: none).",
 	    (double)c->reg.reg.generation);

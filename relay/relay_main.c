@@ -144,7 +144,7 @@ cmd_keygen(int argc, char **argv)
 
 struct status {
 	char upstream[256];
-	uint64_t publisher_seq, forwarded, dropped, switches;
+	uint64_t publisher_seq, forwarded, dropped, switches, pending;
 };
 
 static void
@@ -163,6 +163,8 @@ status_row(const char *name, const char *value, void *arg)
 		st->dropped = v;
 	else if (strcmp(name, "switches") == 0)
 		st->switches = v;
+	else if (strcmp(name, "outbox_pending") == 0)
+		st->pending = v;
 }
 
 /* The registry kept: its generation and number of members (0, 0 when
@@ -220,18 +222,19 @@ cmd_status(int argc, char **argv)
 		       ",\"publisher_seq\":%" PRIu64 ",\"registry_generation\":"
 		       "%" PRIu64 ",\"registry_members\":%zu,\"forwarded\":%"
 		       PRIu64 ",\"dropped\":%" PRIu64 ",\"switches\":%" PRIu64
-		       "}\n",
+		       ",\"outbox_pending\":%" PRIu64 "}\n",
 		    st.upstream, relay_store_last_seq(s), st.publisher_seq, gen,
-		    members, st.forwarded, st.dropped, st.switches);
+		    members, st.forwarded, st.dropped, st.switches,
+		    st.pending);
 	else
 		printf(_("upstream:      %s\nlast seq:      %" PRIu64
 			 "\npublisher at:  %" PRIu64 "\nregistry:      "
 			 "generation %" PRIu64 ", %zu members\nforwarded:     %"
 			 PRIu64 "\ndropped:       %" PRIu64 "\nswitches:      %"
-			 PRIu64 "\n"),
+			 PRIu64 "\noutbox:        %" PRIu64 " pending\n"),
 		    st.upstream[0] ? st.upstream : _("(never ran)"),
 		    relay_store_last_seq(s), st.publisher_seq, gen, members,
-		    st.forwarded, st.dropped, st.switches);
+		    st.forwarded, st.dropped, st.switches, st.pending);
 	relay_store_close(s);
 	return 0;
 }
