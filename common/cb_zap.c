@@ -130,7 +130,7 @@ answer(struct cb_zap *z, const struct cb_frames *f)
 {
 	const char *code = "400", *text = "not a registered agency";
 	char name[65] = "";
-	int found = 0;
+	int kind = CB_ZAP_NOBODY;
 	const void *data[6];
 	size_t len[6], i;
 
@@ -138,14 +138,18 @@ answer(struct cb_zap *z, const struct cb_frames *f)
 	    strcmp(f->data[2], CB_NET_ZAP_DOMAIN) == 0 &&
 	    f->len[5] == 5 && memcmp(f->data[5], "CURVE", 5) == 0 &&
 	    f->len[6] == 32)
-		found = z->lookup(z->arg, f->data[6], name, sizeof(name));
-	if (found) {
+		kind = z->lookup(z->arg, f->data[6], name, sizeof(name));
+	if (kind != CB_ZAP_NOBODY) {
 		code = "200";
 		text = "OK";
 		z->admitted++;
-		log_info_about(&(struct cb_log_about){ .agency = name },
-		    _("agency %s connected from %s"), name,
-		    f->n > 3 ? (const char *)f->data[3] : "?");
+		if (kind == CB_ZAP_RELAY)
+			log_info(_("relay %s connected from %s"), name,
+			    f->n > 3 ? (const char *)f->data[3] : "?");
+		else
+			log_info_about(&(struct cb_log_about){ .agency = name },
+			    _("agency %s connected from %s"), name,
+			    f->n > 3 ? (const char *)f->data[3] : "?");
 	} else {
 		refused(z, f, text);
 	}

@@ -22,8 +22,13 @@
 #define CB_ZAP_SAY_MS (10 * 60 * 1000)
 #define CB_ZAP_SAID_MAX 64 /* refused keys remembered */
 
-/* 1 with name (NUL-terminated, at most namesz bytes) when curve is a
- * member's CurveZMQ public key, 0 when it is nobody's. */
+/* What a client is: its key is nobody's (0), an agency's or a
+ * relay's. */
+enum { CB_ZAP_NOBODY, CB_ZAP_AGENCY, CB_ZAP_RELAY };
+
+/* CB_ZAP_AGENCY or CB_ZAP_RELAY with name (NUL-terminated, at most
+ * namesz bytes) when curve is a member's CurveZMQ public key,
+ * CB_ZAP_NOBODY when it is nobody's. */
 typedef int (*cb_zap_lookup_fn)(void *arg, const uint8_t curve[32],
     char *name, size_t namesz);
 

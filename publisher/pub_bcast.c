@@ -24,16 +24,27 @@ struct pub_bcast {
 	struct pub_watch *watch;           /* clients on the wrong transport */
 };
 
-/* A PUB socket with canhbao's options, CurveZMQ when transport is set. */
+/* The longest subscription message read: the flag byte and a topic
+ * (canhbao's are short; a longer one is read and ignored). */
+#define SUB_MSG_MAX 256
+/* Subscription messages read in one go. */
+#define SUB_BURST 1024
+
+/* An XPUB socket with canhbao's options, CurveZMQ when transport is
+ * set.  XPUB sends as PUB does; it also hands up each subscription, so
+ * the registry goes out the moment a relay subscribes.  Verbose: every
+ * subscription, not only the first of a topic, or a second relay would
+ * wait for the next periodic send. */
 static void *
 pub_socket(const struct cb_seckey *transport, struct cb_err *err)
 {
-	int hwm = PUB_SNDHWM;
-	void *s = cb_net_socket(ZMQ_PUB, err);
+	int hwm = PUB_SNDHWM, verbose = 1;
+	void *s = cb_net_socket(ZMQ_XPUB, err);
 
 	if (s == NULL)
 		return NULL;
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(s, ZMQ_XPUB_VERBOSE, &verbose, sizeof(verbose));
 	if (transport != NULL && cb_net_curve_server_key(s, transport, err) < 0) {
 		cb_net_close(s);
 		return NULL;
@@ -110,6 +121,32 @@ pub_bcast_send(struct pub_bcast *b, const char *topic,
 		return cb_err_set(err, "cannot send on %s: %s", topic,
 		    zmq_strerror(zmq_errno()));
 	return 0;
+}
+
+void *
+pub_bcast_socket(struct pub_bcast *b)
+{
+	return b->sock;
+}
+
+int
+pub_bcast_subscribed(struct pub_bcast *b, const char *topic)
+{
+	uint8_t buf[SUB_MSG_MAX];
+	size_t tlen = strlen(topic);
+	int n, i, asked = 0;
+
+	for (i = 0; i < SUB_BURST; i++) {
+		n = zmq_recv(b->sock, buf, sizeof(buf), ZMQ_DONTWAIT);
+		if (n < 0)
+			break;
+		if (n < 1 || n > (int)sizeof(buf) || buf[0] != 1)
+			continue; /* an unsubscription, or too long to be ours */
+		if ((size_t)(n - 1) <= tlen && memcmp(buf + 1, topic,
+						   (size_t)(n - 1)) == 0)
+			asked = 1;
+	}
+	return asked;
 }
 
 void

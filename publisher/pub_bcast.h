@@ -1,5 +1,6 @@
 /*
- * pub_bcast: the publisher's PUB socket.  It binds (with CurveZMQ when
+ * pub_bcast: the publisher's broadcast socket (XPUB: a PUB that also
+ * reads subscriptions, for the registry, pub_registry).  It binds (with CurveZMQ when
  * given a transport key), binds again after an agency is removed, and
  * sends sealed messages as three frames: topic, signed bytes, signature
  * block (canhbao.7).  It never signs nor journals: pub_seal does, and
@@ -32,6 +33,15 @@ void pub_bcast_watch(struct pub_bcast *b);
 /* Subscriber connections open now (pub_watch_open); a rebind starts
  * again from 0, as every subscriber then connects again. */
 long pub_bcast_connected(struct pub_bcast *b);
+
+/* The socket, to poll for subscriptions (ZMQ_POLLIN); it changes with
+ * each rebind. */
+void *pub_bcast_socket(struct pub_bcast *b);
+
+/* Read the subscriptions waiting (without blocking): 1 when one of
+ * them is to a prefix of topic (the empty one included: it takes every
+ * topic), else 0.  Unsubscriptions are read and ignored. */
+int pub_bcast_subscribed(struct pub_bcast *b, const char *topic);
 
 /* Call fn(arg, topic) for each message given to pub_bcast_send, sent
  * or not (a committed one: pub_seal sends nothing else). */

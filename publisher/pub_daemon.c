@@ -26,6 +26,7 @@
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_net.h"
+#include "cb_registry.h"
 #include "cb_sig.h"
 #include "cb_time.h"
 #include "pub_bcast.h"
@@ -37,6 +38,7 @@
 #include "pub_journal.h"
 #include "pub_metrics.h"
 #include "pub_presence.h"
+#include "pub_registry.h"
 #include "pub_requests.h"
 #include "pub_seal.h"
 #include "pub_views.h"
@@ -60,6 +62,7 @@ struct pub_ctx {
 	struct pub_journal *journal;
 	struct pub_bcast *bcast;
 	struct pub_seal *seal;
+	struct pub_registry *registry; /* the signed registry, for relays */
 	struct pub_web *web;        /* the duty page; NULL without --web */
 	void *control;
 	char bound[256];
@@ -256,6 +259,7 @@ open_sockets(struct pub_ctx *c, struct cb_err *err)
 	if (c->bcast == NULL)
 		return -1;
 	c->seal = pub_seal_new(c->identity, c->sk, c->journal, c->bcast);
+	c->registry = pub_registry_new(c->journal, c->seal, c->bcast);
 	c->control = pub_control_bind(c->opts->state, err);
 	if (c->control == NULL)
 		return -1;
@@ -317,6 +321,7 @@ close_all(struct pub_ctx *c)
 	pub_zap_close(c->zap);
 	cb_hook_free(c->on_report);
 	pub_control_close(c->control, c->opts->state);
+	pub_registry_free(c->registry);
 	pub_seal_free(c->seal);
 	pub_bcast_close(c->bcast);
 	pub_journal_close(c->journal);
@@ -526,11 +531,14 @@ do_rotate(struct pub_ctx *c)
  * reload): load it again, and when an agency is gone, make every
  * subscriber connect (and pass ZAP) again, so the removed one receives
  * nothing more. */
+static void send_registry(struct pub_ctx *);
+
 static int
 reload_registry(struct pub_ctx *c, struct cb_err *err)
 {
 	int gone;
 
+	send_registry(c); /* the relays' copy, also in plaintext */
 	if (c->zap == NULL)
 		return 0;
 	gone = pub_zap_reload(c->zap, err);
@@ -785,6 +793,17 @@ status_line(const struct pub_ctx *c, char *buf, size_t size)
 	return buf;
 }
 
+/* The registry to the relays: at once when one subscribes, after a
+ * change, every PUB_REGISTRY_EVERY seconds. */
+static void
+send_registry(struct pub_ctx *c)
+{
+	struct cb_err err;
+
+	if (pub_registry_send(c->registry, &err) < 0)
+		log_errx(_("registry: %s"), err.msg);
+}
+
 /* Sleep until the next heartbeat, feed poll, curl timer or move of a
  * catch-up answer at most. */
 static long
@@ -805,6 +824,8 @@ poll_timeout(struct pub_ctx *c, int64_t next_hb, int64_t now)
 	if (c->web != NULL && pub_web_timeout_ms(c->web) >= 0 &&
 	    pub_web_timeout_ms(c->web) < t)
 		t = pub_web_timeout_ms(c->web);
+	if (pub_registry_timeout(c->registry, now) < t)
+		t = pub_registry_timeout(c->registry, now);
 	return t < 0 ? 0 : t;
 }
 
@@ -812,11 +833,11 @@ static void
 loop(struct pub_ctx *c)
 {
 	int64_t next_hb = cb_time_mono_ms(), now;
-	zmq_pollitem_t items[5 + PUB_FETCH_MAX_ITEMS];
+	zmq_pollitem_t items[6 + PUB_FETCH_MAX_ITEMS];
 	struct cb_err err;
 	char status[256];
 	long timeout, watchdog;
-	int rc, n, first, web;
+	int rc, n, first, web, subs;
 
 	while (!cb_daemon_quitting()) {
 		now = cb_time_mono_ms();
@@ -858,6 +879,9 @@ loop(struct pub_ctx *c)
 		if (c->web != NULL)
 			items[n++] = (zmq_pollitem_t){ .fd = pub_web_fd(c->web),
 				.events = ZMQ_POLLIN };
+		subs = n++; /* subscriptions to the broadcast */
+		items[subs] = (zmq_pollitem_t){ .socket =
+			pub_bcast_socket(c->bcast), .events = ZMQ_POLLIN };
 		timeout = poll_timeout(c, next_hb, now);
 		watchdog = cb_daemon_watchdog(now);
 		if (watchdog >= 0 && watchdog < timeout)
@@ -881,6 +905,10 @@ loop(struct pub_ctx *c)
 			cb_http_run(c->http);
 		if (c->web != NULL)
 			pub_web_run(c->web);
+		if (((items[subs].revents & ZMQ_POLLIN) &&
+			pub_bcast_subscribed(c->bcast, CB_REGISTRY_TOPIC)) ||
+		    pub_registry_timeout(c->registry, cb_time_mono_ms()) == 0)
+			send_registry(c);
 		cb_hook_tick(c->on_report);
 	}
 }

@@ -426,7 +426,37 @@ verify(struct pub_journal *j, const uint8_t *sb, size_t sblen,
 	if (m->type < CB_MSG_RECEIPT)
 		return cb_err_set(err, "agency %s sent a %s, which only the "
 		    "publisher may", res->agency, cb_msg_type_name(m->type));
+	res->relay = pub_journal_is_relay(j, res->agency);
+	if (res->relay && m->type != CB_MSG_PRESENCE)
+		return cb_err_set(err, "relay %s signed a %s: a relay signs "
+		    "only its presence (it passes on what agencies sign)",
+		    res->agency, cb_msg_type_name(m->type));
 	return 0;
+}
+
+/* A relay's presence: where its journal ends, for "agency list". */
+static int
+relay_presence(struct pub_journal *j, const struct pub_inbound_result *res,
+    const struct cb_msg *m, struct cb_err *err)
+{
+	cJSON *o = parse_payload(m, err);
+	const cJSON *last;
+	int rc;
+
+	if (o == NULL)
+		return -1;
+	last = cJSON_GetObjectItemCaseSensitive(o, "last_seq");
+	if (!cJSON_IsNumber(last) || last->valuedouble < 0 ||
+	    last->valuedouble > 9007199254740992.0 ||
+	    last->valuedouble != (double)(uint64_t)last->valuedouble) {
+		cJSON_Delete(o);
+		return cb_err_set(err, "'last_seq' must be a whole number "
+		    "from 0");
+	}
+	rc = pub_journal_relay_presence(j, res->agency, m->seq,
+	    (uint64_t)last->valuedouble, err);
+	cJSON_Delete(o);
+	return rc;
 }
 
 int
@@ -452,6 +482,7 @@ pub_inbound_submit(struct pub_journal *j, const uint8_t *signed_bytes,
 		return -1; /* not prefixed: the message names the agency */
 	}
 	if (fresh < 0 || (fresh && store(db, res, &m, now, err) < 0) ||
+	    (fresh && res->relay && relay_presence(j, res, &m, err) < 0) ||
 	    pub_journal_agency_touch(j, res->agency, now, err) < 0 ||
 	    pub_journal_commit(j, err) < 0) {
 		pub_journal_rollback(j);

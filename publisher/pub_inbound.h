@@ -29,6 +29,7 @@ struct pub_inbound_result {
 	uint64_t seq;
 	uint64_t highest;          /* CB_REQ_TAKEN: the agency's highest */
 	char agency[65];           /* when the key is registered */
+	int relay;                 /* and it is a relay's */
 	int type;                  /* CB_MSG_RECEIPT, _PRESENCE, _REPORT */
 	int fresh;                 /* kept now (not seen before) */
 	char adv_id[201];          /* a fresh receipt: its advisory, */
@@ -41,7 +42,9 @@ struct pub_inbound_result {
  * saying why not: CB_REQ_LATER for a key no agency has (a malformed
  * signature block is refused for good before the key is looked up),
  * CB_REQ_TAKEN, with res->highest, for other content under a number
- * the agency's messages already hold, else CB_REQ_REFUSED. */
+ * the agency's messages already hold, else CB_REQ_REFUSED.  A relay's
+ * key signs only its presence, whose last_seq is kept (the agencies'
+ * messages it passes on are signed by them, so kept as theirs). */
 int pub_inbound_submit(struct pub_journal *j, const uint8_t *signed_bytes,
     size_t signed_len, const uint8_t *sigblock, size_t sigblock_len,
     int64_t now, struct pub_inbound_result *res, struct cb_err *err);

@@ -57,6 +57,18 @@ static const char *const migrations[] = {
 	"ALTER TABLE agency ADD COLUMN last_contact INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE message ADD COLUMN severity TEXT;"
 	"ALTER TABLE message ADD COLUMN title TEXT;",
+
+	/* 5: relays (issue 15).  A registered key is an agency's or a
+	 * relay's; a relay's last_seq is the journal's last number as
+	 * its latest presence (by its own number, presence_seq) gave it.
+	 * The registry's generation counts every add and remove. */
+	"ALTER TABLE agency ADD COLUMN kind TEXT NOT NULL DEFAULT 'agency' "
+	"  CHECK (kind IN ('agency', 'relay'));"
+	"ALTER TABLE agency ADD COLUMN last_seq INTEGER;"
+	"ALTER TABLE agency ADD COLUMN presence_seq INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"CREATE TABLE registry (generation INTEGER NOT NULL);"
+	"INSERT INTO registry (generation) VALUES (1);",
 };
 
 /* The walk through CSAF lists (ROLIE feeds, changes.csv): what each
@@ -612,14 +624,54 @@ pub_journal_misp_mark_put(struct pub_journal *j, const char *feed,
 	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
 }
 
+/* The registry's generation moves on by one (an add or a remove). */
+static int
+next_generation(struct pub_journal *j, struct cb_err *err)
+{
+	return cb_db_exec(j->db, "UPDATE registry SET generation = "
+	    "generation + 1", err);
+}
+
+/* Run st (prepared; finalized here) and, when it changed a row, move
+ * the generation on, in one transaction (the caller's when one is
+ * open).  1 when a row changed, 0 when none, -1 with err (*constraint
+ * set when a constraint refused the change). */
+static int
+registry_change(struct pub_journal *j, sqlite3_stmt *st, int *constraint,
+    struct cb_err *err)
+{
+	int own = !j->batch, rc, changed;
+
+	*constraint = 0;
+	if (own && pub_journal_begin(j, err) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	changed = rc == SQLITE_DONE && sqlite3_changes(j->db) > 0;
+	if (rc != SQLITE_DONE) {
+		*constraint = rc == SQLITE_CONSTRAINT;
+		cb_db_error(j->db, "journal", err);
+	}
+	if (rc != SQLITE_DONE || (changed && next_generation(j, err) < 0) ||
+	    (own && pub_journal_commit(j, err) < 0)) {
+		if (own)
+			pub_journal_rollback(j);
+		return -1;
+	}
+	return changed;
+}
+
 int
-pub_journal_agency_add(struct pub_journal *j, const char *name,
-    const struct cb_pubkey *pk, int64_t now, struct cb_err *err)
+pub_journal_member_add(struct pub_journal *j, const char *name,
+    enum cb_registry_kind kind, const struct cb_pubkey *pk, int64_t now,
+    struct cb_err *err)
 {
 	sqlite3_stmt *st = cb_db_prepare(j->db,
-	    "INSERT INTO agency (name, key_id, public_key, added) "
-	    "VALUES (?, ?, ?, ?)", err);
-	int rc;
+	    "INSERT INTO agency (name, key_id, public_key, added, kind) "
+	    "VALUES (?, ?, ?, ?, ?)", err);
+	int constraint;
 
 	if (st == NULL)
 		return -1;
@@ -627,12 +679,22 @@ pub_journal_agency_add(struct pub_journal *j, const char *name,
 	sqlite3_bind_blob(st, 2, pk->id, CB_SIG_KEYIDLEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, pk->pk, CB_SIG_PKLEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
-		return cb_err_set(err, "an agency named '%s' or with that key "
-		    "is already registered", name);
-	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+	sqlite3_bind_text(st, 5, cb_registry_kind_name(kind), -1,
+	    SQLITE_STATIC);
+	if (registry_change(j, st, &constraint, err) >= 0)
+		return 0;
+	if (constraint)
+		return cb_err_set(err, "an agency or relay named '%s', or one "
+		    "with that key, is already registered", name);
+	return -1;
+}
+
+int
+pub_journal_agency_add(struct pub_journal *j, const char *name,
+    const struct cb_pubkey *pk, int64_t now, struct cb_err *err)
+{
+	return pub_journal_member_add(j, name, CB_REGISTRY_AGENCY, pk, now,
+	    err);
 }
 
 int
@@ -641,16 +703,12 @@ pub_journal_agency_remove(struct pub_journal *j, const char *name,
 {
 	sqlite3_stmt *st = cb_db_prepare(j->db,
 	    "DELETE FROM agency WHERE name = ?", err);
-	int rc;
+	int constraint;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return cb_db_error(j->db, "journal", err);
-	return sqlite3_changes(j->db) > 0 ? 1 : 0;
+	return registry_change(j, st, &constraint, err);
 }
 
 int
@@ -659,8 +717,8 @@ pub_journal_agency_each(struct pub_journal *j,
     struct cb_err *err)
 {
 	sqlite3_stmt *st = cb_db_prepare(j->db,
-	    "SELECT name, key_id, public_key, added, last_contact FROM agency "
-	    "ORDER BY name", err);
+	    "SELECT name, key_id, public_key, added, last_contact, kind, "
+	    "last_seq FROM agency ORDER BY name", err);
 	struct pub_agency a;
 	int rc, n = 0;
 
@@ -675,6 +733,10 @@ pub_journal_agency_each(struct pub_journal *j,
 		memcpy(a.pk.pk, sqlite3_column_blob(st, 2), CB_SIG_PKLEN);
 		a.added = sqlite3_column_int64(st, 3);
 		a.last_contact = sqlite3_column_int64(st, 4);
+		a.kind = strcmp(cb_db_text(st, 5), "relay") == 0 ?
+		    CB_REGISTRY_RELAY : CB_REGISTRY_AGENCY;
+		a.has_last_seq = sqlite3_column_type(st, 6) != SQLITE_NULL;
+		a.last_seq = (uint64_t)sqlite3_column_int64(st, 6);
 		fn(&a, arg);
 		n++;
 	}
@@ -698,6 +760,59 @@ pub_journal_agency_touch(struct pub_journal *j, const char *name, int64_t now,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_generation(struct pub_journal *j, uint64_t *gen,
+    struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "SELECT generation FROM registry", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	*gen = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? cb_err_set(err, "journal: no "
+		    "registry generation") : cb_db_error(j->db, "journal", err);
+	return 0;
+}
+
+int
+pub_journal_relay_presence(struct pub_journal *j, const char *name,
+    uint64_t presence_seq, uint64_t last_seq, struct cb_err *err)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db,
+	    "UPDATE agency SET last_seq = ?1, presence_seq = ?2 "
+	    "WHERE name = ?3 AND kind = 'relay' AND presence_seq <= ?2", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)last_seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)presence_seq);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cb_db_error(j->db, "journal", err);
+}
+
+int
+pub_journal_is_relay(struct pub_journal *j, const char *name)
+{
+	sqlite3_stmt *st = cb_db_prepare(j->db, "SELECT 1 FROM agency "
+	    "WHERE name = ? AND kind = 'relay'", NULL);
+	int rc;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW;
 }
 
 sqlite3 *

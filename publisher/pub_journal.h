@@ -15,6 +15,7 @@
 
 #include "cb_err.h"
 #include "cb_msg.h"
+#include "cb_registry.h"
 #include "cb_sig.h"
 
 struct pub_journal;
@@ -140,17 +141,29 @@ int pub_journal_each(struct pub_journal *j, uint64_t after, int limit,
     int (*fn)(const struct pub_entry *, void *), void *arg,
     struct cb_err *err);
 
-/* The agency registry: who may listen (CurveZMQ via ZAP) and whose
- * receipts count.  add fails for a name or key already there; remove
- * returns 1 when it removed, 0 for an unknown name; each calls fn for
- * every agency by name (a's pointers are valid during the call only)
- * and returns the number of agencies or -1. */
+/* The registry: who may listen (CurveZMQ via ZAP), agencies and
+ * relays, and whose receipts count (agencies only: a relay is not an
+ * agency, it only passes theirs on).  One name space and one key each
+ * across both kinds.  member_add fails for a name or key already there
+ * (agency_add adds an agency); remove removes either kind and returns
+ * 1 when it removed, 0 for an unknown name; each add and remove moves
+ * the registry's generation on by one in the same transaction (the
+ * caller's when one is open).  each calls fn for every member of
+ * either kind by name (a's pointers are valid during the call only;
+ * callers that want agencies skip kind CB_REGISTRY_RELAY) and returns
+ * the number of members or -1. */
 struct pub_agency {
 	const char *name;
 	struct cb_pubkey pk;
 	int64_t added;        /* Unix seconds */
 	int64_t last_contact; /* Unix seconds of its last message, 0 never */
+	enum cb_registry_kind kind;
+	int has_last_seq;     /* a relay that sent presence: */
+	uint64_t last_seq;    /* its journal's last number then */
 };
+int pub_journal_member_add(struct pub_journal *j, const char *name,
+    enum cb_registry_kind kind, const struct cb_pubkey *pk, int64_t now,
+    struct cb_err *err);
 int pub_journal_agency_add(struct pub_journal *j, const char *name,
     const struct cb_pubkey *pk, int64_t now, struct cb_err *err);
 int pub_journal_agency_remove(struct pub_journal *j, const char *name,
@@ -158,6 +171,21 @@ int pub_journal_agency_remove(struct pub_journal *j, const char *name,
 int pub_journal_agency_each(struct pub_journal *j,
     void (*fn)(const struct pub_agency *a, void *arg), void *arg,
     struct cb_err *err);
+
+/* The registry's generation: 1 for a new journal, one more after each
+ * add and remove (canhbao.7 "Registry"). */
+int pub_journal_generation(struct pub_journal *j, uint64_t *gen,
+    struct cb_err *err);
+
+/* Relay name's presence message number presence_seq said its journal
+ * ends at last_seq: kept unless a later presence of it is (inside the
+ * caller's transaction when one is open; nothing for a name that is
+ * not a relay's). */
+int pub_journal_relay_presence(struct pub_journal *j, const char *name,
+    uint64_t presence_seq, uint64_t last_seq, struct cb_err *err);
+
+/* 1 when name is a registered relay, else 0 (also on error). */
+int pub_journal_is_relay(struct pub_journal *j, const char *name);
 
 /* An agency was heard from at now (never moves last_contact back);
  * inside the caller's transaction when one is open. */

@@ -25,6 +25,7 @@
 #include "cb_log.h"
 #include "cb_mem.h"
 #include "cb_msg.h"
+#include "cb_registry.h"
 #include "cb_sig.h"
 #include "cb_time.h"
 #include "feed.h"
@@ -84,7 +85,8 @@ static const struct cb_command commands[] = {
 	    "\t\t[--file advisory.json] [--dry-run]") },
 	{ "status", cmd_status, N_("[--state DIR] [--json] [--utc]") },
 	{ "poll", cmd_poll, N_("[--state DIR] [FEED]") },
-	{ "agency add", cmd_agency_add, N_("[--state DIR] NAME PUBFILE") },
+	{ "agency add", cmd_agency_add,
+	    N_("[--state DIR] [--relay] NAME PUBFILE") },
 	{ "agency list", cmd_agency_list,
 	    N_("[--state DIR] [--silent-after DURATION] [--json] [--utc]") },
 	{ "agency remove", cmd_agency_remove, N_("[--state DIR] NAME") },
@@ -681,28 +683,15 @@ notify_daemon(const char *state)
 }
 
 static int
-valid_agency_name(const char *name)
-{
-	size_t i, n = strlen(name);
-
-	if (n == 0 || n > 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
-		    name[i] != '_' && name[i] != '.')
-			return 0;
-	return 1;
-}
-
-static int
-agency_add(const char *state, const char *name, const char *pubfile)
+agency_add(const char *state, const char *name, const char *pubfile,
+    enum cb_registry_kind kind)
 {
 	struct pub_journal *j;
 	struct cb_pubkey pk;
 	struct cb_err err;
 	char hex[CB_SIG_KEYIDHEX];
 
-	if (!valid_agency_name(name)) {
+	if (!cb_registry_name_ok(name)) {
 		fprintf(stderr, _("canhbao-pub: agency name '%s' must be 1 to "
 				  "64 letters, digits, '.', '-' or '_'\n"),
 		    name);
@@ -711,14 +700,19 @@ agency_add(const char *state, const char *name, const char *pubfile)
 	if (cb_sig_read_pubkey(pubfile, &pk, &err) < 0)
 		cb_cli_die(err.msg);
 	j = open_journal(state, 1);
-	if (pub_journal_agency_add(j, name, &pk, cb_time_now(), &err) < 0) {
+	if (pub_journal_member_add(j, name, kind, &pk, cb_time_now(),
+		&err) < 0) {
 		pub_journal_close(j);
 		cb_cli_die(err.msg);
 	}
 	pub_journal_close(j);
 	notify_daemon(state);
-	printf(_("agency %s added (key %s)\n"), name,
-	    cb_sig_keyid_hex(pk.id, hex));
+	if (kind == CB_REGISTRY_RELAY)
+		printf(_("relay %s added (key %s)\n"), name,
+		    cb_sig_keyid_hex(pk.id, hex));
+	else
+		printf(_("agency %s added (key %s)\n"), name,
+		    cb_sig_keyid_hex(pk.id, hex));
 	return 0;
 }
 
@@ -727,6 +721,7 @@ agency_remove(const char *state, const char *name)
 {
 	struct pub_journal *j = open_journal(state, 0);
 	struct cb_err err;
+	int relay = pub_journal_is_relay(j, name);
 	int rc = pub_journal_agency_remove(j, name, &err);
 
 	pub_journal_close(j);
@@ -737,7 +732,10 @@ agency_remove(const char *state, const char *name)
 		return 1;
 	}
 	notify_daemon(state);
-	printf(_("agency %s removed\n"), name);
+	if (relay)
+		printf(_("relay %s removed\n"), name);
+	else
+		printf(_("agency %s removed\n"), name);
 	return 0;
 }
 
@@ -751,15 +749,30 @@ show(enum pub_view kind, cJSON *view, const struct cb_err *err, int flags)
 	return pub_views_print(kind, view, flags);
 }
 
+/* The agencies, then the relays apart (in JSON, one array: each
+ * entry's kind tells them apart). */
 static int
 agency_list(const char *state, int64_t silent_after, int flags)
 {
 	struct pub_journal *j = open_journal(state, 0);
 	struct cb_err err;
 	cJSON *view = pub_views_agencies(j, cb_time_now(), silent_after, &err);
+	cJSON *relays = view ? pub_views_relays(j, &err) : NULL, *r;
+	int st;
 
 	pub_journal_close(j);
-	return show(PUB_VIEW_AGENCIES, view, &err, flags);
+	if (view == NULL || relays == NULL) {
+		cJSON_Delete(view);
+		cb_cli_die(err.msg);
+	}
+	if (flags & PUB_VIEWS_JSON) {
+		while ((r = cJSON_DetachItemFromArray(relays, 0)) != NULL)
+			cJSON_AddItemToArray(view, r);
+		cJSON_Delete(relays);
+		return show(PUB_VIEW_AGENCIES, view, &err, flags);
+	}
+	st = show(PUB_VIEW_AGENCIES, view, &err, flags);
+	return show(PUB_VIEW_RELAYS, relays, &err, flags) && st;
 }
 
 static int64_t
@@ -804,10 +817,15 @@ cmd_agency_list(int argc, char **argv)
 static int
 cmd_agency_add(int argc, char **argv)
 {
-	const char *state = state_and_operands(argc, argv);
+	static const struct option opts[] = { { "relay", 0, NULL, 'r' },
+		{ NULL, 0, NULL, 0 } };
+	enum cb_registry_kind kind = CB_REGISTRY_AGENCY;
 
+	while (cb_cli_next_option(argc, argv, "", opts) != -1)
+		kind = CB_REGISTRY_RELAY;
 	cb_cli_operands(argc, argv, 2, 2, "NAME PUBFILE");
-	return agency_add(state, argv[optind], argv[optind + 1]);
+	return agency_add(cb_cli_state(), argv[optind], argv[optind + 1],
+	    kind);
 }
 
 static int

@@ -107,12 +107,15 @@ static void
 one(const struct pub_agency *a, void *arg)
 {
 	struct pub_presence *p = arg;
-	struct entry *e = entry_for(p, a->name);
+	struct entry *e;
 	const struct cb_log_about about = { .agency = a->name };
 	int64_t quiet =
 	    a->last_contact > p->started ? a->last_contact : p->started;
 	int quiet_now = p->now - quiet > p->silent_after;
 
+	if (a->kind != CB_REGISTRY_AGENCY)
+		return; /* a relay is not an agency ("agency list" shows it) */
+	e = entry_for(p, a->name);
 	e->seen = 1;
 	if (e->state != SILENT && quiet_now) {
 		silent(p, e, a->last_contact);

@@ -385,6 +385,31 @@ pub_seal_heartbeat(struct pub_seal *s, struct cb_err *err)
 	return rc;
 }
 
+int
+pub_seal_registry(struct pub_seal *s, uint64_t generation,
+    const void *payload, size_t len, struct cb_sealed *out,
+    struct cb_err *err)
+{
+	uint64_t last = pub_journal_last_seq(s->journal);
+	int64_t now = cb_time_now_ms();
+	char comment[CB_MSG_MAXCOMMENT + 1], when[CB_TIME_BUFSZ];
+
+	snprintf(comment, sizeof(comment), "canhbao registry generation:%llu "
+	    "key:%s issued:%s", (unsigned long long)generation, s->keyhex,
+	    cb_time_format(now / 1000, when));
+	return cb_msg_seal(s->sk, CB_MSG_REGISTRY, last, now, payload, len,
+	    comment, out, err);
+}
+
+void
+pub_seal_key_id(const struct pub_seal *s, uint8_t id[CB_SIG_KEYIDLEN])
+{
+	struct cb_pubkey pk;
+
+	cb_seckey_public(s->sk, &pk);
+	memcpy(id, pk.id, CB_SIG_KEYIDLEN);
+}
+
 unsigned long
 pub_seal_published(const struct pub_seal *s, enum cb_origin origin)
 {

@@ -83,6 +83,18 @@ int pub_seal_rotation(struct pub_seal *s, const struct cb_seckey *new_sk,
  * journaled). */
 int pub_seal_heartbeat(struct pub_seal *s, struct cb_err *err);
 
+/* Seal a registry message (type CB_MSG_REGISTRY, canhbao.7
+ * "Registry") of generation with the signing key: payload (len bytes,
+ * cb_registry_encode's) under the latest committed sequence number and
+ * the time now.  Neither journaled nor sent: the caller owns out
+ * (cb_sealed_release) and sends it (pub_registry). */
+int pub_seal_registry(struct pub_seal *s, uint64_t generation,
+    const void *payload, size_t len, struct cb_sealed *out,
+    struct cb_err *err);
+
+/* The key id of the key that signs now (it changes with a rotation). */
+void pub_seal_key_id(const struct pub_seal *s, uint8_t id[CB_SIG_KEYIDLEN]);
+
 /* Advisories of origin sealed and sent since the start (those of a
  * group count once it commits; /metrics). */
 unsigned long pub_seal_published(const struct pub_seal *s,

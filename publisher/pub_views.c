@@ -53,7 +53,7 @@ pub_views_receipts(struct pub_journal *j, const char *id,
 	    " (SELECT note FROM receipt r WHERE r.agency = a.name AND "
 	    "  r.adv_id = ?1 AND r.event = 'acknowledged' "
 	    "  ORDER BY at DESC LIMIT 1) "
-	    "FROM agency a ORDER BY a.name", err);
+	    "FROM agency a WHERE a.kind = 'agency' ORDER BY a.name", err);
 	cJSON *out = cJSON_CreateArray(), *o;
 	int rc;
 
@@ -112,7 +112,7 @@ pub_views_overdue(struct pub_journal *j, int min_severity,
 	    " (SELECT min(at) FROM receipt r WHERE r.agency = a.name AND "
 	    "  r.adv_id = d.adv_id AND r.event = 'received'), d.published "
 	    "FROM agency a, due d "
-	    "WHERE NOT EXISTS (SELECT 1 FROM receipt r WHERE r.agency = a.name "
+	    "WHERE a.kind = 'agency' AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r.agency = a.name "
 	    "  AND r.adv_id = d.adv_id AND r.event = 'acknowledged') "
 	    "ORDER BY a.name, d.seq", err);
 	cJSON *out = cJSON_CreateArray(), *agency = NULL, *list = NULL, *o;
@@ -182,7 +182,7 @@ pub_views_agency_health(struct pub_journal *j, int64_t since,
 	    " (SELECT count(*) FROM crit c WHERE c.issued_ms >= a.added * 1000 "
 	    "  AND NOT EXISTS (SELECT 1 FROM receipt r WHERE r.agency = a.name "
 	    "  AND r.adv_id = c.adv_id AND r.event = 'acknowledged')) "
-	    "FROM agency a ORDER BY a.name", err);
+	    "FROM agency a WHERE a.kind = 'agency' ORDER BY a.name", err);
 	struct pub_agency_health h;
 	int rc;
 
@@ -339,7 +339,8 @@ pub_views_agency_known(struct pub_journal *j, const char *name,
 {
 	sqlite3 *db = pub_journal_db(j);
 	sqlite3_stmt *st = cb_db_prepare(db,
-	    "SELECT EXISTS (SELECT 1 FROM agency WHERE name = ?1) OR "
+	    "SELECT EXISTS (SELECT 1 FROM agency WHERE name = ?1 "
+	    " AND kind = 'agency') OR "
 	    " EXISTS (SELECT 1 FROM report WHERE agency = ?1)", err);
 	int rc, known;
 
@@ -399,11 +400,13 @@ pub_views_advisories(struct pub_journal *j, int limit, struct cb_err *err)
 	    "  FROM message x WHERE x.adv_id = m.adv_id) "
 	    " ORDER BY m.seq DESC LIMIT ?2) "
 	    "SELECT l.adv_id, l.revision, l.severity, l.title, l.issued_ms, "
-	    " l.seq, (SELECT count(*) FROM agency), "
-	    " (SELECT count(DISTINCT r.agency) FROM receipt r JOIN agency a "
-	    "  ON a.name = r.agency WHERE r.adv_id = l.adv_id), "
+	    " l.seq, (SELECT count(*) FROM agency WHERE kind = 'agency'), "
 	    " (SELECT count(DISTINCT r.agency) FROM receipt r JOIN agency a "
 	    "  ON a.name = r.agency WHERE r.adv_id = l.adv_id "
+	    "  AND a.kind = 'agency'), "
+	    " (SELECT count(DISTINCT r.agency) FROM receipt r JOIN agency a "
+	    "  ON a.name = r.agency WHERE r.adv_id = l.adv_id "
+	    "  AND a.kind = 'agency' "
 	    "  AND r.event = 'acknowledged'), "
 	    " CASE WHEN json_valid(l.payload) THEN "
 	    "  json_extract(l.payload, '$.published') END "
@@ -475,17 +478,30 @@ struct agencies {
 	int64_t now, silent_after;
 };
 
-static void
-add_agency(const struct pub_agency *a, void *arg)
+/* What "agency list" shows of either kind of member. */
+static cJSON *
+member_json(const struct pub_agency *a)
 {
-	struct agencies *v = arg;
 	char hex[CB_SIG_KEYIDHEX];
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "name", a->name);
+	cJSON_AddStringToObject(o, "kind", cb_registry_kind_name(a->kind));
 	cJSON_AddStringToObject(o, "key_id", cb_sig_keyid_hex(a->pk.id, hex));
 	cb_json_add_time(o, "added", a->added);
 	cb_json_add_time(o, "last_contact", a->last_contact);
+	return o;
+}
+
+static void
+add_agency(const struct pub_agency *a, void *arg)
+{
+	struct agencies *v = arg;
+	cJSON *o;
+
+	if (a->kind != CB_REGISTRY_AGENCY)
+		return;
+	o = member_json(a);
 	cJSON_AddBoolToObject(o, "silent", a->last_contact == 0 ||
 	    v->now - a->last_contact > v->silent_after);
 	cJSON_AddItemToArray(v->out, o);
@@ -498,6 +514,43 @@ pub_views_agencies(struct pub_journal *j, int64_t now, int64_t silent_after,
 	struct agencies v = { cJSON_CreateArray(), now, silent_after };
 
 	if (pub_journal_agency_each(j, add_agency, &v, err) < 0) {
+		cJSON_Delete(v.out);
+		return NULL;
+	}
+	return v.out;
+}
+
+struct relays {
+	cJSON *out;
+	uint64_t last_seq; /* the publisher's */
+};
+
+static void
+add_relay(const struct pub_agency *a, void *arg)
+{
+	struct relays *v = arg;
+	cJSON *o;
+
+	if (a->kind != CB_REGISTRY_RELAY)
+		return;
+	o = member_json(a);
+	if (a->has_last_seq) {
+		cJSON_AddNumberToObject(o, "last_seq", (double)a->last_seq);
+		cJSON_AddNumberToObject(o, "behind", a->last_seq >=
+		    v->last_seq ? 0 : (double)(v->last_seq - a->last_seq));
+	} else {
+		cJSON_AddNullToObject(o, "last_seq");
+		cJSON_AddNullToObject(o, "behind");
+	}
+	cJSON_AddItemToArray(v->out, o);
+}
+
+cJSON *
+pub_views_relays(struct pub_journal *j, struct cb_err *err)
+{
+	struct relays v = { cJSON_CreateArray(), pub_journal_last_seq(j) };
+
+	if (pub_journal_agency_each(j, add_relay, &v, err) < 0) {
 		cJSON_Delete(v.out);
 		return NULL;
 	}
@@ -644,6 +697,20 @@ agency_text(const cJSON *a, int flags)
 }
 
 static void
+relay_text(const cJSON *a, int flags)
+{
+	char buf[CB_TIME_BUFSZ];
+
+	printf(_("%-24s %s  last contact %s"), pub_views_str(a, "name"),
+	    pub_views_str(a, "key_id"),
+	    when(a, "last_contact", flags, _("never"), buf));
+	if (cJSON_IsNumber(cJSON_GetObjectItem(a, "behind")))
+		printf(_(", %.0f behind\n"), pub_views_num(a, "behind"));
+	else
+		printf(_(", no presence yet\n"));
+}
+
+static void
 advisory_text(const cJSON *a, int flags)
 {
 	char buf[CB_TIME_BUFSZ];
@@ -666,6 +733,7 @@ pub_views_print(enum pub_view kind, cJSON *view, int flags)
 		[PUB_VIEW_REPORTS] = report_text,
 		[PUB_VIEW_AGENCIES] = agency_text,
 		[PUB_VIEW_ADVISORIES] = advisory_text,
+		[PUB_VIEW_RELAYS] = relay_text,
 	};
 	const cJSON *e;
 	int n = cJSON_GetArraySize(view);
@@ -675,6 +743,8 @@ pub_views_print(enum pub_view kind, cJSON *view, int flags)
 	} else {
 		if (kind == PUB_VIEW_RECEIPTS)
 			receipts_heading(flags);
+		if (kind == PUB_VIEW_RELAYS && n > 0)
+			printf(_("Relays (not agencies):\n"));
 		cJSON_ArrayForEach(e, view)
 			text[kind](e, flags);
 	}

@@ -103,10 +103,17 @@ struct cJSON *pub_views_advisories(struct pub_journal *j, int limit,
 void *pub_views_attachment(struct pub_journal *j, const char *agency,
     uint64_t seq, const char *name, size_t *len, struct cb_err *err);
 
-/* Registered agencies with their last contact, and silent: true when
- * that is older than silent_after seconds at now (or never). */
+/* Registered agencies (kind "agency") with their last contact, and
+ * silent: true when that is older than silent_after seconds at now (or
+ * never).  Relays are not among them. */
 struct cJSON *pub_views_agencies(struct pub_journal *j, int64_t now,
     int64_t silent_after, struct cb_err *err);
+
+/* Registered relays (kind "relay") with their last contact, the
+ * journal's last number their latest presence gave (last_seq) and how
+ * far the publisher's latest is ahead of it (behind); both null before
+ * a first presence. */
+struct cJSON *pub_views_relays(struct pub_journal *j, struct cb_err *err);
 
 /* How the pub_views_print functions print (flags, ORed): JSON rather
  * than text; times in UTC rather than local (text; JSON is always
@@ -120,6 +127,7 @@ enum pub_view {
 	PUB_VIEW_REPORTS,
 	PUB_VIEW_AGENCIES,
 	PUB_VIEW_ADVISORIES,
+	PUB_VIEW_RELAYS, /* text under a heading of its own */
 };
 
 /* Print view (one of the arrays above) as JSON, or as text in the

@@ -417,8 +417,11 @@ emit(struct pub_web *w, const char *name, cJSON *data)
 void
 pub_web_on_kept(void *arg, const struct pub_inbound_result *res)
 {
-	cJSON *d = cJSON_CreateObject();
+	cJSON *d;
 
+	if (res->relay)
+		return; /* a relay's presence: not an agency's event */
+	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "agency", res->agency);
 	if (res->type == CB_MSG_RECEIPT) {
 		cJSON_AddStringToObject(d, "id", res->adv_id);

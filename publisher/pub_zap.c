@@ -11,6 +11,7 @@
 struct agency {
 	char name[65];
 	uint8_t curve[32];
+	int relay; /* a relay's key, not an agency's */
 };
 
 struct pub_zap {
@@ -34,6 +35,7 @@ add_one(const struct pub_agency *ag, void *arg)
 	l->v = cb_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 	a = &l->v[l->n];
 	snprintf(a->name, sizeof(a->name), "%s", ag->name);
+	a->relay = ag->kind == CB_REGISTRY_RELAY;
 	if (cb_sig_curve_public(&ag->pk, a->curve) == 0)
 		l->n++;
 }
@@ -88,7 +90,7 @@ lookup(void *arg, const uint8_t curve[32], char *name, size_t namesz)
 	if (a == NULL)
 		return 0;
 	snprintf(name, namesz, "%s", a->name);
-	return 1;
+	return a->relay ? CB_ZAP_RELAY : CB_ZAP_AGENCY;
 }
 
 struct pub_zap *

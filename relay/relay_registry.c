@@ -5,6 +5,7 @@
 
 #include "cb_mem.h"
 #include "cb_msg.h"
+#include "cb_zap.h"
 #include "relay_registry.h"
 
 void
@@ -97,7 +98,8 @@ relay_registry_lookup(void *arg, const uint8_t curve[32], char *name,
 	for (i = 0; i < r->reg.n; i++)
 		if (cb_sig_memcmp(r->curve[i], curve, 32) == 0) {
 			snprintf(name, namesz, "%s", r->reg.members[i].name);
-			return 1;
+			return r->reg.members[i].kind == CB_REGISTRY_RELAY ?
+			    CB_ZAP_RELAY : CB_ZAP_AGENCY;
 		}
 	return 0;
 }

@@ -42,8 +42,9 @@ int relay_registry_take(struct relay_registry *r, const struct cb_pubkey *key,
     const uint8_t *sb, size_t sblen, const uint8_t *sig, size_t siglen,
     enum relay_registry_news *news, size_t *gone, struct cb_err *err);
 
-/* The member whose CurveZMQ public key is curve: 1 with its name, or 0
- * (cb_zap_lookup_fn; arg is the struct relay_registry). */
+/* The member whose CurveZMQ public key is curve: CB_ZAP_AGENCY or
+ * CB_ZAP_RELAY with its name, or CB_ZAP_NOBODY (cb_zap_lookup_fn; arg
+ * is the struct relay_registry). */
 int relay_registry_lookup(void *arg, const uint8_t curve[32], char *name,
     size_t namesz);
 

@@ -23,6 +23,7 @@
 #include "cb_bytes.h"
 #include "cb_json.h"
 #include "cb_msg.h"
+#include "cb_registry.h"
 #include "cb_seq.h"
 #include "cb_sig.h"
 #include "cb_time.h"
@@ -70,6 +71,7 @@ static void
 after_open(const struct cb_msg *m)
 {
 	struct cb_adv adv;
+	struct cb_registry reg;
 	struct cb_pubkey next;
 	uint64_t n;
 	cJSON *o;
@@ -104,6 +106,11 @@ after_open(const struct cb_msg *m)
 		o = cb_json_parse_object((const char *)m->payload,
 		    m->payload_len, "payload", NULL);
 		cJSON_Delete(o);
+		break;
+	case CB_MSG_REGISTRY:
+		if (cb_registry_decode(m->payload, m->payload_len, &reg,
+			NULL) == 0)
+			cb_registry_release(&reg);
 		break;
 	}
 }

@@ -118,6 +118,8 @@ def listen(endpoint, pubkey, count, outdir):
             if not os.path.exists(ready):
                 open(ready, "w").close()
             continue
+        if m["type"] == 7:
+            continue  # the registry, for relays (subscribed to "")
         adv = json.loads(m["payload"].decode("utf-8"))
         if topic != ("adv." + adv["severity"]).encode():
             raise SystemExit("topic does not match the signed severity")
