@@ -5,7 +5,8 @@
 # publisher.pub; a subscriber that starts after the publisher stopped
 # catches up entirely from a relay's journal; a relay killed (SIGKILL)
 # in the middle of a burst resumes its journal and its subscriber
-# converges with no loss and no duplicates.
+# converges with no loss and no duplicates; a relay with two upstreams
+# switches to the second when the first dies, and misses nothing.
 . "$(dirname "$0")/lib.sh"
 
 IDKEY="$T/pub/publisher.pub"
@@ -74,6 +75,7 @@ wait "$RA_PID" 2>/dev/null
 killed_at=$(relay_last "$T/ra")
 echo "# relay A killed at seq $killed_at of 1701"
 start_relay "$T/ra" "$PUB_EP" "$REQ_EP" "$IDKEY" --insecure
+RELAY_A2=$RELAY_PID
 check "relay A resumed its journal after seq $killed_at" \
     grep -q "catching up after seq $killed_at: starting" "$T/ra.log"
 wait_until 60 relay_has "$T/ra" 1701
@@ -88,5 +90,27 @@ wait_until 60 archive_is_complete "$T/s2" 1701
 check "and so did the one behind relay B" archive_is_complete "$T/s2" 1701
 check "the relays dropped nothing" test -z \
     "$(grep -h 'dropped message' "$T/ra.log" "$T/rb.log")"
+
+# Failover: relay C takes relay A, else relay D (both on the publisher).
+start_relay "$T/rd" "$PUB_EP" "$REQ_EP" "$IDKEY" --insecure
+RD_BC=$RELAY_BC RD_RQ=$RELAY_RQ
+start_relay "$T/rc" "$RA_BC,$RD_BC" "$RA_RQ,$RD_RQ" "$IDKEY" --insecure \
+    --failover-after 2 --stale-after 10
+wait_until 30 relay_has "$T/rc" 1701
+start_sub "$T/s4" "$RELAY_BC" "$IDKEY" --requests "$RELAY_RQ" \
+    --no-desktop --no-journal
+wait_until 30 archive_is_complete "$T/s4" 1701
+mark=$(log_mark "$T/rc.log")
+kill -9 "$RELAY_A2"
+"$PUB" publish --state "$T/pub" --severity high --title "Khi trạm A tắt" \
+    >/dev/null
+check "relay C switched to relay D" wait_log 15 "$T/rc.log" "$mark" \
+    "switching to $RD_BC"
+wait_until 30 archive_is_complete "$T/s4" 1702
+check "its subscriber missed nothing: 1..1702, each once" \
+    archive_is_complete "$T/s4" 1702
+check "relay status names the upstream in use" wait_until 15 sh -c \
+    '"$0" status --state "$1" --json | grep -q "\"upstream\":\"$2\""' \
+    "$RELAY" "$T/rc" "$RD_BC"
 
 finish
