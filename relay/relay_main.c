@@ -62,7 +62,7 @@ run_key(int ch)
 	for (o = run_opts; o->name != NULL; o++) {
 		if (o->val != ch)
 			continue;
-		for (i = 0; o->name[i] != '\0' && i < sizeof(key) - 1; i++)
+		for (i = 0; i < sizeof(key) - 1 && o->name[i] != '\0'; i++)
 			key[i] = o->name[i] == '-' ? '_' : o->name[i];
 		key[i] = '\0';
 		return key;
