@@ -110,6 +110,24 @@ cb_net_curve_server_key(void *sock, const struct cb_seckey *sk,
 }
 
 int
+cb_net_curve_client_key(void *sock, const struct cb_pubkey *server,
+    const struct cb_seckey *sk, struct cb_err *err)
+{
+	uint8_t spub[32], pub[32], sec[32];
+	struct cb_pubkey mine;
+	int rc;
+
+	cb_seckey_public(sk, &mine);
+	if (cb_sig_curve_public(server, spub) < 0 ||
+	    cb_sig_curve_public(&mine, pub) < 0 ||
+	    cb_sig_curve_secret(sk, sec) < 0)
+		return cb_err_set(err, "cannot derive the CurveZMQ keys");
+	rc = cb_net_curve_client(sock, spub, pub, sec, err);
+	cb_sig_wipe(sec, sizeof(sec));
+	return rc;
+}
+
+int
 cb_net_curve_client(void *sock, const uint8_t server_public[32],
     const uint8_t public[32], const uint8_t secret[32], struct cb_err *err)
 {

@@ -71,6 +71,11 @@ int cb_net_curve_server_key(void *sock, const struct cb_seckey *sk,
     struct cb_err *err);
 int cb_net_curve_client(void *sock, const uint8_t server_public[32],
     const uint8_t public[32], const uint8_t secret[32], struct cb_err *err);
+/* The same from the server's Ed25519 public key and our Ed25519 secret
+ * key (their X25519 forms; the secret one wiped after). */
+struct cb_pubkey;
+int cb_net_curve_client_key(void *sock, const struct cb_pubkey *server,
+    const struct cb_seckey *sk, struct cb_err *err);
 
 /* Bind; when last is non-NULL it gets the endpoint actually bound
  * (tcp://127.0.0.1:* becomes a real port). */

@@ -199,14 +199,9 @@ pub_requests_dropped(const struct pub_requests *r)
 
 void
 pub_requests_catchup_stats(const struct pub_requests *r,
-    struct pub_catchup_stats *st)
+    struct cb_serve_stats *st)
 {
-	struct cb_serve_stats s;
-
-	cb_serve_stats(r->serve, &s);
-	st->requests = s.requests;
-	st->messages = s.messages;
-	st->answering = s.answering;
+	cb_serve_stats(r->serve, st);
 }
 
 void
@@ -226,13 +221,8 @@ pub_requests_on_kept(struct pub_requests *r,
 }
 
 unsigned long
-pub_requests_refused(const struct pub_requests *r, enum pub_refusal reason)
+pub_requests_refused(const struct pub_requests *r,
+    enum cb_serve_refusal reason)
 {
-	return cb_serve_refused(r->serve, (enum cb_serve_refusal)reason);
-}
-
-const char *
-pub_refusal_name(enum pub_refusal reason)
-{
-	return cb_serve_refusal_name((enum cb_serve_refusal)reason);
+	return cb_serve_refused(r->serve, reason);
 }

@@ -61,30 +61,12 @@ long pub_requests_timeout(const struct pub_requests *r);
 unsigned long pub_requests_served(const struct pub_requests *r);
 unsigned long pub_requests_dropped(const struct pub_requests *r);
 
-/* Why a request was dropped (/metrics, "reason" label): the same order
- * as enum cb_serve_refusal. */
-enum pub_refusal {
-	PUB_REFUSED_MALFORMED, /* not a canhbao request, or cut */
-	PUB_REFUSED_INVALID,   /* a submission refused: bad signature, ... */
-	PUB_REFUSED_BUSY,      /* too many catch-up answers in progress */
-	PUB_REFUSED_RATE,      /* the sender is over its rate limit */
-	PUB_REFUSED_STALLED,   /* a catch-up answer given up or cut short */
-	PUB_REFUSED_COUNT
-};
-/* Requests dropped for reason since the start, and the reason's name
- * ("malformed", "invalid", "busy", "rate_limit", "stalled"). */
+/* Requests dropped for reason since the start (cb_serve_refusal_name
+ * names each), and catch-up since the start: CATCHUP requests
+ * received, MSG messages sent, the answers in progress now. */
 unsigned long pub_requests_refused(const struct pub_requests *r,
-    enum pub_refusal reason);
-const char *pub_refusal_name(enum pub_refusal reason);
-
-/* Catch-up since the start: CATCHUP requests received, MSG messages
- * sent, and the answers in progress now. */
-struct pub_catchup_stats {
-	unsigned long requests;
-	unsigned long messages;
-	int answering;
-};
+    enum cb_serve_refusal reason);
 void pub_requests_catchup_stats(const struct pub_requests *r,
-    struct pub_catchup_stats *st);
+    struct cb_serve_stats *st);
 
 #endif

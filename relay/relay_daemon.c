@@ -177,23 +177,13 @@ static int
 curve_client(struct relay_ctx *c, void *sock, struct cb_err *err)
 {
 	const struct relay_upstream *u = &c->up[c->cur];
-	uint8_t server[32], pub[32], sec[32];
-	struct cb_pubkey spk, mine;
-	int rc;
+	struct cb_pubkey spk = c->identity;
 
 	if (c->cfg->insecure)
 		return 0;
-	spk = c->identity;
 	if (u->key[0] != '\0' && cb_sig_read_pubkey(u->key, &spk, err) < 0)
 		return -1;
-	cb_seckey_public(c->key, &mine);
-	if (cb_sig_curve_public(&spk, server) < 0 ||
-	    cb_sig_curve_public(&mine, pub) < 0 ||
-	    cb_sig_curve_secret(c->key, sec) < 0)
-		return cb_err_set(err, "cannot derive the CurveZMQ keys");
-	rc = cb_net_curve_client(sock, server, pub, sec, err);
-	cb_sig_wipe(sec, sizeof(sec));
-	return rc;
+	return cb_net_curve_client_key(sock, &spk, c->key, err);
 }
 
 static void
@@ -673,13 +663,6 @@ subscriptions(struct relay_ctx *c)
 
 /* --- timers ------------------------------------------------------------ */
 
-static void
-sooner(int64_t *next, int64_t at)
-{
-	if (at >= 0 && (*next < 0 || at < *next))
-		*next = at;
-}
-
 /* The current upstream gave no fresh heartbeat for failover_after (or
  * never connected): take the next one. */
 static void
@@ -763,19 +746,19 @@ timers(struct relay_ctx *c)
 		    1000;
 	}
 	if (c->nup > 1)
-		sooner(&next, fail_at);
+		cb_time_sooner(&next, fail_at);
 	cb_catchup_tick(c->catchup, relay_store_last_seq(c->store));
-	sooner(&next, cb_catchup_deadline(c->catchup));
+	cb_time_sooner(&next, cb_catchup_deadline(c->catchup));
 	presence(c, now);
 	if (c->key != NULL)
-		sooner(&next, c->next_presence_ms);
+		cb_time_sooner(&next, c->next_presence_ms);
 	relay_outbox_pump(c->outbox, c->catchup);
-	sooner(&next, relay_outbox_deadline(c->outbox));
+	cb_time_sooner(&next, relay_outbox_deadline(c->outbox));
 	if (now >= c->next_status_ms) {
 		write_status(c);
 		c->next_status_ms = now + STATUS_MS;
 	}
-	sooner(&next, c->next_status_ms);
+	cb_time_sooner(&next, c->next_status_ms);
 	if (c->zap != NULL && c->reg.reg.generation == 0 && !c->said_waiting) {
 		log_warnx(_("no registry from the publisher yet: admitting "
 			    "nobody downstream until one comes"));
@@ -827,16 +810,6 @@ serve_metrics(void *arg, struct MHD_Connection *conn, const char *path)
 
 /* --- the loop ---------------------------------------------------------- */
 
-static long
-until(int64_t next)
-{
-	int64_t now = cb_time_mono_ms();
-
-	if (next < 0)
-		return -1;
-	return next <= now ? 0 : (long)(next - now);
-}
-
 static void
 shorter(long *timeout, long ms)
 {
@@ -869,7 +842,7 @@ loop(struct relay_ctx *c)
 		if (c->http != NULL)
 			it[web = n++] = (zmq_pollitem_t){ .fd =
 				cb_http_fd(c->http), .events = ZMQ_POLLIN };
-		timeout = until(next);
+		timeout = cb_time_until_ms(next);
 		shorter(&timeout, cb_daemon_watchdog(cb_time_mono_ms()));
 		shorter(&timeout, cb_serve_timeout(c->serve));
 		if (c->http != NULL)
