@@ -65,6 +65,8 @@ struct relay_ctx {
 	uint64_t publisher_seq;    /* the latest the publisher said it has */
 	/* downstream */
 	void *xpub;
+	void *mon;                 /* its monitor: connections come, go */
+	unsigned long downstream;  /* connections open on it now */
 	char bcast_ep[256];
 	struct cb_serve *serve;
 	char req_ep[256];
@@ -291,6 +293,33 @@ static const struct cb_serve_ops serve_ops = { .last_seq = serve_last,
 	.each = serve_each, .submit = serve_submit,
 	.unlimited = serve_unlimited };
 
+/* Watch the XPUB's connections (status, /metrics); without a monitor
+ * the count stays 0. */
+static void
+watch_xpub(struct relay_ctx *c)
+{
+	struct cb_err err;
+
+	cb_net_close(c->mon);
+	c->downstream = 0;
+	if ((c->mon = cb_net_monitor(c->xpub, &err)) == NULL)
+		log_warnx("%s", err.msg);
+}
+
+static void
+count_connections(struct relay_ctx *c)
+{
+	struct cb_net_event ev;
+
+	while (c->mon != NULL && cb_net_monitor_recv(c->mon, &ev)) {
+		if (ev.event == ZMQ_EVENT_ACCEPTED)
+			c->downstream++;
+		else if (ev.event == ZMQ_EVENT_DISCONNECTED &&
+		    c->downstream > 0)
+			c->downstream--;
+	}
+}
+
 static int
 write_endpoint(struct relay_ctx *c, const char *name, const char *ep,
     struct cb_err *err)
@@ -311,8 +340,8 @@ open_downstream(struct relay_ctx *c, struct cb_err *err)
 	    (c->zap = cb_zap_open(relay_registry_lookup, &c->reg, err)) == NULL)
 		return -1;
 	if ((c->xpub = xpub_socket(c, err)) == NULL ||
-	    cb_net_bind(c->xpub, c->cfg->broadcast, c->bcast_ep,
-		sizeof(c->bcast_ep), err) < 0)
+	    (watch_xpub(c), cb_net_bind(c->xpub, c->cfg->broadcast, c->bcast_ep,
+		sizeof(c->bcast_ep), err)) < 0)
 		return -1;
 	c->serve = cb_serve_open(c->cfg->requests, transport, &serve_ops, c,
 	    c->req_ep, sizeof(c->req_ep), err);
@@ -332,7 +361,8 @@ rebind_downstream(struct relay_ctx *c)
 	struct cb_err err;
 	void *s = xpub_socket(c, &err);
 
-	if (s == NULL || (cb_net_close(c->xpub), c->xpub = s,
+	if (s == NULL || (cb_net_close(c->mon), c->mon = NULL,
+			     cb_net_close(c->xpub), c->xpub = s, watch_xpub(c),
 			     cb_net_rebind(s, c->bcast_ep, &err)) < 0 ||
 	    cb_serve_rebind(c->serve, &err) < 0)
 		log_errx(_("cannot bind the downstream sockets again: %s"),
@@ -345,6 +375,7 @@ close_all(struct relay_ctx *c)
 	cb_http_close(c->http);
 	close_upstream(c);
 	cb_serve_close(c->serve);
+	cb_net_close(c->mon);
 	cb_net_close(c->xpub);
 	cb_zap_close(c->zap);
 	cb_net_shutdown();
@@ -714,6 +745,7 @@ write_status(struct relay_ctx *c)
 	set_status(c, "forwarded", c->forwarded);
 	set_status(c, "dropped", c->dropped);
 	set_status(c, "switches", c->switches);
+	set_status(c, "downstream", c->downstream);
 	set_status(c, "outbox_pending", relay_outbox_pending(c->outbox));
 	commit(c);
 }
@@ -793,6 +825,9 @@ write_metrics(struct cb_prom *p, void *arg)
 	    (double)c->publisher_seq);
 	cb_prom_one(p, "canhbao_relay_upstream_switches_total", "counter",
 	    "Upstream failovers.", (double)c->switches);
+	cb_prom_one(p, "canhbao_relay_downstream_connections", "gauge",
+	    "Connections open on the downstream broadcast socket.",
+	    (double)c->downstream);
 	cb_prom_one(p, "canhbao_relay_outbox_pending", "gauge",
 	    "Messages from downstream kept and not yet confirmed upstream.",
 	    (double)relay_outbox_pending(c->outbox));
@@ -820,10 +855,10 @@ shorter(long *timeout, long ms)
 static void
 loop(struct relay_ctx *c)
 {
-	zmq_pollitem_t it[6];
+	zmq_pollitem_t it[7];
 	int64_t next = cb_time_mono_ms();
 	long timeout;
-	int rc, n, web;
+	int rc, n, web, mon;
 
 	while (!cb_daemon_quitting()) {
 		it[0] = (zmq_pollitem_t){ .socket = c->sub,
@@ -838,6 +873,10 @@ loop(struct relay_ctx *c)
 		if (c->zap != NULL)
 			it[n++] = (zmq_pollitem_t){ .socket =
 				cb_zap_socket(c->zap), .events = ZMQ_POLLIN };
+		mon = -1;
+		if (c->mon != NULL)
+			it[mon = n++] = (zmq_pollitem_t){ .socket = c->mon,
+				.events = ZMQ_POLLIN };
 		web = -1;
 		if (c->http != NULL)
 			it[web = n++] = (zmq_pollitem_t){ .fd =
@@ -859,6 +898,8 @@ loop(struct relay_ctx *c)
 		if ((rc > 0 && (it[3].revents & ZMQ_POLLIN)) ||
 		    cb_serve_timeout(c->serve) == 0)
 			cb_serve_run(c->serve);
+		if (mon >= 0 && rc > 0 && (it[mon].revents & ZMQ_POLLIN))
+			count_connections(c);
 		if (web >= 0 && ((rc > 0 && it[web].revents != 0) ||
 			cb_http_timeout_ms(c->http) == 0))
 			cb_http_run(c->http);
@@ -887,6 +928,9 @@ relay_daemon_run(const struct relay_config *cfg)
 		close_all(&c);
 		return 2;
 	}
+	if (c.http != NULL)
+		log_info("metrics on http://%s%s", cb_http_address(c.http),
+		    CB_PROM_PATH);
 	log_info(_("transport is %s"), cfg->insecure ? _("plaintext "
 	    "(--insecure)") : "CurveZMQ");
 	log_info(_("ready: publisher key %s, upstream %s, broadcast %s, "

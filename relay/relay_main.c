@@ -145,6 +145,7 @@ cmd_keygen(int argc, char **argv)
 struct status {
 	char upstream[256];
 	uint64_t publisher_seq, forwarded, dropped, switches, pending;
+	uint64_t downstream;
 };
 
 static void
@@ -165,6 +166,8 @@ status_row(const char *name, const char *value, void *arg)
 		st->switches = v;
 	else if (strcmp(name, "outbox_pending") == 0)
 		st->pending = v;
+	else if (strcmp(name, "downstream") == 0)
+		st->downstream = v;
 }
 
 /* The registry kept: its generation and number of members (0, 0 when
@@ -222,19 +225,22 @@ cmd_status(int argc, char **argv)
 		       ",\"publisher_seq\":%" PRIu64 ",\"registry_generation\":"
 		       "%" PRIu64 ",\"registry_members\":%zu,\"forwarded\":%"
 		       PRIu64 ",\"dropped\":%" PRIu64 ",\"switches\":%" PRIu64
-		       ",\"outbox_pending\":%" PRIu64 "}\n",
+		       ",\"outbox_pending\":%" PRIu64 ",\"downstream\":%" PRIu64
+		       "}\n",
 		    st.upstream, relay_store_last_seq(s), st.publisher_seq, gen,
 		    members, st.forwarded, st.dropped, st.switches,
-		    st.pending);
+		    st.pending, st.downstream);
 	else
 		printf(_("upstream:      %s\nlast seq:      %" PRIu64
 			 "\npublisher at:  %" PRIu64 "\nregistry:      "
 			 "generation %" PRIu64 ", %zu members\nforwarded:     %"
 			 PRIu64 "\ndropped:       %" PRIu64 "\nswitches:      %"
-			 PRIu64 "\noutbox:        %" PRIu64 " pending\n"),
+			 PRIu64 "\noutbox:        %" PRIu64 " pending\n"
+			 "downstream:    %" PRIu64 " connections\n"),
 		    st.upstream[0] ? st.upstream : _("(never ran)"),
 		    relay_store_last_seq(s), st.publisher_seq, gen, members,
-		    st.forwarded, st.dropped, st.switches, st.pending);
+		    st.forwarded, st.dropped, st.switches, st.pending,
+		    st.downstream);
 	relay_store_close(s);
 	return 0;
 }

@@ -95,7 +95,8 @@ check "the relays dropped nothing" test -z \
 start_relay "$T/rd" "$PUB_EP" "$REQ_EP" "$IDKEY" --insecure
 RD_BC=$RELAY_BC RD_RQ=$RELAY_RQ
 start_relay "$T/rc" "$RA_BC,$RD_BC" "$RA_RQ,$RD_RQ" "$IDKEY" --insecure \
-    --failover-after 2 --stale-after 10
+    --failover-after 2 --stale-after 10 --metrics 127.0.0.1:0
+RC_METRICS=$(sed -n 's|.*metrics on \(http://[^ ]*\).*|\1|p' "$T/rc.log")
 wait_until 30 relay_has "$T/rc" 1701
 start_sub "$T/s4" "$RELAY_BC" "$IDKEY" --requests "$RELAY_RQ" \
     --no-desktop --no-journal
@@ -109,6 +110,20 @@ check "relay C switched to relay D" wait_log 15 "$T/rc.log" "$mark" \
 wait_until 30 archive_is_complete "$T/s4" 1702
 check "its subscriber missed nothing: 1..1702, each once" \
     archive_is_complete "$T/s4" 1702
+# metric NAME: its value on relay C's /metrics.
+metric() {
+	"$PY" -c '
+import sys, urllib.request
+for l in urllib.request.urlopen(sys.argv[1]).read().decode().splitlines():
+    if l.startswith(sys.argv[2] + " "):
+        print(l.split()[1])' "$RC_METRICS" "$1"
+}
+check "/metrics: one upstream switch" \
+    test "$(metric canhbao_relay_upstream_switches_total)" = 1
+check "/metrics: one subscriber connected downstream" \
+    test "$(metric canhbao_relay_downstream_connections)" = 1
+check "/metrics: the journal at 1702" \
+    test "$(metric canhbao_relay_last_journaled_sequence)" = 1702
 check "relay status names the upstream in use" wait_until 15 sh -c \
     '"$0" status --state "$1" --json | grep -q "\"upstream\":\"$2\""' \
     "$RELAY" "$T/rc" "$RD_BC"
