@@ -171,6 +171,39 @@ cb_net_rebind(void *sock, const char *endpoint, struct cb_err *err)
 	    zmq_strerror(errno));
 }
 
+/* Wait up to CB_NET_REBIND_MS for the event ZMQ_EVENT_CLOSED on the
+ * monitor mon. */
+static void
+await_closed(void *mon)
+{
+	struct cb_net_event ev;
+	zmq_pollitem_t it = { .socket = mon, .events = ZMQ_POLLIN };
+	int64_t waited;
+
+	for (waited = 0; waited < CB_NET_REBIND_MS; waited += 20) {
+		while (cb_net_monitor_recv(mon, &ev))
+			if (ev.event == ZMQ_EVENT_CLOSED)
+				return;
+		zmq_poll(&it, 1, 20);
+	}
+}
+
+void
+cb_net_unbind(void *sock, const char *endpoint)
+{
+	void *mon;
+
+	if (strncmp(endpoint, "ipc://", 6) != 0) {
+		zmq_unbind(sock, endpoint);
+		return;
+	}
+	mon = cb_net_monitor(sock, NULL);
+	if (zmq_unbind(sock, endpoint) == 0 && mon != NULL)
+		await_closed(mon);
+	zmq_socket_monitor(sock, NULL, 0);
+	cb_net_close(mon);
+}
+
 int
 cb_net_connect(void *sock, const char *endpoint, struct cb_err *err)
 {
@@ -305,10 +338,12 @@ cb_net_endpoint_check(const char *ep, struct cb_err *err)
 void *
 cb_net_monitor(void *sock, struct cb_err *err)
 {
-	char addr[64];
+	static unsigned serial; /* a socket may be monitored again */
+	char addr[80];
 	void *mon;
 
-	snprintf(addr, sizeof(addr), "inproc://cb-monitor-%p", sock);
+	snprintf(addr, sizeof(addr), "inproc://cb-monitor-%p-%u", sock,
+	    serial++);
 	if (zmq_socket_monitor(sock, addr, ZMQ_EVENT_ALL) < 0) {
 		cb_err_set(err, "cannot monitor a socket: %s",
 		    zmq_strerror(errno));

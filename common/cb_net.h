@@ -88,6 +88,12 @@ int cb_net_connect(void *sock, const char *endpoint, struct cb_err *err);
  * in use for a moment; try again for up to CB_NET_REBIND_MS. */
 #define CB_NET_REBIND_MS 3000
 int cb_net_rebind(void *sock, const char *endpoint, struct cb_err *err);
+/* Stop listening on endpoint (as bound) before the socket is closed and
+ * another binds it.  For ipc:// it waits (up to CB_NET_REBIND_MS) until
+ * libzmq has removed the socket file, which it does in its I/O thread:
+ * else that removal could come after the new bind and take the new
+ * socket's file away. */
+void cb_net_unbind(void *sock, const char *endpoint);
 
 /* Send n frames as one message; flags may hold ZMQ_DONTWAIT.  Returns 0
  * or -1 (errno from zmq_msg_send). */

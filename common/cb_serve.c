@@ -135,6 +135,7 @@ cb_serve_rebind(struct cb_serve *r, struct cb_err *err)
 
 	if (s == NULL)
 		return -1;
+	cb_net_unbind(r->sock, r->endpoint);
 	cb_net_close(r->sock);
 	r->sock = s;
 	return cb_net_rebind(s, r->endpoint, err);

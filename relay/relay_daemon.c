@@ -28,7 +28,9 @@
 #define SNDHWM 100000    /* as the publisher's PUB */
 #define BATCH_MAX 1000   /* messages in one transaction */
 #define BATCH_MS 50      /* and at most this long taking them in */
-#define STATUS_MS 10000  /* the status rows, at most this often */
+#define STATUS_MS 10000  /* the status rows, at most this often, */
+#define STATUS_IDLE_MS 300000 /* and this often when only the count of
+			       * messages forwarded (heartbeats) moved */
 #define MAXSUB (8 * 1024 * 1024) /* upstream SUB: a registry fits */
 #define PRESENCE_MS 60000 /* the relay's own presence upstream */
 
@@ -47,6 +49,7 @@ static const char *const drop_names[DROP_COUNT] = { "malformed", "invalid",
 struct relay_ctx {
 	const struct relay_config *cfg;
 	struct relay_upstream up[RELAY_MAX_UPSTREAMS];
+	struct cb_pubkey up_key[RELAY_MAX_UPSTREAMS]; /* CurveZMQ servers */
 	int nup, cur;
 	struct cb_pubkey identity; /* the pinned publisher key */
 	struct cb_keys keys;
@@ -75,6 +78,8 @@ struct relay_ctx {
 	unsigned long forwarded, journaled, switches, dropped;
 	unsigned long dropped_by[DROP_COUNT];
 	int64_t next_status_ms;
+	int64_t status_ms;         /* when the rows were last written */
+	char status_said[512];     /* what they said, forwarded aside */
 	int said_waiting;          /* logged that no registry came yet */
 };
 
@@ -147,6 +152,23 @@ open_key(struct relay_ctx *c, struct cb_err *err)
 	return c->key == NULL ? -1 : 0;
 }
 
+/* Each upstream's CurveZMQ server key, read once at start (a relay's
+ * relay.pub, or the publisher's key), so a failover cannot fail on a
+ * file. */
+static int
+read_upstream_keys(struct relay_ctx *c, struct cb_err *err)
+{
+	int i;
+
+	for (i = 0; i < c->nup; i++) {
+		c->up_key[i] = c->identity;
+		if (c->up[i].key[0] != '\0' &&
+		    cb_sig_read_pubkey(c->up[i].key, &c->up_key[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 open_state(struct relay_ctx *c, struct cb_err *err)
 {
@@ -154,6 +176,7 @@ open_state(struct relay_ctx *c, struct cb_err *err)
 
 	if ((c->nup = relay_config_upstreams(c->cfg, c->up, err)) < 0 ||
 	    cb_sig_read_pubkey(c->cfg->publisher_key, &c->identity, err) < 0 ||
+	    read_upstream_keys(c, err) < 0 ||
 	    cb_file_private_dir(c->cfg->state, 1, err) < 0)
 		return -1;
 	path = cb_xasprintf("%s/%s", c->cfg->state, RELAY_LOCK_FILE);
@@ -178,14 +201,9 @@ open_state(struct relay_ctx *c, struct cb_err *err)
 static int
 curve_client(struct relay_ctx *c, void *sock, struct cb_err *err)
 {
-	const struct relay_upstream *u = &c->up[c->cur];
-	struct cb_pubkey spk = c->identity;
-
 	if (c->cfg->insecure)
 		return 0;
-	if (u->key[0] != '\0' && cb_sig_read_pubkey(u->key, &spk, err) < 0)
-		return -1;
-	return cb_net_curve_client_key(sock, &spk, c->key, err);
+	return cb_net_curve_client_key(sock, &c->up_key[c->cur], c->key, err);
 }
 
 static void
@@ -362,6 +380,7 @@ rebind_downstream(struct relay_ctx *c)
 	void *s = xpub_socket(c, &err);
 
 	if (s == NULL || (cb_net_close(c->mon), c->mon = NULL,
+			     cb_net_unbind(c->xpub, c->bcast_ep),
 			     cb_net_close(c->xpub), c->xpub = s, watch_xpub(c),
 			     cb_net_rebind(s, c->bcast_ep, &err)) < 0 ||
 	    cb_serve_rebind(c->serve, &err) < 0)
@@ -709,11 +728,9 @@ failover(struct relay_ctx *c)
 		    "to %s"),
 	    c->up[from].broadcast, c->cfg->failover_after,
 	    c->up[c->cur].broadcast);
-	if (open_upstream(c, &err) < 0) {
-		log_errx(_("cannot connect to upstream %s: %s"),
+	if (open_upstream(c, &err) < 0) /* sockets: nothing to go on with */
+		fatalx(_("cannot connect to upstream %s: %s"),
 		    c->up[c->cur].broadcast, err.msg);
-		return;
-	}
 	c->next_status_ms = 0;
 	relay_outbox_resend(c->outbox);
 	catch_up(c, "a new upstream");
@@ -730,14 +747,24 @@ set_status(struct relay_ctx *c, const char *name, unsigned long long v)
 		log_warnx("status: %s", err.msg);
 }
 
-/* The rows "canhbao-relay status" reads, in one transaction. */
+/* The rows "canhbao-relay status" reads, in one transaction; an idle
+ * relay (heartbeats only) writes them seldom, so the disk sleeps. */
 static void
-write_status(struct relay_ctx *c)
+write_status(struct relay_ctx *c, int64_t now)
 {
+	char said[sizeof(c->status_said)];
 	struct cb_err err;
 
+	snprintf(said, sizeof(said), "%s %llu %lu %lu %lu %zu", c->up[c->cur]
+	    .broadcast, (unsigned long long)c->publisher_seq, c->dropped,
+	    c->switches, c->downstream, relay_outbox_pending(c->outbox));
+	if (strcmp(said, c->status_said) == 0 &&
+	    now - c->status_ms < STATUS_IDLE_MS)
+		return;
 	if (relay_store_begin(c->store, &err) < 0)
 		return;
+	snprintf(c->status_said, sizeof(c->status_said), "%s", said);
+	c->status_ms = now;
 	if (relay_store_set_status(c->store, "upstream",
 		c->up[c->cur].broadcast, &err) < 0)
 		log_warnx("status: %s", err.msg);
@@ -787,7 +814,7 @@ timers(struct relay_ctx *c)
 	relay_outbox_pump(c->outbox, c->catchup);
 	cb_time_sooner(&next, relay_outbox_deadline(c->outbox));
 	if (now >= c->next_status_ms) {
-		write_status(c);
+		write_status(c, now);
 		c->next_status_ms = now + STATUS_MS;
 	}
 	cb_time_sooner(&next, c->next_status_ms);
