@@ -171,35 +171,24 @@ cb_net_rebind(void *sock, const char *endpoint, struct cb_err *err)
 	    zmq_strerror(errno));
 }
 
-/* Wait up to CB_NET_REBIND_MS for the event ZMQ_EVENT_CLOSED on the
- * monitor mon. */
-static void
-await_closed(void *mon)
-{
-	struct cb_net_event ev;
-	zmq_pollitem_t it = { .socket = mon, .events = ZMQ_POLLIN };
-	int64_t waited;
-
-	for (waited = 0; waited < CB_NET_REBIND_MS; waited += 20) {
-		while (cb_net_monitor_recv(mon, &ev))
-			if (ev.event == ZMQ_EVENT_CLOSED)
-				return;
-		zmq_poll(&it, 1, 20);
-	}
-}
-
 void
 cb_net_unbind(void *sock, const char *endpoint)
 {
-	void *mon;
+	const char *path = endpoint + 6;
+	int waited;
 
-	if (strncmp(endpoint, "ipc://", 6) != 0) {
-		zmq_unbind(sock, endpoint);
+	if (zmq_unbind(sock, endpoint) < 0 || strncmp(endpoint, "ipc://", 6) != 0)
 		return;
-	}
-	mon = cb_net_monitor(sock, NULL);
-	if (zmq_unbind(sock, endpoint) == 0 && mon != NULL)
-		await_closed(mon);
+	for (waited = 0; waited < CB_NET_REBIND_MS && access(path, F_OK) == 0;
+	     waited += 10)
+		usleep(10000);
+}
+
+void
+cb_net_monitor_stop(void *sock, void *mon)
+{
+	if (mon == NULL)
+		return;
 	zmq_socket_monitor(sock, NULL, 0);
 	cb_net_close(mon);
 }

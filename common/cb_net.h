@@ -92,7 +92,7 @@ int cb_net_rebind(void *sock, const char *endpoint, struct cb_err *err);
  * another binds it.  For ipc:// it waits (up to CB_NET_REBIND_MS) until
  * libzmq has removed the socket file, which it does in its I/O thread:
  * else that removal could come after the new bind and take the new
- * socket's file away. */
+ * socket's file away.  Call it before cb_net_rebind on the new one. */
 void cb_net_unbind(void *sock, const char *endpoint);
 
 /* Send n frames as one message; flags may hold ZMQ_DONTWAIT.  Returns 0
@@ -121,6 +121,9 @@ struct cb_net_event {
 };
 void *cb_net_monitor(void *sock, struct cb_err *err);
 int cb_net_monitor_recv(void *mon, struct cb_net_event *ev);
+/* Stop monitoring sock, then close mon (NULL: nothing to do); in this
+ * order, or libzmq would block sending the next event to nobody. */
+void cb_net_monitor_stop(void *sock, void *mon);
 
 /* Where a connecting socket stands, as its monitor tells. */
 enum cb_net_link {

@@ -318,7 +318,6 @@ watch_xpub(struct relay_ctx *c)
 {
 	struct cb_err err;
 
-	cb_net_close(c->mon);
 	c->downstream = 0;
 	if ((c->mon = cb_net_monitor(c->xpub, &err)) == NULL)
 		log_warnx("%s", err.msg);
@@ -379,7 +378,7 @@ rebind_downstream(struct relay_ctx *c)
 	struct cb_err err;
 	void *s = xpub_socket(c, &err);
 
-	if (s == NULL || (cb_net_close(c->mon), c->mon = NULL,
+	if (s == NULL || (cb_net_monitor_stop(c->xpub, c->mon), c->mon = NULL,
 			     cb_net_unbind(c->xpub, c->bcast_ep),
 			     cb_net_close(c->xpub), c->xpub = s, watch_xpub(c),
 			     cb_net_rebind(s, c->bcast_ep, &err)) < 0 ||
@@ -394,7 +393,7 @@ close_all(struct relay_ctx *c)
 	cb_http_close(c->http);
 	close_upstream(c);
 	cb_serve_close(c->serve);
-	cb_net_close(c->mon);
+	cb_net_monitor_stop(c->xpub, c->mon);
 	cb_net_close(c->xpub);
 	cb_zap_close(c->zap);
 	cb_net_shutdown();

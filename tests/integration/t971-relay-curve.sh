@@ -41,8 +41,10 @@ submit() {
 # ZAP handler); the client, which would wait for a CONFIRM, is stopped.
 refused() {
 	mark=$(log_mark "$T/ra.log")
-	submit "$1" 9 >"$T/$1.submit" &
-	client=$!
+	CB_PUBLISHER_PUB="$T/ra/relay.pub" CB_AGENCY_KEY="$T/$1/agency.key" \
+	    "$PY" "$WC" submit "$RELAY_RQ" "$T/$1/agency.key" 4 9 \
+	    "$T/ack.json" >"$T/$1.submit" 2>/dev/null &
+	client=$! # the client itself, so that kill ends it
 	wait_log 10 "$T/ra.log" "$mark" \
 	    'refused a connection from .*not a registered agency'
 	rc=$?
