@@ -3,12 +3,15 @@
 # the relay live; the relay admits exactly the registered agencies
 # (ZAP), refuses an unregistered one, and refuses an agency as soon as
 # "canhbao-pub agency remove" takes it out; an agency's receipt handed
-# to the relay reaches the publisher once, as that agency's.
+# to the relay reaches the publisher once, as that agency's; a second
+# relay behind the first (--upstream-key) is admitted as a relay and
+# gets the registry from it.
 . "$(dirname "$0")/lib.sh"
 
 WC="$TOP/tests/integration/wire_client.py"
 
 "$RELAY" keygen --state "$T/ra" >/dev/null
+"$RELAY" keygen --state "$T/rb" >/dev/null
 check "keygen writes relay.key (0600) and relay.pub" \
     test "$(stat -c %a "$T/ra/relay.key")" = 600 -a -s "$T/ra/relay.pub"
 check_fails "keygen does not overwrite them" \
@@ -16,13 +19,23 @@ check_fails "keygen does not overwrite them" \
 "$SUB" keygen --state "$T/stranger" >/dev/null
 
 start_way_back an-giang bac-ninh
-"$PUB" agency add --state "$T/pub" --relay relay-a "$T/ra/relay.pub" \
-    >/dev/null
+for r in ra rb; do
+	"$PUB" agency add --state "$T/pub" --relay "relay-$r" \
+	    "$T/$r/relay.pub" >/dev/null
+done
 start_relay "$T/ra" "$BC" "$REQS" "$T/pub/publisher.pub"
+RA_BC=$RELAY_BC RA_RQ=$RELAY_RQ
 check "the publisher admits the relay" \
-    wait_log 10 "$T/pub.log" 0 'relay relay-a connected'
-check "the registry reaches the relay: generation 4, 3 members" \
-    wait_log 10 "$T/ra.log" 0 'registry generation 4: 3 members'
+    wait_log 10 "$T/pub.log" 0 'relay relay-ra connected'
+check "the registry reaches the relay: generation 5, 4 members" \
+    wait_log 10 "$T/ra.log" 0 'registry generation 5: 4 members'
+start_relay "$T/rb" "$RA_BC" "$RA_RQ" "$T/pub/publisher.pub" \
+    --upstream-key "$T/ra/relay.pub"
+check "a relay behind it is admitted as a relay" \
+    wait_log 10 "$T/ra.log" 0 'relay relay-rb connected'
+check "and gets the registry from it" \
+    wait_log 10 "$T/rb.log" 0 'registry generation 5: 4 members'
+RELAY_RQ=$RA_RQ
 
 ID=$("$PUB" publish --state "$T/pub" --severity high \
     --title 'Qua trạm chuyển tiếp' | tail -n 1)
@@ -67,10 +80,12 @@ check "an unregistered agency is refused" refused stranger
 check_fails "and got no CONFIRM" grep -q status "$T/stranger.submit"
 
 "$PUB" agency remove --state "$T/pub" an-giang >/dev/null
-check "the removal reaches the relay live: generation 5, 2 members" \
-    wait_log 10 "$T/ra.log" 0 'registry generation 5: 2 members'
+check "the removal reaches the relay live: generation 6, 3 members" \
+    wait_log 10 "$T/ra.log" 0 'registry generation 6: 3 members'
 check "the removed agency is refused by the relay" refused an-giang
 check "the other agency is still admitted" \
     test "$(submit bac-ninh 1)" = "status 0"
+check "the relay behind passed the removal on" \
+    wait_log 10 "$T/rb.log" 0 'registry generation 6: 3 members'
 
 finish
