@@ -1,6 +1,7 @@
 # canhbao: one build for everything.
 #
-#   make              build bin/canhbao-pub and bin/canhbao-sub
+#   make              build bin/canhbao-pub, bin/canhbao-sub and
+#                     bin/canhbao-relay
 #   make test         install missing Debian packages, build, run every test
 #   make check        build and run every test (no package installation)
 #   make demo         install, build, and show an advisory travel end to end
@@ -97,6 +98,7 @@ LIBPUB := $(BUILD)/libpub.a
 LIBSUB := $(BUILD)/libsub.a
 LIBRELAY := $(BUILD)/librelay.a
 PROGS := $(BINDIR)/canhbao-pub $(BINDIR)/canhbao-sub
+PROGS += $(BINDIR)/canhbao-relay
 UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRCS))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
@@ -140,6 +142,9 @@ $(BINDIR)/canhbao-pub: $(call obj,publisher/pub_main.c) $(LIBPUB) $(LIBCB)
 # subscriber has no use for libcurl or gpgme, and an idle agency's
 # resident memory is counted by bench-idle).
 $(BINDIR)/canhbao-sub: $(call obj,subscriber/sub_main.c) $(LIBSUB) $(LIBCB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(DEP_LIBS)
+$(BINDIR)/canhbao-relay: $(call obj,relay/relay_main.c) $(LIBRELAY) $(LIBCB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(DEP_LIBS)
 

@@ -110,6 +110,24 @@ cb_net_curve_server_key(void *sock, const struct cb_seckey *sk,
 }
 
 int
+cb_net_curve_client_key(void *sock, const struct cb_pubkey *server,
+    const struct cb_seckey *sk, struct cb_err *err)
+{
+	uint8_t spub[32], pub[32], sec[32];
+	struct cb_pubkey mine;
+	int rc;
+
+	cb_seckey_public(sk, &mine);
+	if (cb_sig_curve_public(server, spub) < 0 ||
+	    cb_sig_curve_public(&mine, pub) < 0 ||
+	    cb_sig_curve_secret(sk, sec) < 0)
+		return cb_err_set(err, "cannot derive the CurveZMQ keys");
+	rc = cb_net_curve_client(sock, spub, pub, sec, err);
+	cb_sig_wipe(sec, sizeof(sec));
+	return rc;
+}
+
+int
 cb_net_curve_client(void *sock, const uint8_t server_public[32],
     const uint8_t public[32], const uint8_t secret[32], struct cb_err *err)
 {
@@ -151,6 +169,28 @@ cb_net_rebind(void *sock, const char *endpoint, struct cb_err *err)
 	}
 	return cb_err_set(err, "cannot bind '%s' again: %s", endpoint,
 	    zmq_strerror(errno));
+}
+
+void
+cb_net_unbind(void *sock, const char *endpoint)
+{
+	const char *path = endpoint + 6;
+	int waited;
+
+	if (zmq_unbind(sock, endpoint) < 0 || strncmp(endpoint, "ipc://", 6) != 0)
+		return;
+	for (waited = 0; waited < CB_NET_REBIND_MS && access(path, F_OK) == 0;
+	     waited += 10)
+		usleep(10000);
+}
+
+void
+cb_net_monitor_stop(void *sock, void *mon)
+{
+	if (mon == NULL)
+		return;
+	zmq_socket_monitor(sock, NULL, 0);
+	cb_net_close(mon);
 }
 
 int
@@ -287,10 +327,12 @@ cb_net_endpoint_check(const char *ep, struct cb_err *err)
 void *
 cb_net_monitor(void *sock, struct cb_err *err)
 {
-	char addr[64];
+	static unsigned serial; /* a socket may be monitored again */
+	char addr[80];
 	void *mon;
 
-	snprintf(addr, sizeof(addr), "inproc://cb-monitor-%p", sock);
+	snprintf(addr, sizeof(addr), "inproc://cb-monitor-%p-%u", sock,
+	    serial++);
 	if (zmq_socket_monitor(sock, addr, ZMQ_EVENT_ALL) < 0) {
 		cb_err_set(err, "cannot monitor a socket: %s",
 		    zmq_strerror(errno));

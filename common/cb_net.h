@@ -71,6 +71,11 @@ int cb_net_curve_server_key(void *sock, const struct cb_seckey *sk,
     struct cb_err *err);
 int cb_net_curve_client(void *sock, const uint8_t server_public[32],
     const uint8_t public[32], const uint8_t secret[32], struct cb_err *err);
+/* The same from the server's Ed25519 public key and our Ed25519 secret
+ * key (their X25519 forms; the secret one wiped after). */
+struct cb_pubkey;
+int cb_net_curve_client_key(void *sock, const struct cb_pubkey *server,
+    const struct cb_seckey *sk, struct cb_err *err);
 
 /* Bind; when last is non-NULL it gets the endpoint actually bound
  * (tcp://127.0.0.1:* becomes a real port). */
@@ -83,6 +88,12 @@ int cb_net_connect(void *sock, const char *endpoint, struct cb_err *err);
  * in use for a moment; try again for up to CB_NET_REBIND_MS. */
 #define CB_NET_REBIND_MS 3000
 int cb_net_rebind(void *sock, const char *endpoint, struct cb_err *err);
+/* Stop listening on endpoint (as bound) before the socket is closed and
+ * another binds it.  For ipc:// it waits (up to CB_NET_REBIND_MS) until
+ * libzmq has removed the socket file, which it does in its I/O thread:
+ * else that removal could come after the new bind and take the new
+ * socket's file away.  Call it before cb_net_rebind on the new one. */
+void cb_net_unbind(void *sock, const char *endpoint);
 
 /* Send n frames as one message; flags may hold ZMQ_DONTWAIT.  Returns 0
  * or -1 (errno from zmq_msg_send). */
@@ -110,6 +121,9 @@ struct cb_net_event {
 };
 void *cb_net_monitor(void *sock, struct cb_err *err);
 int cb_net_monitor_recv(void *mon, struct cb_net_event *ev);
+/* Stop monitoring sock, then close mon (NULL: nothing to do); in this
+ * order, or libzmq would block sending the next event to nobody. */
+void cb_net_monitor_stop(void *sock, void *mon);
 
 /* Where a connecting socket stands, as its monitor tells. */
 enum cb_net_link {

@@ -368,3 +368,20 @@ cb_duration_parse(const char *s, int64_t *out)
 	*out = (int64_t)v * mult;
 	return 0;
 }
+
+void
+cb_time_sooner(int64_t *next, int64_t at)
+{
+	if (at >= 0 && (*next < 0 || at < *next))
+		*next = at;
+}
+
+long
+cb_time_until_ms(int64_t next)
+{
+	int64_t now = cb_time_mono_ms();
+
+	if (next < 0)
+		return -1;
+	return next <= now ? 0 : (long)(next - now);
+}

@@ -26,6 +26,13 @@ int64_t cb_time_mono_ms(void);
 int64_t cb_time_add_ms(int64_t t, int64_t d_ms);
 /* a - b: how much later a is than b (negative when earlier). */
 int64_t cb_time_diff_ms(int64_t a, int64_t b);
+
+/* Deadlines on the monotonic clock, for an event loop: *next becomes at
+ * when at comes first (-1 on either side: none); cb_time_until_ms is
+ * how long zmq_poll may sleep until next (0 when it has passed, -1 when
+ * there is none). */
+void cb_time_sooner(int64_t *next, int64_t at);
+long cb_time_until_ms(int64_t next);
 /* 1 when t is within window_ms (>= 0) of now, before or after; else 0. */
 int cb_time_within(int64_t now, int64_t t, int64_t window_ms);
 

@@ -78,6 +78,7 @@ pub_bcast_rebind(struct pub_bcast *b, struct cb_err *err)
 	if (s == NULL)
 		return -1;
 	pub_watch_free(b->watch);
+	cb_net_unbind(b->sock, b->endpoint);
 	cb_net_close(b->sock); /* linger lets queued messages go first */
 	b->sock = s;
 	b->watch = pub_watch_new(s, "broadcast", b->transport != NULL);

@@ -417,7 +417,7 @@ static cJSON *
 status_json(void *arg)
 {
 	struct pub_ctx *c = arg;
-	struct pub_catchup_stats st;
+	struct cb_serve_stats st;
 	char keyhex[CB_SIG_KEYIDHEX];
 	cJSON *r = cJSON_CreateObject();
 

@@ -152,7 +152,7 @@ feeds(struct cb_prom *p, const struct pub_metrics_src *src)
 static void
 requests(struct cb_prom *p, const struct pub_metrics_src *src)
 {
-	struct pub_catchup_stats st = { 0, 0, 0 };
+	struct cb_serve_stats st = { 0, 0, 0 };
 	int r;
 
 	if (src->requests != NULL)
@@ -167,12 +167,12 @@ requests(struct cb_prom *p, const struct pub_metrics_src *src)
 	cb_prom_family(p, "canhbao_requests_refused_total", "counter",
 	    "Requests dropped, by reason: malformed, invalid (a submission "
 	    "refused), busy, rate_limit, stalled (an answer given up).");
-	for (r = 0; r < PUB_REFUSED_COUNT; r++)
+	for (r = 0; r < CB_SERVE_REFUSAL_COUNT; r++)
 		cb_prom_sample(p, "canhbao_requests_refused_total",
 		    (const char *const[]){ "reason",
-			pub_refusal_name((enum pub_refusal)r), NULL },
+			cb_serve_refusal_name((enum cb_serve_refusal)r), NULL },
 		    src->requests ? (double)pub_requests_refused(src->requests,
-			(enum pub_refusal)r) : 0);
+			(enum cb_serve_refusal)r) : 0);
 	cb_prom_one(p, "canhbao_connections_refused_total", "counter",
 	    "Connections refused: not a registered agency's CurveZMQ key.",
 	    src->zap ? (double)pub_zap_refused(src->zap) : 0);

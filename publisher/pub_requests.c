@@ -1,110 +1,131 @@
-/* pub_requests: catch-up from the journal over ROUTER (see .h). */
-#include <errno.h>
+/* pub_requests: the publisher's requests channel over cb_serve (see .h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <zmq.h>
-
 #include "cb_log.h"
-#include "cb_msg.h"
 #include "cb_mem.h"
-#include "cb_net.h"
-#include "cb_req.h"
+#include "cb_msg.h"
+#include "cb_serve.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
 #include "pub_inbound.h"
 #include "pub_requests.h"
 #include "pub_watch.h"
 
-/* What the publisher holds for catch-up, whoever asks and however
- * often (canhbao.7, FLOW CONTROL).  A catch-up answer is a cursor, not
- * queued messages: it is sent as the peer reads, only while ZeroMQ
- * takes it without blocking.  PEER_HWM is the ROUTER's send high-water
- * mark: at most that many messages wait for any one peer, so at most
- * PEER_HWM * CB_NET_MAXMSG bytes; with ZMQ_ROUTER_MANDATORY a send
- * beyond it fails with EAGAIN instead of being dropped unseen, and the
- * answer waits.  At most ANSWERS_MAX answers are in progress at once (a
- * peer has one: a new request replaces it); a request beyond them is
- * dropped and counted, and an answer that makes no progress for
- * STALL_MS is given up. */
-#define PEER_HWM 32
-#define ANSWERS_MAX 32
-#define STALL_MS 30000
-#define RETRY_MIN_MS 1   /* a blocked answer is tried again after this, */
-#define RETRY_MAX_MS 256 /* doubling up to this */
-#define SEND_PER_PASS 64 /* messages sent to one peer per loop pass */
-
-/* Per-agency rate limit: a token bucket for each sender (its ZAP
- * User-Id, the agency name; in plaintext mode its routing id).  A
- * registered relay's is exempt: it passes on the messages of hundreds
- * of agencies (each signed by its agency, so kept as that agency's). */
-#define RATE_PER_S 50.0
-#define RATE_BURST 200.0
-#define RATE_SLOTS 1024
-
-/* One catch-up answer in progress: to whom, where it stands. */
-struct answer {
-	uint8_t peer[256]; /* routing id (at most 255 bytes) */
-	size_t peerlen;    /* 0: the slot is free */
-	uint32_t id;       /* the request's */
-	uint64_t after;    /* the request's */
-	uint64_t last;     /* last sequence sent */
-	uint32_t left;     /* messages still to send */
-	int end;           /* all sent but the END */
-	int done;          /* the END went out */
-	int64_t moved_ms;  /* monotonic time of the last progress */
-	int64_t retry_ms;  /* try again then; 0: now */
-	int64_t backoff;   /* the current retry delay */
-};
-
-struct bucket {
-	char who[65];
-	double tokens;
-	int64_t last_ms;
-};
-
 struct pub_requests {
 	void (*on_report)(void *arg, const char *agency, uint64_t seq);
 	void *report_arg;
 	void (*on_kept)(void *arg, const struct pub_inbound_result *res);
 	void *kept_arg;
-	struct bucket buckets[RATE_SLOTS];
-	size_t nbuckets;
-	unsigned long limited;
-	void *sock;
+	struct cb_serve *serve;
 	struct pub_watch *watch; /* clients on the wrong transport */
-	char endpoint[256];
-	const struct cb_seckey *transport;
+	int curve;
 	struct pub_journal *journal;
-	unsigned long served, dropped;
-	unsigned long refused[PUB_REFUSED_COUNT]; /* dropped, by reason */
-	unsigned long catchups, messages; /* CATCHUPs received, MSGs sent */
-	struct answer answers[ANSWERS_MAX];
 };
 
-struct batch {
-	struct pub_requests *r;
-	const struct cb_frames *peer; /* identity frame */
-};
-
-static void *
-router_socket(const struct cb_seckey *transport, struct cb_err *err)
+static uint64_t
+last_seq(void *arg)
 {
-	int hwm = PEER_HWM, one = 1;
-	void *s = cb_net_socket(ZMQ_ROUTER, err);
+	struct pub_requests *r = arg;
 
-	if (s == NULL)
-		return NULL;
-	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
-	cb_net_set_maxmsg(s, CB_NET_MAXMSG_REQUESTS);
-	if (transport != NULL && cb_net_curve_server_key(s, transport, err) < 0) {
-		cb_net_close(s);
-		return NULL;
-	}
-	return s;
+	return pub_journal_last_seq(r->journal);
 }
+
+struct each_arg {
+	cb_serve_entry_fn fn;
+	void *arg;
+};
+
+static int
+each_one(const struct pub_entry *e, void *arg)
+{
+	struct each_arg *ea = arg;
+	struct cb_serve_entry se = { .seq = e->seq,
+		.signed_bytes = e->signed_bytes, .signed_len = e->signed_len,
+		.sigblock = e->sigblock, .sigblock_len = e->sigblock_len };
+
+	return ea->fn(&se, ea->arg);
+}
+
+static int
+each(void *arg, uint64_t after, int limit, cb_serve_entry_fn fn, void *fnarg,
+    struct cb_err *err)
+{
+	struct pub_requests *r = arg;
+	struct each_arg ea = { fn, fnarg };
+
+	return pub_journal_each(r->journal, after, limit, each_one, &ea, err);
+}
+
+/* What a refusal says, in a CONFIRM: err's text, printable, cut. */
+static void
+refusal(struct cb_req *c, const struct pub_inbound_result *res,
+    const struct cb_err *err)
+{
+	char *why = cb_utf8_printable(err->msg);
+
+	cb_utf8_clip_bytes(why, CB_REQ_MAXREASON);
+	snprintf(c->reason, sizeof(c->reason), "%s", why);
+	free(why);
+	c->highest = res->status == CB_REQ_TAKEN ? res->highest : 0;
+}
+
+/* An agency's receipt, presence or report: keep it once, confirm. */
+static int
+submit(void *arg, const struct cb_frames *f, struct cb_req *c,
+    struct cb_err *err)
+{
+	struct pub_requests *r = arg;
+	struct pub_inbound_result res;
+	int rc = 0;
+
+	if (pub_inbound_submit(r->journal, f->data[2], f->len[2], f->data[3],
+		f->len[3], cb_time_now(), &res, err) < 0) {
+		if (res.status == CB_REQ_LATER || res.status == CB_REQ_TAKEN)
+			log_warnx("requests: %s", err->msg);
+		else
+			rc = -1;
+		if (res.status != CB_REQ_LATER)
+			refusal(c, &res, err);
+	} else if (res.fresh) {
+		log_debug_about(&(struct cb_log_about){ .agency = res.agency },
+		    "requests: %s from agency %s (its seq %llu)",
+		    cb_msg_type_name((enum cb_msg_type)res.type), res.agency,
+		    (unsigned long long)res.seq);
+		if (res.type == CB_MSG_REPORT && r->on_report != NULL)
+			r->on_report(r->report_arg, res.agency, res.seq);
+		if (r->on_kept != NULL)
+			r->on_kept(r->kept_arg, &res);
+	}
+	c->status = (uint8_t)res.status;
+	memcpy(c->key_id, res.key_id, 8);
+	c->seq = res.seq;
+	return rc;
+}
+
+/* Senders exempt from the per-agency rate limit: a registered relay
+ * passes on the messages of hundreds of agencies (each signed by its
+ * agency, so kept as that agency's). */
+static int
+unlimited(void *arg, const char *who)
+{
+	struct pub_requests *r = arg;
+
+	return pub_journal_is_relay(r->journal, who);
+}
+
+static void
+on_socket(void *arg, void *sock)
+{
+	struct pub_requests *r = arg;
+
+	pub_watch_free(r->watch);
+	r->watch = pub_watch_new(sock, "requests", r->curve);
+}
+
+static const struct cb_serve_ops ops = { .last_seq = last_seq, .each = each,
+	.submit = submit, .unlimited = unlimited, .on_socket = on_socket };
 
 struct pub_requests *
 pub_requests_open(const char *endpoint, const struct cb_seckey *transport,
@@ -114,31 +135,20 @@ pub_requests_open(const char *endpoint, const struct cb_seckey *transport,
 	struct pub_requests *r = cb_xcalloc(1, sizeof(*r));
 
 	r->journal = journal;
-	r->transport = transport;
-	r->sock = router_socket(transport, err);
-	if (r->sock == NULL || cb_net_bind(r->sock, endpoint, r->endpoint,
-				  sizeof(r->endpoint), err) < 0)
-		goto fail;
-	r->watch = pub_watch_new(r->sock, "requests", transport != NULL);
-	snprintf(bound, boundsz, "%s", r->endpoint);
+	r->curve = transport != NULL;
+	r->serve = cb_serve_open(endpoint, transport, &ops, r, bound, boundsz,
+	    err);
+	if (r->serve == NULL) {
+		pub_requests_close(r);
+		return NULL;
+	}
 	return r;
-fail:
-	pub_requests_close(r);
-	return NULL;
 }
 
 int
 pub_requests_rebind(struct pub_requests *r, struct cb_err *err)
 {
-	void *s = router_socket(r->transport, err);
-
-	if (s == NULL)
-		return -1;
-	pub_watch_free(r->watch);
-	cb_net_close(r->sock);
-	r->sock = s;
-	r->watch = pub_watch_new(s, "requests", r->transport != NULL);
-	return cb_net_rebind(s, r->endpoint, err);
+	return cb_serve_rebind(r->serve, err);
 }
 
 void
@@ -147,7 +157,7 @@ pub_requests_close(struct pub_requests *r)
 	if (r == NULL)
 		return;
 	pub_watch_free(r->watch);
-	cb_net_close(r->sock);
+	cb_serve_close(r->serve);
 	free(r);
 }
 
@@ -160,316 +170,38 @@ pub_requests_watch(struct pub_requests *r)
 void *
 pub_requests_socket(const struct pub_requests *r)
 {
-	return r->sock;
-}
-
-unsigned long
-pub_requests_served(const struct pub_requests *r)
-{
-	return r->served;
-}
-
-unsigned long
-pub_requests_dropped(const struct pub_requests *r)
-{
-	return r->dropped;
+	return cb_serve_socket(r->serve);
 }
 
 void
-pub_requests_catchup_stats(const struct pub_requests *r,
-    struct pub_catchup_stats *st)
+pub_requests_serve(struct pub_requests *r)
 {
-	int i;
-
-	st->requests = r->catchups;
-	st->messages = r->messages;
-	st->answering = 0;
-	for (i = 0; i < ANSWERS_MAX; i++)
-		st->answering += r->answers[i].peerlen != 0;
-}
-
-/* Send n frames to the peer with this routing id, without blocking:
- * -1 with errno EAGAIN when its queue is full, EHOSTUNREACH when it is
- * gone. */
-static int
-send_peer(void *sock, const void *peer, size_t peerlen,
-    const void *const *data, const size_t *len, size_t n)
-{
-	const void *d[4];
-	size_t l[4], i;
-
-	d[0] = peer;
-	l[0] = peerlen;
-	for (i = 0; i < n; i++) {
-		d[i + 1] = data[i];
-		l[i + 1] = len[i];
-	}
-	return cb_net_send(sock, d, l, n + 1, ZMQ_DONTWAIT);
-}
-
-static int
-send_to(struct batch *b, const void *const *data, const size_t *len,
-    size_t n)
-{
-	return send_peer(b->r->sock, b->peer->data[0], b->peer->len[0], data,
-	    len, n);
-}
-
-static void
-drop(struct pub_requests *r, enum pub_refusal reason, const char *why)
-{
-	r->dropped++;
-	r->refused[reason]++;
-	log_warnx("requests: dropped request (%lu so far): %s", r->dropped,
-	    why);
-}
-
-/* --- catch-up: answers sent as the peer reads -------------------------- */
-
-static void
-answer_free(struct pub_requests *r, struct answer *a, const char *why)
-{
-	if (why != NULL)
-		drop(r, PUB_REFUSED_STALLED, why);
-	a->peerlen = 0;
-}
-
-/* The slot for a new request from this peer: its answer in progress
- * (replaced: the peer asked again), else a free one, else NULL. */
-static struct answer *
-answer_slot(struct pub_requests *r, const struct cb_frames *f)
-{
-	struct answer *free_slot = NULL;
-	int i;
-
-	for (i = 0; i < ANSWERS_MAX; i++) {
-		struct answer *a = &r->answers[i];
-
-		if (a->peerlen == f->len[0] &&
-		    memcmp(a->peer, f->data[0], a->peerlen) == 0)
-			return a;
-		if (a->peerlen == 0 && free_slot == NULL)
-			free_slot = a;
-	}
-	return free_slot;
-}
-
-static void
-catchup(struct pub_requests *r, const struct cb_frames *f,
-    const struct cb_req *q)
-{
-	struct answer *a;
-
-	r->catchups++;
-	if (f->len[0] == 0 || f->len[0] > sizeof(a->peer)) {
-		drop(r, PUB_REFUSED_MALFORMED, "routing id of an unexpected size");
-		return;
-	}
-	if ((a = answer_slot(r, f)) == NULL) {
-		drop(r, PUB_REFUSED_BUSY, "too many catch-up answers in progress");
-		return;
-	}
-	memset(a, 0, sizeof(*a));
-	memcpy(a->peer, f->data[0], f->len[0]);
-	a->peerlen = f->len[0];
-	a->id = q->id;
-	a->after = a->last = q->after;
-	a->left = q->max > CB_REQ_MAXBATCH || q->max == 0 ? CB_REQ_MAXBATCH :
-							    q->max;
-	a->moved_ms = cb_time_mono_ms();
-}
-
-struct one_msg {
-	struct pub_requests *r;
-	struct answer *a;
-	int sent;       /* messages sent */
-	int send_errno; /* why the last send failed, 0 if none did */
-};
-
-static int
-send_msg(const struct pub_entry *e, void *arg)
-{
-	struct one_msg *o = arg;
-	struct cb_req h = { .type = CB_REQ_MSG, .id = o->a->id };
-	uint8_t hdr[CB_REQ_HDRLEN];
-	const void *data[3] = { hdr, e->signed_bytes, e->sigblock };
-	size_t len[3] = { 0, e->signed_len, e->sigblock_len };
-
-	len[0] = cb_req_encode(&h, hdr);
-	if (send_peer(o->r->sock, o->a->peer, o->a->peerlen, data, len,
-		3) < 0) {
-		o->send_errno = errno;
-		return -1;
-	}
-	o->a->last = e->seq;
-	o->a->left--;
-	o->r->messages++;
-	o->sent++;
-	return 0;
-}
-
-/* Send the END of a: 0, or -1 with errno when it could not go. */
-static int
-send_end(struct pub_requests *r, struct answer *a)
-{
-	struct cb_req end = { .type = CB_REQ_END, .id = a->id };
-	uint8_t buf[CB_REQ_END_LEN];
-	const void *data[1] = { buf };
-	size_t len[1];
-
-	end.last = a->last;
-	end.latest = pub_journal_last_seq(r->journal);
-	len[0] = cb_req_encode(&end, buf);
-	if (send_peer(r->sock, a->peer, a->peerlen, data, len, 1) < 0)
-		return -1;
-	r->served++;
-	log_debug("requests: sent %llu..%llu (latest %llu)",
-	    (unsigned long long)a->after + 1, (unsigned long long)a->last,
-	    (unsigned long long)end.latest);
-	return 0;
-}
-
-/* Send up to SEND_PER_PASS messages of a, then its END when nothing is
- * left: the number of messages sent, or -1 with errno when a send
- * failed (EAGAIN: the peer's queue is full) or the journal did (EIO). */
-static int
-send_some(struct pub_requests *r, struct answer *a)
-{
-	struct one_msg o = { .r = r, .a = a };
-	int want = a->left > SEND_PER_PASS ? SEND_PER_PASS : (int)a->left;
-	struct cb_err err;
-	int n = 0;
-
-	if (!a->end && want > 0) {
-		n = pub_journal_each(r->journal, a->last, want, send_msg, &o,
-		    &err);
-		if (o.send_errno != 0) {
-			errno = o.send_errno;
-			return o.sent > 0 ? o.sent : -1;
-		}
-		if (n < 0) {
-			log_warnx("requests: %s", err.msg);
-			errno = EIO;
-			return -1;
-		}
-	}
-	if (n < want || a->left == 0)
-		a->end = 1; /* the journal or the batch ends here */
-	if (a->end && send_end(r, a) < 0)
-		return o.sent > 0 ? o.sent : -1;
-	a->done = a->end;
-	return o.sent;
-}
-
-/* Move answer a on as far as its peer's queue takes now; free it when
- * done, when the peer is gone, or when it made no progress for
- * STALL_MS. */
-static void
-pump_one(struct pub_requests *r, struct answer *a, int64_t now)
-{
-	int64_t next;
-	int n;
-
-	if (a->retry_ms > now)
-		return;
-	n = send_some(r, a);
-	if (a->done) {
-		answer_free(r, a, NULL);
-	} else if (n > 0) { /* moved on: go on at the next pass */
-		a->moved_ms = now;
-		a->backoff = 0;
-		a->retry_ms = 0;
-	} else if (errno == EHOSTUNREACH || errno == EIO) {
-		/* the peer is gone (ZeroMQ has freed its queue), or the
-		 * journal failed: the peer asks again after its time-out */
-		answer_free(r, a, errno == EIO ? "catch-up answer cut short" :
-		    NULL);
-	} else if (now - a->moved_ms > STALL_MS) {
-		answer_free(r, a, "catch-up answer given up: its peer has "
-		    "read nothing for 30 s");
-	} else {
-		next = a->backoff * 2;
-		a->backoff = next < RETRY_MIN_MS ? RETRY_MIN_MS :
-		    next > RETRY_MAX_MS ? RETRY_MAX_MS : next;
-		a->retry_ms = now + a->backoff;
-	}
-}
-
-static void
-pump(struct pub_requests *r)
-{
-	int64_t now = cb_time_mono_ms();
-	int i;
-
-	for (i = 0; i < ANSWERS_MAX; i++)
-		if (r->answers[i].peerlen != 0)
-			pump_one(r, &r->answers[i], now);
+	cb_serve_run(r->serve);
 }
 
 long
 pub_requests_timeout(const struct pub_requests *r)
 {
-	int64_t now = cb_time_mono_ms(), t = -1;
-	int i;
-
-	for (i = 0; i < ANSWERS_MAX; i++) {
-		const struct answer *a = &r->answers[i];
-		int64_t wait = a->retry_ms > now ? a->retry_ms - now : 0;
-
-		if (a->peerlen != 0 && (t < 0 || wait < t))
-			t = wait;
-	}
-	return (long)t;
+	return cb_serve_timeout(r->serve);
 }
 
-/* The sender's name for the rate limit: what ZAP said, else the hex of
- * its routing id. */
-static void
-sender(const struct cb_frames *f, char *out, size_t size)
+unsigned long
+pub_requests_served(const struct pub_requests *r)
 {
-	size_t i, n = f->len[0] < (size - 1) / 2 ? f->len[0] : (size - 1) / 2;
-
-	if (f->user_id[0] != '\0') {
-		snprintf(out, size, "%s", f->user_id);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x",
-		    ((const unsigned char *)f->data[0])[i]);
-	out[2 * n] = '\0';
+	return cb_serve_served(r->serve);
 }
 
-/* 1 when who may make a request now (taking a token), 0 when over. */
-static int
-allowed(struct pub_requests *r, const char *who)
+unsigned long
+pub_requests_dropped(const struct pub_requests *r)
 {
-	int64_t now = cb_time_mono_ms();
-	struct bucket *b = NULL;
-	size_t i, oldest = 0;
+	return cb_serve_dropped(r->serve);
+}
 
-	for (i = 0; i < r->nbuckets; i++) {
-		if (strcmp(r->buckets[i].who, who) == 0) {
-			b = &r->buckets[i];
-			break;
-		}
-		if (r->buckets[i].last_ms < r->buckets[oldest].last_ms)
-			oldest = i;
-	}
-	if (b == NULL) {
-		b = r->nbuckets < RATE_SLOTS ? &r->buckets[r->nbuckets++] :
-					       &r->buckets[oldest];
-		snprintf(b->who, sizeof(b->who), "%s", who);
-		b->tokens = RATE_BURST;
-		b->last_ms = now;
-	}
-	b->tokens += (double)(now - b->last_ms) * RATE_PER_S / 1000.0;
-	if (b->tokens > RATE_BURST)
-		b->tokens = RATE_BURST;
-	b->last_ms = now;
-	if (b->tokens < 1.0)
-		return 0;
-	b->tokens -= 1.0;
-	return 1;
+void
+pub_requests_catchup_stats(const struct pub_requests *r,
+    struct cb_serve_stats *st)
+{
+	cb_serve_stats(r->serve, st);
 }
 
 void
@@ -488,109 +220,9 @@ pub_requests_on_kept(struct pub_requests *r,
 	r->kept_arg = arg;
 }
 
-/* What a refusal says, in a CONFIRM: err's text, printable, cut. */
-static void
-refusal(struct cb_req *c, const struct pub_inbound_result *res,
-    const struct cb_err *err)
-{
-	char *why = cb_utf8_printable(err->msg);
-
-	cb_utf8_clip_bytes(why, CB_REQ_MAXREASON);
-	snprintf(c->reason, sizeof(c->reason), "%s", why);
-	free(why);
-	c->highest = res->status == CB_REQ_TAKEN ? res->highest : 0;
-}
-
-/* An agency's receipt, presence or report: keep it once, confirm. */
-static void
-submit(struct pub_requests *r, const struct cb_frames *f,
-    const struct cb_req *q)
-{
-	struct batch b = { .r = r, .peer = f };
-	struct cb_req c = { .type = CB_REQ_CONFIRM, .id = q->id };
-	struct pub_inbound_result res;
-	uint8_t buf[CB_REQ_MAXLEN];
-	const void *data[1] = { buf };
-	size_t len[1];
-	struct cb_err err;
-
-	if (pub_inbound_submit(r->journal, f->data[2], f->len[2], f->data[3],
-		f->len[3], cb_time_now(), &res, &err) < 0) {
-		if (res.status == CB_REQ_LATER || res.status == CB_REQ_TAKEN)
-			log_warnx("requests: %s", err.msg);
-		else
-			drop(r, PUB_REFUSED_INVALID, err.msg);
-		if (res.status != CB_REQ_LATER)
-			refusal(&c, &res, &err);
-	} else if (res.fresh) {
-		log_debug_about(&(struct cb_log_about){ .agency = res.agency },
-		    "requests: %s from agency %s (its seq %llu)",
-		    cb_msg_type_name((enum cb_msg_type)res.type), res.agency,
-		    (unsigned long long)res.seq);
-		if (res.type == CB_MSG_REPORT && r->on_report != NULL)
-			r->on_report(r->report_arg, res.agency, res.seq);
-		if (r->on_kept != NULL)
-			r->on_kept(r->kept_arg, &res);
-	}
-	c.status = (uint8_t)res.status;
-	memcpy(c.key_id, res.key_id, 8);
-	c.seq = res.seq;
-	len[0] = cb_req_encode(&c, buf);
-	send_to(&b, data, len, 1);
-}
-
-void
-pub_requests_serve(struct pub_requests *r)
-{
-	struct cb_frames f;
-	struct cb_req q;
-	struct cb_err err;
-	char who[65];
-	int i;
-
-	for (i = 0; i < PUB_REQUESTS_PER_PASS; i++) {
-		if (cb_net_recv(r->sock, &f, ZMQ_DONTWAIT, &err) < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				drop(r, PUB_REFUSED_MALFORMED, err.msg);
-			break;
-		}
-		sender(&f, who, sizeof(who));
-		if (!allowed(r, who) &&
-		    !pub_journal_is_relay(r->journal, f.user_id)) {
-			if (r->limited++ % 100 == 0)
-				drop(r, PUB_REFUSED_RATE, "over the rate limit");
-			else {
-				r->dropped++;
-				r->refused[PUB_REFUSED_RATE]++;
-			}
-		} else if (f.n < 2 ||
-		    cb_req_decode(f.data[1], f.len[1], &q, &err) < 0) {
-			drop(r, PUB_REFUSED_MALFORMED, f.n < 2 ?
-			    "no request frame" : err.msg);
-		} else if (q.type == CB_REQ_CATCHUP && f.n == 2) {
-			catchup(r, &f, &q);
-		} else if (q.type == CB_REQ_SUBMIT && f.n == 4) {
-			submit(r, &f, &q);
-		} else {
-			drop(r, PUB_REFUSED_MALFORMED,
-			    "not a request a subscriber sends");
-		}
-		cb_frames_release(&f);
-	}
-	pump(r);
-}
-
 unsigned long
-pub_requests_refused(const struct pub_requests *r, enum pub_refusal reason)
+pub_requests_refused(const struct pub_requests *r,
+    enum cb_serve_refusal reason)
 {
-	return r->refused[reason];
-}
-
-const char *
-pub_refusal_name(enum pub_refusal reason)
-{
-	static const char *const names[PUB_REFUSED_COUNT] = { "malformed",
-		"invalid", "busy", "rate_limit", "stalled" };
-
-	return names[reason];
+	return cb_serve_refused(r->serve, reason);
 }

@@ -1,19 +1,11 @@
 /*
- * pub_requests: the publisher's requests channel, a ROUTER socket.
- * Subscribers ask for every message after sequence N and get the same
- * signed messages from the journal, in batches of at most
- * CB_REQ_MAXBATCH, each closed by an END frame.  An answer is a cursor
- * into the journal, sent as the peer reads: a message goes only while
- * the ROUTER takes it without blocking (a few messages queued per peer
- * at most), a peer has one answer in progress (a new request replaces
- * it), and few answers are in progress at once, so what the publisher
- * holds for catch-up is bounded whoever asks and however often
- * (canhbao.7, FLOW CONTROL).  Requests are read a few per loop pass and
- * answers move on in turn, so many subscribers catching up at once
- * share the publisher fairly.
- * Agencies also submit receipts, presence and incident reports here
- * (pub_inbound), each answered with a CONFIRM.  Malformed requests are
- * dropped, counted and logged.
+ * pub_requests: the publisher's requests channel, a ROUTER socket served
+ * by cb_serve over the journal (catch-up answers, the rate limit, flow
+ * control and drop counters live there; canhbao.7, FLOW CONTROL).
+ * What is the publisher's stays here: agencies' receipts, presence and
+ * incident reports are kept by pub_inbound, each answered with a
+ * CONFIRM, and announced to the duty page and the on_report hook; the
+ * clients that try the wrong transport are logged (pub_watch).
  */
 #ifndef PUB_REQUESTS_H
 #define PUB_REQUESTS_H
@@ -21,10 +13,11 @@
 #include <stddef.h>
 
 #include "cb_err.h"
+#include "cb_serve.h"
 #include "cb_sig.h"
 #include "pub_journal.h"
 
-#define PUB_REQUESTS_PER_PASS 8 /* requests served per loop pass */
+#define PUB_REQUESTS_PER_PASS CB_SERVE_PER_PASS
 
 struct pub_requests;
 
@@ -68,29 +61,12 @@ long pub_requests_timeout(const struct pub_requests *r);
 unsigned long pub_requests_served(const struct pub_requests *r);
 unsigned long pub_requests_dropped(const struct pub_requests *r);
 
-/* Why a request was dropped (/metrics, "reason" label). */
-enum pub_refusal {
-	PUB_REFUSED_MALFORMED, /* not a canhbao request, or cut */
-	PUB_REFUSED_INVALID,   /* a submission refused: bad signature, ... */
-	PUB_REFUSED_BUSY,      /* too many catch-up answers in progress */
-	PUB_REFUSED_RATE,      /* the sender is over its rate limit */
-	PUB_REFUSED_STALLED,   /* a catch-up answer given up or cut short */
-	PUB_REFUSED_COUNT
-};
-/* Requests dropped for reason since the start, and the reason's name
- * ("malformed", "invalid", "busy", "rate_limit", "stalled"). */
+/* Requests dropped for reason since the start (cb_serve_refusal_name
+ * names each), and catch-up since the start: CATCHUP requests
+ * received, MSG messages sent, the answers in progress now. */
 unsigned long pub_requests_refused(const struct pub_requests *r,
-    enum pub_refusal reason);
-const char *pub_refusal_name(enum pub_refusal reason);
-
-/* Catch-up since the start: CATCHUP requests received, MSG messages
- * sent, and the answers in progress now. */
-struct pub_catchup_stats {
-	unsigned long requests;
-	unsigned long messages;
-	int answering;
-};
+    enum cb_serve_refusal reason);
 void pub_requests_catchup_stats(const struct pub_requests *r,
-    struct pub_catchup_stats *st);
+    struct cb_serve_stats *st);
 
 #endif

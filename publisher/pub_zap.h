@@ -1,22 +1,15 @@
 /*
- * pub_zap: who may connect.  The ZeroMQ Authentication Protocol (ZAP,
- * RFC 27) handler for the publisher's CurveZMQ sockets: a REP socket on
- * inproc://zeromq.zap.01 that libzmq asks about every client handshake.
- * A client is admitted when its CurveZMQ public key belongs to a
- * registered agency (the X25519 form of the agency's Ed25519 key); the
- * agency's name becomes the connection's User-Id, which the requests
- * channel uses for per-agency limits.  Everything else is refused and
- * logged with the client's CurveZMQ key in hex (which the subscriber
- * logs as "our CurveZMQ key"), once per PUB_ZAP_SAY_MS for each key.
+ * pub_zap: who may connect to the publisher.  The registered agencies,
+ * read from the journal, for the ZAP handler (cb_zap): a client is
+ * admitted when its CurveZMQ public key belongs to a registered agency
+ * (the X25519 form of the agency's Ed25519 key), and the agency's name
+ * becomes the connection's User-Id.
  */
 #ifndef PUB_ZAP_H
 #define PUB_ZAP_H
 
 #include "cb_err.h"
 #include "pub_journal.h"
-
-#define PUB_ZAP_SAY_MS (10 * 60 * 1000)
-#define PUB_ZAP_SAID_MAX 64 /* refused keys remembered */
 
 struct pub_zap;
 

@@ -8,6 +8,7 @@ TOP=${CANHBAO_TOP:?CANHBAO_TOP is not set}
 PY=/usr/bin/python3 # Debian's, with python3-zmq and python3-nacl
 PUB="$BIN/canhbao-pub"
 SUB="$BIN/canhbao-sub"
+RELAY="$BIN/canhbao-relay"
 T=$(mktemp -d /tmp/canhbao-it.XXXXXX)
 PIDS=""
 FAILS=0
@@ -147,6 +148,37 @@ start_sub() {
 	[ "${HB_WAIT:-yes}" = no ] && return 0
 	wait_heartbeat "$dir.log" "$mark" ||
 	    { echo "subscriber saw no heartbeat:"; cat "$dir.log"; exit 1; }
+}
+
+# start_relay DIR UP_BCAST UP_REQS PUBKEY [OPTIONS...]: a relay with
+# state DIR, log DIR.log (--verbose), its own broadcast and requests on
+# ipc:// beside DIR (DIR.bc, DIR.rq: the same after a restart); sets
+# RELAY_PID, RELAY_BC and RELAY_RQ.  Returns once it is ready.  Pass
+# --insecure for plaintext.
+start_relay() {
+	dir=$1 ub=$2 ur=$3 key=$4
+	shift 4
+	mark=$(log_mark "$dir.log")
+	RELAY_BC="ipc://$dir.bc" RELAY_RQ="ipc://$dir.rq"
+	"$RELAY" run --state "$dir" --upstream-broadcast "$ub" \
+	    --upstream-requests "$ur" --publisher-key "$key" \
+	    --broadcast "$RELAY_BC" --requests "$RELAY_RQ" --verbose "$@" \
+	    >>"$dir.log" 2>&1 &
+	RELAY_PID=$!
+	track "$RELAY_PID"
+	wait_log 10 "$dir.log" "$mark" 'ready' ||
+	    { echo "relay did not start:"; cat "$dir.log"; exit 1; }
+}
+
+# relay_last DIR: the relay journal's last sequence number.
+relay_last() {
+	sqlite3 -readonly "file:$1/relay.db?mode=ro" \
+	    'SELECT coalesce(max(seq), 0) FROM message' 2>/dev/null || echo 0
+}
+
+# relay_has DIR N: the relay's journal holds at least N messages.
+relay_has() {
+	test "$(relay_last "$1")" -ge "$2"
 }
 
 # wait_heartbeat LOG [MARK]: wait until a subscriber running with

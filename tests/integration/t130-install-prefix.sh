@@ -8,8 +8,8 @@
 
 SRC="$T/src"
 mkdir -p "$SRC"
-(cd "$TOP" && cp -R Makefile common feeds publisher subscriber po man completion \
-    "$SRC/")
+(cd "$TOP" && cp -R Makefile common feeds publisher subscriber relay po man \
+    completion "$SRC/")
 # A plain build of the copy, whatever build runs the suite (make passes
 # its command-line variables, SANITIZE among them, in the environment).
 unset CANHBAO_LOCALEDIR SANITIZE
