@@ -250,7 +250,7 @@ install: $(PROGS)
 	for m in man/*.[1-9]; do \
 	    install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}; done
 	install -d $(DESTDIR)$(BASHCOMPDIR)
-	for p in canhbao-pub canhbao-sub; do install -m 0644 \
+	for p in canhbao-pub canhbao-sub canhbao-relay; do install -m 0644 \
 	    completion/canhbao.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 
 clean:

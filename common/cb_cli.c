@@ -399,7 +399,8 @@ cb_cli_state_from(const char *config_state)
 		dflt = cb_xasprintf("%s/canhbao", home);
 		free(home);
 	} else
-		dflt = cb_xstrdup(CB_STATEDIR);
+		dflt = cb_xasprintf("%s%s", CB_STATEDIR,
+		    cli->state_suffix != NULL ? cli->state_suffix : "");
 	return dflt;
 }
 

@@ -31,6 +31,11 @@ struct cb_cli_program {
 	 * frees, or NULL when it has none); exits 2 naming file:line when
 	 * the file is bad. */
 	char *(*config_state)(const char *path);
+	/* Appended to /var/lib/canhbao for a system daemon's state run
+	 * by hand, outside its service ("-relay"; NULL: nothing, the
+	 * publisher's): so that one machine may run a relay and a
+	 * publisher. */
+	const char *state_suffix;
 };
 
 /* Remember the program (borrowed, static). */
@@ -73,7 +78,8 @@ const char *cb_cli_config(void);
  * config_state (what the configuration file says; may be NULL), else
  * the first folder of systemd's $STATE_DIRECTORY, else
  * $XDG_STATE_HOME/canhbao (~/.local/state/canhbao) for a per-user
- * program and /var/lib/canhbao for the other.  Borrowed, static (or
+ * program and /var/lib/canhbao (and the program's state_suffix) for
+ * the other.  Borrowed, static (or
  * config_state itself). */
 const char *cb_cli_state_from(const char *config_state);
 

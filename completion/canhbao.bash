@@ -1,7 +1,7 @@
-# bash completion for canhbao-pub and canhbao-sub            -*- shell-script -*-
+# bash completion for canhbao-pub, canhbao-sub and canhbao-relay -*- shell-script -*-
 #
-# Installed as .../bash-completion/completions/canhbao-pub and
-# canhbao-sub.  Commands and options are read from the program's own
+# Installed as .../bash-completion/completions/canhbao-pub,
+# canhbao-sub and canhbao-relay.  Commands and options are read from the program's own
 # help ("PROG --help", "PROG help COMMAND"), so this file never falls
 # behind the program; advisory ids for show/ack/export come from
 # "canhbao-sub list --json".
@@ -115,4 +115,4 @@ _canhbao()
 		    -- "$cur")) ;;
 	esac
 }
-complete -F _canhbao canhbao-pub canhbao-sub
+complete -F _canhbao canhbao-pub canhbao-sub canhbao-relay

@@ -1254,7 +1254,7 @@ cmd_advisories(int argc, char **argv)
 }
 
 static const struct cb_cli_program program = { "canhbao-pub", commands,
-	NCOMMANDS, "pub.conf", 0, config_state };
+	NCOMMANDS, "pub.conf", 0, config_state, NULL };
 
 int
 main(int argc, char **argv)

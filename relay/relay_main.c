@@ -262,7 +262,7 @@ config_state(const char *path)
 }
 
 static const struct cb_cli_program program = { "canhbao-relay", commands,
-	NCOMMANDS, "relay.conf", 0, config_state };
+	NCOMMANDS, "relay.conf", 0, config_state, "-relay" };
 
 int
 main(int argc, char **argv)

@@ -18,7 +18,7 @@ dir=${1:-build/deb}
 CANHBAO_BIN=/usr/bin CANHBAO_TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$CANHBAO_TOP/tests/integration/lib.sh"
 
-PKGS="canhbao-common canhbao-pub canhbao-sub"
+PKGS="canhbao-common canhbao-pub canhbao-sub canhbao-relay"
 # The packages, by absolute path (apt-get takes ./x.deb or /x.deb); the
 # debug symbols are lintian's only.
 all=$(find "$(cd "$dir" 2>/dev/null && pwd)" -name '*.deb' 2>/dev/null | sort)
@@ -33,7 +33,8 @@ check "lintian: no errors, no warnings" \
 # --- 2. the units, as packaged -----------------------------------------
 for d in $debs; do dpkg-deb -x "$d" "$T/root"; done
 SYSTEM_UNITS="canhbao-pub.service canhbao-pub-keygen.service
-canhbao-sub.service canhbao-sub-keygen.service"
+canhbao-sub.service canhbao-sub-keygen.service
+canhbao-relay.service canhbao-relay-keygen.service"
 # exposure UNIT: the overall exposure level, times ten.
 exposure() {
 	systemd-analyze security --offline=true \
@@ -80,11 +81,13 @@ installed_ok() {
 	    sh -c 'canhbao-pub --version | grep -q "^canhbao-pub [0-9]"'
 	check "$round: canhbao-sub --version" \
 	    sh -c 'canhbao-sub --version | grep -q "^canhbao-sub [0-9]"'
+	check "$round: canhbao-relay --version" \
+	    sh -c 'canhbao-relay --version | grep -q "^canhbao-relay [0-9]"'
 	check "$round: the system user canhbao" \
 	    sh -c 'getent passwd canhbao >/dev/null'
 	check "$round: /var/lib/canhbao, mode 0700, the user's" \
 	    test "$(mode_owner /var/lib/canhbao)" = "700 canhbao"
-	for f in pub sub; do
+	for f in pub sub relay; do
 		check "$round: /etc/canhbao/$f.conf is a conffile" \
 		    is_conffile "canhbao-$f" "/etc/canhbao/$f.conf"
 		check "$round: /etc/canhbao/$f.conf passes check-config" \
@@ -95,17 +98,22 @@ installed_ok() {
 	    /etc/systemd/system/multi-user.target.wants/canhbao-pub.service
 	check_fails "$round: the subscriber's system unit is not" test -e \
 	    /etc/systemd/system/multi-user.target.wants/canhbao-sub.service
+	check_fails "$round: nor the relay's" test -e \
+	    /etc/systemd/system/multi-user.target.wants/canhbao-relay.service
 	check "$round: systemd-analyze verify, system units" \
 	    verify /lib/systemd/system/canhbao-pub.service \
 	    /lib/systemd/system/canhbao-pub-keygen.service \
 	    /lib/systemd/system/canhbao-sub.service \
-	    /lib/systemd/system/canhbao-sub-keygen.service
+	    /lib/systemd/system/canhbao-sub-keygen.service \
+	    /lib/systemd/system/canhbao-relay.service \
+	    /lib/systemd/system/canhbao-relay-keygen.service
 	check "$round: systemd-analyze verify, the user unit" \
 	    verify_user /usr/lib/systemd/user/canhbao-sub.service
 	check "$round: man pages" test -f /usr/share/man/man8/canhbao-pub.8.gz \
 	    -a -f /usr/share/man/man1/canhbao-sub.1.gz \
 	    -a -f /usr/share/man/man5/canhbao.conf.5.gz \
-	    -a -f /usr/share/man/man7/canhbao.7.gz
+	    -a -f /usr/share/man/man7/canhbao.7.gz \
+	    -a -f /usr/share/man/man8/canhbao-relay.8.gz
 	check "$round: Vietnamese messages" \
 	    test -f /usr/share/locale/vi/LC_MESSAGES/canhbao.mo
 	check "$round: the alert rules example" test -f \
@@ -115,6 +123,15 @@ installed_ok() {
 	    sh -c 'runuser -u canhbao -- canhbao-pub keygen >/dev/null'
 	check "$round: the secret key is 0600" \
 	    test "$(mode_owner /var/lib/canhbao/publisher.key)" = "600 canhbao"
+	# What canhbao-relay-keygen.service does (StateDirectory= makes the
+	# folder and names it in $STATE_DIRECTORY; the tmpfiles snippet
+	# makes it at installation).
+	check "$round: /var/lib/canhbao-relay, mode 0700, the user's" \
+	    test "$(mode_owner /var/lib/canhbao-relay)" = "700 canhbao"
+	check "$round: the user makes the relay's key in its state" \
+	    sh -c 'runuser -u canhbao -- canhbao-relay keygen >/dev/null'
+	check "$round: the relay's secret key is 0600" \
+	    test "$(mode_owner /var/lib/canhbao-relay/relay.key)" = "600 canhbao"
 }
 
 gone_ok() {
@@ -125,10 +142,12 @@ gone_ok() {
 		    grep -q 'install ok'"
 	done
 	check_fails "$round: the programs are gone" \
-	    test -e /usr/bin/canhbao-pub -o -e /usr/bin/canhbao-sub
+	    test -e /usr/bin/canhbao-pub -o -e /usr/bin/canhbao-sub \
+	    -o -e /usr/bin/canhbao-relay
 	check_fails "$round: /etc/canhbao is gone" test -e /etc/canhbao
 	check_fails "$round: the state folders (keys, journal) are gone" \
-	    test -e /var/lib/canhbao -o -e /var/lib/canhbao-sub
+	    test -e /var/lib/canhbao -o -e /var/lib/canhbao-sub \
+	    -o -e /var/lib/canhbao-relay
 	check_fails "$round: the unit is no longer enabled" test -L \
 	    /etc/systemd/system/multi-user.target.wants/canhbao-pub.service
 }

@@ -563,7 +563,7 @@ cmd_status(int argc, char **argv)
 }
 
 static const struct cb_cli_program program = { "canhbao-sub", commands,
-	NCOMMANDS, "sub.conf", 1, config_state };
+	NCOMMANDS, "sub.conf", 1, config_state, NULL };
 
 int
 main(int argc, char **argv)
