@@ -19,6 +19,7 @@ static const struct cb_cfg_key relay_keys[] = {
 	KEY("metrics", CB_CFG_HTTP, metrics, 0, 0),
 	KEY("publisher_key", CB_CFG_STRING, publisher_key, 0, 0),
 	KEY("requests", CB_CFG_ENDPOINT, requests, 0, 0),
+	KEY("revoked_keys", CB_CFG_STRING, revoked_keys, 0, 0),
 	KEY("stale_after", CB_CFG_DURATION, stale_after, 2, 86400),
 	KEY("state", CB_CFG_STRING, state, 0, 0),
 	KEY("upstream_broadcast", CB_CFG_STRING, upstream_broadcast, 0, 0),
@@ -49,6 +50,7 @@ relay_config_release(struct relay_config *c)
 	free(c->broadcast);
 	free(c->requests);
 	free(c->metrics);
+	free(c->revoked_keys);
 	memset(c, 0, sizeof(*c));
 }
 

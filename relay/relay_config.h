@@ -25,7 +25,8 @@ struct relay_config {
 	char *publisher_key;      /* minisign public key file to pin */
 	char *broadcast;          /* downstream XPUB endpoint */
 	char *requests;           /* downstream ROUTER endpoint */
-	char *metrics;            /* ADDR:PORT serving /metrics, or NULL */
+	char *metrics;
+	char *revoked_keys;     /* key ids never to trust (cb_keys_revoke) */            /* ADDR:PORT serving /metrics, or NULL */
 	int insecure;
 	int stale_after;          /* seconds */
 	int failover_after;       /* seconds */

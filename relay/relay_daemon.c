@@ -100,6 +100,9 @@ load_keys(struct relay_ctx *c, struct cb_err *err)
 	int found;
 
 	cb_keys_init(&c->keys, &c->identity);
+	if (c->cfg->revoked_keys != NULL &&
+	    cb_keys_revoke(&c->keys, c->cfg->revoked_keys, err) < 0)
+		return -1;
 	found = relay_store_signing_key(c->store, &pk, &c->keys.since, err);
 	if (found > 0)
 		c->keys.current = pk;
@@ -548,6 +551,21 @@ registry(struct relay_ctx *c, const struct cb_frames *f)
 		rebind_downstream(c);
 }
 
+/* A message signed by a key in revoked_keys is neither forwarded nor
+ * journaled, even when that key is the current one (as canhbao-sub). */
+static int
+revoked(struct relay_ctx *c, const uint8_t *key_id)
+{
+	char hex[CB_SIG_KEYIDHEX], why[80];
+
+	if (!cb_keys_is_revoked(&c->keys, key_id))
+		return 0;
+	snprintf(why, sizeof(why), "signed by revoked key %s",
+	    cb_sig_keyid_hex(key_id, hex));
+	drop(c, DROP_INVALID, why);
+	return 1;
+}
+
 static int
 topic_is(const struct cb_frames *f, const char *topic)
 {
@@ -563,11 +581,16 @@ live(struct relay_ctx *c, const struct cb_frames *f)
 	struct cb_err err;
 
 	if (f->n == 3 && topic_is(f, CB_REGISTRY_TOPIC)) {
-		registry(c, f);
+		if (!revoked(c, c->keys.current.id))
+			registry(c, f);
 		return;
 	}
 	if (cb_recv_check(&c->keys.current, 1, f, &in, &err) < 0) {
 		drop(c, f->n != 3 ? DROP_MALFORMED : DROP_INVALID, err.msg);
+		return;
+	}
+	if (revoked(c, in.msg.key_id)) {
+		cb_incoming_release(&in);
 		return;
 	}
 	forward(c, f);
@@ -590,7 +613,8 @@ caught_up(struct relay_ctx *c, const struct cb_frames *f)
 		drop(c, DROP_INVALID, err.msg);
 		return;
 	}
-	if (in.msg.type == CB_MSG_ADVISORY || in.msg.type == CB_MSG_ROTATE)
+	if (!revoked(c, in.msg.key_id) &&
+	    (in.msg.type == CB_MSG_ADVISORY || in.msg.type == CB_MSG_ROTATE))
 		journal(c, &in);
 	cb_incoming_release(&in);
 }

@@ -33,7 +33,7 @@ static const struct cb_command commands[] = {
 	    "\t\t[--upstream-key FILE[,FILE...]] --broadcast EP --requests EP\n"
 	    "\t\t[--insecure] [--stale-after SECONDS] "
 	    "[--failover-after SECONDS]\n"
-	    "\t\t[--metrics ADDR:PORT] [--verbose]") },
+	    "\t\t[--revoked-keys LIST] [--metrics ADDR:PORT] [--verbose]") },
 	{ "keygen", cmd_keygen, N_("[--state DIR]") },
 	{ "status", cmd_status, N_("[--state DIR] [--json]") },
 	{ "check-config", cmd_check_config, N_("[-c FILE]") },
@@ -46,7 +46,7 @@ static const struct option run_opts[] = {
 	{ "broadcast", 1, NULL, 'b' }, { "failover-after", 1, NULL, 'F' },
 	{ "insecure", 0, NULL, 'I' }, { "metrics", 1, NULL, 'm' },
 	{ "publisher-key", 1, NULL, 'k' }, { "requests", 1, NULL, 'R' },
-	{ "stale-after", 1, NULL, 'S' },
+	{ "revoked-keys", 1, NULL, 'X' }, { "stale-after", 1, NULL, 'S' },
 	{ "upstream-broadcast", 1, NULL, 'U' },
 	{ "upstream-key", 1, NULL, 'K' },
 	{ "upstream-requests", 1, NULL, 'Q' }, { "verbose", 0, NULL, 'v' },
