@@ -194,6 +194,7 @@ open_state(struct relay_ctx *c, struct cb_err *err)
 	    (c->outbox = relay_outbox_open(relay_store_db(c->store),
 		 err)) == NULL)
 		return -1;
+	relay_outbox_set_registry(c->outbox, &c->reg.reg);
 	return load_keys(c, err) < 0 ? -1 : load_registry(c, err);
 }
 

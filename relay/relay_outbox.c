@@ -74,6 +74,7 @@ struct relay_outbox {
 	uint64_t pending_bytes;
 	uint64_t max_bytes;    /* the cap on pending_bytes */
 	uint8_t own[CB_SIG_KEYIDLEN]; /* the relay key's id, once known */
+	const struct cb_registry *reg; /* borrowed: who may still sign */
 	int said_full;         /* logged that the cap was reached */
 	uint64_t inserted;     /* messages kept since open */
 	int64_t retry_ms, wait_ms;
@@ -859,6 +860,22 @@ own_taken(struct relay_outbox *o, const struct cb_req *c)
 }
 
 void
+relay_outbox_set_registry(struct relay_outbox *o, const struct cb_registry *r)
+{
+	o->reg = r;
+}
+
+/* 1 when the registry the relay trusts no longer names signer id (and
+ * it is not the relay's own key). */
+static int
+signer_gone(const struct relay_outbox *o, const uint8_t *id)
+{
+	return o->reg != NULL && o->reg->generation > 0 &&
+	    memcmp(id, o->own, CB_SIG_KEYIDLEN) != 0 &&
+	    cb_registry_find_key(o->reg, id) == NULL;
+}
+
+void
 relay_outbox_confirmed(struct relay_outbox *o, const struct cb_req *c)
 {
 	struct slot *sl = find_msg(o, c->key_id, c->seq);
@@ -871,7 +888,7 @@ relay_outbox_confirmed(struct relay_outbox *o, const struct cb_req *c)
 		free_slot(o, sl);
 	cb_sig_keyid_hex(c->key_id, hex);
 	sync = relax(o);
-	if (c->status == CB_REQ_LATER)
+	if (c->status == CB_REQ_LATER && !signer_gone(o, c->key_id))
 		rc = later(o, c->key_id, c->seq, cb_time_mono_ms(), &err);
 	else
 		rc = retire(o, RETIRE "AND seq = ?3 RETURNING size", c->key_id,
@@ -879,7 +896,12 @@ relay_outbox_confirmed(struct relay_outbox *o, const struct cb_req *c)
 	relax_end(o, sync);
 	if (rc < 0)
 		log_errx(_("way back: %s"), err.msg);
-	if (c->status == CB_REQ_REFUSED)
+	if (c->status == CB_REQ_LATER && signer_gone(o, c->key_id))
+		log_warnx(_("way back: key %s is no longer registered: its "
+			    "message number %llu, which upstream will not "
+			    "take, is dropped"),
+		    hex, (unsigned long long)c->seq);
+	else if (c->status == CB_REQ_REFUSED)
 		log_warnx(_("way back: upstream refused the message of key %s "
 			    "number %llu for good, which this relay had "
 			    "confirmed to its sender: %s"),

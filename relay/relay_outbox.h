@@ -150,6 +150,15 @@ int64_t relay_outbox_deadline(const struct relay_outbox *o);
  * the old upstream said "later" to, is due again at once. */
 void relay_outbox_resend(struct relay_outbox *o);
 
+/* The registry the relay now trusts (borrowed; it may change in place,
+ * and a generation of 0 means none yet).  Upstream's "later" (status
+ * 2) for a message whose signer it no longer names is final: the
+ * agency was removed, the publisher will never take it, and the
+ * message is dropped with a warning instead of being sent every 30
+ * seconds for ever. */
+void relay_outbox_set_registry(struct relay_outbox *o,
+    const struct cb_registry *r);
+
 /* Messages kept and not yet confirmed upstream. */
 size_t relay_outbox_pending(const struct relay_outbox *o);
 

@@ -605,6 +605,33 @@ test_forward_taken_upstream(void **state)
 	up_nothing_more(f, 0);
 }
 
+/* Upstream's "later" for a signer the relay's registry no longer names
+ * is final: dropped, not sent every 30 s for ever; for a member it
+ * still means later. */
+static void
+test_later_for_removed(void **state)
+{
+	struct fx *f = *state;
+	struct cb_registry now = reg;
+	struct cb_frames fr[2];
+
+	relay_outbox_set_times(f->o, 60000, 50);
+	relay_outbox_set_registry(f->o, &now);
+	kept_receipt(f, NULL);
+	kept_receipt(f, NULL);
+	relay_outbox_pump(f->o, f->c[0]);
+	up_recv(f, 0, &fr[0]);
+	up_recv(f, 0, &fr[1]);
+	confirm(f, 0, &fr[0], CB_REQ_LATER); /* still a member: later */
+	assert_int_equal(relay_outbox_pending(f->o), 2);
+	now.members = &members[1];           /* the agency removed */
+	now.n = 1;
+	now.generation = reg.generation + 1;
+	confirm(f, 0, &fr[1], CB_REQ_LATER); /* final now */
+	assert_int_equal(relay_outbox_pending(f->o), 1);
+	relay_outbox_set_registry(f->o, NULL);
+}
+
 static void
 test_retry_unanswered(void **state)
 {
@@ -1036,6 +1063,7 @@ main(void)
 		T(test_submit_in_transaction),
 		T(test_forward_confirm),
 		T(test_forward_taken_upstream),
+		T(test_later_for_removed),
 		T(test_retry_unanswered),
 		T(test_inflight_bound),
 		T(test_inflight_bytes),
