@@ -225,20 +225,10 @@ open_state(struct sub_ctx *c, struct cb_err *err)
 static int
 curve(struct sub_ctx *c, void *sock, struct cb_err *err)
 {
-	uint8_t server[32], pub[32], sec[32];
-	struct cb_pubkey agency;
-	int rc;
-
 	if (c->cfg->insecure)
 		return 0;
-	cb_seckey_public(c->agency, &agency);
-	if (cb_sig_curve_public(&c->server[c->cur], server) < 0 ||
-	    cb_sig_curve_public(&agency, pub) < 0 ||
-	    cb_sig_curve_secret(c->agency, sec) < 0)
-		return cb_err_set(err, "cannot derive the CurveZMQ keys");
-	rc = cb_net_curve_client(sock, server, pub, sec, err);
-	cb_sig_wipe(sec, sizeof(sec));
-	return rc;
+	return cb_net_curve_client_key(sock, &c->server[c->cur], c->agency,
+	    err);
 }
 
 /* The monitor on our sockets names our CurveZMQ key when the
@@ -830,17 +820,6 @@ batch_ended(struct sub_ctx *c, const struct cb_req *end)
 
 /* --- taking messages in: a batch ------------------------------------ */
 
-/* How long zmq_poll may sleep until deadline next (-1: no limit). */
-static long
-until(int64_t next)
-{
-	int64_t now = cb_time_mono_ms();
-
-	if (next < 0)
-		return -1;
-	return next <= now ? 0 : (long)(next - now);
-}
-
 enum item_kind {
 	ITEM_LIVE,    /* a broadcast message */
 	ITEM_MSG,     /* a message a catch-up brought */
@@ -1063,7 +1042,7 @@ await_answer(struct sub_ctx *c, int64_t deadline)
 	zmq_pollitem_t item = { .socket = cb_catchup_socket(c->catchup),
 		.events = ZMQ_POLLIN };
 
-	return zmq_poll(&item, 1, until(deadline)) > 0;
+	return zmq_poll(&item, 1, cb_time_until_ms(deadline)) > 0;
 }
 
 /* Take in what waits on both channels, a batch at a time: at most
@@ -1185,14 +1164,6 @@ desk_acked(const char *id, unsigned rev, void *arg)
 	return newest >= rev;
 }
 
-/* The earlier of deadline *next and at (monotonic ms; -1: none). */
-static void
-sooner(int64_t *next, int64_t at)
-{
-	if (at >= 0 && (*next < 0 || at < *next))
-		*next = at;
-}
-
 /* The outbox's next entry due: one added by another process ("ack",
  * "report") is seen at the next wake-up, a heartbeat at the latest. */
 static int64_t
@@ -1288,24 +1259,24 @@ timers(struct sub_ctx *c)
 	if (!c->stale && cb_time_mono_ms() > stale_at)
 		alarm_state(c, 1);
 	if (!c->stale)
-		sooner(&next, stale_at + 1);
+		cb_time_sooner(&next, stale_at + 1);
 	failover(c);
-	sooner(&next, failover_deadline(c));
+	cb_time_sooner(&next, failover_deadline(c));
 	if (c->catchup != NULL) {
 		cb_catchup_tick(c->catchup, c->last_seq);
-		sooner(&next, cb_catchup_deadline(c->catchup));
+		cb_time_sooner(&next, cb_catchup_deadline(c->catchup));
 	}
 	sub_notify_tick(c->notify);
-	sooner(&next, sub_notify_deadline(c->notify));
+	cb_time_sooner(&next, sub_notify_deadline(c->notify));
 	remind(c);
 	if (c->cfg->renotify > 0)
-		sooner(&next, c->next_remind_ms);
+		cb_time_sooner(&next, c->next_remind_ms);
 	presence(c);
 	if (c->agency != NULL && c->cfg->presence > 0)
-		sooner(&next, c->next_presence_ms);
+		cb_time_sooner(&next, c->next_presence_ms);
 	flush_outbox(c);
-	sooner(&next, outbox_deadline(c));
-	sooner(&next, sub_link_deadline(c->link));
+	cb_time_sooner(&next, outbox_deadline(c));
+	cb_time_sooner(&next, sub_link_deadline(c->link));
 	return next;
 }
 
@@ -1486,7 +1457,7 @@ loop(struct sub_ctx *c)
 				.events = bus_events(ev) };
 		}
 		n += sub_link_pollitems(c->link, items + n, SUB_LINK_MAXWATCH);
-		timeout = until(next);
+		timeout = cb_time_until_ms(next);
 		watchdog = cb_daemon_watchdog(cb_time_mono_ms());
 		if (watchdog >= 0 && (timeout < 0 || watchdog < timeout))
 			timeout = watchdog;
