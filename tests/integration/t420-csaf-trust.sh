@@ -30,11 +30,18 @@ gen_key() {
 }
 GOOD=$(gen_key gpg-good 'CSAF Sở TT&TT <csaf@sotttt.example>')
 ROGUE=$(gen_key gpg-rogue 'Someone else <rogue@example.org>')
-check "two keys made" test -n "$GOOD" -a -n "$ROGUE" -a "$GOOD" != "$ROGUE"
+# The key the second provider ("swap") names; its URL serves ROGUE.
+# (Not GOOD: once the first provider's feed has pinned GOOD in the
+# keyring, a provider naming GOOD is rightly served from there and its
+# URL never fetched, which made this check depend on which feed was
+# polled first.)
+OTHER=$(gen_key gpg-other 'CSAF Sở khác <csaf@khac.example>')
+check "three keys made" test -n "$GOOD" -a -n "$ROGUE" -a -n "$OTHER" \
+    -a "$GOOD" != "$ROGUE" -a "$OTHER" != "$GOOD" -a "$OTHER" != "$ROGUE"
 GNUPGHOME="$T/gpg-good" gpg --batch --armor --export "$GOOD" \
     >"$W/prov/openpgp/$GOOD.asc"
 GNUPGHOME="$T/gpg-rogue" gpg --batch --armor --export "$ROGUE" \
-    >"$W/swap/$GOOD.asc"
+    >"$W/swap/$OTHER.asc"
 
 "$PY" "$TOP/tests/integration/feed_server.py" "$W" "$T/port" "$T/http.log" \
     2>"$T/server.log" &
@@ -104,8 +111,8 @@ PYEOF
 rolie_feed "$W/prov/white/feed.json" "$U/prov/white/2026/good.json" \
     "$U/prov/white/2026/rogue.json" "$U/prov/white/2026/hash.json"
 
-# metadata FILE KEYURL: provider metadata listing the feed and one key
-# under the good key's fingerprint.
+# metadata FILE KEYURL [FINGERPRINT]: provider metadata listing the feed
+# and one key under FINGERPRINT (default: the good key's).
 metadata() {
 	cat >"$1" <<JSON
 {
@@ -116,7 +123,7 @@ metadata() {
   "list_on_CSAF_aggregators": true,
   "metadata_version": "2.0",
   "mirror_on_CSAF_aggregators": true,
-  "public_openpgp_keys": [{"fingerprint": "$GOOD", "url": "$2"}],
+  "public_openpgp_keys": [{"fingerprint": "${3:-$GOOD}", "url": "$2"}],
   "publisher": {"category": "coordinator", "name": "Sở TT&TT",
       "namespace": "https://sotttt.example"},
   "role": "csaf_trusted_provider"
@@ -124,7 +131,7 @@ metadata() {
 JSON
 }
 metadata "$W/prov/provider-metadata.json" "$U/prov/openpgp/$GOOD.asc"
-metadata "$W/swap/provider-metadata.json" "$U/swap/$GOOD.asc"
+metadata "$W/swap/provider-metadata.json" "$U/swap/$OTHER.asc" "$OTHER"
 
 # 500 documents in one ROLIE feed, for the walk across polls.
 "$PY" - "$W/walk" "$U/walk" <<'PYEOF'
@@ -227,7 +234,7 @@ assert w["rejected"] == 0 and w["unverified"] == 2, w
 check "warn: the warning is logged" \
     grep -q 'feed warn: .*rogue.json: .*published anyway' "$T/pub.log"
 check "a key whose fingerprint differs from the metadata is refused" \
-    grep -q "feed swap: .*$GOOD.asc: .*fingerprint" "$T/pub.log"
+    grep -q "feed swap: .*$OTHER.asc: .*fingerprint" "$T/pub.log"
 check "and nothing of that provider is published" "$PY" -c '
 import json, sys
 f = {x["name"]: x for x in json.load(open(sys.argv[1]))["feeds"]}
